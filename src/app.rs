@@ -1,0 +1,67 @@
+//! The one `App` built at start-up and handed to every handler: config, store, clients.
+
+use crate::clients::github::GithubApi;
+use crate::clients::retry::RetryPolicy;
+use crate::clients::slack::SlackApi;
+use crate::config::{Config, Secret, Secrets};
+use crate::ids::{ChannelId, UserId};
+use crate::locale::Locale;
+use crate::store::Store;
+use std::sync::Arc;
+use tokio::sync::{Notify, watch};
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub slack: SlackApi,
+    pub github: GithubApi,
+    pub slack_signing_secret: Option<Secret>,
+    pub github_webhook_secret: Option<Secret>,
+    /// Rung when ingress accepts an event, so an idle worker starts at once.
+    pub wake: Notify,
+    /// Bumped each time a worker finishes with a row (handled, retried or parked): a sync signal
+    /// for whoever waits for the queue to drain (the scenario harness, the console).
+    pub progress: watch::Sender<u64>,
+}
+
+impl App {
+    pub async fn new(config: Config, secrets: &Secrets) -> anyhow::Result<Arc<Self>> {
+        let store = Store::connect(&config.database.url, config.database.max_connections).await?;
+        store.migrate().await?;
+        let retry = RetryPolicy::default();
+        let bot_token = secrets
+            .slack_bot_token
+            .clone()
+            .unwrap_or_else(|| Secret::new("xoxb-unset"));
+        let slack = SlackApi::new(&config.slack.api_url, &bot_token, retry)?;
+        let github = GithubApi::new(&config.github.api_url, secrets, retry)?;
+        Ok(Arc::new(Self {
+            slack,
+            github,
+            store,
+            slack_signing_secret: secrets.slack_signing_secret.clone(),
+            github_webhook_secret: secrets.github_webhook_secret.clone(),
+            wake: Notify::new(),
+            progress: watch::channel(0).0,
+            config,
+        }))
+    }
+
+    /// The user's Slack locale, else the channel's configured language, else the default.
+    pub async fn locale_for(&self, user: &UserId, channel: Option<&ChannelId>) -> Locale {
+        match self.slack.profile(user).await {
+            Ok(p) if p.locale.is_some() => p.locale.unwrap_or_default(),
+            Ok(_) => self.fallback_locale(channel),
+            Err(e) => {
+                tracing::warn!(%user, error = %e, "users.info failed; using the channel language");
+                self.fallback_locale(channel)
+            }
+        }
+    }
+
+    fn fallback_locale(&self, channel: Option<&ChannelId>) -> Locale {
+        channel.map_or(self.config.slack.default_locale, |c| {
+            self.config.locale_for_channel(c.as_str())
+        })
+    }
+}

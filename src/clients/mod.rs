@@ -1,0 +1,5 @@
+//! Outbound clients: concrete structs, each with an injectable base URL and the shared retry policy.
+
+pub mod github;
+pub mod retry;
+pub mod slack;

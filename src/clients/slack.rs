@@ -1,0 +1,208 @@
+//! Slack Web API client: slack-morphism over rustls, base URL injectable (the fake world uses
+//! plain HTTP), rate limits honoured through `Retry-After` by the shared retry policy.
+
+use super::retry::{RetryPolicy, Verdict};
+use crate::config::Secret;
+use crate::ids::{ChannelId, MessageTs, UserId};
+use crate::locale::Locale;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::Value;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+
+/// One Web API call under the retry policy, on a fresh session.
+macro_rules! slack_call {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        $self
+            .retry
+            .run(
+                || async { $self.client.open_session(&$self.token).$method($($arg),*).await },
+                classify,
+            )
+            .await
+            .map_err(convert)
+    };
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    token: SlackApiToken,
+    retry: RetryPolicy,
+    profiles: Arc<Mutex<HashMap<UserId, UserProfile>>>,
+}
+
+/// What banto needs to know about a person to speak to them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserProfile {
+    pub locale: Option<Locale>,
+    pub tz: Option<String>,
+}
+
+/// A message to post: mrkdwn fallback text plus optional Block Kit blocks (as Slack's JSON).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outgoing {
+    pub text: String,
+    pub blocks: Option<Value>,
+}
+
+impl Outgoing {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            blocks: None,
+        }
+    }
+
+    fn content(&self) -> Result<SlackMessageContent, SlackError> {
+        let mut content = SlackMessageContent::new().with_text(self.text.clone());
+        if let Some(blocks) = &self.blocks {
+            let blocks: Vec<SlackBlock> = serde_json::from_value(blocks.clone())
+                .map_err(|e| SlackError::Fatal(format!("invalid Block Kit JSON: {e}")))?;
+            content = content.with_blocks(blocks);
+        }
+        Ok(content)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    /// Slack answered `ok: false` with this code (`channel_not_found`, `not_in_channel`, …).
+    #[error("Slack API error: {0}")]
+    Api(String),
+    #[error("Slack is unavailable: {0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Fatal(String),
+}
+
+fn classify(e: &SlackClientError) -> Verdict {
+    match e {
+        SlackClientError::RateLimitError(r) => Verdict::Retry(r.retry_after),
+        SlackClientError::HttpError(h) if h.status_code.is_server_error() => Verdict::Retry(None),
+        SlackClientError::HttpProtocolError(_) | SlackClientError::SystemError(_) => {
+            Verdict::Retry(None)
+        }
+        SlackClientError::ApiError(a) if a.code == "ratelimited" || a.code == "internal_error" => {
+            Verdict::Retry(None)
+        }
+        _ => Verdict::Fatal,
+    }
+}
+
+fn convert(e: SlackClientError) -> SlackError {
+    match e {
+        SlackClientError::ApiError(a) => SlackError::Api(a.code),
+        SlackClientError::RateLimitError(_) => SlackError::Unavailable("rate limited".into()),
+        SlackClientError::HttpError(h) => SlackError::Unavailable(format!("HTTP {}", h.status_code)),
+        other => SlackError::Unavailable(other.to_string()),
+    }
+}
+
+impl SlackApi {
+    /// `api_url` is Slack's (`https://slack.com/api`) or a fake's (`http://127.0.0.1:PORT/api`).
+    pub fn new(api_url: &str, bot_token: &Secret, retry: RetryPolicy) -> anyhow::Result<Self> {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let api_url = if api_url.ends_with('/') {
+            api_url.to_owned()
+        } else {
+            format!("{api_url}/")
+        };
+        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(&api_url);
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
+            retry,
+            profiles: Arc::default(),
+        })
+    }
+
+    pub async fn post(
+        &self,
+        channel: &ChannelId,
+        msg: &Outgoing,
+        thread: Option<&MessageTs>,
+    ) -> Result<MessageTs, SlackError> {
+        let req = SlackApiChatPostMessageRequest::new(channel.0.clone().into(), msg.content()?)
+            .opt_thread_ts(thread.map(|t| t.0.clone().into()));
+        let r = slack_call!(self, chat_post_message(&req))?;
+        Ok(MessageTs(r.ts.0))
+    }
+
+    pub async fn update(
+        &self,
+        channel: &ChannelId,
+        ts: &MessageTs,
+        msg: &Outgoing,
+    ) -> Result<(), SlackError> {
+        let req = SlackApiChatUpdateRequest::new(
+            channel.0.clone().into(),
+            msg.content()?,
+            ts.0.clone().into(),
+        );
+        slack_call!(self, chat_update(&req))?;
+        Ok(())
+    }
+
+    pub async fn post_ephemeral(
+        &self,
+        channel: &ChannelId,
+        user: &UserId,
+        msg: &Outgoing,
+    ) -> Result<(), SlackError> {
+        let req = SlackApiChatPostEphemeralRequest::new(
+            channel.0.clone().into(),
+            user.0.clone().into(),
+            msg.content()?,
+        );
+        slack_call!(self, chat_post_ephemeral(&req))?;
+        Ok(())
+    }
+
+    /// Answer a slash command or an interaction through its `response_url`: only the user sees it.
+    pub async fn respond(&self, response_url: &str, msg: &Outgoing) -> Result<(), SlackError> {
+        let url = SlackResponseUrl::new(
+            response_url
+                .parse()
+                .map_err(|_| SlackError::Fatal("response_url is not a URL".into()))?,
+        );
+        let req = SlackApiPostWebhookMessageRequest::new(msg.content()?);
+        self.retry
+            .run(|| self.client.respond_to_event(&url, &req), classify)
+            .await
+            .map_err(convert)?;
+        Ok(())
+    }
+
+    /// Locale and time zone from `users.info`, cached for the life of the process.
+    pub async fn profile(&self, user: &UserId) -> Result<UserProfile, SlackError> {
+        if let Some(p) = self.profiles.lock().expect("profile cache").get(user) {
+            return Ok(p.clone());
+        }
+        let req = SlackApiUsersInfoRequest::new(user.0.clone().into()).with_include_locale(true);
+        let r = slack_call!(self, users_info(&req))?;
+        let profile = UserProfile {
+            locale: r.user.locale.as_ref().map(|l| Locale::from_slack(l.value())),
+            tz: r.user.tz.clone(),
+        };
+        self.profiles
+            .lock()
+            .expect("profile cache")
+            .insert(user.clone(), profile.clone());
+        Ok(profile)
+    }
+
+    pub async fn auth_test(&self) -> Result<String, SlackError> {
+        let r = slack_call!(self, auth_test())?;
+        Ok(r.user_id.0)
+    }
+}

@@ -1,0 +1,371 @@
+//! `config.toml`: typed, strict (unknown keys are errors with line and column), no secrets.
+//! Secrets come only from the environment, read once in `main` by [`Secrets::from_env`].
+
+use crate::locale::Locale;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    #[serde(default)]
+    pub workers: WorkersConfig,
+    #[serde(default)]
+    pub slack: SlackConfig,
+    #[serde(default)]
+    pub github: GithubConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The URL Slack and GitHub reach banto at; used in the app manifest.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://banto.db` (embedded default) or `postgres://user@host/db` for several replicas.
+    #[serde(default = "default_database_url")]
+    pub url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkersConfig {
+    #[serde(default = "default_worker_count")]
+    pub count: usize,
+    /// How long a claimed event is reserved for one worker before another may take it.
+    #[serde(default = "default_lease_seconds")]
+    pub lease_seconds: u64,
+    /// A failing event is retried with backoff this many times, then parked.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// Handled events are kept this long so that late retries are still recognised.
+    #[serde(default = "default_retention_hours")]
+    pub retention_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    #[serde(default = "default_slack_api_url")]
+    pub api_url: String,
+    /// Language used when neither the user's Slack locale nor the channel says otherwise.
+    #[serde(default)]
+    pub default_locale: Locale,
+    /// Per-channel language, by channel id.
+    #[serde(default)]
+    pub channel_locales: BTreeMap<String, Locale>,
+    /// Team time zone, used when a user's own zone is unknown.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: Tz,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    #[serde(default = "default_github_api_url")]
+    pub api_url: String,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+fn default_public_url() -> String {
+    "https://banto.example.com".into()
+}
+fn default_max_body_bytes() -> usize {
+    1024 * 1024
+}
+fn default_database_url() -> String {
+    "sqlite://banto.db".into()
+}
+fn default_max_connections() -> u32 {
+    8
+}
+fn default_worker_count() -> usize {
+    4
+}
+fn default_lease_seconds() -> u64 {
+    60
+}
+fn default_max_attempts() -> u32 {
+    6
+}
+fn default_poll_interval_ms() -> u64 {
+    200
+}
+fn default_retention_hours() -> u64 {
+    72
+}
+fn default_slack_api_url() -> String {
+    "https://slack.com/api".into()
+}
+fn default_time_zone() -> Tz {
+    chrono_tz::UTC
+}
+fn default_github_api_url() -> String {
+    "https://api.github.com".into()
+}
+
+macro_rules! default_from_serde {
+    ($($t:ty),*) => {$(
+        impl Default for $t {
+            fn default() -> Self {
+                toml::from_str("").expect("every field has a default")
+            }
+        }
+    )*};
+}
+default_from_serde!(
+    ServerConfig,
+    DatabaseConfig,
+    WorkersConfig,
+    SlackConfig,
+    GithubConfig
+);
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::parse("", Path::new("<defaults>")).expect("empty config is valid")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.message().trim().to_owned(),
+            }
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message,
+        };
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err(invalid(format!(
+                "database.url must start with sqlite: or postgres:, got {:?}",
+                crate::redact::url(url)
+            )));
+        }
+        if self.workers.max_attempts == 0 {
+            return Err(invalid("workers.max_attempts must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    pub fn locale_for_channel(&self, channel: &str) -> Locale {
+        self.slack
+            .channel_locales
+            .get(channel)
+            .copied()
+            .unwrap_or(self.slack.default_locale)
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A value that never prints: `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Every credential banto can use, each from one environment variable.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets {
+    pub slack_bot_token: Option<Secret>,
+    pub slack_signing_secret: Option<Secret>,
+    pub slack_app_token: Option<Secret>,
+    pub github_token: Option<Secret>,
+    pub github_app_id: Option<u64>,
+    pub github_app_private_key: Option<Secret>,
+    pub github_webhook_secret: Option<Secret>,
+}
+
+pub const SECRET_VARS: &[&str] = &[
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "GITHUB_TOKEN",
+    "GITHUB_APP_ID",
+    "GITHUB_APP_PRIVATE_KEY",
+    "GITHUB_WEBHOOK_SECRET",
+];
+
+impl Secrets {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let secret = |k: &str| get(k).filter(|v| !v.is_empty()).map(Secret::new);
+        let github_app_id = match get("GITHUB_APP_ID").filter(|v| !v.is_empty()) {
+            Some(v) => Some(
+                v.parse()
+                    .map_err(|_| anyhow::anyhow!("GITHUB_APP_ID must be a number"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            slack_bot_token: secret("SLACK_BOT_TOKEN"),
+            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
+            slack_app_token: secret("SLACK_APP_TOKEN"),
+            github_token: secret("GITHUB_TOKEN"),
+            github_app_id,
+            github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY"),
+            github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET"),
+        })
+    }
+
+    /// `(variable, is set)` for each credential, for `check-config`; never the values.
+    pub fn presence(&self) -> Vec<(&'static str, bool)> {
+        let set = [
+            self.slack_bot_token.is_some(),
+            self.slack_signing_secret.is_some(),
+            self.slack_app_token.is_some(),
+            self.github_token.is_some(),
+            self.github_app_id.is_some(),
+            self.github_app_private_key.is_some(),
+            self.github_webhook_secret.is_some(),
+        ];
+        SECRET_VARS.iter().copied().zip(set).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_an_error_with_line_and_column() {
+        let text = "[server]\nlisten = \"127.0.0.1:3000\"\n\n[workers]\ncount = 2\nleese_seconds = 5\n";
+        let err = Config::parse(text, Path::new("banto.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("banto.toml:6:1: unknown field `leese_seconds`"), "{err}");
+        assert!(err.contains("lease_seconds"), "the message lists the expected keys: {err}");
+    }
+
+    #[test]
+    fn wrong_type_names_what_was_expected() {
+        let err = Config::parse("[workers]\ncount = \"four\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:9:"), "{err}");
+        assert!(err.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn bad_time_zone_and_database_are_refused() {
+        let err = Config::parse("[slack]\ntime_zone = \"Asia/Tokio\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml:2:"), "{err}");
+        let err = Config::parse(
+            "[database]\nurl = \"mysql://root:hunter2@db/banto\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sqlite: or postgres:"), "{err}");
+        assert!(!err.contains("hunter2"), "a password in the URL is not echoed: {err}");
+    }
+
+    #[test]
+    fn shipped_config_is_valid() {
+        let config = Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")))
+            .expect("config.toml parses");
+        assert!(config.database.url.starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secrets = Secrets::from_lookup(|k| (k == "SLACK_BOT_TOKEN").then(|| "xoxb-123-abc".into()))
+            .unwrap();
+        let shown = format!("{secrets:?}");
+        assert!(!shown.contains("xoxb-123-abc"), "{shown}");
+        assert!(secrets.presence().contains(&("SLACK_BOT_TOKEN", true)));
+        assert!(secrets.presence().contains(&("SLACK_SIGNING_SECRET", false)));
+    }
+}

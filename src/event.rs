@@ -1,0 +1,330 @@
+//! The closed set of events banto handles. Ingress turns a verified request into one `Event`,
+//! the inbox stores it as JSON, and `dispatch` matches on it exhaustively.
+
+use crate::ids::{ChannelId, DeliveryId, MessageTs, TeamId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    SlashCommand(SlashCommand),
+    BlockAction(BlockAction),
+    ViewSubmission(ViewSubmission),
+    Message(MessagePosted),
+    ReactionAdded(ReactionAdded),
+    Github(GithubEvent),
+    Timer(Timer),
+    /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
+    Ignored { source: String, kind: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlashCommand {
+    pub team: TeamId,
+    pub channel: ChannelId,
+    pub user: UserId,
+    pub command: String,
+    pub text: String,
+    pub response_url: String,
+    pub trigger_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockAction {
+    pub user: UserId,
+    pub channel: Option<ChannelId>,
+    pub message_ts: Option<MessageTs>,
+    pub action_id: String,
+    pub value: Option<String>,
+    pub response_url: Option<String>,
+    pub trigger_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ViewSubmission {
+    pub user: UserId,
+    pub callback_id: String,
+    pub private_metadata: String,
+    /// `block_id → action_id → value`, flattened from `view.state.values`.
+    pub values: Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessagePosted {
+    pub channel: ChannelId,
+    pub user: Option<UserId>,
+    pub ts: MessageTs,
+    pub thread_ts: Option<MessageTs>,
+    pub text: String,
+    pub from_bot: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReactionAdded {
+    pub user: UserId,
+    pub reaction: String,
+    pub channel: ChannelId,
+    pub ts: MessageTs,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GithubEvent {
+    pub delivery: DeliveryId,
+    /// `X-GitHub-Event`, e.g. `pull_request`.
+    pub kind: String,
+    pub action: Option<String>,
+    pub repository: Option<String>,
+    pub payload: Value,
+}
+
+/// Timers live in the jobs table; each fires once at its `run_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum Timer {
+    /// Delete handled inbox rows and finished jobs older than the retention period.
+    PurgeHandled,
+}
+
+/// A verified request that is not a well-formed Slack or GitHub payload.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{0}")]
+pub struct Malformed(pub String);
+
+/// What a verified Slack Events API body asks for.
+#[derive(Debug, PartialEq)]
+pub enum SlackEnvelope {
+    UrlVerification { challenge: String },
+    Callback { event_id: String, event: Event },
+    RateLimited,
+}
+
+fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn required(v: &Value, pointer: &str, what: &str) -> Result<String, Malformed> {
+    str_at(v, pointer)
+        .map(str::to_owned)
+        .ok_or_else(|| Malformed(format!("{what}: missing `{}`", pointer.trim_start_matches('/'))))
+}
+
+pub fn parse_slash_command(body: &[u8]) -> Result<SlashCommand, Malformed> {
+    #[derive(Deserialize)]
+    struct Form {
+        team_id: String,
+        channel_id: String,
+        user_id: String,
+        command: String,
+        #[serde(default)]
+        text: String,
+        response_url: String,
+        trigger_id: String,
+    }
+    let f: Form = serde_urlencoded::from_bytes(body)
+        .map_err(|e| Malformed(format!("slash command form: {e}")))?;
+    Ok(SlashCommand {
+        team: TeamId(f.team_id),
+        channel: ChannelId(f.channel_id),
+        user: UserId(f.user_id),
+        command: f.command,
+        text: f.text,
+        response_url: f.response_url,
+        trigger_id: f.trigger_id,
+    })
+}
+
+/// An interactivity request (`payload=<json>`): returns the dedupe key and the event.
+pub fn parse_interaction(body: &[u8]) -> Result<(String, Event), Malformed> {
+    #[derive(Deserialize)]
+    struct Form {
+        payload: String,
+    }
+    let f: Form = serde_urlencoded::from_bytes(body)
+        .map_err(|e| Malformed(format!("interaction form: {e}")))?;
+    let p: Value = serde_json::from_str(&f.payload)
+        .map_err(|e| Malformed(format!("interaction payload is not JSON: {e}")))?;
+    let kind = required(&p, "/type", "interaction")?;
+    let user = UserId(required(&p, "/user/id", "interaction")?);
+    let trigger_id = str_at(&p, "/trigger_id").unwrap_or_default().to_owned();
+    let key_part = if trigger_id.is_empty() {
+        str_at(&p, "/action_ts")
+            .or_else(|| str_at(&p, "/actions/0/action_ts"))
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        trigger_id.clone()
+    };
+    let event = match kind.as_str() {
+        "block_actions" => {
+            let action = p
+                .pointer("/actions/0")
+                .ok_or_else(|| Malformed("block_actions without actions".into()))?;
+            let action_id = required(action, "/action_id", "block action")?;
+            let value = str_at(action, "/value")
+                .or_else(|| str_at(action, "/selected_option/value"))
+                .map(str::to_owned);
+            Event::BlockAction(BlockAction {
+                user,
+                channel: str_at(&p, "/channel/id")
+                    .or_else(|| str_at(&p, "/container/channel_id"))
+                    .map(ChannelId::from),
+                message_ts: str_at(&p, "/container/message_ts")
+                    .or_else(|| str_at(&p, "/message/ts"))
+                    .map(MessageTs::from),
+                action_id,
+                value,
+                response_url: str_at(&p, "/response_url").map(str::to_owned),
+                trigger_id,
+            })
+        }
+        "view_submission" => {
+            let view = p
+                .get("view")
+                .ok_or_else(|| Malformed("view_submission without view".into()))?;
+            Event::ViewSubmission(ViewSubmission {
+                user,
+                callback_id: str_at(view, "/callback_id").unwrap_or_default().to_owned(),
+                private_metadata: str_at(view, "/private_metadata")
+                    .unwrap_or_default()
+                    .to_owned(),
+                values: flatten_state(view.pointer("/state/values")),
+            })
+        }
+        other => Event::Ignored {
+            source: "slack".into(),
+            kind: other.to_owned(),
+        },
+    };
+    Ok((format!("slack:interaction:{kind}:{key_part}"), event))
+}
+
+fn flatten_state(values: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(Value::Object(blocks)) = values {
+        for (block_id, actions) in blocks {
+            if let Value::Object(actions) = actions {
+                for (action_id, state) in actions {
+                    let v = state
+                        .get("value")
+                        .cloned()
+                        .or_else(|| state.pointer("/selected_option/value").cloned())
+                        .or_else(|| state.get("selected_user").cloned())
+                        .or_else(|| state.get("selected_conversation").cloned())
+                        .unwrap_or(Value::Null);
+                    out.insert(format!("{block_id}.{action_id}"), v);
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+pub fn parse_slack_events(body: &[u8]) -> Result<SlackEnvelope, Malformed> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| Malformed(format!("event body is not JSON: {e}")))?;
+    match str_at(&v, "/type") {
+        Some("url_verification") => Ok(SlackEnvelope::UrlVerification {
+            challenge: required(&v, "/challenge", "url_verification")?,
+        }),
+        Some("app_rate_limited") => Ok(SlackEnvelope::RateLimited),
+        Some("event_callback") => {
+            let event_id = required(&v, "/event_id", "event_callback")?;
+            let inner = v
+                .get("event")
+                .ok_or_else(|| Malformed("event_callback without event".into()))?;
+            Ok(SlackEnvelope::Callback {
+                event_id,
+                event: parse_inner_event(inner)?,
+            })
+        }
+        Some(other) => Err(Malformed(format!("unknown Events API envelope type `{other}`"))),
+        None => Err(Malformed("Events API body without `type`".into())),
+    }
+}
+
+fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
+    let kind = required(e, "/type", "event")?;
+    Ok(match kind.as_str() {
+        "message" | "app_mention" => {
+            let subtype = str_at(e, "/subtype");
+            if matches!(subtype, Some("message_changed" | "message_deleted")) {
+                return Ok(Event::Ignored {
+                    source: "slack".into(),
+                    kind: format!("message.{}", subtype.unwrap_or_default()),
+                });
+            }
+            Event::Message(MessagePosted {
+                channel: ChannelId(required(e, "/channel", "message")?),
+                user: str_at(e, "/user").map(UserId::from),
+                ts: MessageTs(required(e, "/ts", "message")?),
+                thread_ts: str_at(e, "/thread_ts").map(MessageTs::from),
+                text: str_at(e, "/text").unwrap_or_default().to_owned(),
+                from_bot: e.get("bot_id").is_some() || subtype == Some("bot_message"),
+            })
+        }
+        "reaction_added" => {
+            if str_at(e, "/item/type") != Some("message") {
+                return Ok(Event::Ignored {
+                    source: "slack".into(),
+                    kind: "reaction_added.non_message".into(),
+                });
+            }
+            Event::ReactionAdded(ReactionAdded {
+                user: UserId(required(e, "/user", "reaction_added")?),
+                reaction: required(e, "/reaction", "reaction_added")?,
+                channel: ChannelId(required(e, "/item/channel", "reaction_added")?),
+                ts: MessageTs(required(e, "/item/ts", "reaction_added")?),
+            })
+        }
+        other => Event::Ignored {
+            source: "slack".into(),
+            kind: other.to_owned(),
+        },
+    })
+}
+
+/// Parse a GitHub webhook body with octocrab's typed models, so a payload GitHub would never send
+/// is refused here rather than deep inside a handler.
+pub fn parse_github(kind: &str, delivery: &str, body: &[u8]) -> Result<Event, Malformed> {
+    let typed = octocrab::models::webhook_events::WebhookEvent::try_from_header_and_body(kind, body)
+        .map_err(|e| Malformed(format!("GitHub `{kind}` payload: {e}")))?;
+    let payload: Value = serde_json::from_slice(body)
+        .map_err(|e| Malformed(format!("GitHub payload is not JSON: {e}")))?;
+    Ok(Event::Github(GithubEvent {
+        delivery: DeliveryId::new(delivery),
+        kind: kind.to_owned(),
+        action: str_at(&payload, "/action").map(str::to_owned),
+        repository: typed
+            .repository
+            .as_ref()
+            .and_then(|r| r.full_name.clone()),
+        payload,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slash_command_form() {
+        let body = b"team_id=T1&channel_id=C1&user_id=U1&command=%2Fbanto&text=ping+now&response_url=http%3A%2F%2Fx%2Fr&trigger_id=1.2.3";
+        let c = parse_slash_command(body).unwrap();
+        assert_eq!(c.command, "/banto");
+        assert_eq!(c.text, "ping now");
+        assert_eq!(c.user, UserId::from("U1"));
+    }
+
+    #[test]
+    fn slash_command_without_user_is_malformed() {
+        let err = parse_slash_command(b"team_id=T1&command=%2Fbanto").unwrap_err();
+        assert!(err.0.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn unknown_envelope_is_refused_with_reason() {
+        let err = parse_slack_events(br#"{"type":"surprise"}"#).unwrap_err();
+        assert_eq!(err.0, "unknown Events API envelope type `surprise`");
+    }
+}

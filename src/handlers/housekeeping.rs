@@ -1,0 +1,12 @@
+//! Timers that keep the queues small.
+
+use crate::app::App;
+use crate::store::{Queue, now_millis};
+
+pub async fn purge(app: &App) -> anyhow::Result<()> {
+    let before = now_millis() - app.config.workers.retention_hours as i64 * 3_600_000;
+    let inbox = app.store.purge_done(Queue::Inbox, before).await?;
+    let jobs = app.store.purge_done(Queue::Jobs, before).await?;
+    tracing::info!(inbox, jobs, "purged handled rows");
+    crate::worker::schedule_purge(app).await
+}

@@ -1,0 +1,38 @@
+//! Slash commands: parse, answer through the command's `response_url`.
+
+use crate::app::App;
+use crate::clients::slack::Outgoing;
+use crate::commands::{self, BantoCommand};
+use crate::event::SlashCommand;
+use crate::messages::{self, Message};
+use crate::store::Queue;
+
+pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
+    let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
+    let text = match cmd.command.as_str() {
+        "/banto" => match commands::parse_banto(&cmd.text) {
+            Ok(BantoCommand::Help) => messages::Help::new().render(locale),
+            Ok(BantoCommand::Ping) => {
+                let c = app.store.counts(Queue::Inbox).await?;
+                messages::Pong {
+                    // This command's own row is still pending while it is being answered.
+                    pending: (c.pending - 1).max(0),
+                    parked: c.parked,
+                }
+                .render(locale)
+            }
+            Err(unknown) => messages::UnknownInput {
+                command: cmd.command.clone(),
+                input: unknown.input,
+                suggestion: unknown.suggestion,
+            }
+            .render(locale),
+        },
+        other => messages::UnknownCommand {
+            command: other.to_owned(),
+        }
+        .render(locale),
+    };
+    app.slack.respond(&cmd.response_url, &Outgoing::text(text)).await?;
+    Ok(())
+}

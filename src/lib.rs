@@ -1,0 +1,21 @@
+//! banto: ChatOps for SRE teams. See ARCHITECTURE.md for the code map.
+
+pub mod app;
+pub mod clients;
+pub mod commands;
+pub mod config;
+pub mod dispatch;
+pub mod event;
+pub mod handlers;
+pub mod ids;
+pub mod locale;
+pub mod messages;
+pub mod redact;
+pub mod server;
+pub mod store;
+pub mod worker;
+
+/// rustls finds two crypto providers in this dependency graph; pick one before any TLS client.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

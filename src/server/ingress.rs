@@ -1,0 +1,206 @@
+use super::metrics::count_request;
+use super::verify::{self, Rejected};
+use crate::app::App;
+use crate::event::{self, Event, Malformed, SlackEnvelope};
+use crate::store::{Enqueued, Queue};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+pub(super) enum IngressError {
+    Rejected(Rejected),
+    Malformed(Malformed),
+    Store(anyhow::Error),
+}
+
+impl IntoResponse for IngressError {
+    fn into_response(self) -> Response {
+        match self {
+            IngressError::Rejected(Rejected::NoSecret) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Rejected::NoSecret.to_string()).into_response()
+            }
+            IngressError::Rejected(r) => (StatusCode::UNAUTHORIZED, r.to_string()).into_response(),
+            IngressError::Malformed(m) => (StatusCode::BAD_REQUEST, m.0).into_response(),
+            IngressError::Store(e) => {
+                tracing::error!(error = %e, "could not persist an event; the sender will retry");
+                (StatusCode::SERVICE_UNAVAILABLE, "could not persist the event").into_response()
+            }
+        }
+    }
+}
+
+impl From<Malformed> for IngressError {
+    fn from(m: Malformed) -> Self {
+        IngressError::Malformed(m)
+    }
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn verify_slack(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), IngressError> {
+    let secret = app
+        .slack_signing_secret
+        .as_ref()
+        .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+    verify::slack(
+        secret.expose(),
+        header(headers, "x-slack-request-timestamp"),
+        header(headers, "x-slack-signature"),
+        body,
+        chrono::Utc::now().timestamp(),
+    )
+    .map_err(IngressError::Rejected)
+}
+
+async fn persist(app: &App, dedupe_key: &str, event: &Event) -> Result<Enqueued, IngressError> {
+    let payload = serde_json::to_string(event).expect("events serialise");
+    let kind = kind_of(event);
+    let r = app
+        .store
+        .enqueue(Queue::Inbox, dedupe_key, &kind, &payload, crate::store::now_millis())
+        .await
+        .map_err(IngressError::Store)?;
+    if let Enqueued::New(id) = r {
+        tracing::debug!(%id, kind, "event accepted");
+        app.wake.notify_one();
+    }
+    Ok(r)
+}
+
+fn kind_of(event: &Event) -> String {
+    match event {
+        Event::SlashCommand(c) => format!("slash_command {}", c.command),
+        Event::BlockAction(a) => format!("block_action {}", a.action_id),
+        Event::ViewSubmission(v) => format!("view_submission {}", v.callback_id),
+        Event::Message(_) => "message".into(),
+        Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
+        Event::Github(g) => match &g.action {
+            Some(a) => format!("github {}.{a}", g.kind),
+            None => format!("github {}", g.kind),
+        },
+        Event::Timer(t) => format!("timer {t:?}"),
+        Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+    }
+}
+
+fn outcome<T>(route: &'static str, r: &Result<T, IngressError>) {
+    let label = match r {
+        Ok(_) => "accepted",
+        Err(IngressError::Rejected(_)) => "rejected",
+        Err(IngressError::Malformed(_)) => "malformed",
+        Err(IngressError::Store(_)) => "store_error",
+    };
+    count_request(route, label);
+}
+
+fn ack(r: Enqueued, route: &'static str) -> StatusCode {
+    if r == Enqueued::Duplicate {
+        count_request(route, "duplicate");
+    }
+    StatusCode::OK
+}
+
+pub(super) async fn slack_command(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        verify_slack(&app, &headers, &body)?;
+        let cmd = event::parse_slash_command(&body)?;
+        // Slack never retries a slash command; its trigger_id is unique per invocation.
+        let key = format!("slack:command:{}", cmd.trigger_id);
+        persist(&app, &key, &Event::SlashCommand(cmd)).await
+    }
+    .await;
+    outcome("slack_commands", &r);
+    Ok(ack(r?, "slack_commands"))
+}
+
+pub(super) async fn slack_interaction(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        verify_slack(&app, &headers, &body)?;
+        let (key, event) = event::parse_interaction(&body)?;
+        persist(&app, &key, &event).await
+    }
+    .await;
+    outcome("slack_interactions", &r);
+    Ok(ack(r?, "slack_interactions"))
+}
+
+pub(super) async fn slack_events(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, IngressError> {
+    let r = async {
+        verify_slack(&app, &headers, &body)?;
+        Ok(event::parse_slack_events(&body)?)
+    }
+    .await;
+    outcome("slack_events", &r);
+    match r? {
+        SlackEnvelope::UrlVerification { challenge } => {
+            Ok(Json(serde_json::json!({ "challenge": challenge })).into_response())
+        }
+        SlackEnvelope::RateLimited => {
+            tracing::warn!("Slack reports that banto's event subscription is rate limited");
+            Ok(StatusCode::OK.into_response())
+        }
+        SlackEnvelope::Callback { event_id, event } => {
+            if let Some(n) = header(&headers, "x-slack-retry-num") {
+                tracing::debug!(event_id, retry = n, "Slack retried an event");
+            }
+            let r = persist(&app, &format!("slack:event:{event_id}"), &event).await?;
+            Ok(ack(r, "slack_events").into_response())
+        }
+    }
+}
+
+pub(super) async fn github_webhook(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        let secret = app
+            .github_webhook_secret
+            .as_ref()
+            .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+        verify::github(
+            secret.expose(),
+            header(&headers, "x-hub-signature-256"),
+            header(&headers, "x-hub-signature"),
+            &body,
+        )
+        .map_err(IngressError::Rejected)?;
+        let kind = header(&headers, "x-github-event")
+            .ok_or_else(|| Malformed("missing X-GitHub-Event header".into()))?;
+        let delivery = header(&headers, "x-github-delivery")
+            .ok_or_else(|| Malformed("missing X-GitHub-Delivery header".into()))?;
+        let event = event::parse_github(kind, delivery, &body)?;
+        persist(&app, &format!("github:{delivery}"), &event).await
+    }
+    .await;
+    outcome("github_webhook", &r);
+    Ok(ack(r?, "github_webhook"))
+}
+
+pub(super) async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database is not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

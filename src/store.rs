@@ -1,0 +1,323 @@
+//! All SQL lives here. One `Store` over sqlx's `Any` driver: SQLite (embedded default) or
+//! PostgreSQL (several replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
+
+use crate::ids::QueueId;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+// Table names in format! come from `Queue::table`, never from input; values are always bound.
+use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The two durable queues: accepted events and timers. They share one row shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    Inbox,
+    Jobs,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Inbox => "inbox",
+            Queue::Jobs => "jobs",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Enqueued {
+    New(QueueId),
+    Duplicate,
+}
+
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub queue: Queue,
+    pub id: QueueId,
+    pub payload: String,
+    pub attempts: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: QueueId,
+    pub dedupe_key: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: u32,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub parked: i64,
+    pub done: i64,
+}
+
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Store {
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') && !url.contains(":memory:") => {
+                format!("{url}?mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers and the writer proceed together; NORMAL keeps every
+                        // commit safe from a process crash without an fsync per event.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open database {}: {e}",
+                    crate::redact::url(&url)
+                )
+            })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Insert unless a row with the same dedupe key exists (a Slack retry, a GitHub redelivery,
+    /// a timer already scheduled).
+    pub async fn enqueue(
+        &self,
+        queue: Queue,
+        dedupe_key: &str,
+        kind: &str,
+        payload: &str,
+        run_at: i64,
+    ) -> anyhow::Result<Enqueued> {
+        let sql = format!(
+            "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            queue.table()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(dedupe_key)
+            .bind(kind)
+            .bind(payload)
+            .bind(run_at)
+            .bind(now_millis())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Enqueued::New(QueueId(r.try_get(0)?)),
+            None => Enqueued::Duplicate,
+        })
+    }
+
+    /// Take the oldest ready row for `lease`: no other worker, here or in another process, gets
+    /// it until the lease runs out.
+    pub async fn claim(
+        &self,
+        queue: Queue,
+        owner: &str,
+        lease: Duration,
+    ) -> anyhow::Result<Option<Claimed>> {
+        let now = now_millis();
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let table = queue.table();
+        let sql = format!(
+            "UPDATE {table} SET lease_until = $1, lease_owner = $2, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM {table} WHERE state = 'pending' AND run_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) ORDER BY run_at, id LIMIT 1 {lock}) \
+             RETURNING id, payload, attempts"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(now + lease.as_millis() as i64)
+            .bind(owner)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Claimed {
+                queue,
+                id: QueueId(r.try_get(0)?),
+                payload: r.try_get(1)?,
+                attempts: r.try_get::<i64, _>(2)? as u32,
+            })
+        })
+        .transpose()
+    }
+
+    /// Mark a claimed row handled. Returns false if the lease was lost to another worker.
+    pub async fn finish(&self, c: &Claimed, owner: &str) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE {} SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
+             WHERE id = $2 AND lease_owner = $3",
+            c.queue.table()
+        );
+        let r = sqlx::query(AssertSqlSafe(sql))
+            .bind(now_millis())
+            .bind(c.id.0)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Record a failure: retry at `retry_at`, or park the row (kept, visible, not retried).
+    pub async fn fail(
+        &self,
+        c: &Claimed,
+        owner: &str,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> anyhow::Result<()> {
+        let (state, run_at) = match retry_at {
+            Some(at) => ("pending", at),
+            None => ("parked", now_millis()),
+        };
+        let sql = format!(
+            "UPDATE {} SET state = $1, run_at = $2, lease_until = NULL, last_error = $3 \
+             WHERE id = $4 AND lease_owner = $5",
+            c.queue.table()
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(state)
+            .bind(run_at)
+            .bind(error)
+            .bind(c.id.0)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Put a parked row back in line for another try.
+    pub async fn requeue(&self, queue: Queue, id: QueueId) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE {} SET state = 'pending', attempts = 0, run_at = $1, lease_until = NULL \
+             WHERE id = $2 AND state = 'parked'",
+            queue.table()
+        );
+        let r = sqlx::query(AssertSqlSafe(sql))
+            .bind(now_millis())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn counts(&self, queue: Queue) -> anyhow::Result<QueueCounts> {
+        let sql = format!("SELECT state, COUNT(*) FROM {} GROUP BY state", queue.table());
+        let mut counts = QueueCounts::default();
+        for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get(1)?;
+            match r.try_get::<String, _>(0)?.as_str() {
+                "pending" => counts.pending = n,
+                "parked" => counts.parked = n,
+                "done" => counts.done = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Rows in `state` (all states when `None`), newest first.
+    pub async fn list(
+        &self,
+        queue: Queue,
+        state: Option<&str>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<QueueRow>> {
+        let sql = format!(
+            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at FROM {} \
+             WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2",
+            queue.table()
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(state.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(queue_row)
+            .collect()
+    }
+
+    /// Forget handled rows finished before `before`; pending and parked rows are never purged.
+    pub async fn purge_done(&self, queue: Queue, before: i64) -> anyhow::Result<u64> {
+        let sql = format!(
+            "DELETE FROM {} WHERE state = 'done' AND finished_at < $1",
+            queue.table()
+        );
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind(before)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+}
+
+fn queue_row(r: &AnyRow) -> anyhow::Result<QueueRow> {
+    Ok(QueueRow {
+        id: QueueId(r.try_get(0)?),
+        dedupe_key: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        state: r.try_get(3)?,
+        attempts: r.try_get::<i64, _>(4)? as u32,
+        run_at: r.try_get(5)?,
+        last_error: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+    })
+}

@@ -1,0 +1,144 @@
+//! Workers: claim a row (inbox first, then due timers), dispatch it, record the outcome.
+//! A failing row is retried with backoff, then parked with its error; nothing is dropped.
+
+use crate::app::App;
+use crate::dispatch::dispatch;
+use crate::event::{Event, Timer};
+use crate::server::metrics::count_handled;
+use crate::store::{Claimed, Queue, now_millis};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Run `count` workers until `stop` turns true; in-flight rows finish first.
+pub async fn run(app: Arc<App>, count: usize, stop: watch::Receiver<bool>) {
+    if let Err(e) = schedule_purge(&app).await {
+        tracing::warn!(error = %e, "could not schedule the inbox purge");
+    }
+    let mut set = JoinSet::new();
+    for n in 0..count {
+        let owner = format!("{}-{}-{n}", hostname(), std::process::id());
+        set.spawn(worker_loop(app.clone(), owner, stop.clone()));
+    }
+    while set.join_next().await.is_some() {}
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "banto".into())
+}
+
+async fn worker_loop(app: Arc<App>, owner: String, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(app.config.workers.poll_interval_ms);
+    while !*stop.borrow() {
+        match next(&app, &owner).await {
+            Ok(Some(c)) => process(&app, &owner, c).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = app.wake.notified() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim work; retrying");
+                tokio::time::sleep(poll).await;
+            }
+        }
+    }
+}
+
+async fn next(app: &App, owner: &str) -> anyhow::Result<Option<Claimed>> {
+    let lease = Duration::from_secs(app.config.workers.lease_seconds);
+    if let Some(c) = app.store.claim(Queue::Inbox, owner, lease).await? {
+        return Ok(Some(c));
+    }
+    app.store.claim(Queue::Jobs, owner, lease).await
+}
+
+async fn process(app: &App, owner: &str, c: Claimed) {
+    let result = match serde_json::from_str::<Event>(&c.payload) {
+        Ok(event) => {
+            let span = tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
+            let _ = &span;
+            run_guarded(app, event).await
+        }
+        Err(e) => Err(anyhow::anyhow!("stored payload does not decode: {e}")),
+    };
+    let store_result = match result {
+        Ok(()) => {
+            count_handled("ok");
+            app.store.finish(&c, owner).await.map(|kept| {
+                if !kept {
+                    tracing::warn!(id = %c.id, "lease expired while handling; another worker may repeat it");
+                }
+            })
+        }
+        Err(e) => {
+            let error = format!("{e:#}");
+            let retry_at = (c.attempts < app.config.workers.max_attempts).then(|| {
+                now_millis() + backoff(c.attempts).as_millis() as i64
+            });
+            if retry_at.is_some() {
+                count_handled("retry");
+                tracing::warn!(id = %c.id, attempt = c.attempts, error, "handler failed; will retry");
+            } else {
+                count_handled("parked");
+                tracing::error!(id = %c.id, attempt = c.attempts, error, "handler failed; parked (see `banto inbox`)");
+            }
+            app.store.fail(&c, owner, &error, retry_at).await
+        }
+    };
+    if let Err(e) = store_result {
+        tracing::error!(id = %c.id, error = %e, "cannot record the outcome; the lease will expire and the row be retried");
+    }
+    app.progress.send_modify(|n| *n += 1);
+}
+
+/// A panicking handler is a failed attempt, not a dead worker.
+async fn run_guarded(app: &App, event: Event) -> anyhow::Result<()> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(dispatch(app, event))
+        .catch_unwind()
+        .await
+    {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "handler panicked".into());
+            Err(anyhow::anyhow!("handler panicked: {msg}"))
+        }
+    }
+}
+
+/// 2 s, 4 s, 8 s … capped at 10 minutes.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(2u64.saturating_pow(attempt.min(12)).min(600))
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// One purge timer per hour across all replicas: the dedupe key is the hour it fires in.
+pub async fn schedule_purge(app: &App) -> anyhow::Result<()> {
+    let next_hour = (now_millis() / HOUR_MS + 1) * HOUR_MS;
+    let payload = serde_json::to_string(&Event::Timer(Timer::PurgeHandled))?;
+    app.store
+        .enqueue(Queue::Jobs, &format!("purge:{next_hour}"), "timer purge", &payload, next_hour)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(super::backoff(1).as_secs(), 2);
+        assert_eq!(super::backoff(3).as_secs(), 8);
+        assert_eq!(super::backoff(40).as_secs(), 600);
+    }
+}
