@@ -200,7 +200,10 @@ impl Config {
             message,
         };
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
             return Err(invalid(format!(
                 "database.url must start with sqlite: or postgres:, got {:?}",
                 crate::redact::url(url)
@@ -321,10 +324,19 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_with_line_and_column() {
-        let text = "[server]\nlisten = \"127.0.0.1:3000\"\n\n[workers]\ncount = 2\nleese_seconds = 5\n";
-        let err = Config::parse(text, Path::new("banto.toml")).unwrap_err().to_string();
-        assert!(err.starts_with("banto.toml:6:1: unknown field `leese_seconds`"), "{err}");
-        assert!(err.contains("lease_seconds"), "the message lists the expected keys: {err}");
+        let text =
+            "[server]\nlisten = \"127.0.0.1:3000\"\n\n[workers]\ncount = 2\nleese_seconds = 5\n";
+        let err = Config::parse(text, Path::new("banto.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("banto.toml:6:1: unknown field `leese_seconds`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("lease_seconds"),
+            "the message lists the expected keys: {err}"
+        );
     }
 
     #[test]
@@ -349,23 +361,34 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("sqlite: or postgres:"), "{err}");
-        assert!(!err.contains("hunter2"), "a password in the URL is not echoed: {err}");
+        assert!(
+            !err.contains("hunter2"),
+            "a password in the URL is not echoed: {err}"
+        );
     }
 
     #[test]
     fn shipped_config_is_valid() {
-        let config = Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")))
-            .expect("config.toml parses");
+        let config = Config::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config.toml"
+        )))
+        .expect("config.toml parses");
         assert!(config.database.url.starts_with("sqlite:"));
     }
 
     #[test]
     fn secrets_never_print() {
-        let secrets = Secrets::from_lookup(|k| (k == "SLACK_BOT_TOKEN").then(|| "xoxb-123-abc".into()))
-            .unwrap();
+        let secrets =
+            Secrets::from_lookup(|k| (k == "SLACK_BOT_TOKEN").then(|| "xoxb-123-abc".into()))
+                .unwrap();
         let shown = format!("{secrets:?}");
         assert!(!shown.contains("xoxb-123-abc"), "{shown}");
         assert!(secrets.presence().contains(&("SLACK_BOT_TOKEN", true)));
-        assert!(secrets.presence().contains(&("SLACK_SIGNING_SECRET", false)));
+        assert!(
+            secrets
+                .presence()
+                .contains(&("SLACK_SIGNING_SECRET", false))
+        );
     }
 }

@@ -16,7 +16,10 @@ pub enum Event {
     Github(GithubEvent),
     Timer(Timer),
     /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
-    Ignored { source: String, kind: String },
+    Ignored {
+        source: String,
+        kind: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,9 +107,12 @@ fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
 }
 
 fn required(v: &Value, pointer: &str, what: &str) -> Result<String, Malformed> {
-    str_at(v, pointer)
-        .map(str::to_owned)
-        .ok_or_else(|| Malformed(format!("{what}: missing `{}`", pointer.trim_start_matches('/'))))
+    str_at(v, pointer).map(str::to_owned).ok_or_else(|| {
+        Malformed(format!(
+            "{what}: missing `{}`",
+            pointer.trim_start_matches('/')
+        ))
+    })
 }
 
 pub fn parse_slash_command(body: &[u8]) -> Result<SlashCommand, Malformed> {
@@ -221,8 +227,8 @@ fn flatten_state(values: Option<&Value>) -> Value {
 }
 
 pub fn parse_slack_events(body: &[u8]) -> Result<SlackEnvelope, Malformed> {
-    let v: Value =
-        serde_json::from_slice(body).map_err(|e| Malformed(format!("event body is not JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| Malformed(format!("event body is not JSON: {e}")))?;
     match str_at(&v, "/type") {
         Some("url_verification") => Ok(SlackEnvelope::UrlVerification {
             challenge: required(&v, "/challenge", "url_verification")?,
@@ -238,7 +244,9 @@ pub fn parse_slack_events(body: &[u8]) -> Result<SlackEnvelope, Malformed> {
                 event: parse_inner_event(inner)?,
             })
         }
-        Some(other) => Err(Malformed(format!("unknown Events API envelope type `{other}`"))),
+        Some(other) => Err(Malformed(format!(
+            "unknown Events API envelope type `{other}`"
+        ))),
         None => Err(Malformed("Events API body without `type`".into())),
     }
 }
@@ -287,18 +295,16 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
 /// Parse a GitHub webhook body with octocrab's typed models, so a payload GitHub would never send
 /// is refused here rather than deep inside a handler.
 pub fn parse_github(kind: &str, delivery: &str, body: &[u8]) -> Result<Event, Malformed> {
-    let typed = octocrab::models::webhook_events::WebhookEvent::try_from_header_and_body(kind, body)
-        .map_err(|e| Malformed(format!("GitHub `{kind}` payload: {e}")))?;
+    let typed =
+        octocrab::models::webhook_events::WebhookEvent::try_from_header_and_body(kind, body)
+            .map_err(|e| Malformed(format!("GitHub `{kind}` payload: {e}")))?;
     let payload: Value = serde_json::from_slice(body)
         .map_err(|e| Malformed(format!("GitHub payload is not JSON: {e}")))?;
     Ok(Event::Github(GithubEvent {
         delivery: DeliveryId::new(delivery),
         kind: kind.to_owned(),
         action: str_at(&payload, "/action").map(str::to_owned),
-        repository: typed
-            .repository
-            .as_ref()
-            .and_then(|r| r.full_name.clone()),
+        repository: typed.repository.as_ref().and_then(|r| r.full_name.clone()),
         payload,
     }))
 }

@@ -4,14 +4,18 @@ pub mod app;
 pub mod clients;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod dispatch;
 pub mod event;
+pub mod fake;
 pub mod handlers;
 pub mod ids;
+pub mod inbox;
 pub mod locale;
 pub mod messages;
 pub mod redact;
 pub mod server;
+pub mod socket_mode;
 pub mod store;
 pub mod worker;
 

@@ -1,1 +1,223 @@
-fn main() {}
+use anyhow::Context;
+use banto::app::App;
+use banto::config::{Config, Secrets};
+use banto::store::{Queue, Store};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "banto",
+    version,
+    about = "ChatOps for SRE teams, in English and Japanese"
+)]
+struct Cli {
+    /// Configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "BANTO_CONFIG",
+        default_value = "config.toml"
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Slack and GitHub requests and run the workers.
+    Serve {
+        #[arg(long, value_enum, default_value_t = Role::All)]
+        role: Role,
+    },
+    /// Try banto without a workspace: the real bot on a fake Slack, in your terminal.
+    Console,
+    /// Validate a configuration file and show what it sets (secrets only as set/unset).
+    CheckConfig { path: Option<PathBuf> },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// List accepted events: parked ones (failed every retry) by default.
+    Inbox {
+        /// pending, parked, done or all.
+        #[arg(long, default_value = "parked")]
+        state: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Put a parked event back in line.
+        #[arg(long)]
+        retry: Option<i64>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Role {
+    /// HTTP ingress and workers.
+    All,
+    /// Only accept and persist events (workers run elsewhere).
+    Ingress,
+    /// Only handle persisted events.
+    Worker,
+}
+
+fn main() -> std::process::ExitCode {
+    banto::install_crypto_provider();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("banto: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "banto=info,warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::CheckConfig { path } => check_config(&path.unwrap_or(cli.config)),
+        Command::Console => {
+            init_tracing();
+            let config = Config::load(&cli.config)?;
+            banto::console::run(config, tokio::io::stdin(), tokio::io::stdout()).await
+        }
+        Command::Migrate => {
+            let config = Config::load(&cli.config)?;
+            let store = Store::connect(&config.database.url, 1).await?;
+            store.migrate().await?;
+            println!(
+                "migrations applied to {}",
+                banto::redact::url(&config.database.url)
+            );
+            Ok(())
+        }
+        Command::Inbox {
+            state,
+            limit,
+            retry,
+        } => {
+            let config = Config::load(&cli.config)?;
+            let store = Store::connect(&config.database.url, 1).await?;
+            store.migrate().await?;
+            if let Some(id) = retry {
+                let ok = store.requeue(Queue::Inbox, banto::ids::QueueId(id)).await?;
+                anyhow::ensure!(ok, "event {id} is not parked");
+                println!("event {id} is queued again");
+                return Ok(());
+            }
+            let filter = (state != "all").then_some(state.as_str());
+            for row in store.list(Queue::Inbox, filter, limit).await? {
+                let when = chrono::DateTime::from_timestamp_millis(row.created_at)
+                    .map(|t| {
+                        t.with_timezone(&config.slack.time_zone)
+                            .format("%Y-%m-%d %H:%M:%S %Z")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                println!(
+                    "#{:<6} {:<8} {:<40} attempts={} {when}\n        {}",
+                    row.id.0,
+                    row.state,
+                    row.kind,
+                    row.attempts,
+                    row.last_error.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+        Command::Serve { role } => {
+            init_tracing();
+            let config = Config::load(&cli.config)?;
+            let secrets = Secrets::from_env()?;
+            serve(config, secrets, role).await
+        }
+    }
+}
+
+fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
+    let config = Config::load(path)?;
+    let secrets = Secrets::from_env()?;
+    println!("{}: ok", path.display());
+    println!("  listen            {}", config.server.listen);
+    println!(
+        "  database          {}",
+        banto::redact::url(&config.database.url)
+    );
+    println!(
+        "  workers           {} (lease {} s, {} attempts)",
+        config.workers.count, config.workers.lease_seconds, config.workers.max_attempts
+    );
+    println!("  slack api         {}", config.slack.api_url);
+    println!(
+        "  default language  {:?}, time zone {}",
+        config.slack.default_locale, config.slack.time_zone
+    );
+    println!("  github api        {}", config.github.api_url);
+    println!("  secrets (from the environment):");
+    for (var, set) in secrets.presence() {
+        println!("    {var:<24} {}", if set { "set" } else { "unset" });
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, secrets: Secrets, role: Role) -> anyhow::Result<()> {
+    banto::server::metrics::install();
+    if secrets.slack_signing_secret.is_none() {
+        tracing::warn!("SLACK_SIGNING_SECRET is unset: every Slack request will be refused");
+    }
+    let app: Arc<App> = App::new(config, &secrets).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers = (role != Role::Ingress).then(|| {
+        tokio::spawn(banto::worker::run(
+            app.clone(),
+            app.config.workers.count,
+            stop_rx.clone(),
+        ))
+    });
+    let socket = match (&secrets.slack_app_token, role != Role::Worker) {
+        (Some(token), true) => Some(tokio::spawn(banto::socket_mode::run(
+            app.clone(),
+            token.clone(),
+            stop_rx.clone(),
+        ))),
+        _ => None,
+    };
+    let shutdown = async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down: finishing in-flight events");
+    };
+    if role == Role::Worker {
+        shutdown.await;
+    } else {
+        let listener = tokio::net::TcpListener::bind(app.config.server.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", app.config.server.listen))?;
+        tracing::info!(addr = %listener.local_addr()?, "banto is listening");
+        axum::serve(listener, banto::server::router(app.clone()))
+            .with_graceful_shutdown(shutdown)
+            .await?;
+    }
+    let _ = stop_tx.send(true);
+    if let Some(w) = workers {
+        let _ = w.await;
+    }
+    if let Some(s) = socket {
+        s.abort();
+    }
+    Ok(())
+}

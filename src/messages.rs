@@ -129,7 +129,11 @@ mod tests {
     use super::*;
 
     fn both(m: &dyn Message) -> String {
-        format!("--- en\n{}\n--- ja\n{}", m.render(Locale::En), m.render(Locale::Ja))
+        format!(
+            "--- en\n{}\n--- ja\n{}",
+            m.render(Locale::En),
+            m.render(Locale::Ja)
+        )
     }
 
     #[test]
@@ -143,7 +147,10 @@ mod tests {
 
     #[test]
     fn pong() {
-        insta::assert_snapshot!(both(&Pong { pending: 2, parked: 1 }));
+        insta::assert_snapshot!(both(&Pong {
+            pending: 2,
+            parked: 1
+        }));
     }
 
     #[test]
@@ -155,12 +162,17 @@ mod tests {
         };
         let en = m.render(Locale::En);
         assert!(en.contains("&lt;!channel&gt; &amp; &lt;@U1&gt;"), "{en}");
-        assert!(!en.contains("<!channel>"), "a user cannot make banto ping @channel: {en}");
+        assert!(
+            !en.contains("<!channel>"),
+            "a user cannot make banto ping @channel: {en}"
+        );
         insta::assert_snapshot!(both(&m));
     }
 
     #[test]
     fn unknown_command() {
-        insta::assert_snapshot!(both(&UnknownCommand { command: "/tf".into() }));
+        insta::assert_snapshot!(both(&UnknownCommand {
+            command: "/tf".into()
+        }));
     }
 }

@@ -107,10 +107,7 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot open database {}: {e}",
-                    crate::redact::url(&url)
-                )
+                anyhow::anyhow!("cannot open database {}: {e}", crate::redact::url(&url))
             })?;
         Ok(Self { pool, backend })
     }
@@ -259,9 +256,15 @@ impl Store {
     }
 
     pub async fn counts(&self, queue: Queue) -> anyhow::Result<QueueCounts> {
-        let sql = format!("SELECT state, COUNT(*) FROM {} GROUP BY state", queue.table());
+        let sql = format!(
+            "SELECT state, COUNT(*) FROM {} GROUP BY state",
+            queue.table()
+        );
         let mut counts = QueueCounts::default();
-        for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+        for r in sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+        {
             let n: i64 = r.try_get(1)?;
             match r.try_get::<String, _>(0)?.as_str() {
                 "pending" => counts.pending = n,
@@ -271,6 +274,34 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// Rows a worker could take now or holds now.
+    pub async fn busy(&self, queue: Queue) -> anyhow::Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE state = 'pending' AND (run_at <= $1 OR lease_until IS NOT NULL)",
+            queue.table()
+        );
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind(now_millis())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Rows whose last attempt failed and that are not handled yet (waiting to retry, or parked).
+    pub async fn failures(&self, queue: Queue) -> anyhow::Result<Vec<QueueRow>> {
+        let sql = format!(
+            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at FROM {} \
+             WHERE state <> 'done' AND last_error IS NOT NULL ORDER BY id",
+            queue.table()
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(queue_row)
+            .collect()
     }
 
     /// Rows in `state` (all states when `None`), newest first.

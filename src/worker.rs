@@ -61,7 +61,8 @@ async fn next(app: &App, owner: &str) -> anyhow::Result<Option<Claimed>> {
 async fn process(app: &App, owner: &str, c: Claimed) {
     let result = match serde_json::from_str::<Event>(&c.payload) {
         Ok(event) => {
-            let span = tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
+            let span =
+                tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
             let _ = &span;
             run_guarded(app, event).await
         }
@@ -78,9 +79,8 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         }
         Err(e) => {
             let error = format!("{e:#}");
-            let retry_at = (c.attempts < app.config.workers.max_attempts).then(|| {
-                now_millis() + backoff(c.attempts).as_millis() as i64
-            });
+            let retry_at = (c.attempts < app.config.workers.max_attempts)
+                .then(|| now_millis() + backoff(c.attempts).as_millis() as i64);
             if retry_at.is_some() {
                 count_handled("retry");
                 tracing::warn!(id = %c.id, attempt = c.attempts, error, "handler failed; will retry");
@@ -128,7 +128,13 @@ pub async fn schedule_purge(app: &App) -> anyhow::Result<()> {
     let next_hour = (now_millis() / HOUR_MS + 1) * HOUR_MS;
     let payload = serde_json::to_string(&Event::Timer(Timer::PurgeHandled))?;
     app.store
-        .enqueue(Queue::Jobs, &format!("purge:{next_hour}"), "timer purge", &payload, next_hour)
+        .enqueue(
+            Queue::Jobs,
+            &format!("purge:{next_hour}"),
+            "timer purge",
+            &payload,
+            next_hour,
+        )
         .await?;
     Ok(())
 }

@@ -40,7 +40,11 @@ impl RetryPolicy {
         capped.mul_f64(jitter)
     }
 
-    pub async fn run<T, E, F, Fut>(&self, mut op: F, classify: impl Fn(&E) -> Verdict) -> Result<T, E>
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        mut op: F,
+        classify: impl Fn(&E) -> Verdict,
+    ) -> Result<T, E>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -110,7 +114,10 @@ mod tests {
     #[test]
     fn retry_after_wins_but_is_capped() {
         let p = RetryPolicy::default();
-        assert_eq!(p.delay(0, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
         assert_eq!(p.delay(0, Some(Duration::from_secs(300))), p.max_delay);
         assert!(p.delay(20, None) <= p.max_delay);
     }

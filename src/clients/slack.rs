@@ -99,7 +99,9 @@ fn convert(e: SlackClientError) -> SlackError {
     match e {
         SlackClientError::ApiError(a) => SlackError::Api(a.code),
         SlackClientError::RateLimitError(_) => SlackError::Unavailable("rate limited".into()),
-        SlackClientError::HttpError(h) => SlackError::Unavailable(format!("HTTP {}", h.status_code)),
+        SlackClientError::HttpError(h) => {
+            SlackError::Unavailable(format!("HTTP {}", h.status_code))
+        }
         other => SlackError::Unavailable(other.to_string()),
     }
 }
@@ -112,18 +114,19 @@ impl SlackApi {
             .https_or_http()
             .enable_http1()
             .build();
-        let api_url = if api_url.ends_with('/') {
-            api_url.to_owned()
-        } else {
-            format!("{api_url}/")
-        };
-        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(&api_url);
+        let connector = SlackClientHyperConnector::with_connector(https)
+            .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
             retry,
             profiles: Arc::default(),
         })
+    }
+
+    /// The underlying slack-morphism client (Socket Mode listens through it).
+    pub fn client(&self) -> Arc<SlackClient<Connector>> {
+        self.client.clone()
     }
 
     pub async fn post(
@@ -191,7 +194,11 @@ impl SlackApi {
         let req = SlackApiUsersInfoRequest::new(user.0.clone().into()).with_include_locale(true);
         let r = slack_call!(self, users_info(&req))?;
         let profile = UserProfile {
-            locale: r.user.locale.as_ref().map(|l| Locale::from_slack(l.value())),
+            locale: r
+                .user
+                .locale
+                .as_ref()
+                .map(|l| Locale::from_slack(l.value())),
             tz: r.user.tz.clone(),
         };
         self.profiles

@@ -33,6 +33,8 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
         }
         .render(locale),
     };
-    app.slack.respond(&cmd.response_url, &Outgoing::text(text)).await?;
+    app.slack
+        .respond(&cmd.response_url, &Outgoing::text(text))
+        .await?;
     Ok(())
 }

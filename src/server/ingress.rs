@@ -2,7 +2,7 @@ use super::metrics::count_request;
 use super::verify::{self, Rejected};
 use crate::app::App;
 use crate::event::{self, Event, Malformed, SlackEnvelope};
-use crate::store::{Enqueued, Queue};
+use crate::store::Enqueued;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,14 +19,20 @@ pub(super) enum IngressError {
 impl IntoResponse for IngressError {
     fn into_response(self) -> Response {
         match self {
-            IngressError::Rejected(Rejected::NoSecret) => {
-                (StatusCode::SERVICE_UNAVAILABLE, Rejected::NoSecret.to_string()).into_response()
-            }
+            IngressError::Rejected(Rejected::NoSecret) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Rejected::NoSecret.to_string(),
+            )
+                .into_response(),
             IngressError::Rejected(r) => (StatusCode::UNAUTHORIZED, r.to_string()).into_response(),
             IngressError::Malformed(m) => (StatusCode::BAD_REQUEST, m.0).into_response(),
             IngressError::Store(e) => {
                 tracing::error!(error = %e, "could not persist an event; the sender will retry");
-                (StatusCode::SERVICE_UNAVAILABLE, "could not persist the event").into_response()
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "could not persist the event",
+                )
+                    .into_response()
             }
         }
     }
@@ -58,34 +64,9 @@ fn verify_slack(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), Ingre
 }
 
 async fn persist(app: &App, dedupe_key: &str, event: &Event) -> Result<Enqueued, IngressError> {
-    let payload = serde_json::to_string(event).expect("events serialise");
-    let kind = kind_of(event);
-    let r = app
-        .store
-        .enqueue(Queue::Inbox, dedupe_key, &kind, &payload, crate::store::now_millis())
+    crate::inbox::accept(app, dedupe_key, event)
         .await
-        .map_err(IngressError::Store)?;
-    if let Enqueued::New(id) = r {
-        tracing::debug!(%id, kind, "event accepted");
-        app.wake.notify_one();
-    }
-    Ok(r)
-}
-
-fn kind_of(event: &Event) -> String {
-    match event {
-        Event::SlashCommand(c) => format!("slash_command {}", c.command),
-        Event::BlockAction(a) => format!("block_action {}", a.action_id),
-        Event::ViewSubmission(v) => format!("view_submission {}", v.callback_id),
-        Event::Message(_) => "message".into(),
-        Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
-        Event::Github(g) => match &g.action {
-            Some(a) => format!("github {}.{a}", g.kind),
-            None => format!("github {}", g.kind),
-        },
-        Event::Timer(t) => format!("timer {t:?}"),
-        Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
-    }
+        .map_err(IngressError::Store)
 }
 
 fn outcome<T>(route: &'static str, r: &Result<T, IngressError>) {

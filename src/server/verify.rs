@@ -55,7 +55,8 @@ pub fn slack(
     m.update(ts_str.as_bytes());
     m.update(b":");
     m.update(body);
-    m.verify_slice(&expected).map_err(|_| Rejected::BadSignature)
+    m.verify_slice(&expected)
+        .map_err(|_| Rejected::BadSignature)
 }
 
 /// The headers a Slack request carries for `body` signed at `timestamp`.
@@ -87,7 +88,8 @@ pub fn github(
         .ok_or(Rejected::MalformedHeader("X-Hub-Signature-256"))?;
     let mut m = mac(secret.as_bytes());
     m.update(body);
-    m.verify_slice(&expected).map_err(|_| Rejected::BadSignature)
+    m.verify_slice(&expected)
+        .map_err(|_| Rejected::BadSignature)
 }
 
 pub fn github_sign(secret: &str, body: &[u8]) -> String {
@@ -113,13 +115,17 @@ mod tests {
     use serde_json::Value;
 
     fn corpus(path: &str) -> String {
-        std::fs::read_to_string(format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap_or_else(|e| panic!("corpus file {path}: {e}"))
+        std::fs::read_to_string(format!(
+            "{}/../shared/corpus/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap_or_else(|e| panic!("corpus file {path}: {e}"))
     }
 
     #[test]
     fn slack_corpus_vector_verifies() {
-        let v: Value = serde_json::from_str(&corpus("slack/slash-command__signature-vector.json")).unwrap();
+        let v: Value =
+            serde_json::from_str(&corpus("slack/slash-command__signature-vector.json")).unwrap();
         let secret = v["signing_secret"].as_str().unwrap();
         let ts = v["headers"]["X-Slack-Request-Timestamp"].as_str().unwrap();
         let sig = v["headers"]["X-Slack-Signature"].as_str().unwrap();
@@ -131,10 +137,22 @@ mod tests {
         // One flipped byte, another secret, a stale or future timestamp: all refused.
         let mut tampered = body.to_vec();
         tampered[0] ^= 1;
-        assert_eq!(slack(secret, Some(ts), Some(sig), &tampered, now), Err(Rejected::BadSignature));
-        assert_eq!(slack("other", Some(ts), Some(sig), body, now), Err(Rejected::BadSignature));
-        assert_eq!(slack(secret, Some(ts), Some(sig), body, now + 301), Err(Rejected::Stale(301)));
-        assert_eq!(slack(secret, Some(ts), Some(sig), body, now - 400), Err(Rejected::Stale(400)));
+        assert_eq!(
+            slack(secret, Some(ts), Some(sig), &tampered, now),
+            Err(Rejected::BadSignature)
+        );
+        assert_eq!(
+            slack("other", Some(ts), Some(sig), body, now),
+            Err(Rejected::BadSignature)
+        );
+        assert_eq!(
+            slack(secret, Some(ts), Some(sig), body, now + 301),
+            Err(Rejected::Stale(301))
+        );
+        assert_eq!(
+            slack(secret, Some(ts), Some(sig), body, now - 400),
+            Err(Rejected::Stale(400))
+        );
         assert_eq!(
             slack(secret, Some(ts), Some("v1=abc"), body, now),
             Err(Rejected::MalformedHeader("X-Slack-Signature"))
@@ -168,7 +186,10 @@ mod tests {
 
     #[test]
     fn github_refuses_sha1_only_and_malformed() {
-        assert_eq!(github("s", None, Some("sha1=abcd"), b"{}"), Err(Rejected::Sha1Only));
+        assert_eq!(
+            github("s", None, Some("sha1=abcd"), b"{}"),
+            Err(Rejected::Sha1Only)
+        );
         assert_eq!(
             github("s", None, None, b"{}"),
             Err(Rejected::MissingHeader("X-Hub-Signature-256"))
@@ -177,6 +198,9 @@ mod tests {
             github("s", Some("sha256=zz"), None, b"{}"),
             Err(Rejected::MalformedHeader("X-Hub-Signature-256"))
         );
-        assert_eq!(github("s", Some(&github_sign("s", b"{}")), None, b"{}"), Ok(()));
+        assert_eq!(
+            github("s", Some(&github_sign("s", b"{}")), None, b"{}"),
+            Ok(())
+        );
     }
 }

@@ -1,0 +1,292 @@
+//! `banto console`: the real bot on the fake world, in a terminal (like Errbot's text backend).
+//! Reads lines from any reader, so scripts and tests can drive it.
+
+use crate::config::Config;
+use crate::fake::slack::FakeMessage;
+use crate::fake::world::{World, WorldOptions};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+
+const HELP: &str = "\
+Lines starting with / are slash commands; other lines are messages in the current channel.
+  :as <user>            act as another user (alice, bob, kenji)
+  :in <#channel>        move to another channel
+  :react <n> <emoji>    add a reaction to message n
+  :click <n> <button>   click a button (by label or number) on message n
+  :thread <n>           post the next plain lines as replies to message n (:thread off to stop)
+  :channels             list channels and who is in them
+  :help                 this text
+  :quit                 leave";
+
+struct Session {
+    world: World,
+    user: String,
+    channel: String,
+    thread: Option<String>,
+    shown: Vec<FakeMessage>,
+}
+
+pub async fn run(
+    config: Config,
+    input: impl AsyncRead + Unpin,
+    mut out: impl AsyncWrite + Unpin,
+) -> anyhow::Result<()> {
+    let mut config = config;
+    config.workers.poll_interval_ms = 50;
+    let world = World::start_with(WorldOptions {
+        config,
+        check_unseen: false,
+        workers: 2,
+    })
+    .await?;
+    let mut s = Session {
+        world,
+        user: "alice".into(),
+        channel: "#ops".into(),
+        thread: None,
+        shown: vec![],
+    };
+    out.write_all(
+        format!(
+            "banto console — a fake Slack workspace with alice, bob and kenji (日本語).\n{HELP}\n"
+        )
+        .as_bytes(),
+    )
+    .await?;
+    let mut lines = BufReader::new(input).lines();
+    loop {
+        out.write_all(format!("{} in {}> ", s.user, s.channel).as_bytes())
+            .await?;
+        out.flush().await?;
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == ":quit" {
+            break;
+        }
+        match step(&mut s, line).await {
+            Ok(text) => out.write_all(text.as_bytes()).await?,
+            Err(e) => out.write_all(format!("! {e:#}\n").as_bytes()).await?,
+        }
+    }
+    s.world.shutdown().await;
+    out.write_all(b"bye\n").await?;
+    out.flush().await?;
+    Ok(())
+}
+
+async fn step(s: &mut Session, line: &str) -> anyhow::Result<String> {
+    let mut words = line.split_whitespace();
+    match words.next().unwrap_or_default() {
+        ":help" => return Ok(format!("{HELP}\n")),
+        ":as" => {
+            let name = words.next().unwrap_or_default();
+            s.world.user(name); // panics with the known names if unknown
+            s.user = name.to_owned();
+            return Ok(String::new());
+        }
+        ":in" => {
+            let name = format!(
+                "#{}",
+                words.next().unwrap_or_default().trim_start_matches('#')
+            );
+            anyhow::ensure!(
+                s.world.slack.state().channel_by_name(&name).is_some(),
+                "no channel {name}; see :channels"
+            );
+            s.channel = name;
+            s.thread = None;
+            return Ok(String::new());
+        }
+        ":channels" => {
+            let st = s.world.slack.state();
+            let mut out = String::new();
+            for c in st.channels.values() {
+                let members: Vec<&str> = c
+                    .members
+                    .iter()
+                    .filter_map(|m| st.users.get(m))
+                    .map(|u| u.name.as_str())
+                    .collect();
+                out.push_str(&format!(
+                    "  #{:<20} {}{}\n",
+                    c.name,
+                    if c.is_private { "(private) " } else { "" },
+                    members.join(", ")
+                ));
+            }
+            return Ok(out);
+        }
+        ":thread" => {
+            let arg = words.next().unwrap_or("off");
+            s.thread = if arg == "off" {
+                None
+            } else {
+                Some(shown(s, arg)?.ts.clone())
+            };
+            return Ok(String::new());
+        }
+        ":react" => {
+            let m = shown(s, words.next().unwrap_or_default())?.clone();
+            let emoji = words.next().unwrap_or("eyes");
+            let channel = channel_name(s, &m.channel);
+            s.world.react(&s.user, &channel, &m.ts, emoji).await?;
+        }
+        ":click" => {
+            let m = shown(s, words.next().unwrap_or_default())?.clone();
+            let button = words.collect::<Vec<_>>().join(" ");
+            let button = nth_button(&m, &button).unwrap_or(button);
+            s.world.click(&s.user, &m, &button).await?;
+        }
+        w if w.starts_with(':') => anyhow::bail!("unknown console command {w}; try :help"),
+        _ if line.starts_with('/') => s.world.slash(&s.user, &s.channel, line).await?,
+        _ => {
+            s.world
+                .say(&s.user, &s.channel, line, s.thread.as_deref())
+                .await?;
+        }
+    }
+    s.world.drain().await?;
+    Ok(render_new(s))
+}
+
+fn shown<'a>(s: &'a Session, n: &str) -> anyhow::Result<&'a FakeMessage> {
+    n.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| s.shown.get(i))
+        .ok_or_else(|| anyhow::anyhow!("no message [{n}]"))
+}
+
+fn channel_name(s: &Session, id: &str) -> String {
+    s.world
+        .slack
+        .state()
+        .channels
+        .get(id)
+        .map_or_else(|| id.to_owned(), |c| format!("#{}", c.name))
+}
+
+fn nth_button(m: &FakeMessage, arg: &str) -> Option<String> {
+    let n: usize = arg.parse().ok()?;
+    buttons(m)
+        .into_iter()
+        .nth(n.checked_sub(1)?)
+        .map(|(id, _)| id)
+}
+
+fn buttons(m: &FakeMessage) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for b in m.blocks.iter().flat_map(|b| b.as_array()).flatten() {
+        for e in b
+            .get("elements")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if e["type"] == "button" {
+                out.push((
+                    e["action_id"].as_str().unwrap_or_default().to_owned(),
+                    e["text"]["text"].as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Print bot messages the current user can see and has not seen yet, numbered for :react/:click.
+fn render_new(s: &mut Session) -> String {
+    let user_id = s.world.user(&s.user);
+    let fresh: Vec<FakeMessage> = s.world.slack.mutate(|st| {
+        st.messages
+            .iter_mut()
+            .filter(|m| {
+                m.from_bot && !m.seen && m.ephemeral_to.as_ref().is_none_or(|u| *u == user_id)
+            })
+            .map(|m| {
+                m.seen = true;
+                m.clone()
+            })
+            .collect()
+    });
+    let mut out = String::new();
+    for m in fresh {
+        s.shown.push(m.clone());
+        let n = s.shown.len();
+        let whom = if m.ephemeral_to.is_some() {
+            " (only you)"
+        } else {
+            ""
+        };
+        let thread = if m.thread_ts.is_some() {
+            " ↳ thread"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "[{n}] banto in {}{whom}{thread}:\n",
+            channel_name(s, &m.channel)
+        ));
+        out.push_str(&indent(&render_message(&m)));
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// Block Kit as readable text: headers, sections, fields, context and numbered buttons.
+pub fn render_message(m: &FakeMessage) -> String {
+    let Some(blocks) = m.blocks.as_ref().and_then(Value::as_array) else {
+        return format!("{}\n", m.text);
+    };
+    let mut out = String::new();
+    let mut button_no = 0;
+    for b in blocks {
+        let text = |v: &Value| v["text"].as_str().unwrap_or_default().to_owned();
+        match b["type"].as_str().unwrap_or_default() {
+            "header" => out.push_str(&format!("== {} ==\n", text(&b["text"]))),
+            "section" => {
+                if b.get("text").is_some() {
+                    out.push_str(&format!("{}\n", text(&b["text"])));
+                }
+                for f in b
+                    .get("fields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push_str(&format!("  • {}\n", text(f)));
+                }
+            }
+            "context" => {
+                let parts: Vec<String> = b["elements"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(text)
+                    .collect();
+                out.push_str(&format!("  ({})\n", parts.join(" · ")));
+            }
+            "divider" => out.push_str("  ----\n"),
+            "actions" => {
+                let mut row = vec![];
+                for e in b["elements"].as_array().into_iter().flatten() {
+                    if e["type"] == "button" {
+                        button_no += 1;
+                        row.push(format!("[{button_no}: {}]", text(&e["text"])));
+                    }
+                }
+                out.push_str(&format!("  {}\n", row.join(" ")));
+            }
+            other => out.push_str(&format!("  <{other} block>\n")),
+        }
+    }
+    out
+}

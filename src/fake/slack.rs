@@ -1,0 +1,967 @@
+//! An in-process fake of Slack's Web API with state, speaking Slack's wire format (checked
+//! against the real responses in `shared/corpus/slack`). Tests and `banto console` both use it.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::watch;
+
+#[derive(Clone, Debug)]
+pub struct FakeUser {
+    pub id: String,
+    pub name: String,
+    pub locale: String,
+    pub tz: String,
+    pub is_bot: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct FakeChannel {
+    pub id: String,
+    pub name: String,
+    pub is_private: bool,
+    pub is_archived: bool,
+    pub members: BTreeSet<String>,
+    pub topic: String,
+    pub purpose: String,
+    pub created: i64,
+    pub creator: String,
+    pub pins: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FakeMessage {
+    pub channel: String,
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub user: String,
+    pub text: String,
+    pub blocks: Option<Value>,
+    /// Set for an ephemeral message: only this user sees it.
+    pub ephemeral_to: Option<String>,
+    pub reactions: BTreeMap<String, Vec<String>>,
+    pub edited: bool,
+    pub from_bot: bool,
+    /// Whether a test (or the console) has looked at this message.
+    pub seen: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct FakeView {
+    pub id: String,
+    pub user: String,
+    pub view: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct FakeFile {
+    pub id: String,
+    pub channel: Option<String>,
+    pub filename: String,
+    pub title: Option<String>,
+    pub content: String,
+}
+
+/// A failure to inject into the next call(s) of one method.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// `{"ok": false, "error": code}` with HTTP 200, as Slack does.
+    Error(String),
+    /// HTTP 429 with `Retry-After` seconds and `{"ok": false, "error": "ratelimited"}`.
+    RateLimited { retry_after_secs: u64 },
+    /// A bare HTTP status (e.g. 500, 503).
+    Http(u16),
+}
+
+#[derive(Default)]
+pub struct SlackState {
+    pub team_id: String,
+    pub team_name: String,
+    pub bot_user: String,
+    pub bot_id: String,
+    pub bot_token: String,
+    pub users: BTreeMap<String, FakeUser>,
+    pub channels: BTreeMap<String, FakeChannel>,
+    pub messages: Vec<FakeMessage>,
+    pub views: Vec<FakeView>,
+    pub usergroups: BTreeMap<String, (String, Vec<String>)>,
+    pub files: Vec<FakeFile>,
+    pub faults: HashMap<String, VecDeque<Fault>>,
+    /// Every method called, in order.
+    pub calls: Vec<String>,
+    /// `response_url` id → (channel, user) of the command or action it answers.
+    pub response_urls: HashMap<String, (String, String)>,
+    clock: i64,
+    seq: u64,
+}
+
+impl SlackState {
+    fn next_ts(&mut self) -> String {
+        self.seq += 1;
+        format!("{}.{:06}", self.clock, self.seq)
+    }
+
+    fn next_id(&mut self, prefix: char) -> String {
+        self.seq += 1;
+        format!("{prefix}{:08X}", 0x0100_0000 + self.seq)
+    }
+
+    pub fn channel_by_name(&self, name: &str) -> Option<&FakeChannel> {
+        let name = name.trim_start_matches('#');
+        self.channels.values().find(|c| c.name == name)
+    }
+
+    /// Resolve `C…` ids and `#names` (chat.postMessage accepts both).
+    fn resolve_channel(&self, channel: &str) -> Result<String, SlackErr> {
+        if self.channels.contains_key(channel) {
+            return Ok(channel.to_owned());
+        }
+        self.channel_by_name(channel)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| SlackErr::code("channel_not_found"))
+    }
+
+    pub fn user_by_name(&self, name: &str) -> Option<&FakeUser> {
+        let name = name.trim_start_matches('@');
+        self.users.values().find(|u| u.name == name || u.id == name)
+    }
+
+    fn message_mut(&mut self, channel: &str, ts: &str) -> Result<&mut FakeMessage, SlackErr> {
+        self.messages
+            .iter_mut()
+            .find(|m| m.channel == channel && m.ts == ts && m.ephemeral_to.is_none())
+            .ok_or_else(|| SlackErr::code("message_not_found"))
+    }
+
+    pub fn add_message(&mut self, mut m: FakeMessage) -> String {
+        if m.ts.is_empty() {
+            m.ts = self.next_ts();
+        }
+        let ts = m.ts.clone();
+        self.messages.push(m);
+        ts
+    }
+}
+
+/// Handle to the fake: start it, seed it, inspect it.
+#[derive(Clone)]
+pub struct FakeSlack {
+    state: Arc<Mutex<SlackState>>,
+    changed: watch::Sender<u64>,
+    pub base_url: String,
+}
+
+pub struct SlackErr {
+    status: StatusCode,
+    code: String,
+    retry_after: Option<u64>,
+}
+
+impl SlackErr {
+    fn code(code: &str) -> Self {
+        Self {
+            status: StatusCode::OK,
+            code: code.to_owned(),
+            retry_after: None,
+        }
+    }
+}
+
+type ApiResult = Result<Value, SlackErr>;
+
+impl FakeSlack {
+    /// Start on a free loopback port with a workspace, a bot user and a `#general` channel.
+    pub async fn start(bot_token: &str) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let mut state = SlackState {
+            team_id: "T0BANTO01".into(),
+            team_name: "banto demo".into(),
+            bot_user: "U0BANTOBOT".into(),
+            bot_id: "B0BANTOBOT".into(),
+            bot_token: bot_token.to_owned(),
+            clock: 1_767_225_600, // 2026-01-01T00:00:00Z; ts values only need to grow
+            ..Default::default()
+        };
+        state.users.insert(
+            "U0BANTOBOT".into(),
+            FakeUser {
+                id: "U0BANTOBOT".into(),
+                name: "banto".into(),
+                locale: "en-US".into(),
+                tz: "UTC".into(),
+                is_bot: true,
+            },
+        );
+        let fake = Self {
+            state: Arc::new(Mutex::new(state)),
+            changed: watch::channel(0).0,
+            base_url: format!("http://{addr}"),
+        };
+        fake.add_channel("general", false, &[]);
+        let app = Router::new()
+            .route("/api/{method}", any(api))
+            .route("/response/{id}", post(response_url))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(fake)
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("{}/api", self.base_url)
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, SlackState> {
+        self.state.lock().expect("fake Slack state")
+    }
+
+    /// Run `f` on the state and wake everyone waiting for a change.
+    pub fn mutate<T>(&self, f: impl FnOnce(&mut SlackState) -> T) -> T {
+        let out = f(&mut self.state());
+        self.changed.send_modify(|n| *n += 1);
+        out
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    pub fn add_user(&self, name: &str, locale: &str, tz: &str) -> String {
+        self.mutate(|s| {
+            let id = s.next_id('U');
+            s.users.insert(
+                id.clone(),
+                FakeUser {
+                    id: id.clone(),
+                    name: name.to_owned(),
+                    locale: locale.to_owned(),
+                    tz: tz.to_owned(),
+                    is_bot: false,
+                },
+            );
+            for c in s.channels.values_mut().filter(|c| c.name == "general") {
+                c.members.insert(id.clone());
+            }
+            id
+        })
+    }
+
+    pub fn add_channel(&self, name: &str, is_private: bool, members: &[&str]) -> String {
+        self.mutate(|s| {
+            let id = s.next_id(if is_private { 'G' } else { 'C' });
+            let mut m: BTreeSet<String> = members.iter().map(|m| m.to_string()).collect();
+            m.insert(s.bot_user.clone());
+            if name == "general" {
+                m.extend(s.users.keys().cloned());
+            }
+            let created = s.clock;
+            let creator = s.bot_user.clone();
+            s.channels.insert(
+                id.clone(),
+                FakeChannel {
+                    id: id.clone(),
+                    name: name.to_owned(),
+                    is_private,
+                    is_archived: false,
+                    members: m,
+                    topic: String::new(),
+                    purpose: String::new(),
+                    created,
+                    creator,
+                    pins: vec![],
+                },
+            );
+            id
+        })
+    }
+
+    pub fn add_usergroup(&self, handle: &str, users: &[&str]) -> String {
+        self.mutate(|s| {
+            let id = s.next_id('S');
+            s.usergroups.insert(
+                id.clone(),
+                (
+                    handle.to_owned(),
+                    users.iter().map(|u| u.to_string()).collect(),
+                ),
+            );
+            id
+        })
+    }
+
+    /// Make the next `times` calls of `method` fail with `fault`.
+    pub fn fail_next(&self, method: &str, fault: Fault, times: usize) {
+        self.mutate(|s| {
+            let q = s.faults.entry(method.to_owned()).or_default();
+            q.extend(std::iter::repeat_n(fault, times));
+        });
+    }
+
+    /// Register a `response_url` for a command or action by `user` in `channel`.
+    pub fn new_response_url(&self, channel: &str, user: &str) -> String {
+        let id = self.mutate(|s| {
+            let id = s.next_id('R');
+            s.response_urls
+                .insert(id.clone(), (channel.to_owned(), user.to_owned()));
+            id
+        });
+        format!("{}/response/{id}", self.base_url)
+    }
+
+    pub fn calls(&self, method: &str) -> usize {
+        self.state().calls.iter().filter(|c| *c == method).count()
+    }
+
+    /// Bot messages nobody looked at.
+    pub fn unseen(&self) -> Vec<FakeMessage> {
+        self.state()
+            .messages
+            .iter()
+            .filter(|m| m.from_bot && !m.seen)
+            .cloned()
+            .collect()
+    }
+}
+
+fn params(query: &HashMap<String, String>, headers: &HeaderMap, body: &[u8]) -> Map<String, Value> {
+    let mut p: Map<String, Value> = query
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        if let Ok(Value::Object(m)) = serde_json::from_slice(body) {
+            p.extend(m);
+        }
+    } else if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body) {
+        p.extend(form.into_iter().map(|(k, v)| (k, Value::String(v))));
+    }
+    p
+}
+
+fn s<'a>(p: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
+    p.get(k).and_then(Value::as_str).filter(|v| !v.is_empty())
+}
+
+fn req<'a>(p: &'a Map<String, Value>, k: &str) -> Result<&'a str, SlackErr> {
+    s(p, k).ok_or_else(|| SlackErr::code("invalid_arguments"))
+}
+
+/// Blocks arrive as a JSON array or, in form posts, as a JSON string.
+fn blocks(p: &Map<String, Value>) -> Result<Option<Value>, SlackErr> {
+    match p.get("blocks") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(raw)) => serde_json::from_str(raw)
+            .map(Some)
+            .map_err(|_| SlackErr::code("invalid_blocks")),
+        Some(v @ Value::Array(a)) if a.len() <= 50 => Ok(Some(v.clone())),
+        Some(_) => Err(SlackErr::code("invalid_blocks")),
+    }
+}
+
+/// `users` for conversations.invite: Slack documents a comma-separated string; accept arrays too.
+fn user_list(p: &Map<String, Value>) -> Vec<String> {
+    match p.get("users") {
+        Some(Value::String(s)) => s.split(',').map(|u| u.trim().to_owned()).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+async fn api(
+    State(fake): State<FakeSlack>,
+    Path(method): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&query, &headers, &body);
+    let result = {
+        let mut st = fake.state();
+        st.calls.push(method.clone());
+        st.clock += 1;
+        authorize(&st, &headers, &p).and_then(|()| {
+            match st.faults.get_mut(&method).and_then(VecDeque::pop_front) {
+                Some(Fault::Error(code)) => Err(SlackErr::code(&code)),
+                Some(Fault::RateLimited { retry_after_secs }) => Err(SlackErr {
+                    status: StatusCode::TOO_MANY_REQUESTS,
+                    code: "ratelimited".into(),
+                    retry_after: Some(retry_after_secs),
+                }),
+                Some(Fault::Http(status)) => Err(SlackErr {
+                    status: StatusCode::from_u16(status)
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    code: "fatal_error".into(),
+                    retry_after: None,
+                }),
+                None => call(&mut st, &method, &p),
+            }
+        })
+    };
+    fake.changed.send_modify(|n| *n += 1);
+    match result {
+        Ok(mut v) => {
+            v.as_object_mut()
+                .expect("responses are objects")
+                .insert("ok".into(), Value::Bool(true));
+            axum::Json(v).into_response()
+        }
+        Err(e) => {
+            let mut resp = (
+                e.status,
+                axum::Json(json!({ "ok": false, "error": e.code })),
+            )
+                .into_response();
+            if let Some(secs) = e.retry_after {
+                resp.headers_mut()
+                    .insert("retry-after", secs.to_string().parse().expect("digits"));
+            }
+            resp
+        }
+    }
+}
+
+fn authorize(st: &SlackState, headers: &HeaderMap, p: &Map<String, Value>) -> Result<(), SlackErr> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| s(p, "token"));
+    match token {
+        None => Err(SlackErr::code("not_authed")),
+        Some(t) if t == st.bot_token => Ok(()),
+        Some(_) => Err(SlackErr::code("invalid_auth")),
+    }
+}
+
+fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult {
+    match method {
+        "auth.test" => Ok(json!({
+            "url": "https://banto-demo.slack.com/",
+            "team": st.team_name, "user": "banto", "team_id": st.team_id,
+            "user_id": st.bot_user, "bot_id": st.bot_id,
+        })),
+        "chat.postMessage" => post_message(st, p),
+        "chat.update" => update_message(st, p),
+        "chat.delete" => {
+            let channel = st.resolve_channel(req(p, "channel")?)?;
+            let ts = req(p, "ts")?.to_owned();
+            st.message_mut(&channel, &ts)?;
+            st.messages
+                .retain(|m| !(m.channel == channel && m.ts == ts));
+            Ok(json!({ "channel": channel, "ts": ts }))
+        }
+        "chat.postEphemeral" => {
+            let channel = st.resolve_channel(req(p, "channel")?)?;
+            let user = req(p, "user")?.to_owned();
+            if !st.channels[&channel].members.contains(&user) {
+                return Err(SlackErr::code("user_not_in_channel"));
+            }
+            let m = bot_message(st, &channel, p, Some(user))?;
+            let ts = st.add_message(m);
+            Ok(json!({ "message_ts": ts }))
+        }
+        "conversations.create" => {
+            let name = req(p, "name")?;
+            if name.len() > 80
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            {
+                return Err(SlackErr::code("invalid_name_specials"));
+            }
+            if st.channel_by_name(name).is_some() {
+                return Err(SlackErr::code("name_taken"));
+            }
+            let private = matches!(p.get("is_private"), Some(Value::Bool(true)))
+                || s(p, "is_private") == Some("true");
+            let st_id = st.next_id(if private { 'G' } else { 'C' });
+            let created = st.clock;
+            let bot = st.bot_user.clone();
+            st.channels.insert(
+                st_id.clone(),
+                FakeChannel {
+                    id: st_id.clone(),
+                    name: name.to_owned(),
+                    is_private: private,
+                    is_archived: false,
+                    members: BTreeSet::from([bot.clone()]),
+                    topic: String::new(),
+                    purpose: String::new(),
+                    created,
+                    creator: bot,
+                    pins: vec![],
+                },
+            );
+            Ok(json!({ "channel": channel_json(&st.channels[&st_id], &st.bot_user) }))
+        }
+        "conversations.invite" => {
+            let channel = st.resolve_channel(req(p, "channel")?)?;
+            let users = user_list(p);
+            if users.is_empty() {
+                return Err(SlackErr::code("no_user"));
+            }
+            let bot = st.bot_user.clone();
+            let ch = st.channels.get(&channel).expect("resolved");
+            if !ch.members.contains(&bot) {
+                return Err(SlackErr::code("not_in_channel"));
+            }
+            if ch.is_archived {
+                return Err(SlackErr::code("is_archived"));
+            }
+            for u in &users {
+                if !st.users.contains_key(u) {
+                    return Err(SlackErr::code("user_not_found"));
+                }
+                if u == &bot {
+                    return Err(SlackErr::code("cant_invite_self"));
+                }
+                if st.channels[&channel].members.contains(u) {
+                    return Err(SlackErr::code("already_in_channel"));
+                }
+            }
+            let ch = st.channels.get_mut(&channel).expect("resolved");
+            ch.members.extend(users);
+            Ok(json!({ "channel": channel_json(ch, &bot) }))
+        }
+        "conversations.join" => {
+            let channel = st.resolve_channel(req(p, "channel")?)?;
+            let bot = st.bot_user.clone();
+            let ch = st.channels.get_mut(&channel).expect("resolved");
+            if ch.is_private {
+                return Err(SlackErr::code("method_not_supported_for_channel_type"));
+            }
+            ch.members.insert(bot.clone());
+            Ok(json!({ "channel": channel_json(ch, &bot) }))
+        }
+        "conversations.info" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            Ok(json!({ "channel": channel_json(&st.channels[&channel], &st.bot_user) }))
+        }
+        "conversations.members" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            Ok(
+                json!({ "members": st.channels[&channel].members, "response_metadata": { "next_cursor": "" } }),
+            )
+        }
+        "conversations.list" => {
+            let bot = st.bot_user.clone();
+            let list: Vec<Value> = st
+                .channels
+                .values()
+                .filter(|c| !c.is_private || c.members.contains(&bot))
+                .map(|c| channel_json(c, &bot))
+                .collect();
+            Ok(json!({ "channels": list, "response_metadata": { "next_cursor": "" } }))
+        }
+        "conversations.setTopic" | "conversations.setPurpose" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let bot = st.bot_user.clone();
+            let ch = st.channels.get_mut(&channel).expect("resolved");
+            if method == "conversations.setTopic" {
+                let topic = s(p, "topic").unwrap_or_default();
+                if topic.chars().count() > 250 {
+                    return Err(SlackErr::code("too_long"));
+                }
+                ch.topic = topic.to_owned();
+            } else {
+                ch.purpose = s(p, "purpose").unwrap_or_default().to_owned();
+            }
+            Ok(json!({ "channel": channel_json(ch, &bot) }))
+        }
+        "conversations.archive" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let ch = st.channels.get_mut(&channel).expect("resolved");
+            if ch.is_archived {
+                return Err(SlackErr::code("already_archived"));
+            }
+            ch.is_archived = true;
+            Ok(json!({}))
+        }
+        "conversations.history" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let limit = s(p, "limit")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(100usize);
+            let msgs: Vec<Value> = st
+                .messages
+                .iter()
+                .rev()
+                .filter(|m| {
+                    m.channel == channel
+                        && m.ephemeral_to.is_none()
+                        && m.thread_ts.as_ref().is_none_or(|t| *t == m.ts)
+                })
+                .take(limit)
+                .map(|m| message_json(st, m))
+                .collect();
+            Ok(
+                json!({ "messages": msgs, "has_more": false, "pin_count": st.channels[&channel].pins.len(), "response_metadata": { "next_cursor": "" } }),
+            )
+        }
+        "conversations.replies" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let ts = req(p, "ts")?;
+            let msgs: Vec<Value> = st
+                .messages
+                .iter()
+                .filter(|m| {
+                    m.channel == channel
+                        && m.ephemeral_to.is_none()
+                        && (m.ts == ts || m.thread_ts.as_deref() == Some(ts))
+                })
+                .map(|m| message_json(st, m))
+                .collect();
+            if msgs.is_empty() {
+                return Err(SlackErr::code("thread_not_found"));
+            }
+            Ok(
+                json!({ "messages": msgs, "has_more": false, "response_metadata": { "next_cursor": "" } }),
+            )
+        }
+        "reactions.add" | "reactions.remove" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let name = req(p, "name")?.trim_matches(':').to_owned();
+            let ts = req(p, "timestamp")?.to_owned();
+            let bot = st.bot_user.clone();
+            let m = st.message_mut(&channel, &ts)?;
+            let users = m.reactions.entry(name.clone()).or_default();
+            if method == "reactions.add" {
+                if users.contains(&bot) {
+                    return Err(SlackErr::code("already_reacted"));
+                }
+                users.push(bot);
+            } else {
+                if !users.contains(&bot) {
+                    return Err(SlackErr::code("no_reaction"));
+                }
+                users.retain(|u| *u != bot);
+                if users.is_empty() {
+                    m.reactions.remove(&name);
+                }
+            }
+            Ok(json!({}))
+        }
+        "pins.add" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let ts = req(p, "timestamp")?.to_owned();
+            st.message_mut(&channel, &ts)?;
+            let ch = st.channels.get_mut(&channel).expect("resolved");
+            if ch.pins.contains(&ts) {
+                return Err(SlackErr::code("already_pinned"));
+            }
+            ch.pins.push(ts);
+            Ok(json!({}))
+        }
+        "pins.list" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let items: Vec<Value> = st.channels[&channel].pins.iter()
+                .filter_map(|ts| st.messages.iter().find(|m| m.channel == channel && &m.ts == ts))
+                .map(|m| json!({ "type": "message", "channel": channel, "message": message_json(st, m) }))
+                .collect();
+            Ok(json!({ "items": items }))
+        }
+        "views.open" | "views.push" => {
+            req(p, "trigger_id")?;
+            let view = p
+                .get("view")
+                .cloned()
+                .ok_or_else(|| SlackErr::code("invalid_arguments"))?;
+            let view = match view {
+                Value::String(raw) => {
+                    serde_json::from_str(&raw).map_err(|_| SlackErr::code("invalid_arguments"))?
+                }
+                v => v,
+            };
+            let id = st.next_id('V');
+            let mut stored = view.clone();
+            stored["id"] = json!(id);
+            st.views.push(FakeView {
+                id: id.clone(),
+                user: String::new(),
+                view: stored.clone(),
+            });
+            Ok(json!({ "view": stored }))
+        }
+        "views.update" => {
+            let id = req(p, "view_id")?.to_owned();
+            let view = p
+                .get("view")
+                .cloned()
+                .ok_or_else(|| SlackErr::code("invalid_arguments"))?;
+            let v = st
+                .views
+                .iter_mut()
+                .find(|v| v.id == id)
+                .ok_or_else(|| SlackErr::code("not_found"))?;
+            v.view = view.clone();
+            v.view["id"] = json!(id);
+            Ok(json!({ "view": v.view }))
+        }
+        "users.info" => {
+            let u = st
+                .users
+                .get(req(p, "user")?)
+                .ok_or_else(|| SlackErr::code("user_not_found"))?;
+            let include_locale = matches!(p.get("include_locale"), Some(Value::Bool(true)))
+                || s(p, "include_locale") == Some("true");
+            Ok(json!({ "user": user_json(u, include_locale, &st.team_id) }))
+        }
+        "users.list" => {
+            let members: Vec<Value> = st
+                .users
+                .values()
+                .map(|u| user_json(u, false, &st.team_id))
+                .collect();
+            Ok(json!({ "members": members, "response_metadata": { "next_cursor": "" } }))
+        }
+        "usergroups.list" => {
+            let groups: Vec<Value> = st.usergroups.iter()
+                .map(|(id, (handle, users))| json!({ "id": id, "team_id": st.team_id, "handle": handle, "name": handle, "user_count": users.len(), "users": users }))
+                .collect();
+            Ok(json!({ "usergroups": groups }))
+        }
+        "usergroups.users.list" => {
+            let (_, users) = st
+                .usergroups
+                .get(req(p, "usergroup")?)
+                .ok_or_else(|| SlackErr::code("no_such_subteam"))?;
+            Ok(json!({ "users": users }))
+        }
+        "files.upload" => {
+            let id = st.next_id('F');
+            let channel = match s(p, "channels") {
+                Some(c) => Some(visible_channel(st, c.split(',').next().unwrap_or(c))?),
+                None => None,
+            };
+            let file = FakeFile {
+                id: id.clone(),
+                channel: channel.clone(),
+                filename: s(p, "filename").unwrap_or("file").to_owned(),
+                title: s(p, "title").map(str::to_owned),
+                content: s(p, "content").unwrap_or_default().to_owned(),
+            };
+            if let Some(channel) = channel {
+                let text = s(p, "initial_comment").unwrap_or_default();
+                let m = FakeMessage {
+                    channel,
+                    ts: String::new(),
+                    thread_ts: s(p, "thread_ts").map(str::to_owned),
+                    user: st.bot_user.clone(),
+                    text: format!("{text} [file: {}]", file.filename)
+                        .trim()
+                        .to_owned(),
+                    blocks: None,
+                    ephemeral_to: None,
+                    reactions: BTreeMap::new(),
+                    edited: false,
+                    from_bot: true,
+                    seen: false,
+                };
+                st.add_message(m);
+            }
+            let json = json!({ "id": id, "name": file.filename, "title": file.title, "size": file.content.len() });
+            st.files.push(file);
+            Ok(json!({ "file": json }))
+        }
+        _ => Err(SlackErr::code("unknown_method")),
+    }
+}
+
+/// A channel the bot can see: public, or private with the bot as a member.
+fn visible_channel(st: &SlackState, channel: &str) -> Result<String, SlackErr> {
+    let id = st.resolve_channel(channel)?;
+    let ch = &st.channels[&id];
+    if ch.is_private && !ch.members.contains(&st.bot_user) {
+        return Err(SlackErr::code("channel_not_found"));
+    }
+    Ok(id)
+}
+
+fn bot_message(
+    st: &SlackState,
+    channel: &str,
+    p: &Map<String, Value>,
+    ephemeral_to: Option<String>,
+) -> Result<FakeMessage, SlackErr> {
+    let text = s(p, "text").unwrap_or_default().to_owned();
+    let blocks = blocks(p)?;
+    if text.is_empty() && blocks.is_none() {
+        return Err(SlackErr::code("no_text"));
+    }
+    if text.chars().count() > 40_000 {
+        return Err(SlackErr::code("msg_too_long"));
+    }
+    Ok(FakeMessage {
+        channel: channel.to_owned(),
+        ts: String::new(),
+        thread_ts: s(p, "thread_ts").map(str::to_owned),
+        user: st.bot_user.clone(),
+        text,
+        blocks,
+        ephemeral_to,
+        reactions: BTreeMap::new(),
+        edited: false,
+        from_bot: true,
+        seen: false,
+    })
+}
+
+fn post_message(st: &mut SlackState, p: &Map<String, Value>) -> ApiResult {
+    let channel = st.resolve_channel(req(p, "channel")?)?;
+    let ch = &st.channels[&channel];
+    if ch.is_archived {
+        return Err(SlackErr::code("is_archived"));
+    }
+    // With chat:write.public the bot may post to any public channel; private ones need membership.
+    if ch.is_private && !ch.members.contains(&st.bot_user) {
+        return Err(SlackErr::code("channel_not_found"));
+    }
+    let m = bot_message(st, &channel, p, None)?;
+    if let Some(parent) = &m.thread_ts {
+        if !st
+            .messages
+            .iter()
+            .any(|x| x.channel == channel && &x.ts == parent)
+        {
+            return Err(SlackErr::code("thread_not_found"));
+        }
+    }
+    let ts = st.add_message(m);
+    let m = st.messages.last().expect("just added");
+    Ok(json!({ "channel": channel, "ts": ts, "message": message_json(st, m) }))
+}
+
+fn update_message(st: &mut SlackState, p: &Map<String, Value>) -> ApiResult {
+    let channel = st.resolve_channel(req(p, "channel")?)?;
+    let ts = req(p, "ts")?.to_owned();
+    let text = s(p, "text").map(str::to_owned);
+    let blocks = blocks(p)?;
+    let bot = st.bot_user.clone();
+    let m = st.message_mut(&channel, &ts)?;
+    if m.user != bot {
+        return Err(SlackErr::code("cant_update_message"));
+    }
+    if let Some(t) = text {
+        m.text = t;
+    }
+    if blocks.is_some() {
+        m.blocks = blocks;
+    }
+    m.edited = true;
+    let text = m.text.clone();
+    Ok(
+        json!({ "channel": channel, "ts": ts, "text": text, "message": { "text": text, "user": bot } }),
+    )
+}
+
+fn channel_json(c: &FakeChannel, bot: &str) -> Value {
+    json!({
+        "id": c.id, "name": c.name, "name_normalized": c.name, "created": c.created, "creator": c.creator,
+        "is_channel": !c.is_private, "is_group": c.is_private, "is_im": false, "is_mpim": false,
+        "is_private": c.is_private, "is_archived": c.is_archived, "is_general": c.name == "general",
+        "is_shared": false, "is_ext_shared": false, "is_org_shared": false, "is_pending_ext_shared": false,
+        "is_member": c.members.contains(bot), "num_members": c.members.len(),
+        "topic": { "value": c.topic, "creator": "", "last_set": 0 },
+        "purpose": { "value": c.purpose, "creator": "", "last_set": 0 },
+        "previous_names": [], "pending_shared": [], "last_read": "0000000000.000000", "priority": 0,
+    })
+}
+
+fn message_json(st: &SlackState, m: &FakeMessage) -> Value {
+    let mut v = json!({ "type": "message", "text": m.text, "ts": m.ts, "user": m.user });
+    if m.from_bot {
+        v["bot_id"] = json!(st.bot_id);
+    }
+    if let Some(t) = &m.thread_ts {
+        v["thread_ts"] = json!(t);
+    }
+    if let Some(b) = &m.blocks {
+        v["blocks"] = b.clone();
+    }
+    if !m.reactions.is_empty() {
+        v["reactions"] = m
+            .reactions
+            .iter()
+            .map(|(name, users)| json!({ "name": name, "users": users, "count": users.len() }))
+            .collect();
+    }
+    if m.edited {
+        v["edited"] = json!({ "user": m.user, "ts": m.ts });
+    }
+    let replies = st
+        .messages
+        .iter()
+        .filter(|r| r.channel == m.channel && r.thread_ts.as_deref() == Some(&m.ts) && r.ts != m.ts)
+        .count();
+    if replies > 0 {
+        v["reply_count"] = json!(replies);
+        v["thread_ts"] = json!(m.ts);
+    }
+    v
+}
+
+fn user_json(u: &FakeUser, include_locale: bool, team: &str) -> Value {
+    let offset = u.tz.parse::<chrono_tz::Tz>().map_or(0, |tz| {
+        use chrono::Offset;
+        chrono::Utc::now()
+            .with_timezone(&tz)
+            .offset()
+            .fix()
+            .local_minus_utc()
+    });
+    let mut v = json!({
+        "id": u.id, "team_id": team, "name": u.name, "real_name": u.name, "deleted": false,
+        "tz": u.tz, "tz_label": u.tz, "tz_offset": offset, "is_bot": u.is_bot, "is_admin": false,
+        "profile": { "real_name": u.name, "display_name": u.name },
+    });
+    if include_locale {
+        v["locale"] = json!(u.locale);
+    }
+    v
+}
+
+/// A POST to a `response_url`: an ephemeral reply (or `in_channel`, or a replacement of the
+/// message the action came from).
+async fn response_url(
+    State(fake): State<FakeSlack>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "invalid_payload").into_response();
+    };
+    let status = fake.mutate(|st| {
+        let Some((channel, user)) = st.response_urls.get(&id).cloned() else {
+            return StatusCode::NOT_FOUND;
+        };
+        let p = v.as_object().cloned().unwrap_or_default();
+        let in_channel = s(&p, "response_type") == Some("in_channel");
+        match bot_message(st, &channel, &p, (!in_channel).then_some(user)) {
+            Ok(m) => {
+                st.add_message(m);
+                StatusCode::OK
+            }
+            Err(_) => StatusCode::BAD_REQUEST,
+        }
+    });
+    match status {
+        StatusCode::OK => axum::Json(json!({ "ok": true })).into_response(),
+        StatusCode::NOT_FOUND => (status, "used_url").into_response(),
+        _ => (status, "no_text").into_response(),
+    }
+}

@@ -1,0 +1,587 @@
+//! The scenario harness: banto's real router and workers on a fake Slack, driven by named users.
+//! It signs every request it sends, waits on banto's progress signal instead of sleeping, and
+//! (in tests) fails when a bot message was never looked at.
+
+use super::slack::{FakeMessage, FakeSlack};
+use crate::app::App;
+use crate::config::{Config, Secret, Secrets};
+use crate::server::verify::{github_sign, slack_sign};
+use crate::store::Queue;
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub const BOT_TOKEN: &str = "xoxb-fake-0000-banto";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A database for one test: a SQLite file, or a fresh schema in the PostgreSQL named by
+/// `BANTO_TEST_DATABASE_URL`. Removed on drop.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Schema { admin_url: String, schema: String },
+}
+
+impl TestDatabase {
+    pub async fn new() -> anyhow::Result<Self> {
+        let tag = format!("{}_{:016x}", std::process::id(), rand::random::<u64>());
+        match std::env::var("BANTO_TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let schema = format!("t_{tag}");
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+                sqlx::Executor::execute(
+                    &mut conn,
+                    sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")),
+                )
+                .await?;
+                let sep = if url.contains('?') { '&' } else { '?' };
+                Ok(Self {
+                    url: format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+                    cleanup: Cleanup::Schema {
+                        admin_url: url,
+                        schema,
+                    },
+                })
+            }
+            Ok(url) if url.starts_with("sqlite") => Ok(Self {
+                url: url.clone(),
+                cleanup: Cleanup::File(std::path::PathBuf::new()),
+            }),
+            Ok(other) => {
+                bail!("BANTO_TEST_DATABASE_URL must be sqlite: or postgres:, got {other:?}")
+            }
+            Err(_) => {
+                let path = std::env::temp_dir().join(format!("banto-test-{tag}.db"));
+                Ok(Self {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::File(path),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) if !path.as_os_str().is_empty() => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::File(_) => {}
+            Cleanup::Schema { admin_url, schema } => {
+                let (url, sql) = (
+                    admin_url.clone(),
+                    format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+                );
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    rt.block_on(async {
+                        let mut conn =
+                            <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+                        sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(sql)).await?;
+                        anyhow::Ok(())
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub struct WorldOptions {
+    pub config: Config,
+    /// Fail (panic on drop) if a bot message was never looked at: on in tests, off in the console.
+    pub check_unseen: bool,
+    pub workers: usize,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        let mut config = Config::default();
+        config.workers.poll_interval_ms = 50;
+        Self {
+            config,
+            check_unseen: true,
+            workers: 2,
+        }
+    }
+}
+
+pub struct World {
+    pub slack: FakeSlack,
+    pub app: Arc<App>,
+    /// banto's own base URL (its real router on a loopback port).
+    pub url: String,
+    pub signing_secret: String,
+    pub github_secret: String,
+    pub users: BTreeMap<String, String>,
+    http: reqwest::Client,
+    check_unseen: bool,
+    stop: watch::Sender<bool>,
+    seq: AtomicU64,
+    _db: TestDatabase,
+}
+
+impl World {
+    /// alice (en, Tokyo), bob (en, San Francisco), kenji (ja, Tokyo) and an `#ops` channel.
+    pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(WorldOptions::default()).await
+    }
+
+    pub async fn start_with(mut opts: WorldOptions) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
+        let db = TestDatabase::new().await?;
+        let slack = FakeSlack::start(BOT_TOKEN).await?;
+        let mut users = BTreeMap::new();
+        for (name, locale, tz) in [
+            ("alice", "en-US", "Asia/Tokyo"),
+            ("bob", "en-US", "America/Los_Angeles"),
+            ("kenji", "ja-JP", "Asia/Tokyo"),
+        ] {
+            users.insert(name.to_owned(), slack.add_user(name, locale, tz));
+        }
+        let members: Vec<&str> = users.values().map(String::as_str).collect();
+        slack.add_channel("ops", false, &members);
+
+        opts.config.slack.api_url = slack.api_url();
+        opts.config.database.url = db.url.clone();
+        let signing_secret = format!("{:032x}", rand::random::<u128>());
+        let github_secret = format!("{:032x}", rand::random::<u128>());
+        let secrets = Secrets {
+            slack_bot_token: Some(Secret::new(BOT_TOKEN)),
+            slack_signing_secret: Some(Secret::new(signing_secret.clone())),
+            github_webhook_secret: Some(Secret::new(github_secret.clone())),
+            ..Default::default()
+        };
+        let app = App::new(opts.config, &secrets).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let router = crate::server::router(app.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        tokio::spawn(crate::worker::run(app.clone(), opts.workers, stop_rx));
+        Ok(Self {
+            slack,
+            app,
+            url,
+            signing_secret,
+            github_secret,
+            users,
+            http: reqwest::Client::new(),
+            check_unseen: opts.check_unseen,
+            stop,
+            seq: AtomicU64::new(1),
+            _db: db,
+        })
+    }
+
+    pub fn user(&self, name: &str) -> String {
+        self.users
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no user named {name}; known: {:?}", self.users.keys()))
+    }
+
+    /// A user's name from their id, for display.
+    pub fn user_name(&self, id: &str) -> String {
+        self.slack
+            .state()
+            .users
+            .get(id)
+            .map_or_else(|| id.to_owned(), |u| u.name.clone())
+    }
+
+    pub fn channel(&self, name: &str) -> String {
+        self.slack
+            .state()
+            .channel_by_name(name)
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| panic!("no channel named {name}"))
+    }
+
+    fn next(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// POST `body` to banto's `path`, signed as Slack signs it.
+    pub async fn post_slack(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> anyhow::Result<reqwest::Response> {
+        let ts = chrono::Utc::now().timestamp();
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header(
+                "x-slack-signature",
+                slack_sign(&self.signing_secret, ts, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await?)
+    }
+
+    /// POST a GitHub webhook, signed with the webhook secret.
+    pub async fn post_github(
+        &self,
+        kind: &str,
+        delivery: &str,
+        body: &[u8],
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/github/webhook", self.url))
+            .header("content-type", "application/json")
+            .header("x-github-event", kind)
+            .header("x-github-delivery", delivery)
+            .header(
+                "x-hub-signature-256",
+                github_sign(&self.github_secret, body),
+            )
+            .body(body.to_vec())
+            .send()
+            .await?)
+    }
+
+    /// `user` types `line` (e.g. `/banto ping`) in `channel` (`#ops`).
+    pub async fn slash(&self, user: &str, channel: &str, line: &str) -> anyhow::Result<()> {
+        let (command, text) = line.split_once(' ').unwrap_or((line, ""));
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let body = serde_urlencoded::to_string([
+            ("token", "unused-verification-token"),
+            ("team_id", "T0BANTO01"),
+            ("team_domain", "banto-demo"),
+            ("channel_id", &channel_id),
+            ("channel_name", channel.trim_start_matches('#')),
+            ("user_id", &user_id),
+            ("user_name", user),
+            ("command", command),
+            ("text", text),
+            ("api_app_id", "A0BANTO01"),
+            (
+                "response_url",
+                &self.slack.new_response_url(&channel_id, &user_id),
+            ),
+            (
+                "trigger_id",
+                &format!("{}.{}.fake", self.next(), self.next()),
+            ),
+        ])?;
+        let r = self
+            .post_slack("/slack/commands", "application/x-www-form-urlencoded", body)
+            .await?;
+        if !r.status().is_success() {
+            bail!("banto refused {line}: {} {}", r.status(), r.text().await?);
+        }
+        Ok(())
+    }
+
+    /// `user` posts `text` in `channel`; banto receives the `message` event. Returns its ts.
+    pub async fn say(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+        thread: Option<&str>,
+    ) -> anyhow::Result<String> {
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let ts = self.slack.mutate(|s| {
+            s.add_message(FakeMessage {
+                channel: channel_id.clone(),
+                ts: String::new(),
+                thread_ts: thread.map(str::to_owned),
+                user: user_id.clone(),
+                text: text.to_owned(),
+                blocks: None,
+                ephemeral_to: None,
+                reactions: Default::default(),
+                edited: false,
+                from_bot: false,
+                seen: true,
+            })
+        });
+        let mut event = json!({
+            "type": "message", "channel": channel_id, "user": user_id, "text": text,
+            "ts": ts, "event_ts": ts, "channel_type": "channel",
+        });
+        if let Some(t) = thread {
+            event["thread_ts"] = json!(t);
+        }
+        self.send_event(event).await?;
+        Ok(ts)
+    }
+
+    /// `user` adds `:emoji:` to the message at `ts` in `channel`.
+    pub async fn react(
+        &self,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        emoji: &str,
+    ) -> anyhow::Result<()> {
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let emoji = emoji.trim_matches(':').to_owned();
+        self.slack.mutate(|s| {
+            if let Some(m) = s
+                .messages
+                .iter_mut()
+                .find(|m| m.channel == channel_id && m.ts == ts)
+            {
+                m.reactions
+                    .entry(emoji.clone())
+                    .or_default()
+                    .push(user_id.clone());
+            }
+        });
+        self.send_event(json!({
+            "type": "reaction_added", "user": user_id, "reaction": emoji,
+            "item": { "type": "message", "channel": channel_id, "ts": ts }, "event_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
+        }))
+        .await
+    }
+
+    pub async fn send_event(&self, event: Value) -> anyhow::Result<()> {
+        let body = json!({
+            "token": "unused", "team_id": "T0BANTO01", "api_app_id": "A0BANTO01",
+            "event": event, "type": "event_callback",
+            "event_id": format!("Ev{:010}", self.next()), "event_time": chrono::Utc::now().timestamp(),
+        });
+        let r = self
+            .post_slack("/slack/events", "application/json", body.to_string())
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the event: {} {}",
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+
+    /// `user` clicks the button whose action id or label is `button` on `message`.
+    pub async fn click(
+        &self,
+        user: &str,
+        message: &FakeMessage,
+        button: &str,
+    ) -> anyhow::Result<()> {
+        let (block_id, element) = find_button(message, button)
+            .with_context(|| format!("no button {button:?} on message: {}", message.text))?;
+        let user_id = self.user(user);
+        let payload = json!({
+            "type": "block_actions",
+            "user": { "id": user_id, "username": user, "name": user, "team_id": "T0BANTO01" },
+            "api_app_id": "A0BANTO01", "token": "unused",
+            "container": { "type": "message", "message_ts": message.ts, "channel_id": message.channel, "is_ephemeral": message.ephemeral_to.is_some() },
+            "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "team": { "id": "T0BANTO01", "domain": "banto-demo" },
+            "channel": { "id": message.channel },
+            "message": { "type": "message", "ts": message.ts, "text": message.text },
+            "response_url": self.slack.new_response_url(&message.channel, &user_id),
+            "actions": [{
+                "type": "button", "block_id": block_id, "action_id": element["action_id"],
+                "value": element.get("value").cloned().unwrap_or(Value::Null),
+                "text": element["text"], "action_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
+            }],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
+        let r = self
+            .post_slack(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                body,
+            )
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the click: {} {}",
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+
+    /// Wait until banto has handled everything it accepted. A handler error fails the wait.
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        self.drain().await?;
+        let failures = self.app.store.failures(Queue::Inbox).await?;
+        if !failures.is_empty() {
+            let list: Vec<String> = failures
+                .iter()
+                .map(|f| {
+                    format!(
+                        "#{} {} ({}): {}",
+                        f.id,
+                        f.kind,
+                        f.state,
+                        f.last_error.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            bail!("handlers failed:\n{}", list.join("\n"));
+        }
+        Ok(())
+    }
+
+    /// Wait until no accepted event is ready or running, whatever the outcome.
+    pub async fn drain(&self) -> anyhow::Result<()> {
+        let mut progress = self.app.progress.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            progress.borrow_and_update();
+            if self.app.store.busy(Queue::Inbox).await? == 0 {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, progress.changed())
+                .await
+                .is_err()
+            {
+                bail!("banto did not finish its inbox within {WAIT:?}");
+            }
+        }
+    }
+
+    /// The next bot message in `channel` nobody has looked at (waits for it).
+    pub async fn next_message(&self, channel: &str) -> anyhow::Result<FakeMessage> {
+        let channel_id = self.channel(channel);
+        self.next_matching(
+            &format!("a message in {channel}"),
+            |m| m.channel == channel_id && m.ephemeral_to.is_none(),
+            &channel_id,
+        )
+        .await
+    }
+
+    /// The next reply only `user` can see (ephemeral or `response_url`).
+    pub async fn next_reply(&self, user: &str) -> anyhow::Result<FakeMessage> {
+        let user_id = self.user(user);
+        self.next_matching(
+            &format!("a reply to {user}"),
+            |m| m.ephemeral_to.as_deref() == Some(&user_id),
+            "",
+        )
+        .await
+    }
+
+    async fn next_matching(
+        &self,
+        what: &str,
+        pred: impl Fn(&FakeMessage) -> bool,
+        channel_id: &str,
+    ) -> anyhow::Result<FakeMessage> {
+        let mut changed = self.slack.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            changed.borrow_and_update();
+            let found = self.slack.mutate(|s| {
+                s.messages
+                    .iter_mut()
+                    .find(|m| m.from_bot && !m.seen && pred(m))
+                    .map(|m| {
+                        m.seen = true;
+                        m.clone()
+                    })
+            });
+            if let Some(m) = found {
+                return Ok(m);
+            }
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                bail!(
+                    "timed out after {WAIT:?} waiting for {what}.\n{}",
+                    self.history(channel_id)
+                );
+            }
+        }
+    }
+
+    /// Every message of a channel (or of all channels), for failure output.
+    pub fn history(&self, channel_id: &str) -> String {
+        let st = self.slack.state();
+        let mut out = String::from("history:\n");
+        for m in st
+            .messages
+            .iter()
+            .filter(|m| channel_id.is_empty() || m.channel == channel_id)
+        {
+            let who = st
+                .users
+                .get(&m.user)
+                .map_or(m.user.as_str(), |u| u.name.as_str());
+            let to = m
+                .ephemeral_to
+                .as_deref()
+                .map(|u| format!(" (only to {u})"))
+                .unwrap_or_default();
+            out.push_str(&format!("  [{}] {who}{to}: {}\n", m.ts, m.text));
+        }
+        out
+    }
+
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value)> {
+    for block in m.blocks.as_ref()?.as_array()? {
+        for e in block
+            .get("elements")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let is_match = e["type"] == "button"
+                && (e["action_id"] == button
+                    || e["text"]["text"]
+                        .as_str()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(button)));
+            if is_match {
+                return Some((block.get("block_id").cloned().unwrap_or(Value::Null), e));
+            }
+        }
+    }
+    None
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if self.check_unseen && !std::thread::panicking() {
+            let unseen = self.slack.unseen();
+            if !unseen.is_empty() {
+                let list: Vec<String> = unseen
+                    .iter()
+                    .map(|m| format!("  [{}] {}: {}", m.ts, m.channel, m.text))
+                    .collect();
+                panic!("the test left bot messages unread:\n{}", list.join("\n"));
+            }
+        }
+    }
+}

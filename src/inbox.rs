@@ -1,0 +1,37 @@
+//! Accepting an event: persist it (deduplicated) before anyone acknowledges it, then wake a worker.
+//! Used by HTTP ingress and by Socket Mode alike.
+
+use crate::app::App;
+use crate::event::Event;
+use crate::store::{Enqueued, Queue, now_millis};
+
+pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Result<Enqueued> {
+    let payload = serde_json::to_string(event)?;
+    let kind = kind_of(event);
+    let r = app
+        .store
+        .enqueue(Queue::Inbox, dedupe_key, &kind, &payload, now_millis())
+        .await?;
+    if let Enqueued::New(id) = r {
+        tracing::debug!(%id, kind, "event accepted");
+        app.wake.notify_one();
+    }
+    Ok(r)
+}
+
+/// A short label for listings and logs; never contains message text.
+pub fn kind_of(event: &Event) -> String {
+    match event {
+        Event::SlashCommand(c) => format!("slash_command {}", c.command),
+        Event::BlockAction(a) => format!("block_action {}", a.action_id),
+        Event::ViewSubmission(v) => format!("view_submission {}", v.callback_id),
+        Event::Message(_) => "message".into(),
+        Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
+        Event::Github(g) => match &g.action {
+            Some(a) => format!("github {}.{a}", g.kind),
+            None => format!("github {}", g.kind),
+        },
+        Event::Timer(t) => format!("timer {t:?}"),
+        Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+    }
+}
