@@ -97,6 +97,8 @@ pub struct SlackState {
     pub calls: Vec<String>,
     /// `response_url` id → (channel, user) of the command or action it answers.
     pub response_urls: HashMap<String, (String, String)>,
+    /// How many times each `response_url` was answered.
+    pub response_url_hits: HashMap<String, usize>,
     clock: i64,
     seq: u64,
 }
@@ -949,6 +951,7 @@ async fn response_url(
         let Some((channel, user)) = st.response_urls.get(&id).cloned() else {
             return StatusCode::NOT_FOUND;
         };
+        *st.response_url_hits.entry(id.clone()).or_default() += 1;
         let p = v.as_object().cloned().unwrap_or_default();
         let in_channel = s(&p, "response_type") == Some("in_channel");
         match bot_message(st, &channel, &p, (!in_channel).then_some(user)) {

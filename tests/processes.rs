@@ -1,0 +1,160 @@
+//! `banto serve` as real processes: killed after acknowledging, restarted, run as two replicas
+//! on one database. The fake Slack runs in this test process.
+
+use banto::fake::slack::FakeSlack;
+use banto::fake::world::TestDatabase;
+use banto::server::verify::slack_sign;
+use banto::store::{Queue, Store};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SECRET: &str = "process-test-signing-secret";
+const TOKEN: &str = "xoxb-process-test";
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn spawn(dir: &std::path::Path, db: &str, slack: &FakeSlack, role: &str) -> anyhow::Result<Server> {
+    let port = free_port();
+    let config = dir.join(format!("banto-{port}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db}\"\n[workers]\ncount = 4\npoll_interval_ms = 50\n[slack]\napi_url = \"{}\"\n",
+            slack.api_url()
+        ),
+    )?;
+    let child = Command::new(env!("CARGO_BIN_EXE_banto"))
+        .args(["--config", config.to_str().unwrap(), "serve", "--role", role])
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_BOT_TOKEN", TOKEN)
+        .env("RUST_LOG", "banto=warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+    for _ in 0..200 {
+        if reqwest::get(format!("{}/readyz", server.url)).await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("banto serve did not become ready at {}", server.url)
+}
+
+async fn send_ping(http: &reqwest::Client, server: &str, slack: &FakeSlack, n: usize) -> anyhow::Result<String> {
+    let channel = slack.state().channel_by_name("general").unwrap().id.clone();
+    let user = slack.add_user(&format!("user{n}"), "en-US", "UTC");
+    let response_url = slack.new_response_url(&channel, &user);
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0BANTO01"), ("channel_id", channel.as_str()), ("user_id", user.as_str()),
+        ("command", "/banto"), ("text", "ping"), ("response_url", response_url.as_str()),
+        ("trigger_id", format!("{n}.process.test").as_str()),
+    ])?;
+    let ts = chrono::Utc::now().timestamp();
+    let r = http.post(format!("{server}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", slack_sign(SECRET, ts, body.as_bytes()))
+        .body(body).send().await?;
+    anyhow::ensure!(r.status() == 200, "not acknowledged: {}", r.status());
+    Ok(response_url.rsplit('/').next().unwrap().to_owned())
+}
+
+/// Wait (on the fake's change signal) until `n` replies arrived, then a little longer so that a
+/// duplicate would have had time to show.
+async fn wait_for_replies(slack: &FakeSlack, n: usize, store: &Store) -> anyhow::Result<()> {
+    let mut changed = slack.subscribe();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        changed.borrow_and_update();
+        let answered: usize = slack.state().response_url_hits.values().sum();
+        if answered >= n && store.busy(Queue::Inbox).await? == 0 {
+            return Ok(());
+        }
+        if tokio::time::timeout_at(deadline, changed.changed()).await.is_err() {
+            anyhow::bail!("only {answered} of {n} replies arrived");
+        }
+    }
+}
+
+#[tokio::test]
+async fn killed_after_ack_then_restarted_handles_the_event_exactly_once() -> anyhow::Result<()> {
+    banto::install_crypto_provider();
+    let dir = tempdir();
+    let db = TestDatabase::new().await?;
+    let slack = FakeSlack::start(TOKEN).await?;
+    let http = reqwest::Client::new();
+
+    // An ingress-only replica accepts the event; it is killed before any worker could touch it.
+    let mut first = spawn(&dir, &db.url, &slack, "ingress").await?;
+    let id = send_ping(&http, &first.url, &slack, 1).await?;
+    first.child.kill()?; // SIGKILL
+    first.child.wait()?;
+    assert_eq!(slack.state().response_url_hits.get(&id), None, "not handled before the kill");
+
+    let _second = spawn(&dir, &db.url, &slack, "all").await?;
+    let store = Store::connect(&db.url, 1).await?;
+    wait_for_replies(&slack, 1, &store).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(slack.state().response_url_hits.get(&id), Some(&1));
+    let rows = store.list(Queue::Inbox, None, 10).await?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("done", 1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_database_handle_each_event_once() -> anyhow::Result<()> {
+    banto::install_crypto_provider();
+    let dir = tempdir();
+    let db = TestDatabase::new().await?;
+    let slack = FakeSlack::start(TOKEN).await?;
+    let a = spawn(&dir, &db.url, &slack, "all").await?;
+    let b = spawn(&dir, &db.url, &slack, "all").await?;
+    let http = reqwest::Client::new();
+    const N: usize = 1000;
+    let mut ids = Vec::with_capacity(N);
+    let mut pending = futures::stream::FuturesUnordered::new();
+    use futures::StreamExt;
+    for n in 0..N {
+        let server = if n % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        let (http, slack) = (http.clone(), slack.clone());
+        pending.push(async move { send_ping(&http, &server, &slack, n).await });
+        if pending.len() >= 32 {
+            ids.push(pending.next().await.unwrap()?);
+        }
+    }
+    while let Some(r) = pending.next().await {
+        ids.push(r?);
+    }
+    let store = Store::connect(&db.url, 1).await?;
+    wait_for_replies(&slack, N, &store).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hits = slack.state().response_url_hits.clone();
+    let twice: Vec<_> = hits.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "answered more than once: {twice:?}");
+    assert!(ids.iter().all(|id| hits.contains_key(id)), "every event answered");
+    assert_eq!(hits.len(), N);
+    let counts = store.counts(Queue::Inbox).await?;
+    assert_eq!((counts.done, counts.pending, counts.parked), (N as i64, 0, 0));
+    Ok(())
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("banto-proc-{}-{:x}", std::process::id(), rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
