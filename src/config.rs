@@ -345,7 +345,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("c.toml:2:9:"), "{err}");
-        assert!(err.contains("invalid type: string \"four\", expected"), "{err}");
+        assert!(
+            err.contains("invalid type: string \"four\", expected"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -107,12 +107,15 @@ fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
 }
 
 fn required(v: &Value, pointer: &str, what: &str) -> Result<String, Malformed> {
-    str_at(v, pointer).filter(|s| !s.is_empty()).map(str::to_owned).ok_or_else(|| {
-        Malformed(format!(
-            "{what}: missing `{}`",
-            pointer.trim_start_matches('/')
-        ))
-    })
+    str_at(v, pointer)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Malformed(format!(
+                "{what}: missing `{}`",
+                pointer.trim_start_matches('/')
+            ))
+        })
 }
 
 pub fn parse_slash_command(body: &[u8]) -> Result<SlashCommand, Malformed> {
@@ -311,10 +314,14 @@ pub fn parse_github(kind: &str, delivery: &str, body: &[u8]) -> Result<Event, Ma
     let payload: Value = serde_json::from_slice(body)
         .map_err(|e| Malformed(format!("GitHub `{kind}` payload is not JSON: {e}")))?;
     if !payload.is_object() {
-        return Err(Malformed(format!("GitHub `{kind}` payload is not a JSON object")));
+        return Err(Malformed(format!(
+            "GitHub `{kind}` payload is not a JSON object"
+        )));
     }
     if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return Err(Malformed(format!("X-GitHub-Event {kind:?} is not an event name")));
+        return Err(Malformed(format!(
+            "X-GitHub-Event {kind:?} is not an event name"
+        )));
     }
     Ok(Event::Github(GithubEvent {
         delivery: DeliveryId::new(delivery),

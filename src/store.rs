@@ -5,7 +5,10 @@ use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 // Table names in format! come from `Queue::table`, never from input; values are always bound.
 use sqlx::{AnyPool, AssertSqlSafe, Executor, Row};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -19,8 +22,27 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// For claims, completions and failures (see `connect`).
+    lease_pool: AnyPool,
     backend: Backend,
+    writer: mpsc::Sender<NewRow>,
+    /// Background tasks stop once the last clone of the store is dropped.
+    _alive: Arc<()>,
 }
+
+/// A row waiting for the group-commit writer.
+#[derive(Debug)]
+struct NewRow {
+    queue: Queue,
+    dedupe_key: String,
+    kind: String,
+    payload: String,
+    run_at: i64,
+    done: oneshot::Sender<Result<Enqueued, String>>,
+}
+
+/// The most rows one commit takes.
+const MAX_BATCH: usize = 256;
 
 /// The two durable queues: accepted events and timers. They share one row shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +90,6 @@ pub struct QueueRow {
 pub struct QueueCounts {
     pub pending: i64,
     pub parked: i64,
-    pub done: i64,
 }
 
 pub fn now_millis() -> i64 {
@@ -100,6 +121,9 @@ impl Store {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // Checkpoints run in the background (`checkpoint_loop`), not inside
+                        // whichever commit happens to cross the threshold.
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                     }
                     Ok(())
                 })
@@ -109,7 +133,40 @@ impl Store {
             .map_err(|e| {
                 anyhow::anyhow!("cannot open database {}: {e}", crate::redact::url(&url))
             })?;
-        Ok(Self { pool, backend })
+        let lease_pool = match backend {
+            Backend::Sqlite => pool.clone(),
+            // Claims and completions do not wait for the server's WAL flush: losing one in a
+            // PostgreSQL crash only means an event is handled again after its lease, exactly as
+            // after a worker crash. Accepting an event stays fully synchronous.
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("SET synchronous_commit = off").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+        };
+        let (writer, rows) = mpsc::channel(4 * MAX_BATCH);
+        let last_write = Arc::new(AtomicI64::new(0));
+        tokio::spawn(write_loop(pool.clone(), rows, last_write.clone()));
+        let alive = Arc::new(());
+        if backend == Backend::Sqlite {
+            let conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+            tokio::spawn(checkpoint_loop(conn, Arc::downgrade(&alive), last_write));
+        }
+        Ok(Self {
+            pool,
+            lease_pool,
+            backend,
+            writer,
+            _alive: alive,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -131,7 +188,8 @@ impl Store {
     }
 
     /// Insert unless a row with the same dedupe key exists (a Slack retry, a GitHub redelivery,
-    /// a timer already scheduled).
+    /// a timer already scheduled). Returns once the row is committed. Concurrent calls share one
+    /// transaction (group commit), which is what lets ingress keep up with bursts.
     pub async fn enqueue(
         &self,
         queue: Queue,
@@ -140,23 +198,23 @@ impl Store {
         payload: &str,
         run_at: i64,
     ) -> anyhow::Result<Enqueued> {
-        let sql = format!(
-            "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            queue.table()
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(dedupe_key)
-            .bind(kind)
-            .bind(payload)
-            .bind(run_at)
-            .bind(now_millis())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Enqueued::New(QueueId(r.try_get(0)?)),
-            None => Enqueued::Duplicate,
-        })
+        let (done, committed) = oneshot::channel();
+        let row = NewRow {
+            queue,
+            dedupe_key: dedupe_key.to_owned(),
+            kind: kind.to_owned(),
+            payload: payload.to_owned(),
+            run_at,
+            done,
+        };
+        self.writer
+            .send(row)
+            .await
+            .map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
+        committed
+            .await
+            .map_err(|_| anyhow::anyhow!("the database writer has stopped"))?
+            .map_err(|e| anyhow::anyhow!("cannot store the event: {e}"))
     }
 
     /// Take the oldest ready row for `lease`: no other worker, here or in another process, gets
@@ -183,7 +241,7 @@ impl Store {
             .bind(now + lease.as_millis() as i64)
             .bind(owner)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.lease_pool)
             .await?;
         row.map(|r| {
             Ok(Claimed {
@@ -207,7 +265,7 @@ impl Store {
             .bind(now_millis())
             .bind(c.id.0)
             .bind(owner)
-            .execute(&self.pool)
+            .execute(&self.lease_pool)
             .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -235,7 +293,7 @@ impl Store {
             .bind(error)
             .bind(c.id.0)
             .bind(owner)
-            .execute(&self.pool)
+            .execute(&self.lease_pool)
             .await?;
         Ok(())
     }
@@ -269,7 +327,6 @@ impl Store {
             match r.try_get::<String, _>(0)?.as_str() {
                 "pending" => counts.pending = n,
                 "parked" => counts.parked = n,
-                "done" => counts.done = n,
                 _ => {}
             }
         }
@@ -338,6 +395,148 @@ impl Store {
             .await?
             .rows_affected())
     }
+}
+
+/// Copy the SQLite write-ahead log into the database file on a connection of its own, in a
+/// quiet moment (no insert for 500 ms), or every 30 s under sustained load, so acknowledgements
+/// rarely share the disk with a checkpoint.
+async fn checkpoint_loop(
+    mut conn: sqlx::AnyConnection,
+    alive: Weak<()>,
+    last_write: Arc<AtomicI64>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_checkpoint = now_millis();
+    let mut written_since = false;
+    loop {
+        tick.tick().await;
+        if alive.upgrade().is_none() {
+            return;
+        }
+        let last = last_write.load(Ordering::Relaxed);
+        written_since |= last > last_checkpoint;
+        let now = now_millis();
+        let quiet = now - last >= 500;
+        if written_since && (quiet || now - last_checkpoint >= 30_000) {
+            if let Err(e) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %e, "SQLite checkpoint failed; will try again");
+            }
+            last_checkpoint = now;
+            written_since = false;
+        }
+    }
+}
+
+async fn write_loop(pool: AnyPool, mut rows: mpsc::Receiver<NewRow>, last_write: Arc<AtomicI64>) {
+    while let Some(first) = rows.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rows.try_recv() {
+                Ok(row) => batch.push(row),
+                Err(_) => break,
+            }
+        }
+        last_write.store(now_millis(), Ordering::Relaxed);
+        match insert_batch(&pool, &batch).await {
+            Ok(results) => {
+                for (row, r) in batch.into_iter().zip(results) {
+                    let _ = row.done.send(Ok(r));
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                for row in batch {
+                    let _ = row.done.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// One multi-row INSERT per queue (a single statement is atomic, so the common one-queue batch
+/// needs no explicit transaction); rows whose key already exists, or repeats within the batch,
+/// come back as duplicates.
+async fn insert_batch(pool: &AnyPool, batch: &[NewRow]) -> anyhow::Result<Vec<Enqueued>> {
+    let mut out = vec![Enqueued::Duplicate; batch.len()];
+    let both = batch.iter().any(|r| r.queue != batch[0].queue);
+    let mut conn = pool.acquire().await?;
+    if both {
+        conn.execute("BEGIN").await?;
+    }
+    for queue in [Queue::Inbox, Queue::Jobs] {
+        let rows: Vec<(usize, &NewRow)> = batch
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.queue == queue)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        match insert_rows(&mut conn, queue, &rows).await {
+            Ok(inserted) => {
+                for (i, id) in inserted {
+                    out[i] = Enqueued::New(QueueId(id));
+                }
+            }
+            Err(e) => {
+                if both {
+                    let _ = conn.execute("ROLLBACK").await;
+                }
+                return Err(e);
+            }
+        }
+    }
+    if both {
+        conn.execute("COMMIT").await?;
+    }
+    Ok(out)
+}
+
+/// Returns `(index in batch, new id)` for each row inserted.
+async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    queue: Queue,
+    rows: &[(usize, &NewRow)],
+) -> anyhow::Result<Vec<(usize, i64)>> {
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let p = i * 5;
+            format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at) VALUES {} \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+        queue.table(),
+        values.join(", ")
+    );
+    let now = now_millis();
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (_, row) in rows {
+        query = query
+            .bind(&row.dedupe_key)
+            .bind(&row.kind)
+            .bind(&row.payload)
+            .bind(row.run_at)
+            .bind(now);
+    }
+    let mut inserted: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for r in query.fetch_all(&mut *conn).await? {
+        inserted.insert(r.try_get(1)?, r.try_get(0)?);
+    }
+    // The first row with a new key takes its id; a repeat within the batch is a duplicate.
+    Ok(rows
+        .iter()
+        .filter_map(|(i, row)| inserted.remove(&row.dedupe_key).map(|id| (*i, id)))
+        .collect())
 }
 
 fn queue_row(r: &AnyRow) -> anyhow::Result<QueueRow> {

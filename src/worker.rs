@@ -32,8 +32,14 @@ fn hostname() -> String {
 
 async fn worker_loop(app: Arc<App>, owner: String, mut stop: watch::Receiver<bool>) {
     let poll = Duration::from_millis(app.config.workers.poll_interval_ms);
+    let mut jobs_checked = tokio::time::Instant::now() - poll;
     while !*stop.borrow() {
-        match next(&app, &owner).await {
+        // Timers are checked once per poll interval, not after every event.
+        let check_jobs = jobs_checked.elapsed() >= poll;
+        if check_jobs {
+            jobs_checked = tokio::time::Instant::now();
+        }
+        match next(&app, &owner, check_jobs).await {
             Ok(Some(c)) => process(&app, &owner, c).await,
             Ok(None) => {
                 tokio::select! {
@@ -50,10 +56,13 @@ async fn worker_loop(app: Arc<App>, owner: String, mut stop: watch::Receiver<boo
     }
 }
 
-async fn next(app: &App, owner: &str) -> anyhow::Result<Option<Claimed>> {
+async fn next(app: &App, owner: &str, check_jobs: bool) -> anyhow::Result<Option<Claimed>> {
     let lease = Duration::from_secs(app.config.workers.lease_seconds);
     if let Some(c) = app.store.claim(Queue::Inbox, owner, lease).await? {
         return Ok(Some(c));
+    }
+    if !check_jobs {
+        return Ok(None);
     }
     app.store.claim(Queue::Jobs, owner, lease).await
 }

@@ -14,7 +14,12 @@ fn banto(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> (bool, String, Str
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.success(),
@@ -28,27 +33,55 @@ fn console_runs_a_script_in_both_languages() {
     let script = "/banto ping\n:as kenji\n/banto help\n:in #general\nhello\n/banto dpeloy\n:channels\n:quit\n";
     let (ok, out, err) = banto(&["console"], script, &[]);
     assert!(ok, "{out}\n{err}");
-    assert!(out.contains("[1] banto in #ops (only you):\n    :table_tennis_paddle_and_ball: pong"), "{out}");
-    assert!(out.contains("[2] banto in #ops (only you):\n    *banto* — オンコールチームのための ChatOps です。"), "{out}");
+    assert!(
+        out.contains("[1] banto in #ops (only you):\n    :table_tennis_paddle_and_ball: pong"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "[2] banto in #ops (only you):\n    *banto* — オンコールチームのための ChatOps です。"
+        ),
+        "{out}"
+    );
     assert!(out.contains("kenji in #general> "), "{out}");
-    assert!(out.contains("`/banto dpeloy` は知らないコマンドです。"), "{out}");
-    assert!(out.contains("#ops                  alice, bob, kenji, banto"), "{out}");
+    assert!(
+        out.contains("`/banto dpeloy` は知らないコマンドです。"),
+        "{out}"
+    );
+    assert!(
+        out.contains("#ops                  alice, bob, kenji, banto"),
+        "{out}"
+    );
     assert!(out.trim_end().ends_with("bye"), "{out}");
 }
 
 #[test]
 fn console_reports_bad_input_and_goes_on() {
-    let (ok, out, _) = banto(&["console"], ":click 9 approve\n:in #nowhere\n:frobnicate\n/banto ping\n", &[]);
+    let (ok, out, _) = banto(
+        &["console"],
+        ":click 9 approve\n:in #nowhere\n:frobnicate\n/banto ping\n",
+        &[],
+    );
     assert!(ok);
     assert!(out.contains("! no message [9]"), "{out}");
-    assert!(out.contains("! no channel #nowhere; see :channels"), "{out}");
-    assert!(out.contains("! unknown console command :frobnicate; try :help"), "{out}");
+    assert!(
+        out.contains("! no channel #nowhere; see :channels"),
+        "{out}"
+    );
+    assert!(
+        out.contains("! unknown console command :frobnicate; try :help"),
+        "{out}"
+    );
     assert!(out.contains("pong"), "{out}");
 }
 
 #[test]
 fn check_config_shows_secrets_only_as_set_or_unset() {
-    let (ok, out, err) = banto(&["check-config", "config.toml"], "", &[("SLACK_BOT_TOKEN", "xoxb-very-secret-value")]);
+    let (ok, out, err) = banto(
+        &["check-config", "config.toml"],
+        "",
+        &[("SLACK_BOT_TOKEN", "xoxb-very-secret-value")],
+    );
     assert!(ok, "{err}");
     assert!(out.contains("config.toml: ok"), "{out}");
     assert!(out.contains("SLACK_BOT_TOKEN          set"), "{out}");
@@ -59,9 +92,19 @@ fn check_config_shows_secrets_only_as_set_or_unset() {
 #[test]
 fn check_config_names_file_line_and_column_of_a_mistake() {
     let path = std::env::temp_dir().join(format!("banto-bad-{}.toml", std::process::id()));
-    std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:3000\"\n\n[workers]\ncuont = 3\n").unwrap();
+    std::fs::write(
+        &path,
+        "[server]\nlisten = \"127.0.0.1:3000\"\n\n[workers]\ncuont = 3\n",
+    )
+    .unwrap();
     let (ok, _, err) = banto(&["check-config", path.to_str().unwrap()], "", &[]);
     assert!(!ok);
-    assert!(err.contains(&format!("{}:5:1: unknown field `cuont`, expected one of", path.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:5:1: unknown field `cuont`, expected one of",
+            path.display()
+        )),
+        "{err}"
+    );
     let _ = std::fs::remove_file(path);
 }

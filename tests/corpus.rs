@@ -5,14 +5,23 @@ use banto::event::{self, Event, SlackEnvelope};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub)
 }
 
 fn files(sub: &str) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(corpus_dir(sub))
-        .unwrap_or_else(|e| panic!("corpus folder {sub} is missing ({e}): is shared/ beside the checkout?"))
+        .unwrap_or_else(|e| {
+            panic!("corpus folder {sub} is missing ({e}): is shared/ beside the checkout?")
+        })
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -40,7 +49,10 @@ fn classify_slack(name: &str, body: &[u8]) -> Option<String> {
         } else {
             event::parse_slash_command(body).map(|c| label(&Event::SlashCommand(c)))
         }
-    } else if name.starts_with("webapi__") || name.contains("signature-vector") || name.starts_with("python-slack-sdk__view_") {
+    } else if name.starts_with("webapi__")
+        || name.contains("signature-vector")
+        || name.starts_with("python-slack-sdk__view_")
+    {
         return None; // Web API responses, signing vectors and view definitions: tested elsewhere
     } else {
         let v: serde_json::Value = serde_json::from_slice(body).unwrap();
@@ -49,7 +61,9 @@ fn classify_slack(name: &str, body: &[u8]) -> Option<String> {
                 let form = serde_urlencoded::to_string([("payload", v.to_string())]).unwrap();
                 event::parse_interaction(form.as_bytes()).map(|(_, e)| label(&e))
             }
-            Some("event_callback" | "url_verification" | "app_rate_limited") | None if v.get("event").is_some() || v.get("challenge").is_some() => {
+            Some("event_callback" | "url_verification" | "app_rate_limited") | None
+                if v.get("event").is_some() || v.get("challenge").is_some() =>
+            {
                 event::parse_slack_events(body).map(|env| match env {
                     SlackEnvelope::Callback { event, .. } => label(&event),
                     SlackEnvelope::UrlVerification { .. } => "url_verification".into(),
@@ -58,13 +72,19 @@ fn classify_slack(name: &str, body: &[u8]) -> Option<String> {
             }
             _ if v.get("command").is_some() => {
                 let form = serde_urlencoded::to_string(
-                    v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect::<Vec<_>>(),
-                ).unwrap();
+                    v.as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap();
                 event::parse_slash_command(form.as_bytes()).map(|c| label(&Event::SlashCommand(c)))
             }
             _ => {
                 // A bare inner event (as java-slack-sdk stores them): wrap it the way Slack does.
-                let wrapped = serde_json::json!({ "type": "event_callback", "event_id": "Ev1", "event": v });
+                let wrapped =
+                    serde_json::json!({ "type": "event_callback", "event_id": "Ev1", "event": v });
                 event::parse_slack_events(wrapped.to_string().as_bytes()).map(|env| match env {
                     SlackEnvelope::Callback { event, .. } => label(&event),
                     other => format!("{other:?}"),
@@ -82,34 +102,109 @@ fn classify_slack(name: &str, body: &[u8]) -> Option<String> {
 fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
     let expected: &[(&str, &str)] = &[
         ("bolt-js__shortcut.form.txt", "ok: ignored shortcut"),
-        ("bolt-js__slash_command.hello-bolt-js.form.txt", "ok: slash_command /hello-bolt-js"),
+        (
+            "bolt-js__slash_command.hello-bolt-js.form.txt",
+            "ok: slash_command /hello-bolt-js",
+        ),
         ("bolt-python__block_actions.form.txt", "ok: block_action a"),
         ("bolt-python__block_actions.json", "ok: block_action a"),
-        ("bolt-python__event_callback.app_mention.json", "ok: message bot=false"),
-        ("bolt-python__event_callback.message.bot_message.json", "ok: message bot=true"),
-        ("bolt-python__event_callback.message.json", "ok: message bot=false"),
-        ("bolt-python__event_callback.message.thread_broadcast.json", "ok: message bot=false"),
-        ("bolt-python__event_callback.reaction_added.json", "ok: reaction_added heart_eyes"),
-        ("bolt-python__slash_command.form.txt", "ok: slash_command /hello-world"),
+        (
+            "bolt-python__event_callback.app_mention.json",
+            "ok: message bot=false",
+        ),
+        (
+            "bolt-python__event_callback.message.bot_message.json",
+            "ok: message bot=true",
+        ),
+        (
+            "bolt-python__event_callback.message.json",
+            "ok: message bot=false",
+        ),
+        (
+            "bolt-python__event_callback.message.thread_broadcast.json",
+            "ok: message bot=false",
+        ),
+        (
+            "bolt-python__event_callback.reaction_added.json",
+            "ok: reaction_added heart_eyes",
+        ),
+        (
+            "bolt-python__slash_command.form.txt",
+            "ok: slash_command /hello-world",
+        ),
         ("bolt-python__url_verification.json", "ok: url_verification"),
-        ("bolt-python__view_submission.form.txt", "ok: view_submission view-id"),
-        ("bolt-python__view_submission.json", "ok: view_submission view-id"),
-        ("bolt-python__view_submission.response_urls.json", "ok: view_submission view-id"),
-        ("java-slack-sdk__block_actions.home_view.confirm.json", "ok: block_action clear-settings-button"),
-        ("java-slack-sdk__block_actions.in_thread.json", "ok: block_action save"),
-        ("java-slack-sdk__block_actions.message_attachment.docs.json", "ok: block_action WaXA"),
-        ("java-slack-sdk__block_actions.with_state.json", "ok: block_action save"),
-        ("java-slack-sdk__event.reaction_added.inner.json", "ok: reaction_added thumbsup"),
-        ("java-slack-sdk__superset__api_conversations.create.json", "refused: event: missing `type`"),
-        ("java-slack-sdk__superset__app-backend_interactive-components_BlockActionPayload.json", "refused: interaction: missing `user/id`"),
-        ("java-slack-sdk__superset__app-backend_slash-commands_SlashCommandPayload.json", "refused: slash command form: `team_id` is empty"),
-        ("java-slack-sdk__superset__app-backend_views_ViewSubmissionPayload.json", "refused: interaction: missing `user/id`"),
-        ("java-slack-sdk__superset__events_AppMentionPayload.json", "refused: event: missing `type`"),
-        ("java-slack-sdk__superset__events_MessagePayload.json", "refused: event: missing `type`"),
-        ("java-slack-sdk__superset__events_ReactionAddedPayload.json", "refused: event_callback: missing `event_id`"),
-        ("java-slack-sdk__view_submission.modal.json", "ok: view_submission modal-callback-id"),
-        ("java-slack-sdk__view_submission.org_app.json", "ok: view_submission test-view"),
-        ("slash-command__webhook-collect.form.txt", "ok: slash_command /webhook-collect"),
+        (
+            "bolt-python__view_submission.form.txt",
+            "ok: view_submission view-id",
+        ),
+        (
+            "bolt-python__view_submission.json",
+            "ok: view_submission view-id",
+        ),
+        (
+            "bolt-python__view_submission.response_urls.json",
+            "ok: view_submission view-id",
+        ),
+        (
+            "java-slack-sdk__block_actions.home_view.confirm.json",
+            "ok: block_action clear-settings-button",
+        ),
+        (
+            "java-slack-sdk__block_actions.in_thread.json",
+            "ok: block_action save",
+        ),
+        (
+            "java-slack-sdk__block_actions.message_attachment.docs.json",
+            "ok: block_action WaXA",
+        ),
+        (
+            "java-slack-sdk__block_actions.with_state.json",
+            "ok: block_action save",
+        ),
+        (
+            "java-slack-sdk__event.reaction_added.inner.json",
+            "ok: reaction_added thumbsup",
+        ),
+        (
+            "java-slack-sdk__superset__api_conversations.create.json",
+            "refused: event: missing `type`",
+        ),
+        (
+            "java-slack-sdk__superset__app-backend_interactive-components_BlockActionPayload.json",
+            "refused: interaction: missing `user/id`",
+        ),
+        (
+            "java-slack-sdk__superset__app-backend_slash-commands_SlashCommandPayload.json",
+            "refused: slash command form: `team_id` is empty",
+        ),
+        (
+            "java-slack-sdk__superset__app-backend_views_ViewSubmissionPayload.json",
+            "refused: interaction: missing `user/id`",
+        ),
+        (
+            "java-slack-sdk__superset__events_AppMentionPayload.json",
+            "refused: event: missing `type`",
+        ),
+        (
+            "java-slack-sdk__superset__events_MessagePayload.json",
+            "refused: event: missing `type`",
+        ),
+        (
+            "java-slack-sdk__superset__events_ReactionAddedPayload.json",
+            "refused: event_callback: missing `event_id`",
+        ),
+        (
+            "java-slack-sdk__view_submission.modal.json",
+            "ok: view_submission modal-callback-id",
+        ),
+        (
+            "java-slack-sdk__view_submission.org_app.json",
+            "ok: view_submission test-view",
+        ),
+        (
+            "slash-command__webhook-collect.form.txt",
+            "ok: slash_command /webhook-collect",
+        ),
     ];
     let mut got = vec![];
     for (name, body) in files("slack") {
@@ -117,9 +212,15 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
             got.push((name, outcome));
         }
     }
-    let table: Vec<String> = got.iter().map(|(n, o)| format!("(\"{n}\", \"{o}\"),")).collect();
+    let table: Vec<String> = got
+        .iter()
+        .map(|(n, o)| format!("(\"{n}\", \"{o}\"),"))
+        .collect();
     println!("{}", table.join("\n"));
-    let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(got, expected, "\nactual table:\n{}", table.join("\n"));
 }
 
@@ -127,7 +228,10 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
 fn every_github_sample_is_parsed_or_refused_with_a_reason() {
     let mut parsed = 0;
     for (name, body) in files("github-webhooks") {
-        if name.contains("signature-vectors") || name.ends_with(".md") || name.ends_with("headers.json") {
+        if name.contains("signature-vectors")
+            || name.ends_with(".md")
+            || name.ends_with("headers.json")
+        {
             continue;
         }
         // octokit__<event>__<variant>.json, koishi__<event>.<action>.N.json, samsahai__push.body.json
@@ -145,7 +249,10 @@ fn every_github_sample_is_parsed_or_refused_with_a_reason() {
         match event::parse_github(kind, "delivery-1", &body) {
             Ok(Event::Github(g)) => {
                 assert_eq!(g.kind, kind);
-                assert!(g.repository.is_some() || kind == "ping" || kind == "package", "{name}: repository");
+                assert!(
+                    g.repository.is_some() || kind == "ping" || kind == "package",
+                    "{name}: repository"
+                );
                 parsed += 1;
             }
             Ok(other) => panic!("{name}: unexpected {other:?}"),
@@ -160,7 +267,11 @@ fn a_body_that_does_not_match_its_event_header_is_refused_with_the_reason() {
     let err = event::parse_github("push", "d", b"[1, 2]").unwrap_err();
     assert_eq!(err.0, "GitHub `push` payload is not a JSON object");
     let err = event::parse_github("push", "d", b"not json").unwrap_err();
-    assert!(err.0.starts_with("GitHub `push` payload is not JSON: expected"), "{err}");
+    assert!(
+        err.0
+            .starts_with("GitHub `push` payload is not JSON: expected"),
+        "{err}"
+    );
     let err = event::parse_github("../etc", "d", b"{}").unwrap_err();
     assert!(err.0.contains("is not an event name"), "{err}");
 }
@@ -169,10 +280,13 @@ fn a_body_that_does_not_match_its_event_header_is_refused_with_the_reason() {
 fn slack_web_api_samples_decode_with_slack_morphism() {
     use slack_morphism::prelude::*;
     let read = |n: &str| std::fs::read_to_string(corpus_dir("slack").join(n)).unwrap();
-    let r: SlackApiChatPostMessageResponse = serde_json::from_str(&read("webapi__chat.postMessage.ok.json")).unwrap();
+    let r: SlackApiChatPostMessageResponse =
+        serde_json::from_str(&read("webapi__chat.postMessage.ok.json")).unwrap();
     assert_eq!(r.ts.0, "1503435956.000247");
-    let r: SlackApiConversationsCreateResponse = serde_json::from_str(&read("webapi__conversations.create.ok.json")).unwrap();
+    let r: SlackApiConversationsCreateResponse =
+        serde_json::from_str(&read("webapi__conversations.create.ok.json")).unwrap();
     assert_eq!(r.channel.id.0, "C0EAQDV4Z");
-    let r: SlackApiAuthTestResponse = serde_json::from_str(&read("webapi__auth.test.ok.json")).unwrap();
+    let r: SlackApiAuthTestResponse =
+        serde_json::from_str(&read("webapi__auth.test.ok.json")).unwrap();
     assert_eq!(r.user_id.0, "W12345678");
 }

@@ -4,13 +4,21 @@ use banto::commands::SLASH_COMMANDS;
 use banto::server::ROUTES;
 
 fn manifest() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/slack-app-manifest.yml")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/slack-app-manifest.yml"
+    ))
+    .unwrap()
 }
 
 /// Values of `key:` lines and of list items under `section:`, with their indentation ignored.
 fn values_of(text: &str, key: &str) -> Vec<String> {
     text.lines()
-        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix(&format!("{key}:")))
+        .filter_map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .strip_prefix(&format!("{key}:"))
+        })
         .map(|v| v.trim().trim_matches('"').to_owned())
         .collect()
 }
@@ -48,14 +56,22 @@ fn every_command_is_registered_and_nothing_else() {
 #[test]
 fn every_url_points_at_a_route_banto_serves() {
     let m = manifest();
-    let urls: Vec<String> = values_of(&m, "url").into_iter().chain(values_of(&m, "request_url")).collect();
+    let urls: Vec<String> = values_of(&m, "url")
+        .into_iter()
+        .chain(values_of(&m, "request_url"))
+        .collect();
     assert_eq!(urls.len(), 3, "{urls:?}");
     for url in urls {
-        let path = url.strip_prefix("https://banto.example.com").unwrap_or_else(|| panic!("{url} is not on the public URL"));
+        let path = url
+            .strip_prefix("https://banto.example.com")
+            .unwrap_or_else(|| panic!("{url} is not on the public URL"));
         assert!(ROUTES.contains(&path), "{path} is not a route");
     }
     for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
-        assert!(m.contains(&format!("https://banto.example.com{path}")), "{path} is missing");
+        assert!(
+            m.contains(&format!("https://banto.example.com{path}")),
+            "{path} is missing"
+        );
     }
 }
 
@@ -63,8 +79,16 @@ fn every_url_points_at_a_route_banto_serves() {
 fn events_and_scopes_cover_what_banto_handles_and_calls() {
     let m = manifest();
     let events = list_under(&m, "bot_events");
-    for e in ["app_mention", "message.channels", "message.groups", "reaction_added"] {
-        assert!(events.contains(&e.to_owned()), "event {e} is not subscribed: {events:?}");
+    for e in [
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "reaction_added",
+    ] {
+        assert!(
+            events.contains(&e.to_owned()),
+            "event {e} is not subscribed: {events:?}"
+        );
     }
     let scopes = list_under(&m, "bot");
     // Each Web API method the Slack client calls, with the scope it needs.
@@ -80,7 +104,10 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         ("usergroups.users.list", "usergroups:read"),
         ("files.upload", "files:write"),
     ] {
-        assert!(scopes.contains(&scope.to_owned()), "{method} needs {scope}: {scopes:?}");
+        assert!(
+            scopes.contains(&scope.to_owned()),
+            "{method} needs {scope}: {scopes:?}"
+        );
     }
     let mut sorted = scopes.clone();
     sorted.sort();

@@ -7,7 +7,12 @@ use banto::server::verify::slack_sign;
 use banto::store::Queue;
 
 async fn inbox_rows(w: &World) -> usize {
-    w.app.store.list(Queue::Inbox, None, 1000).await.unwrap().len()
+    w.app
+        .store
+        .list(Queue::Inbox, None, 1000)
+        .await
+        .unwrap()
+        .len()
 }
 
 #[tokio::test]
@@ -38,7 +43,11 @@ async fn a_typo_gets_a_suggestion() -> anyhow::Result<()> {
     let w = World::start().await?;
     w.slash("alice", "#ops", "/banto pnig").await?;
     let reply = w.next_reply("alice").await?;
-    assert!(reply.text.contains("Did you mean `/banto ping`?"), "{}", reply.text);
+    assert!(
+        reply.text.contains("Did you mean `/banto ping`?"),
+        "{}",
+        reply.text
+    );
     w.settle().await
 }
 
@@ -50,41 +59,72 @@ async fn forged_replayed_unsigned_and_oversized_requests_leave_no_row() -> anyho
     let url = format!("{}/slack/commands", w.url);
     let now = chrono::Utc::now().timestamp();
 
-    let forged = http.post(&url)
+    let forged = http
+        .post(&url)
         .header("x-slack-request-timestamp", now.to_string())
-        .header("x-slack-signature", slack_sign("not-the-secret", now, body.as_bytes()))
-        .body(body).send().await?;
+        .header(
+            "x-slack-signature",
+            slack_sign("not-the-secret", now, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await?;
     assert_eq!(forged.status(), 401);
     assert_eq!(forged.text().await?, "signature does not match");
 
     let old = now - 6 * 60;
-    let replayed = http.post(&url)
+    let replayed = http
+        .post(&url)
         .header("x-slack-request-timestamp", old.to_string())
-        .header("x-slack-signature", slack_sign(&w.signing_secret, old, body.as_bytes()))
-        .body(body).send().await?;
+        .header(
+            "x-slack-signature",
+            slack_sign(&w.signing_secret, old, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await?;
     assert_eq!(replayed.status(), 401);
     assert!(replayed.text().await?.contains("possible replay"));
 
     let unsigned = http.post(&url).body(body).send().await?;
     assert_eq!(unsigned.status(), 401);
 
-    let tampered = http.post(&url)
+    let tampered = http
+        .post(&url)
         .header("x-slack-request-timestamp", now.to_string())
-        .header("x-slack-signature", slack_sign(&w.signing_secret, now, body.as_bytes()))
-        .body(body.replace("ping", "help")).send().await?;
+        .header(
+            "x-slack-signature",
+            slack_sign(&w.signing_secret, now, body.as_bytes()),
+        )
+        .body(body.replace("ping", "help"))
+        .send()
+        .await?;
     assert_eq!(tampered.status(), 401);
 
     let huge = format!("{body}&pad={}", "x".repeat(2 * 1024 * 1024));
-    let oversized = http.post(&url)
+    let oversized = http
+        .post(&url)
         .header("x-slack-request-timestamp", now.to_string())
-        .header("x-slack-signature", slack_sign(&w.signing_secret, now, huge.as_bytes()))
-        .body(huge).send().await?;
+        .header(
+            "x-slack-signature",
+            slack_sign(&w.signing_secret, now, huge.as_bytes()),
+        )
+        .body(huge)
+        .send()
+        .await?;
     assert_eq!(oversized.status(), 413);
 
-    let gh = http.post(format!("{}/github/webhook", w.url))
-        .header("x-github-event", "ping").header("x-github-delivery", "d-1")
-        .header("x-hub-signature", "sha1=0000000000000000000000000000000000000000")
-        .body("{}").send().await?;
+    let gh = http
+        .post(format!("{}/github/webhook", w.url))
+        .header("x-github-event", "ping")
+        .header("x-github-delivery", "d-1")
+        .header(
+            "x-hub-signature",
+            "sha1=0000000000000000000000000000000000000000",
+        )
+        .body("{}")
+        .send()
+        .await?;
     assert_eq!(gh.status(), 401);
     assert!(gh.text().await?.contains("only sha256"));
 
@@ -104,23 +144,38 @@ async fn slack_retries_and_github_redeliveries_are_handled_once() -> anyhow::Res
     for retry in 0..3 {
         let ts = chrono::Utc::now().timestamp();
         let body = event.to_string();
-        let mut req = reqwest::Client::new().post(format!("{}/slack/events", w.url))
+        let mut req = reqwest::Client::new()
+            .post(format!("{}/slack/events", w.url))
             .header("content-type", "application/json")
             .header("x-slack-request-timestamp", ts.to_string())
-            .header("x-slack-signature", slack_sign(&w.signing_secret, ts, body.as_bytes()));
+            .header(
+                "x-slack-signature",
+                slack_sign(&w.signing_secret, ts, body.as_bytes()),
+            );
         if retry > 0 {
-            req = req.header("x-slack-retry-num", retry.to_string()).header("x-slack-retry-reason", "http_timeout");
+            req = req
+                .header("x-slack-retry-num", retry.to_string())
+                .header("x-slack-retry-reason", "http_timeout");
         }
         assert_eq!(req.body(body).send().await?.status(), 200);
     }
     let push = std::fs::read(corpus("github-webhooks/octokit__push__payload.json"))?;
     for _ in 0..2 {
-        assert_eq!(w.post_github("push", "72d3162e-cc78-11e3-81ab-4c9367dc0958", &push).await?.status(), 200);
+        assert_eq!(
+            w.post_github("push", "72d3162e-cc78-11e3-81ab-4c9367dc0958", &push)
+                .await?
+                .status(),
+            200
+        );
     }
     w.settle().await?;
     let rows = w.app.store.list(Queue::Inbox, None, 100).await?;
     let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
-    assert_eq!(kinds, ["github push", "reaction_added eyes"], "one row per event");
+    assert_eq!(
+        kinds,
+        ["github push", "reaction_added eyes"],
+        "one row per event"
+    );
     assert!(rows.iter().all(|r| r.state == "done" && r.attempts == 1));
     Ok(())
 }
@@ -129,10 +184,15 @@ async fn slack_retries_and_github_redeliveries_are_handled_once() -> anyhow::Res
 async fn url_verification_echoes_the_challenge_without_storing() -> anyhow::Result<()> {
     let w = World::start().await?;
     let body = std::fs::read_to_string(corpus("slack/bolt-python__url_verification.json"))?;
-    let r = w.post_slack("/slack/events", "application/json", body).await?;
+    let r = w
+        .post_slack("/slack/events", "application/json", body)
+        .await?;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await?;
-    assert_eq!(v["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        v["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
     assert_eq!(inbox_rows(&w).await, 0);
     Ok(())
 }
@@ -140,12 +200,25 @@ async fn url_verification_echoes_the_challenge_without_storing() -> anyhow::Resu
 #[tokio::test]
 async fn slack_rate_limits_are_waited_out() -> anyhow::Result<()> {
     let w = World::start().await?;
-    w.slack.fail_next("users.info", Fault::RateLimited { retry_after_secs: 1 }, 1);
+    w.slack.fail_next(
+        "users.info",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
     let started = std::time::Instant::now();
     w.slash("kenji", "#ops", "/banto ping").await?;
     let reply = w.next_reply("kenji").await?;
-    assert!(reply.text.contains("稼働中"), "Retry-After was honoured and the locale still found: {}", reply.text);
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "waited for Retry-After");
+    assert!(
+        reply.text.contains("稼働中"),
+        "Retry-After was honoured and the locale still found: {}",
+        reply.text
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "waited for Retry-After"
+    );
     assert_eq!(w.slack.calls("users.info"), 2);
     w.settle().await
 }
@@ -157,17 +230,43 @@ async fn a_failing_handler_is_retried_then_parked_and_visible() -> anyhow::Resul
     let w = World::start_with(opts).await?;
     // The response_url answers 404 `used_url` for an unknown id: every attempt fails.
     let body = serde_urlencoded::to_string([
-        ("team_id", "T0BANTO01"), ("channel_id", &w.channel("#ops")), ("user_id", &w.user("alice")),
-        ("command", "/banto"), ("text", "ping"), ("response_url", &format!("{}/response/R-unknown", w.slack.base_url)),
+        ("team_id", "T0BANTO01"),
+        ("channel_id", &w.channel("#ops")),
+        ("user_id", &w.user("alice")),
+        ("command", "/banto"),
+        ("text", "ping"),
+        (
+            "response_url",
+            &format!("{}/response/R-unknown", w.slack.base_url),
+        ),
         ("trigger_id", "9.9.parked"),
     ])?;
-    assert_eq!(w.post_slack("/slack/commands", "application/x-www-form-urlencoded", body).await?.status(), 200);
+    assert_eq!(
+        w.post_slack("/slack/commands", "application/x-www-form-urlencoded", body)
+            .await?
+            .status(),
+        200
+    );
     w.drain().await?;
     let parked = w.app.store.list(Queue::Inbox, Some("parked"), 10).await?;
     assert_eq!(parked.len(), 1, "the event is kept, not dropped");
-    assert!(parked[0].last_error.as_deref().unwrap_or("").contains("404"), "{:?}", parked[0].last_error);
-    let metrics = reqwest::get(format!("{}/metrics", w.url)).await?.text().await?;
-    assert!(metrics.contains("banto_inbox_rows{state=\"parked\"} 1"), "{metrics}");
+    assert!(
+        parked[0]
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("404"),
+        "{:?}",
+        parked[0].last_error
+    );
+    let metrics = reqwest::get(format!("{}/metrics", w.url))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        metrics.contains("banto_inbox_rows{state=\"parked\"} 1"),
+        "{metrics}"
+    );
     let err = w.settle().await.unwrap_err().to_string();
     assert!(err.contains("slash_command /banto (parked)"), "{err}");
     Ok(())
@@ -176,8 +275,17 @@ async fn a_failing_handler_is_retried_then_parked_and_visible() -> anyhow::Resul
 #[tokio::test]
 async fn health_and_readiness() -> anyhow::Result<()> {
     let w = World::start().await?;
-    assert_eq!(reqwest::get(format!("{}/healthz", w.url)).await?.text().await?, "ok");
-    assert_eq!(reqwest::get(format!("{}/readyz", w.url)).await?.status(), 200);
+    assert_eq!(
+        reqwest::get(format!("{}/healthz", w.url))
+            .await?
+            .text()
+            .await?,
+        "ok"
+    );
+    assert_eq!(
+        reqwest::get(format!("{}/readyz", w.url)).await?.status(),
+        200
+    );
     Ok(())
 }
 

@@ -834,14 +834,13 @@ fn post_message(st: &mut SlackState, p: &Map<String, Value>) -> ApiResult {
         return Err(SlackErr::code("channel_not_found"));
     }
     let m = bot_message(st, &channel, p, None)?;
-    if let Some(parent) = &m.thread_ts {
-        if !st
+    if let Some(parent) = &m.thread_ts
+        && !st
             .messages
             .iter()
             .any(|x| x.channel == channel && &x.ts == parent)
-        {
-            return Err(SlackErr::code("thread_not_found"));
-        }
+    {
+        return Err(SlackErr::code("thread_not_found"));
     }
     let ts = st.add_message(m);
     let m = st.messages.last().expect("just added");
