@@ -36,7 +36,7 @@ pub async fn run(
     let world = World::start_with(WorldOptions {
         config,
         check_unseen: false,
-        workers: 2,
+        ..Default::default()
     })
     .await?;
     let mut s = Session {

@@ -47,13 +47,32 @@ async fn app_of(states: &SlackClientEventsUserState) -> Arc<App> {
         .clone()
 }
 
+/// The event could not be stored: it must not be acknowledged, so Slack delivers it again.
+#[derive(Debug, thiserror::Error)]
+#[error("could not persist the event: {0}")]
+struct NotPersisted(String);
+
+async fn accept(app: &App, key: &str, event: &Event) -> Result<(), NotPersisted> {
+    crate::inbox::accept(app, key, event)
+        .await
+        .map(|_| ())
+        .map_err(|e| NotPersisted(format!("{e:#}")))
+}
+
+/// Decides whether slack-morphism acknowledges a failed envelope: a malformed one is acknowledged
+/// (it would never parse better), one that could not be stored is not.
 fn on_error(
     err: Box<dyn std::error::Error + Send + Sync>,
     _: Arc<Client>,
     _: SlackClientEventsUserState,
 ) -> HttpStatusCode {
-    tracing::warn!(error = %err, "Socket Mode event refused");
-    HttpStatusCode::OK
+    if err.downcast_ref::<NotPersisted>().is_some() {
+        tracing::error!(error = %err, "Socket Mode event not acknowledged; Slack will redeliver it");
+        HttpStatusCode::SERVICE_UNAVAILABLE
+    } else {
+        tracing::warn!(error = %err, "Socket Mode event refused as malformed");
+        HttpStatusCode::OK
+    }
 }
 
 async fn on_command(
@@ -72,7 +91,7 @@ async fn on_command(
         trigger_id: ev.trigger_id.to_string(),
     };
     let key = format!("slack:command:{}", cmd.trigger_id);
-    crate::inbox::accept(&app, &key, &Event::SlashCommand(cmd)).await?;
+    accept(&app, &key, &Event::SlashCommand(cmd)).await?;
     Ok(SlackCommandEventResponse::new(SlackMessageContent::new()))
 }
 
@@ -84,7 +103,7 @@ async fn on_interaction(
     let app = app_of(&states).await;
     let form = serde_urlencoded::to_string([("payload", serde_json::to_string(&ev)?)])?;
     let (key, event) = event::parse_interaction(form.as_bytes())?;
-    crate::inbox::accept(&app, &key, &event).await?;
+    accept(&app, &key, &event).await?;
     Ok(())
 }
 
@@ -96,7 +115,7 @@ async fn on_push(
     let app = app_of(&states).await;
     let body = serde_json::to_vec(&SlackPushEvent::EventCallback(ev))?;
     if let SlackEnvelope::Callback { event_id, event } = event::parse_slack_events(&body)? {
-        crate::inbox::accept(&app, &format!("slack:event:{event_id}"), &event).await?;
+        accept(&app, &format!("slack:event:{event_id}"), &event).await?;
     }
     Ok(())
 }

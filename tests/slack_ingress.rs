@@ -292,3 +292,24 @@ async fn health_and_readiness() -> anyhow::Result<()> {
 fn corpus(path: &str) -> String {
     format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
 }
+
+#[tokio::test]
+async fn socket_mode_events_reach_the_same_inbox_and_are_acknowledged_after_persisting()
+-> anyhow::Result<()> {
+    let opts = banto::fake::world::WorldOptions {
+        socket_mode: true,
+        ..Default::default()
+    };
+    let w = World::start_with(opts).await?;
+    let ack = w.socket_slash("kenji", "#ops", "/banto ping").await?;
+    let envelope = ack["envelope_id"].as_str().unwrap_or_default().to_owned();
+    assert!(envelope.starts_with("env-"), "{ack}");
+    // The ack was sent after the row was committed: it is there now.
+    let rows = w.app.store.list(Queue::Inbox, None, 10).await?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].kind, "slash_command /banto");
+    let reply = w.next_reply("kenji").await?;
+    assert!(reply.text.contains("稼働中"), "{}", reply.text);
+    assert!(w.slack.calls("apps.connections.open") >= 1);
+    w.settle().await
+}

@@ -83,6 +83,8 @@ pub enum Fault {
 pub struct SlackState {
     pub team_id: String,
     pub team_name: String,
+    /// `127.0.0.1:PORT` of the fake itself.
+    pub host: String,
     pub bot_user: String,
     pub bot_id: String,
     pub bot_token: String,
@@ -97,6 +99,10 @@ pub struct SlackState {
     pub calls: Vec<String>,
     /// `response_url` id → (channel, user) of the command or action it answers.
     pub response_urls: HashMap<String, (String, String)>,
+    /// Socket Mode: the app-level token `apps.connections.open` accepts, envelopes waiting to be
+    /// sent to a connected client, and the acknowledgements it sent back.
+    pub app_token: String,
+    pub socket_acks: Vec<Value>,
     /// How many times each `response_url` was answered.
     pub response_url_hits: HashMap<String, usize>,
     clock: i64,
@@ -156,6 +162,7 @@ impl SlackState {
 pub struct FakeSlack {
     state: Arc<Mutex<SlackState>>,
     changed: watch::Sender<u64>,
+    socket: tokio::sync::broadcast::Sender<String>,
     pub base_url: String,
 }
 
@@ -188,6 +195,7 @@ impl FakeSlack {
             bot_user: "U0BANTOBOT".into(),
             bot_id: "B0BANTOBOT".into(),
             bot_token: bot_token.to_owned(),
+            host: addr.to_string(),
             clock: 1_767_225_600, // 2026-01-01T00:00:00Z; ts values only need to grow
             ..Default::default()
         };
@@ -204,12 +212,14 @@ impl FakeSlack {
         let fake = Self {
             state: Arc::new(Mutex::new(state)),
             changed: watch::channel(0).0,
+            socket: tokio::sync::broadcast::channel(1024).0,
             base_url: format!("http://{addr}"),
         };
         fake.add_channel("general", false, &[]);
         let app = Router::new()
             .route("/api/{method}", any(api))
             .route("/response/{id}", post(response_url))
+            .route("/socket", axum::routing::get(socket))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -318,6 +328,16 @@ impl FakeSlack {
         format!("{}/response/{id}", self.base_url)
     }
 
+    /// Deliver a Socket Mode envelope to every connected client.
+    pub fn socket_send(&self, envelope: &Value) -> bool {
+        self.socket.send(envelope.to_string()).is_ok()
+    }
+
+    /// Whether a Socket Mode client is connected.
+    pub fn socket_connected(&self) -> bool {
+        self.socket.receiver_count() > 0
+    }
+
     pub fn calls(&self, method: &str) -> usize {
         self.state().calls.iter().filter(|c| *c == method).count()
     }
@@ -396,7 +416,7 @@ async fn api(
         let mut st = fake.state();
         st.calls.push(method.clone());
         st.clock += 1;
-        authorize(&st, &headers, &p).and_then(|()| {
+        authorize(&st, &headers, &p, &method).and_then(|()| {
             match st.faults.get_mut(&method).and_then(VecDeque::pop_front) {
                 Some(Fault::Error(code)) => Err(SlackErr::code(&code)),
                 Some(Fault::RateLimited { retry_after_secs }) => Err(SlackErr {
@@ -437,7 +457,12 @@ async fn api(
     }
 }
 
-fn authorize(st: &SlackState, headers: &HeaderMap, p: &Map<String, Value>) -> Result<(), SlackErr> {
+fn authorize(
+    st: &SlackState,
+    headers: &HeaderMap,
+    p: &Map<String, Value>,
+    method: &str,
+) -> Result<(), SlackErr> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -445,6 +470,14 @@ fn authorize(st: &SlackState, headers: &HeaderMap, p: &Map<String, Value>) -> Re
         .or_else(|| s(p, "token"));
     match token {
         None => Err(SlackErr::code("not_authed")),
+        // apps.connections.open takes the app-level token (xapp-…) and nothing else.
+        Some(t) if method == "apps.connections.open" => {
+            if !st.app_token.is_empty() && t == st.app_token {
+                Ok(())
+            } else {
+                Err(SlackErr::code("not_allowed_token_type"))
+            }
+        }
         Some(t) if t == st.bot_token => Ok(()),
         Some(_) => Err(SlackErr::code("invalid_auth")),
     }
@@ -457,6 +490,7 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
             "team": st.team_name, "user": "banto", "team_id": st.team_id,
             "user_id": st.bot_user, "bot_id": st.bot_id,
         })),
+        "apps.connections.open" => Ok(json!({ "url": format!("ws://{}/socket", st.host) })),
         "chat.postMessage" => post_message(st, p),
         "chat.update" => update_message(st, p),
         "chat.delete" => {
@@ -966,4 +1000,39 @@ async fn response_url(
         StatusCode::NOT_FOUND => (status, "used_url").into_response(),
         _ => (status, "no_text").into_response(),
     }
+}
+
+/// Socket Mode's WebSocket: `hello`, then every envelope from `socket_send`; acks are recorded.
+async fn socket(
+    State(fake): State<FakeSlack>,
+    ws: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    use axum::extract::ws::Message;
+    ws.on_upgrade(move |mut sock| async move {
+        let mut outgoing = fake.socket.subscribe();
+        let hello = json!({ "type": "hello", "num_connections": 1,
+            "debug_info": { "host": "fake-slack", "approximate_connection_time": 18060 },
+            "connection_info": { "app_id": "A0BANTO01" } });
+        if sock.send(Message::Text(hello.to_string().into())).await.is_err() {
+            return;
+        }
+        loop {
+            tokio::select! {
+                out = outgoing.recv() => match out {
+                    Ok(frame) => if sock.send(Message::Text(frame.into())).await.is_err() { return },
+                    Err(_) => return,
+                },
+                incoming = sock.recv() => match incoming {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Ok(v) = serde_json::from_str::<Value>(&t) {
+                            fake.mutate(|s| s.socket_acks.push(v));
+                        }
+                    }
+                    Some(Ok(Message::Ping(p))) => { let _ = sock.send(Message::Pong(p)).await; }
+                    Some(Ok(_)) => {}
+                    _ => return,
+                },
+            }
+        }
+    })
 }

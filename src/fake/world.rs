@@ -103,6 +103,8 @@ impl Drop for TestDatabase {
 
 pub struct WorldOptions {
     pub config: Config,
+    /// Connect over Socket Mode (with an app-level token) as well as over HTTP.
+    pub socket_mode: bool,
     /// Fail (panic on drop) if a bot message was never looked at: on in tests, off in the console.
     pub check_unseen: bool,
     pub workers: usize,
@@ -114,6 +116,7 @@ impl Default for WorldOptions {
         config.workers.poll_interval_ms = 50;
         Self {
             config,
+            socket_mode: false,
             check_unseen: true,
             workers: 2,
         }
@@ -167,13 +170,22 @@ impl World {
             ..Default::default()
         };
         let app = App::new(opts.config, &secrets).await?;
+        let (stop, stop_rx) = watch::channel(false);
+        if opts.socket_mode {
+            let app_token = format!("xapp-1-fake-{:016x}", rand::random::<u64>());
+            slack.mutate(|s| s.app_token = app_token.clone());
+            tokio::spawn(crate::socket_mode::run(
+                app.clone(),
+                Secret::new(app_token),
+                stop_rx.clone(),
+            ));
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let router = crate::server::router(app.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        let (stop, stop_rx) = watch::channel(false);
         tokio::spawn(crate::worker::run(app.clone(), opts.workers, stop_rx));
         Ok(Self {
             slack,
@@ -294,6 +306,59 @@ impl World {
             bail!("banto refused {line}: {} {}", r.status(), r.text().await?);
         }
         Ok(())
+    }
+
+    /// Like `slash`, but delivered over Socket Mode; returns the acknowledgement Slack received.
+    pub async fn socket_slash(
+        &self,
+        user: &str,
+        channel: &str,
+        line: &str,
+    ) -> anyhow::Result<Value> {
+        let (command, text) = line.split_once(' ').unwrap_or((line, ""));
+        let (user_id, channel_id) = (self.user(user), self.channel(channel));
+        let envelope_id = format!("env-{}", self.next());
+        let envelope = json!({
+            "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
+            "payload": {
+                "token": "unused", "team_id": "T0BANTO01", "team_domain": "banto-demo",
+                "channel_id": channel_id, "channel_name": channel.trim_start_matches('#'),
+                "user_id": user_id, "user_name": user, "command": command, "text": text,
+                "api_app_id": "A0BANTO01", "response_url": self.slack.new_response_url(&channel_id, &user_id),
+                "trigger_id": format!("{}.{}.socket", self.next(), self.next()),
+            },
+        });
+        let mut changed = self.slack.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.slack.socket_connected() {
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                bail!("banto did not connect over Socket Mode");
+            }
+        }
+        // The fake records the connection before it subscribes to outgoing frames: retry until
+        // the envelope is delivered to a listening socket.
+        loop {
+            changed.borrow_and_update();
+            if let Some(ack) = self
+                .slack
+                .state()
+                .socket_acks
+                .iter()
+                .find(|a| a["envelope_id"] == envelope_id.as_str())
+            {
+                return Ok(ack.clone());
+            }
+            self.slack.socket_send(&envelope);
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                bail!("no acknowledgement for {envelope_id}");
+            }
+        }
     }
 
     /// `user` posts `text` in `channel`; banto receives the `message` event. Returns its ts.
