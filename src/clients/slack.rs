@@ -109,6 +109,7 @@ fn convert(e: SlackClientError) -> SlackError {
 impl SlackApi {
     /// `api_url` is Slack's (`https://slack.com/api`) or a fake's (`http://127.0.0.1:PORT/api`).
     pub fn new(api_url: &str, bot_token: &Secret, retry: RetryPolicy) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
             .https_or_http()
