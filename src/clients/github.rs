@@ -1,35 +1,145 @@
 //! GitHub REST client: octocrab with App or token auth, base URL injectable, octocrab's own
 //! retries off (banto's retry policy owns retries).
 
-use super::retry::RetryPolicy;
+use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secrets;
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
 pub struct GithubApi {
-    pub octocrab: Octocrab,
-    pub retry: RetryPolicy,
+    octocrab: Octocrab,
+    is_app: bool,
+    retry: RetryPolicy,
+    /// `owner/repo` → the App installation's client (it mints and refreshes its own tokens).
+    installations: Arc<Mutex<HashMap<String, Arc<Octocrab>>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GithubError {
+    #[error("GitHub answered {status}: {message}")]
+    Api { status: u16, message: String },
+    #[error("GitHub is unreachable: {0}")]
+    Unavailable(String),
+}
+
+/// A file a pull request changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedFile {
+    pub path: String,
+    /// The old path of a renamed file: a move touches both directories.
+    pub previous_path: Option<String>,
+}
+
+fn convert(e: octocrab::Error) -> GithubError {
+    match e {
+        octocrab::Error::GitHub { source, .. } => GithubError::Api {
+            status: source.status_code.as_u16(),
+            message: source.message,
+        },
+        other => GithubError::Unavailable(other.to_string()),
+    }
+}
+
+fn classify(e: &GithubError) -> Verdict {
+    match e {
+        GithubError::Api { status, .. } if *status == 429 || *status >= 500 => Verdict::Retry(None),
+        GithubError::Api { .. } => Verdict::Fatal,
+        GithubError::Unavailable(_) => Verdict::Retry(None),
+    }
 }
 
 impl GithubApi {
     /// App auth (`GITHUB_APP_ID` + `GITHUB_APP_PRIVATE_KEY`) wins over `GITHUB_TOKEN`; with
     /// neither, the client is anonymous and every call that needs auth fails with GitHub's 401.
     pub fn new(api_url: &str, secrets: &Secrets, retry: RetryPolicy) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
         let mut builder = Octocrab::builder()
             .base_uri(api_url)
             .map_err(|e| anyhow::anyhow!("github.api_url {api_url:?}: {e}"))?
             .add_retry_config(RetryConfig::None);
+        let mut is_app = false;
         if let (Some(id), Some(key)) = (secrets.github_app_id, &secrets.github_app_private_key) {
             let key = octocrab::EncodingKey::from_rsa_pem(key.expose().as_bytes())
                 .map_err(|_| anyhow::anyhow!("GITHUB_APP_PRIVATE_KEY is not an RSA PEM key"))?;
             builder = builder.app(id.into(), key);
+            is_app = true;
         } else if let Some(token) = &secrets.github_token {
             builder = builder.personal_token(token.expose().to_owned());
         }
         Ok(Self {
             octocrab: builder.build()?,
+            is_app,
             retry,
+            installations: Arc::default(),
         })
+    }
+
+    /// The client to use for `owner/repo`: the token client, or the App's installation on it.
+    async fn client_for(&self, owner: &str, repo: &str) -> Result<Arc<Octocrab>, GithubError> {
+        if !self.is_app {
+            return Ok(Arc::new(self.octocrab.clone()));
+        }
+        let key = format!("{owner}/{repo}");
+        if let Some(c) = self.installations.lock().expect("installations").get(&key) {
+            return Ok(c.clone());
+        }
+        let installation = self
+            .retry
+            .run(
+                || async {
+                    self.octocrab
+                        .apps()
+                        .get_repository_installation(owner, repo)
+                        .await
+                        .map_err(convert)
+                },
+                classify,
+            )
+            .await?;
+        // One shared client per installation: a clone would start with an empty token cache.
+        let client = Arc::new(
+            self.octocrab
+                .installation(installation.id)
+                .map_err(convert)?,
+        );
+        self.installations
+            .lock()
+            .expect("installations")
+            .insert(key, client.clone());
+        Ok(client)
+    }
+
+    /// Every file a pull request changes, all pages.
+    pub async fn changed_files(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<Vec<ChangedFile>, GithubError> {
+        let client = self.client_for(owner, repo).await?;
+        let entries = self
+            .retry
+            .run(
+                || async {
+                    let first = client
+                        .pulls(owner, repo)
+                        .list_files(number)
+                        .await
+                        .map_err(convert)?;
+                    client.all_pages(first).await.map_err(convert)
+                },
+                classify,
+            )
+            .await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| ChangedFile {
+                path: e.filename,
+                previous_path: e.previous_filename,
+            })
+            .collect())
     }
 }

@@ -2,6 +2,7 @@
 //! It signs every request it sends, waits on banto's progress signal instead of sleeping, and
 //! (in tests) fails when a bot message was never looked at.
 
+use super::github::FakeGithub;
 use super::slack::{FakeMessage, FakeSlack};
 use crate::app::App;
 use crate::config::{Config, Secret, Secrets};
@@ -16,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub const BOT_TOKEN: &str = "xoxb-fake-0000-banto";
+pub const GITHUB_TOKEN: &str = "ghp_fake_world_token";
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A database for one test: a SQLite file, or a fresh schema in the PostgreSQL named by
@@ -125,6 +127,7 @@ impl Default for WorldOptions {
 
 pub struct World {
     pub slack: FakeSlack,
+    pub github: FakeGithub,
     pub app: Arc<App>,
     /// banto's own base URL (its real router on a loopback port).
     pub url: String,
@@ -148,6 +151,8 @@ impl World {
         crate::install_crypto_provider();
         let db = TestDatabase::new().await?;
         let slack = FakeSlack::start(BOT_TOKEN).await?;
+        let github = FakeGithub::start().await?;
+        github.state().tokens.push(GITHUB_TOKEN.into());
         let mut users = BTreeMap::new();
         for (name, locale, tz) in [
             ("alice", "en-US", "Asia/Tokyo"),
@@ -160,6 +165,7 @@ impl World {
         slack.add_channel("ops", false, &members);
 
         opts.config.slack.api_url = slack.api_url();
+        opts.config.github.api_url = github.base_url.clone();
         opts.config.database.url = db.url.clone();
         let signing_secret = format!("{:032x}", rand::random::<u128>());
         let github_secret = format!("{:032x}", rand::random::<u128>());
@@ -167,6 +173,7 @@ impl World {
             slack_bot_token: Some(Secret::new(BOT_TOKEN)),
             slack_signing_secret: Some(Secret::new(signing_secret.clone())),
             github_webhook_secret: Some(Secret::new(github_secret.clone())),
+            github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
         let app = App::new(opts.config, &secrets).await?;
@@ -189,6 +196,7 @@ impl World {
         tokio::spawn(crate::worker::run(app.clone(), opts.workers, stop_rx));
         Ok(Self {
             slack,
+            github,
             app,
             url,
             signing_secret,

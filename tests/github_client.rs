@@ -1,0 +1,90 @@
+//! The GitHub client (octocrab) against the fake GitHub: token and App auth, pagination,
+//! the shared retry policy.
+
+use banto::clients::github::{GithubApi, GithubError};
+use banto::clients::retry::RetryPolicy;
+use banto::config::{Secret, Secrets};
+use banto::fake::github::FakeGithub;
+
+fn quick_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(20),
+    }
+}
+
+fn token_client(fake: &FakeGithub, token: &str) -> GithubApi {
+    let secrets = Secrets {
+        github_token: Some(Secret::new(token)),
+        ..Default::default()
+    };
+    GithubApi::new(&fake.base_url, &secrets, quick_retry()).unwrap()
+}
+
+#[tokio::test]
+async fn token_auth_lists_every_changed_file_across_pages() {
+    let fake = FakeGithub::start().await.unwrap();
+    fake.state().tokens.push("ghp_fake_token".into());
+    let files: Vec<(String, &str)> = (0..75)
+        .map(|i| (format!("envs/prod/net/{i:02}.tf"), "modified"))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(f, s)| (f.as_str(), *s)).collect();
+    fake.add_pull("acme/infra", 7, &refs);
+    let gh = token_client(&fake, "ghp_fake_token");
+    let got = gh.changed_files("acme", "infra", 7).await.unwrap();
+    assert_eq!(got.len(), 75);
+    assert_eq!(got[74].path, "envs/prod/net/74.tf");
+    assert_eq!(
+        fake.calls("pulls.files"),
+        3,
+        "30 + 30 + 15 by Link: rel=next"
+    );
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_and_client_errors_are_not() {
+    let fake = FakeGithub::start().await.unwrap();
+    fake.state().tokens.push("ghp_fake_token".into());
+    fake.add_pull("acme/infra", 1, &[("main.tf", "added")]);
+    let gh = token_client(&fake, "ghp_fake_token");
+    fake.fail_next("pulls.files", 502, 2);
+    assert_eq!(gh.changed_files("acme", "infra", 1).await.unwrap().len(), 1);
+    assert_eq!(fake.calls("pulls.files"), 3);
+
+    let err = gh.changed_files("acme", "infra", 404).await.unwrap_err();
+    assert!(matches!(err, GithubError::Api { status: 404, .. }), "{err}");
+    assert_eq!(fake.calls("pulls.files"), 4, "a 404 is not retried");
+
+    let bad = token_client(&fake, "ghp_wrong_secret_value");
+    let err = bad.changed_files("acme", "infra", 1).await.unwrap_err();
+    assert_eq!(err.to_string(), "GitHub answered 401: Bad credentials");
+    assert!(!format!("{err:?}").contains("ghp_wrong_secret_value"));
+}
+
+#[tokio::test]
+async fn app_auth_finds_the_installation_and_mints_a_token_once() {
+    let pem = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "2048"])
+        .output()
+        .expect("openssl is needed to make a throwaway App key for this test");
+    assert!(
+        pem.status.success(),
+        "openssl genrsa failed: {}",
+        String::from_utf8_lossy(&pem.stderr)
+    );
+    let fake = FakeGithub::start().await.unwrap();
+    fake.add_pull("acme/infra", 3, &[("modules/vpc/main.tf", "modified")]);
+    let secrets = Secrets {
+        github_app_id: Some(12345),
+        github_app_private_key: Some(Secret::new(String::from_utf8(pem.stdout).unwrap())),
+        ..Default::default()
+    };
+    let gh = GithubApi::new(&fake.base_url, &secrets, quick_retry()).unwrap();
+    for _ in 0..2 {
+        let files = gh.changed_files("acme", "infra", 3).await.unwrap();
+        assert_eq!(files[0].path, "modules/vpc/main.tf");
+    }
+    assert_eq!(fake.calls("repo.installation"), 1);
+    assert_eq!(fake.state().minted, 1, "the installation token is cached");
+}
