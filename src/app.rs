@@ -2,7 +2,7 @@
 
 use crate::clients::github::GithubApi;
 use crate::clients::retry::RetryPolicy;
-use crate::clients::slack::SlackApi;
+use crate::clients::slack::{SlackApi, UserProfile};
 use crate::config::{Config, Secret, Secrets};
 use crate::ids::{ChannelId, UserId};
 use crate::locale::Locale;
@@ -50,7 +50,10 @@ impl App {
     /// The user's Slack locale, else the channel's configured language, else the default.
     pub async fn locale_for(&self, user: &UserId, channel: Option<&ChannelId>) -> Locale {
         match self.slack.profile(user).await {
-            Ok(p) if p.locale.is_some() => p.locale.unwrap_or_default(),
+            Ok(UserProfile {
+                locale: Some(locale),
+                ..
+            }) => locale,
             Ok(_) => self.fallback_locale(channel),
             Err(e) => {
                 tracing::warn!(%user, error = %e, "users.info failed; using the channel language");

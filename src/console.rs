@@ -290,3 +290,41 @@ pub fn render_message(m: &FakeMessage) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_kit_renders_as_readable_text() {
+        let blocks = serde_json::json!([
+            { "type": "header", "text": { "type": "plain_text", "text": "Plan: network (prod)" } },
+            { "type": "section", "text": { "type": "mrkdwn", "text": "*2 to add*, 1 to destroy" },
+              "fields": [{ "type": "mrkdwn", "text": "*Commit* abc123" }, { "type": "mrkdwn", "text": "*By* alice" }] },
+            { "type": "divider" },
+            { "type": "context", "elements": [{ "type": "mrkdwn", "text": "planned 09:00 JST" }, { "type": "plain_text", "text": "build 42" }] },
+            { "type": "actions", "elements": [
+                { "type": "button", "action_id": "approve", "text": { "type": "plain_text", "text": "Approve" } },
+                { "type": "button", "action_id": "reject", "text": { "type": "plain_text", "text": "Reject" } }] },
+            { "type": "image", "image_url": "https://example.com/x.png", "alt_text": "x" }
+        ]);
+        let m = FakeMessage {
+            channel: "C1".into(),
+            ts: "1.1".into(),
+            thread_ts: None,
+            user: "U1".into(),
+            text: "fallback".into(),
+            blocks: Some(blocks),
+            ephemeral_to: None,
+            reactions: Default::default(),
+            edited: false,
+            from_bot: true,
+            seen: false,
+        };
+        assert_eq!(
+            render_message(&m),
+            "== Plan: network (prod) ==\n*2 to add*, 1 to destroy\n  • *Commit* abc123\n  • *By* alice\n  ----\n  (planned 09:00 JST · build 42)\n  [1: Approve] [2: Reject]\n  <image block>\n"
+        );
+        assert_eq!(nth_button(&m, "2").as_deref(), Some("reject"));
+    }
+}

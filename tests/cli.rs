@@ -108,3 +108,55 @@ fn check_config_names_file_line_and_column_of_a_mistake() {
     );
     let _ = std::fs::remove_file(path);
 }
+
+#[tokio::test]
+async fn inbox_lists_parked_events_with_their_errors_and_requeues_them() {
+    use banto::store::{Queue, Store};
+    let dir = std::env::temp_dir().join(format!("banto-inbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let test_db = banto::fake::world::TestDatabase::new().await.unwrap();
+    let db = test_db.url.clone();
+    let config = dir.join("banto.toml");
+    std::fs::write(
+        &config,
+        format!("[database]\nurl = \"{db}\"\n[slack]\ntime_zone = \"Asia/Tokyo\"\n"),
+    )
+    .unwrap();
+    let store = Store::connect(&db, 1).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+        .enqueue(Queue::Inbox, "k1", "slash_command /banto", "{}", 0)
+        .await
+        .unwrap();
+    let claimed = store
+        .claim(Queue::Inbox, "w", std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .fail(&claimed, "w", "Slack API error: channel_not_found", None)
+        .await
+        .unwrap();
+
+    let cfg = config.to_str().unwrap();
+    let (ok, out, err) = banto(&["--config", cfg, "inbox"], "", &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("parked   slash_command /banto"), "{out}");
+    assert!(out.contains("attempts=1"), "{out}");
+    assert!(out.contains("JST"), "times in the team's zone: {out}");
+    assert!(out.contains("Slack API error: channel_not_found"), "{out}");
+    let id = claimed.id.0.to_string();
+    let (ok, out, _) = banto(&["--config", cfg, "inbox", "--retry", &id], "", &[]);
+    assert!(
+        ok && out.contains(&format!("event {id} is queued again")),
+        "{out}"
+    );
+    let (ok, _, err) = banto(&["--config", cfg, "inbox", "--retry", &id], "", &[]);
+    assert!(
+        !ok && err.contains(&format!("event {id} is not parked")),
+        "{err}"
+    );
+    let (_, out, _) = banto(&["--config", cfg, "inbox", "--state", "pending"], "", &[]);
+    assert!(out.contains("pending  slash_command /banto"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -199,7 +199,9 @@ impl SlackApi {
                 .user
                 .locale
                 .as_ref()
-                .map(|l| Locale::from_slack(l.value())),
+                .map(|l| l.value())
+                .filter(|l| !l.is_empty())
+                .map(|l| Locale::from_slack(l)),
             tz: r.user.tz.clone(),
         };
         self.profiles

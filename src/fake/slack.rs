@@ -267,8 +267,20 @@ impl FakeSlack {
     }
 
     pub fn add_channel(&self, name: &str, is_private: bool, members: &[&str]) -> String {
+        let id = self.mutate(|s| s.next_id(if is_private { 'G' } else { 'C' }));
+        self.add_channel_with_id(&id, name, is_private, members)
+    }
+
+    /// A channel with a known id (config refers to channels by id).
+    pub fn add_channel_with_id(
+        &self,
+        id: &str,
+        name: &str,
+        is_private: bool,
+        members: &[&str],
+    ) -> String {
         self.mutate(|s| {
-            let id = s.next_id(if is_private { 'G' } else { 'C' });
+            let id = id.to_owned();
             let mut m: BTreeSet<String> = members.iter().map(|m| m.to_string()).collect();
             m.insert(s.bot_user.clone());
             if name == "general" {

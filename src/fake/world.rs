@@ -498,6 +498,52 @@ impl World {
         Ok(())
     }
 
+    /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`
+    /// (`block_id → action_id → value`).
+    pub async fn submit_view(
+        &self,
+        user: &str,
+        callback_id: &str,
+        private_metadata: &str,
+        values: Value,
+    ) -> anyhow::Result<()> {
+        let mut state = serde_json::Map::new();
+        for (block, actions) in values.as_object().into_iter().flatten() {
+            let mut inner = serde_json::Map::new();
+            for (action, value) in actions.as_object().into_iter().flatten() {
+                inner.insert(
+                    action.clone(),
+                    json!({ "type": "plain_text_input", "value": value }),
+                );
+            }
+            state.insert(block.clone(), Value::Object(inner));
+        }
+        let payload = json!({
+            "type": "view_submission", "team": { "id": "T0BANTO01", "domain": "banto-demo" },
+            "user": { "id": self.user(user), "username": user, "name": user, "team_id": "T0BANTO01" },
+            "api_app_id": "A0BANTO01", "token": "unused", "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "view": { "id": format!("V{:08}", self.next()), "type": "modal", "callback_id": callback_id,
+                "private_metadata": private_metadata, "state": { "values": state }, "blocks": [] },
+            "response_urls": [],
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
+        let r = self
+            .post_slack(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                body,
+            )
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the view submission: {} {}",
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+
     /// Wait until banto has handled everything it accepted. A handler error fails the wait.
     pub async fn settle(&self) -> anyhow::Result<()> {
         self.drain().await?;
@@ -526,7 +572,9 @@ impl World {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             progress.borrow_and_update();
-            if self.app.store.busy(Queue::Inbox).await? == 0 {
+            if self.app.store.busy(Queue::Inbox).await? + self.app.store.busy(Queue::Jobs).await?
+                == 0
+            {
                 return Ok(());
             }
             if tokio::time::timeout_at(deadline, progress.changed())
