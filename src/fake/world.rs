@@ -480,22 +480,7 @@ impl World {
                 "text": element["text"], "action_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
             }],
         });
-        let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
-        let r = self
-            .post_slack(
-                "/slack/interactions",
-                "application/x-www-form-urlencoded",
-                body,
-            )
-            .await?;
-        if !r.status().is_success() {
-            bail!(
-                "banto refused the click: {} {}",
-                r.status(),
-                r.text().await?
-            );
-        }
-        Ok(())
+        self.post_interaction(&payload).await
     }
 
     /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`
@@ -526,6 +511,10 @@ impl World {
                 "private_metadata": private_metadata, "state": { "values": state }, "blocks": [] },
             "response_urls": [],
         });
+        self.post_interaction(&payload).await
+    }
+
+    async fn post_interaction(&self, payload: &Value) -> anyhow::Result<()> {
         let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
         let r = self
             .post_slack(
@@ -536,7 +525,8 @@ impl World {
             .await?;
         if !r.status().is_success() {
             bail!(
-                "banto refused the view submission: {} {}",
+                "banto refused the {}: {} {}",
+                payload["type"],
                 r.status(),
                 r.text().await?
             );

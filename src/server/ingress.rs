@@ -91,16 +91,15 @@ pub(super) async fn slack_command(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
-    let r = async {
-        verify_slack(&app, &headers, &body)?;
-        let cmd = event::parse_slash_command(&body)?;
+    accept_slack(&app, &headers, &body, "slack_commands", |body| {
+        let cmd = event::parse_slash_command(body)?;
         // Slack never retries a slash command; its trigger_id is unique per invocation.
-        let key = format!("slack:command:{}", cmd.trigger_id);
-        persist(&app, &key, &Event::SlashCommand(cmd)).await
-    }
-    .await;
-    outcome("slack_commands", &r);
-    Ok(ack(r?, "slack_commands"))
+        Ok((
+            format!("slack:command:{}", cmd.trigger_id),
+            Event::SlashCommand(cmd),
+        ))
+    })
+    .await
 }
 
 pub(super) async fn slack_interaction(
@@ -108,14 +107,32 @@ pub(super) async fn slack_interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
+    accept_slack(
+        &app,
+        &headers,
+        &body,
+        "slack_interactions",
+        event::parse_interaction,
+    )
+    .await
+}
+
+/// Verify, parse into `(dedupe key, event)`, persist, acknowledge.
+async fn accept_slack(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+    route: &'static str,
+    parse: impl FnOnce(&[u8]) -> Result<(String, Event), Malformed>,
+) -> Result<StatusCode, IngressError> {
     let r = async {
-        verify_slack(&app, &headers, &body)?;
-        let (key, event) = event::parse_interaction(&body)?;
-        persist(&app, &key, &event).await
+        verify_slack(app, headers, body)?;
+        let (key, event) = parse(body)?;
+        persist(app, &key, &event).await
     }
     .await;
-    outcome("slack_interactions", &r);
-    Ok(ack(r?, "slack_interactions"))
+    outcome(route, &r);
+    Ok(ack(r?, route))
 }
 
 pub(super) async fn slack_events(
