@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod dispatch;
+pub mod domain;
 pub mod event;
 pub mod fake;
 pub mod handlers;

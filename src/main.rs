@@ -36,6 +36,11 @@ enum Command {
     Console,
     /// Validate a configuration file and show what it sets (secrets only as set/unset).
     CheckConfig { path: Option<PathBuf> },
+    /// Terraform helpers that run anywhere (no Slack, no database).
+    Tf {
+        #[command(subcommand)]
+        command: TfCommand,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// List accepted events: parked ones (failed every retry) by default.
@@ -49,6 +54,33 @@ enum Command {
         #[arg(long)]
         retry: Option<i64>,
     },
+}
+
+#[derive(Subcommand)]
+enum TfCommand {
+    /// Print the masked summary of `terraform show -json` output, as the card and PR comment show it.
+    Summarize {
+        /// The JSON plan (`terraform show -json plan.out > plan.json`); `-` reads standard input.
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    /// Block Kit JSON: the card's blocks and the thread's messages.
+    Slack,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Lang {
+    En,
+    Ja,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +123,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(&cli.config)?;
             banto::console::run(config, tokio::io::stdin(), tokio::io::stdout()).await
         }
+        Command::Tf {
+            command: TfCommand::Summarize { plan, format, lang },
+        } => summarize(&plan, format, lang),
         Command::Migrate => {
             let config = Config::load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;
@@ -142,6 +177,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(config, secrets, role).await
         }
     }
+}
+
+fn summarize(plan: &std::path::Path, format: Format, lang: Lang) -> anyhow::Result<()> {
+    use banto::messages::plan as render;
+    let json = if plan.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(plan).with_context(|| format!("cannot read {}", plan.display()))?
+    };
+    let summary =
+        banto::domain::plan::summarize(&json).with_context(|| plan.display().to_string())?;
+    drop(json);
+    let locale = match lang {
+        Lang::En => banto::locale::Locale::En,
+        Lang::Ja => banto::locale::Locale::Ja,
+    };
+    let out = match format {
+        Format::Text => render::text(&summary, locale),
+        Format::Markdown => render::markdown(&summary, locale),
+        Format::Slack => serde_json::to_string_pretty(&serde_json::json!({
+            "blocks": render::slack_card(&summary, "Terraform plan", locale),
+            "thread": render::slack_thread(&summary, locale),
+        }))?,
+    };
+    println!("{}", out.trim_end());
+    Ok(())
 }
 
 fn check_config(path: &std::path::Path) -> anyhow::Result<()> {

@@ -6,6 +6,15 @@ use crate::locale::Locale;
 use askama::Template;
 use std::fmt::{self, Write};
 
+pub mod plan;
+
+/// `&`, `<` and `>` escaped, so user text cannot become a mention or a link in Slack.
+pub fn escape_mrkdwn(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    askama::filters::Escaper::write_escaped_str(&Mrkdwn, &mut out, s).expect("String writes");
+    out
+}
+
 /// Slack mrkdwn escaper for `.mrkdwn` templates (see `askama.toml`).
 #[derive(Clone, Copy, Debug)]
 pub struct Mrkdwn;

@@ -1,0 +1,353 @@
+//! A plan summary as people read it: plain text (CLI, logs), Markdown (the PR comment) and a
+//! Slack card that fits Slack's limits, with the full list for its thread. English and Japanese.
+
+use super::escape_mrkdwn;
+use crate::domain::plan::{Action, Counts, PlanSummary, ResourceChange};
+use crate::locale::Locale;
+use serde_json::{Value, json};
+
+/// Slack refuses a section text over 3,000 characters and a message over 50 blocks.
+pub const SLACK_SECTION_MAX: usize = 3000;
+pub const SLACK_BLOCKS_MAX: usize = 50;
+/// Resources named on the card itself; the thread has them all.
+const CARD_RESOURCES: usize = 15;
+
+struct Labels {
+    title: &'static str,
+    no_changes: &'static str,
+    errored: &'static str,
+    add: &'static str,
+    change: &'static str,
+    destroy: &'static str,
+    replace: &'static str,
+    import: &'static str,
+    moved: &'static str,
+    forget: &'static str,
+    read: &'static str,
+    destructive: &'static str,
+    other_changes: &'static str,
+    drift: &'static str,
+    outputs: &'static str,
+    more: &'static str,
+    thread_hint: &'static str,
+    imported: &'static str,
+    moved_from: &'static str,
+}
+
+const EN: Labels = Labels {
+    title: "Terraform plan",
+    no_changes: "No changes. Your infrastructure matches the configuration.",
+    errored: "The plan failed: nothing below can be trusted. See the build log.",
+    add: "to add",
+    change: "to change",
+    destroy: "to destroy",
+    replace: "to replace",
+    import: "to import",
+    moved: "to move",
+    forget: "to forget",
+    read: "to read",
+    destructive: "Destroys and replaces",
+    other_changes: "Changes",
+    drift: "Changed outside Terraform",
+    outputs: "Outputs",
+    more: "more",
+    thread_hint: "Full resource list in the thread.",
+    imported: "import",
+    moved_from: "moved from",
+};
+
+const JA: Labels = Labels {
+    title: "Terraform plan",
+    no_changes: "変更はありません。インフラは設定と一致しています。",
+    errored: "plan が失敗しました。以下の内容は信頼できません。ビルドログを確認してください。",
+    add: "追加",
+    change: "変更",
+    destroy: "削除",
+    replace: "置換",
+    import: "インポート",
+    moved: "移動",
+    forget: "state から除外",
+    read: "読み取り",
+    destructive: "削除・置換されるリソース",
+    other_changes: "変更",
+    drift: "Terraform の外で変更されたリソース",
+    outputs: "出力",
+    more: "件 (ほか)",
+    thread_hint: "全リソースの一覧はスレッドにあります。",
+    imported: "インポート",
+    moved_from: "移動元",
+};
+
+fn labels(locale: Locale) -> &'static Labels {
+    match locale {
+        Locale::En => &EN,
+        Locale::Ja => &JA,
+    }
+}
+
+/// "2 to add, 1 to destroy" / "追加 2、削除 1".
+pub fn counts_line(c: &Counts, locale: Locale) -> String {
+    let l = labels(locale);
+    let parts: Vec<String> = [
+        (c.create, l.add),
+        (c.update, l.change),
+        (c.delete, l.destroy),
+        (c.replace, l.replace),
+        (c.import, l.import),
+        (c.moved, l.moved),
+        (c.forget, l.forget),
+        (c.read, l.read),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| match locale {
+        Locale::En => format!("{n} {word}"),
+        Locale::Ja => format!("{word} {n}"),
+    })
+    .collect();
+    match locale {
+        Locale::En => parts.join(", "),
+        Locale::Ja => parts.join("、"),
+    }
+}
+
+fn headline(s: &PlanSummary, locale: Locale) -> String {
+    let l = labels(locale);
+    if s.errored {
+        l.errored.to_owned()
+    } else if !s.has_changes() {
+        l.no_changes.to_owned()
+    } else {
+        counts_line(&s.counts, locale)
+    }
+}
+
+fn resource_line(r: &ResourceChange, locale: Locale) -> String {
+    let l = labels(locale);
+    let mut line = format!("{} {}", r.action.symbol(), r.address);
+    if let Some(reason) = &r.reason {
+        line.push_str(&format!(" ({reason})"));
+    }
+    if r.importing {
+        line.push_str(&format!(" [{}]", l.imported));
+    }
+    if let Some(prev) = &r.previous_address {
+        line.push_str(&format!(" [{} {prev}]", l.moved_from));
+    }
+    line
+}
+
+fn resource_block(r: &ResourceChange, locale: Locale) -> String {
+    let mut out = resource_line(r, locale);
+    for a in &r.attrs {
+        out.push_str(&format!("\n      {}: {} → {}", a.name, a.before, a.after));
+    }
+    out
+}
+
+/// The whole summary as plain text.
+pub fn text(s: &PlanSummary, locale: Locale) -> String {
+    let l = labels(locale);
+    let mut out = format!("{}: {}\n", l.title, headline(s, locale));
+    for r in &s.changes {
+        out.push_str(&resource_block(r, locale));
+        out.push('\n');
+    }
+    if !s.drift.is_empty() {
+        out.push_str(&format!("\n{} ({}):\n", l.drift, s.drift.len()));
+        for r in &s.drift {
+            out.push_str(&format!("  {}\n", resource_line(r, locale)));
+        }
+    }
+    let outputs: Vec<_> = s
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    if !outputs.is_empty() {
+        out.push_str(&format!("\n{}:\n", l.outputs));
+        for o in outputs {
+            out.push_str(&format!(
+                "  {} {} = {}\n",
+                o.action.symbol(),
+                o.name,
+                o.after
+            ));
+        }
+    }
+    out
+}
+
+/// Markdown for the pull request comment (edited in place on every re-plan).
+pub fn markdown(s: &PlanSummary, locale: Locale) -> String {
+    let l = labels(locale);
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = format!("### {}\n\n**{}**\n", l.title, esc(&headline(s, locale)));
+    let destructive: Vec<_> = s.destructive().collect();
+    if !destructive.is_empty() {
+        out.push_str(&format!(
+            "\n> [!WARNING]\n> **{}**: {}\n",
+            l.destructive,
+            destructive.len()
+        ));
+        for r in &destructive {
+            out.push_str(&format!("> - `{}`\n", r.address));
+        }
+    }
+    if !s.changes.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} ({})</summary>\n\n```diff\n",
+            l.other_changes,
+            s.changes.len()
+        ));
+        for r in &s.changes {
+            // A diff block colours a line by its first character: `-` red, `+` green, `!` amber.
+            let block = resource_block(r, locale).replace("```", "'''");
+            let line = match r.action {
+                Action::Update => block.replacen('~', "!", 1),
+                Action::Forget | Action::Read | Action::NoOp => format!("  {block}"),
+                Action::Create | Action::Delete | Action::Replace => block,
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push_str("```\n</details>\n");
+    }
+    if !s.drift.is_empty() {
+        out.push_str(&format!(
+            "\n<details><summary>{} ({})</summary>\n\n",
+            l.drift,
+            s.drift.len()
+        ));
+        for r in &s.drift {
+            out.push_str(&format!("- `{}`\n", resource_line(r, locale)));
+        }
+        out.push_str("</details>\n");
+    }
+    let outputs: Vec<_> = s
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    if !outputs.is_empty() {
+        out.push_str(&format!("\n**{}**\n\n", l.outputs));
+        for o in outputs {
+            out.push_str(&format!(
+                "- `{}` {} `{}`\n",
+                o.name,
+                o.action.symbol(),
+                o.after.replace('`', "'")
+            ));
+        }
+    }
+    out
+}
+
+/// Lines joined into one section text of at most `SLACK_SECTION_MAX` characters, the rest
+/// counted as "… and N more".
+fn fit_section(heading: &str, lines: &[String], max_lines: usize, locale: Locale) -> String {
+    let l = labels(locale);
+    let mut out = heading.to_owned();
+    let mut shown = 0;
+    for line in lines.iter().take(max_lines) {
+        let reserve = 40; // room for the "and N more" line
+        if out.chars().count() + line.chars().count() + 1 + reserve > SLACK_SECTION_MAX {
+            break;
+        }
+        out.push('\n');
+        out.push_str(line);
+        shown += 1;
+    }
+    if shown < lines.len() {
+        out.push_str(&format!("\n… {} {}", lines.len() - shown, l.more));
+    }
+    out
+}
+
+fn section(text: String) -> Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })
+}
+
+/// The compact card: headline, destroys/replaces first, a few other changes, drift and outputs
+/// counts. At most 50 blocks, every section at most 3,000 characters.
+pub fn slack_card(s: &PlanSummary, title: &str, locale: Locale) -> Vec<Value> {
+    let l = labels(locale);
+    let mut blocks = vec![
+        json!({ "type": "header", "text": { "type": "plain_text", "text": title.chars().take(150).collect::<String>() } }),
+        section(format!("*{}*", escape_mrkdwn(&headline(s, locale)))),
+    ];
+    let line = |r: &ResourceChange| format!("`{}`", escape_mrkdwn(&resource_line(r, locale)));
+    let destructive: Vec<String> = s.destructive().map(line).collect();
+    if !destructive.is_empty() {
+        blocks.push(section(fit_section(
+            &format!(":warning: *{}* ({})", l.destructive, destructive.len()),
+            &destructive,
+            CARD_RESOURCES,
+            locale,
+        )));
+    }
+    let others: Vec<String> = s
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::Replace | Action::Delete))
+        .map(line)
+        .collect();
+    if !others.is_empty() {
+        blocks.push(section(fit_section(
+            &format!("*{}* ({})", l.other_changes, others.len()),
+            &others,
+            CARD_RESOURCES,
+            locale,
+        )));
+    }
+    let mut context = vec![];
+    if !s.drift.is_empty() {
+        context.push(format!(":mag: {}: {}", l.drift, s.drift.len()));
+    }
+    let outputs = s
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .count();
+    if outputs > 0 {
+        context.push(format!("{}: {outputs}", l.outputs));
+    }
+    if s.changes.len() > CARD_RESOURCES || !s.drift.is_empty() {
+        context.push(l.thread_hint.to_owned());
+    }
+    if !context.is_empty() {
+        blocks.push(json!({ "type": "context", "elements": context.into_iter().map(|t| json!({ "type": "mrkdwn", "text": t })).collect::<Vec<_>>() }));
+    }
+    debug_assert!(blocks.len() <= SLACK_BLOCKS_MAX);
+    blocks
+}
+
+/// The full masked resource list for the card's thread, as messages of at most 3,000 characters.
+pub fn slack_thread(s: &PlanSummary, locale: Locale) -> Vec<String> {
+    let mut messages = vec![];
+    let mut current = String::new();
+    for r in &s.changes {
+        let block = format!(
+            "```{}```",
+            escape_mrkdwn(&resource_block(r, locale)).replace("```", "'''")
+        );
+        let block: String = block.chars().take(SLACK_SECTION_MAX).collect();
+        if !current.is_empty()
+            && current.chars().count() + block.chars().count() + 1 > SLACK_SECTION_MAX
+        {
+            messages.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&block);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages
+}
