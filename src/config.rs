@@ -22,6 +22,96 @@ pub struct Config {
     pub slack: SlackConfig,
     #[serde(default)]
     pub github: GithubConfig,
+    #[serde(default)]
+    pub terraform: TerraformConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformConfig {
+    #[serde(default)]
+    pub projects: Vec<TfProject>,
+}
+
+/// One Terraform root module: where it lives, how CodeBuild runs it, who approves it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TfProject {
+    pub name: String,
+    /// `owner/repo` on GitHub.
+    pub repo: String,
+    pub dir: String,
+    #[serde(default = "default_workspace")]
+    pub workspace: String,
+    /// Globs of paths whose change plans this project (module paths included). Default: `<dir>/**`.
+    #[serde(default)]
+    pub when_modified: Vec<String>,
+    /// Plan on pushes to the default branch as well as on pull requests.
+    #[serde(default)]
+    pub plan_on_push: bool,
+    pub codebuild_plan_project: String,
+    pub codebuild_apply_project: String,
+    pub artifact_bucket: String,
+    #[serde(default = "default_artifact_prefix")]
+    pub artifact_prefix: String,
+    /// Slack channel id where plan cards are posted.
+    pub channel: String,
+    #[serde(default)]
+    pub approvers: Approvers,
+    #[serde(default = "default_min_approvals")]
+    pub min_approvals: u32,
+    #[serde(default)]
+    pub allow_self_approval: bool,
+    /// Changes that need more approvals (destroying a database, touching IAM, …).
+    #[serde(default)]
+    pub risk: Vec<RiskRule>,
+    /// An approved plan older than this is void.
+    #[serde(default = "default_plan_ttl_minutes")]
+    pub plan_ttl_minutes: u32,
+    /// How long a project lock lasts without renewal.
+    #[serde(default = "default_lock_minutes")]
+    pub lock_minutes: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approvers {
+    /// Slack user ids.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Slack user group ids (`S…`), expanded when someone approves.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRule {
+    /// Resource type globs, e.g. `aws_iam_*`, `aws_db_instance`.
+    pub resource_types: Vec<String>,
+    /// Which actions make it risky: any of `create`, `update`, `delete`, `replace`, `forget`.
+    #[serde(default = "default_risk_actions")]
+    pub actions: Vec<String>,
+    pub min_approvals: u32,
+}
+
+fn default_workspace() -> String {
+    "default".into()
+}
+fn default_artifact_prefix() -> String {
+    "banto/plans".into()
+}
+fn default_min_approvals() -> u32 {
+    1
+}
+fn default_plan_ttl_minutes() -> u32 {
+    240
+}
+fn default_lock_minutes() -> u32 {
+    120
+}
+fn default_risk_actions() -> Vec<String> {
+    vec!["delete".into(), "replace".into()]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +302,32 @@ impl Config {
         if self.workers.max_attempts == 0 {
             return Err(invalid("workers.max_attempts must be at least 1".into()));
         }
+        let mut names = std::collections::BTreeSet::new();
+        for p in &self.terraform.projects {
+            let at = |what: &str| format!("terraform project {:?}: {what}", p.name);
+            if !names.insert(p.name.as_str()) {
+                return Err(invalid(at("the name is used twice")));
+            }
+            if p.name.is_empty() || p.name.contains(char::is_whitespace) {
+                return Err(invalid(at("the name must be one word")));
+            }
+            if p.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
+                return Err(invalid(at("repo must be owner/name")));
+            }
+            if p.min_approvals == 0 || p.risk.iter().any(|r| r.min_approvals == 0) {
+                return Err(invalid(at("min_approvals must be at least 1")));
+            }
+            if p.approvers.users.is_empty() && p.approvers.groups.is_empty() {
+                return Err(invalid(at("no approvers: nobody could ever apply it")));
+            }
+            for r in &p.risk {
+                if let Some(a) = r.actions.iter().find(|a| {
+                    !["create", "update", "delete", "replace", "forget"].contains(&a.as_str())
+                }) {
+                    return Err(invalid(at(&format!("unknown risk action {a:?}"))));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -378,6 +494,42 @@ mod tests {
         )))
         .expect("config.toml parses");
         assert!(config.database.url.starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn terraform_projects_are_checked() {
+        let base = "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"net\"\n\
+                    codebuild_plan_project = \"p\"\ncodebuild_apply_project = \"a\"\nartifact_bucket = \"b\"\n\
+                    channel = \"C1\"\n";
+        let err = Config::parse(base, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("terraform project \"network\": no approvers"),
+            "{err}"
+        );
+        let ok = format!("{base}approvers = {{ users = [\"U1\"] }}\n");
+        let p = &Config::parse(&ok, Path::new("c.toml"))
+            .unwrap()
+            .terraform
+            .projects[0];
+        assert_eq!(
+            (p.min_approvals, p.plan_ttl_minutes, p.allow_self_approval),
+            (1, 240, false)
+        );
+        let typo = format!("{ok}min_aprovals = 2\n");
+        let err = Config::parse(&typo, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:10:1: unknown field `min_aprovals`"),
+            "{err}"
+        );
+        let twice = format!("{ok}{ok}");
+        let err = Config::parse(&twice, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the name is used twice"), "{err}");
     }
 
     #[test]

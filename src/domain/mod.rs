@@ -1,4 +1,6 @@
 //! Pure domain logic: no IO, no clocks, no clients. Unit-tested where it lives.
 
+pub mod glob;
 pub mod mask;
 pub mod plan;
+pub mod tf_run;

@@ -1,0 +1,575 @@
+//! The life of one Terraform run, as a pure state machine: plan → approvals → freshness check →
+//! exactly one apply. Handlers load a `Run`, call one method, and persist the result.
+
+use super::glob;
+use super::plan::{Action, PlanSummary};
+use crate::config::TfProject;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunState {
+    Planning,
+    /// The plan build failed in `phase` (e.g. `BUILD`): nothing to approve.
+    PlanFailed {
+        phase: String,
+    },
+    AwaitingApproval,
+    Applying,
+    Applied,
+    ApplyFailed {
+        phase: String,
+    },
+    Rejected {
+        by: String,
+        reason: String,
+    },
+    Superseded {
+        reason: Stale,
+    },
+    Cancelled {
+        by: String,
+    },
+}
+
+impl RunState {
+    pub fn is_final(&self) -> bool {
+        !matches!(
+            self,
+            RunState::Planning | RunState::AwaitingApproval | RunState::Applying
+        )
+    }
+}
+
+/// Why an approved plan may no longer be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stale {
+    /// The pull request moved on to another commit.
+    NewCommit { head: String },
+    /// Another run applied to the same project after this plan was made.
+    OtherApply,
+    /// The plan is older than the project's TTL.
+    Expired,
+    /// The project lock belongs to another run now.
+    LockLost,
+}
+
+/// What the plan build produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanFacts {
+    pub sha256: String,
+    pub planned_at_ms: i64,
+    pub required_approvals: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub project: String,
+    pub head_sha: String,
+    /// Who asked for it: the PR author or the `/tf plan` user (Slack id when known).
+    pub requested_by: String,
+    pub state: RunState,
+    pub plan: Option<PlanFacts>,
+    /// Slack user ids, in the order they approved.
+    pub approvals: Vec<String>,
+}
+
+/// Who may approve: configured users plus the members of configured groups, expanded.
+#[derive(Clone, Debug, Default)]
+pub struct Approvers {
+    pub users: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotAnApprover,
+    OwnRun,
+    AlreadyApproved,
+    NotAwaitingApproval,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplyDecision {
+    /// Start the apply build now (exactly once: the state is already `Applying`).
+    Start,
+    /// Not every approval is in, or the run is past approval: nothing starts.
+    NotReady,
+    Superseded(Stale),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Approved {
+    /// Recorded; `have` of `need` approvals so far.
+    Counted { have: u32, need: u32 },
+    /// The last approval needed: check freshness, then apply.
+    Complete,
+}
+
+/// What the world looks like when the approvals are complete.
+#[derive(Clone, Debug)]
+pub struct Freshness {
+    pub now_ms: i64,
+    pub ttl_ms: i64,
+    /// The PR's head now (None for plans not tied to a PR).
+    pub current_head: Option<String>,
+    /// When the project was last applied by any run (ms), if ever.
+    pub last_apply_ms: Option<i64>,
+    /// Whether the project lock is still this run's.
+    pub holds_lock: bool,
+}
+
+/// Approvals the plan needs: the project's minimum, raised by any risk rule a change matches.
+pub fn required_approvals(project: &TfProject, plan: &PlanSummary) -> u32 {
+    let action_word = |a: Action| match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::Replace => "replace",
+        Action::Forget => "forget",
+        Action::Read | Action::NoOp => "",
+    };
+    project
+        .risk
+        .iter()
+        .filter(|rule| {
+            plan.changes.iter().any(|c| {
+                rule.actions.iter().any(|a| a == action_word(c.action))
+                    && rule
+                        .resource_types
+                        .iter()
+                        .any(|t| glob::matches(t, &c.resource_type))
+            })
+        })
+        .map(|rule| rule.min_approvals)
+        .fold(project.min_approvals, u32::max)
+}
+
+impl Run {
+    pub fn new(project: &str, head_sha: &str, requested_by: &str) -> Self {
+        Self {
+            project: project.to_owned(),
+            head_sha: head_sha.to_owned(),
+            requested_by: requested_by.to_owned(),
+            state: RunState::Planning,
+            plan: None,
+            approvals: vec![],
+        }
+    }
+
+    pub fn plan_succeeded(&mut self, facts: PlanFacts, has_changes: bool) {
+        if self.state != RunState::Planning {
+            return;
+        }
+        self.plan = Some(facts);
+        // A plan with nothing to do is done: there is nothing to approve.
+        self.state = if has_changes {
+            RunState::AwaitingApproval
+        } else {
+            RunState::Applied
+        };
+    }
+
+    pub fn plan_failed(&mut self, phase: &str) {
+        if self.state == RunState::Planning {
+            self.state = RunState::PlanFailed {
+                phase: phase.to_owned(),
+            };
+        }
+    }
+
+    pub fn approve(
+        &mut self,
+        user: &str,
+        approvers: &Approvers,
+        allow_self_approval: bool,
+    ) -> Result<Approved, Refusal> {
+        if self.state != RunState::AwaitingApproval {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        if !approvers.users.contains(user) {
+            return Err(Refusal::NotAnApprover);
+        }
+        if user == self.requested_by && !allow_self_approval {
+            return Err(Refusal::OwnRun);
+        }
+        if self.approvals.iter().any(|a| a == user) {
+            return Err(Refusal::AlreadyApproved);
+        }
+        self.approvals.push(user.to_owned());
+        let need = self.plan.as_ref().map_or(1, |p| p.required_approvals);
+        let have = self.approvals.len() as u32;
+        Ok(if have >= need {
+            Approved::Complete
+        } else {
+            Approved::Counted { have, need }
+        })
+    }
+
+    pub fn reject(
+        &mut self,
+        user: &str,
+        approvers: &Approvers,
+        reason: &str,
+    ) -> Result<(), Refusal> {
+        if self.state != RunState::AwaitingApproval {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        if !approvers.users.contains(user) && user != self.requested_by {
+            return Err(Refusal::NotAnApprover);
+        }
+        self.state = RunState::Rejected {
+            by: user.to_owned(),
+            reason: reason.to_owned(),
+        };
+        Ok(())
+    }
+
+    /// Approvals complete: either the run may apply now (state becomes `Applying`, which a
+    /// handler persists before it starts the build: the one guard against a second apply), or
+    /// it is superseded and says why.
+    pub fn begin_apply(&mut self, f: &Freshness) -> ApplyDecision {
+        let need = self
+            .plan
+            .as_ref()
+            .map_or(u32::MAX, |p| p.required_approvals);
+        if self.state != RunState::AwaitingApproval || (self.approvals.len() as u32) < need {
+            return ApplyDecision::NotReady;
+        }
+        let planned_at = self.plan.as_ref().map_or(0, |p| p.planned_at_ms);
+        let stale = if f.current_head.as_ref().is_some_and(|h| *h != self.head_sha) {
+            Some(Stale::NewCommit {
+                head: f.current_head.clone().unwrap_or_default(),
+            })
+        } else if f.last_apply_ms.is_some_and(|t| t > planned_at) {
+            Some(Stale::OtherApply)
+        } else if f.now_ms - planned_at > f.ttl_ms {
+            Some(Stale::Expired)
+        } else if !f.holds_lock {
+            Some(Stale::LockLost)
+        } else {
+            None
+        };
+        match stale {
+            Some(reason) => {
+                self.state = RunState::Superseded {
+                    reason: reason.clone(),
+                };
+                ApplyDecision::Superseded(reason)
+            }
+            None => {
+                self.state = RunState::Applying;
+                ApplyDecision::Start
+            }
+        }
+    }
+
+    pub fn apply_finished(&mut self, failed_phase: Option<&str>) {
+        if self.state == RunState::Applying {
+            self.state = match failed_phase {
+                None => RunState::Applied,
+                Some(p) => RunState::ApplyFailed {
+                    phase: p.to_owned(),
+                },
+            };
+        }
+    }
+
+    /// A new commit on the PR or a closed PR: every unfinished run before it stops.
+    pub fn supersede(&mut self, reason: Stale) {
+        if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
+            self.state = RunState::Superseded { reason };
+        }
+    }
+
+    pub fn cancel(&mut self, by: &str) -> bool {
+        if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
+            self.state = RunState::Cancelled { by: by.to_owned() };
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The projects a change to `paths` must plan (`when_modified`, default `<dir>/**`).
+pub fn affected_projects<'a>(
+    projects: &'a [TfProject],
+    repo: &str,
+    paths: &[String],
+) -> Vec<&'a TfProject> {
+    projects
+        .iter()
+        .filter(|p| p.repo.eq_ignore_ascii_case(repo))
+        .filter(|p| {
+            let default = [format!("{}/**", p.dir.trim_end_matches('/'))];
+            let globs: &[String] = if p.when_modified.is_empty() {
+                &default
+            } else {
+                &p.when_modified
+            };
+            paths
+                .iter()
+                .any(|path| globs.iter().any(|g| glob::matches(g, path)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn project(extra: &str) -> TfProject {
+        let text = format!(
+            "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod/network\"\n\
+             codebuild_plan_project = \"tf-plan\"\ncodebuild_apply_project = \"tf-apply\"\nartifact_bucket = \"b\"\n\
+             channel = \"C1\"\napprovers = {{ users = [\"UALICE\", \"UBOB\", \"UCAROL\"] }}\n{extra}"
+        );
+        Config::parse(&text, std::path::Path::new("t.toml"))
+            .unwrap()
+            .terraform
+            .projects
+            .remove(0)
+    }
+
+    fn approvers() -> Approvers {
+        Approvers {
+            users: ["UALICE", "UBOB", "UCAROL"].map(String::from).into(),
+        }
+    }
+
+    fn awaiting(need: u32) -> Run {
+        let mut r = Run::new("network", "sha-a", "UALICE");
+        r.plan_succeeded(
+            PlanFacts {
+                sha256: "p".into(),
+                planned_at_ms: 1_000,
+                required_approvals: need,
+            },
+            true,
+        );
+        r
+    }
+
+    fn fresh(now_ms: i64) -> Freshness {
+        Freshness {
+            now_ms,
+            ttl_ms: 60_000,
+            current_head: Some("sha-a".into()),
+            last_apply_ms: None,
+            holds_lock: true,
+        }
+    }
+
+    #[test]
+    fn deny_by_default_and_no_self_approval() {
+        let mut r = awaiting(1);
+        assert_eq!(
+            r.approve("UMALLORY", &approvers(), false),
+            Err(Refusal::NotAnApprover)
+        );
+        assert_eq!(
+            r.approve("UALICE", &approvers(), false),
+            Err(Refusal::OwnRun)
+        );
+        assert_eq!(
+            r.approve("UBOB", &approvers(), false),
+            Ok(Approved::Complete)
+        );
+        let mut r = awaiting(1);
+        assert_eq!(
+            r.approve("UALICE", &approvers(), true),
+            Ok(Approved::Complete),
+            "allowed by config"
+        );
+    }
+
+    #[test]
+    fn n_of_m_and_double_clicks() {
+        let mut r = awaiting(2);
+        assert_eq!(
+            r.approve("UBOB", &approvers(), false),
+            Ok(Approved::Counted { have: 1, need: 2 })
+        );
+        assert_eq!(
+            r.approve("UBOB", &approvers(), false),
+            Err(Refusal::AlreadyApproved)
+        );
+        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::NotReady);
+        assert_eq!(
+            r.state,
+            RunState::AwaitingApproval,
+            "one approval of two starts nothing"
+        );
+        assert_eq!(
+            r.approve("UCAROL", &approvers(), false),
+            Ok(Approved::Complete)
+        );
+        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
+        assert_eq!(r.state, RunState::Applying);
+        assert_eq!(
+            r.begin_apply(&fresh(2_001)),
+            ApplyDecision::NotReady,
+            "a second click or retry cannot start a second apply"
+        );
+        assert_eq!(
+            r.approve("UALICE", &approvers(), true),
+            Err(Refusal::NotAwaitingApproval)
+        );
+    }
+
+    #[test]
+    fn stale_plans_are_superseded_with_the_reason() {
+        let cases = [
+            (
+                Freshness {
+                    current_head: Some("sha-b".into()),
+                    ..fresh(2_000)
+                },
+                Stale::NewCommit {
+                    head: "sha-b".into(),
+                },
+            ),
+            (
+                Freshness {
+                    last_apply_ms: Some(1_500),
+                    ..fresh(2_000)
+                },
+                Stale::OtherApply,
+            ),
+            (fresh(1_000 + 60_001), Stale::Expired),
+            (
+                Freshness {
+                    holds_lock: false,
+                    ..fresh(2_000)
+                },
+                Stale::LockLost,
+            ),
+        ];
+        for (f, want) in cases {
+            let mut r = awaiting(1);
+            r.approve("UBOB", &approvers(), false).unwrap();
+            assert_eq!(r.begin_apply(&f), ApplyDecision::Superseded(want.clone()));
+            assert_eq!(r.state, RunState::Superseded { reason: want });
+        }
+        let mut r = awaiting(1);
+        r.approve("UBOB", &approvers(), false).unwrap();
+        assert_eq!(
+            r.begin_apply(&Freshness {
+                last_apply_ms: Some(900),
+                ..fresh(2_000)
+            }),
+            ApplyDecision::Start,
+            "an apply before this plan is fine"
+        );
+    }
+
+    #[test]
+    fn risk_rules_raise_the_bar() {
+        let p = project(
+            "[[terraform.projects.risk]]\nresource_types = [\"aws_db_instance\", \"aws_iam_*\"]\nmin_approvals = 2\n",
+        );
+        let plan = |json: &str| super::super::plan::summarize(json).unwrap();
+        let destroy_db = plan(
+            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["delete"]}}]}"#,
+        );
+        let update_db = plan(
+            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["update"],"before":{},"after":{}}}]}"#,
+        );
+        let replace_role = plan(
+            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.ci","type":"aws_iam_role","change":{"actions":["create","delete"]}}]}"#,
+        );
+        assert_eq!(required_approvals(&p, &destroy_db), 2);
+        assert_eq!(
+            required_approvals(&p, &update_db),
+            1,
+            "only delete and replace are risky by default"
+        );
+        assert_eq!(required_approvals(&p, &replace_role), 2);
+    }
+
+    #[test]
+    fn lifecycle_ends() {
+        let mut r = Run::new("network", "sha-a", "UALICE");
+        r.plan_failed("BUILD");
+        assert_eq!(
+            r.state,
+            RunState::PlanFailed {
+                phase: "BUILD".into()
+            }
+        );
+        let mut r = Run::new("network", "sha-a", "UALICE");
+        r.plan_succeeded(
+            PlanFacts {
+                sha256: "p".into(),
+                planned_at_ms: 0,
+                required_approvals: 1,
+            },
+            false,
+        );
+        assert_eq!(r.state, RunState::Applied, "no changes: nothing to approve");
+        let mut r = awaiting(1);
+        r.supersede(Stale::NewCommit {
+            head: "sha-b".into(),
+        });
+        assert!(r.state.is_final());
+        let mut r = awaiting(1);
+        assert_eq!(
+            r.reject("UMALLORY", &approvers(), "no"),
+            Err(Refusal::NotAnApprover)
+        );
+        assert_eq!(r.reject("UBOB", &approvers(), "wrong account"), Ok(()));
+        assert_eq!(
+            r.state,
+            RunState::Rejected {
+                by: "UBOB".into(),
+                reason: "wrong account".into()
+            }
+        );
+        let mut r = awaiting(1);
+        r.approve("UBOB", &approvers(), false).unwrap();
+        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
+        assert!(
+            !r.cancel("UBOB"),
+            "an apply in flight is not cancelled from Slack"
+        );
+        r.apply_finished(Some("BUILD"));
+        assert_eq!(
+            r.state,
+            RunState::ApplyFailed {
+                phase: "BUILD".into()
+            }
+        );
+    }
+
+    #[test]
+    fn changed_files_pick_projects() {
+        let net = project("when_modified = [\"envs/prod/network/**\", \"modules/vpc/**\"]\n");
+        let mut dns = project("");
+        dns.name = "dns".into();
+        dns.dir = "envs/prod/dns".into();
+        let projects = vec![net, dns];
+        let paths = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |v: Vec<&TfProject>| v.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(affected_projects(
+                &projects,
+                "acme/infra",
+                &paths(&["modules/vpc/main.tf"])
+            )),
+            ["network"]
+        );
+        assert_eq!(
+            names(affected_projects(
+                &projects,
+                "ACME/infra",
+                &paths(&["envs/prod/dns/zone.tf", "README.md"])
+            )),
+            ["dns"]
+        );
+        assert!(
+            affected_projects(&projects, "acme/other", &paths(&["envs/prod/dns/zone.tf"]))
+                .is_empty()
+        );
+        assert!(affected_projects(&projects, "acme/infra", &paths(&["docs/x.md"])).is_empty());
+    }
+}
