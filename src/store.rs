@@ -454,41 +454,28 @@ async fn write_loop(pool: AnyPool, mut rows: mpsc::Receiver<NewRow>, last_write:
     }
 }
 
-/// One multi-row INSERT per queue (a single statement is atomic, so the common one-queue batch
-/// needs no explicit transaction); rows whose key already exists, or repeats within the batch,
-/// come back as duplicates.
+/// Multi-row INSERTs, one per queue and power-of-two chunk (so a handful of prepared statements
+/// serve every batch size). Rows whose key already exists, or repeats within the batch, come
+/// back as duplicates. On an error every caller is told the batch failed, even for rows an
+/// earlier chunk committed: the sender retries and the retry is recognised as a duplicate.
 async fn insert_batch(pool: &AnyPool, batch: &[NewRow]) -> anyhow::Result<Vec<Enqueued>> {
     let mut out = vec![Enqueued::Duplicate; batch.len()];
-    let both = batch.iter().any(|r| r.queue != batch[0].queue);
     let mut conn = pool.acquire().await?;
-    if both {
-        conn.execute("BEGIN").await?;
-    }
     for queue in [Queue::Inbox, Queue::Jobs] {
         let rows: Vec<(usize, &NewRow)> = batch
             .iter()
             .enumerate()
             .filter(|(_, r)| r.queue == queue)
             .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        match insert_rows(&mut conn, queue, &rows).await {
-            Ok(inserted) => {
-                for (i, id) in inserted {
-                    out[i] = Enqueued::New(QueueId(id));
-                }
+        let mut rest = rows.as_slice();
+        while !rest.is_empty() {
+            let size = 1 << rest.len().ilog2();
+            let (chunk, tail) = rest.split_at(size);
+            for (i, id) in insert_rows(&mut conn, queue, chunk).await? {
+                out[i] = Enqueued::New(QueueId(id));
             }
-            Err(e) => {
-                if both {
-                    let _ = conn.execute("ROLLBACK").await;
-                }
-                return Err(e);
-            }
+            rest = tail;
         }
-    }
-    if both {
-        conn.execute("COMMIT").await?;
     }
     Ok(out)
 }
