@@ -3,4 +3,5 @@
 pub mod codebuild;
 pub mod github;
 pub mod retry;
+pub mod s3;
 pub mod slack;

@@ -3,5 +3,6 @@
 
 pub mod codebuild;
 pub mod github;
+pub mod s3;
 pub mod slack;
 pub mod world;

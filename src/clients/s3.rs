@@ -1,0 +1,115 @@
+//! Plan artifacts in S3 (aws-sdk-s3): the `terraform show -json` output and the saved plan's
+//! hash live there; banto only ever reads them.
+
+use super::codebuild::AwsTarget;
+use super::retry::{RetryPolicy, Verdict};
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+
+#[derive(Clone, Debug)]
+pub struct ArtifactStore {
+    client: aws_sdk_s3::Client,
+    retry: RetryPolicy,
+    max_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum S3Error {
+    #[error("s3://{bucket}/{key} does not exist")]
+    NotFound { bucket: String, key: String },
+    #[error("s3://{bucket}/{key} is {size} bytes, over the {max} byte limit")]
+    TooLarge {
+        bucket: String,
+        key: String,
+        size: u64,
+        max: u64,
+    },
+    #[error("S3 refused: {0}")]
+    Refused(String),
+    #[error("S3 is unavailable: {0}")]
+    Unavailable(String),
+}
+
+fn classify(e: &S3Error) -> Verdict {
+    match e {
+        S3Error::Unavailable(_) => Verdict::Retry(None),
+        _ => Verdict::Fatal,
+    }
+}
+
+impl ArtifactStore {
+    pub async fn new(target: &AwsTarget, retry: RetryPolicy, max_bytes: u64) -> Self {
+        crate::install_crypto_provider();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(target.region.clone()))
+            .retry_config(aws_config::retry::RetryConfig::disabled());
+        if let Some(url) = &target.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some((id, secret)) = &target.static_credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "banto-static",
+            ));
+        }
+        let shared = loader.load().await;
+        let conf = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(target.endpoint_url.is_some())
+            .build();
+        Self {
+            client: aws_sdk_s3::Client::from_conf(conf),
+            retry,
+            max_bytes,
+        }
+    }
+
+    /// The whole object, refused before download if it is larger than the limit.
+    pub async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, S3Error> {
+        self.retry
+            .run(
+                || async {
+                    use aws_sdk_s3::error::SdkError;
+                    let out = self
+                        .client
+                        .get_object()
+                        .bucket(bucket)
+                        .key(key)
+                        .send()
+                        .await
+                        .map_err(|e| match &e {
+                            SdkError::ServiceError(s) if s.err().is_no_such_key() => {
+                                S3Error::NotFound {
+                                    bucket: bucket.to_owned(),
+                                    key: key.to_owned(),
+                                }
+                            }
+                            SdkError::ServiceError(s) if s.raw().status().as_u16() < 500 => {
+                                S3Error::Refused(format!("HTTP {}", s.raw().status().as_u16()))
+                            }
+                            other => S3Error::Unavailable(
+                                format!("{other:?}").chars().take(200).collect(),
+                            ),
+                        })?;
+                    let size = out.content_length().unwrap_or(0).max(0) as u64;
+                    if size > self.max_bytes {
+                        return Err(S3Error::TooLarge {
+                            bucket: bucket.to_owned(),
+                            key: key.to_owned(),
+                            size,
+                            max: self.max_bytes,
+                        });
+                    }
+                    let body = out
+                        .body
+                        .collect()
+                        .await
+                        .map_err(|e| S3Error::Unavailable(e.to_string()))?;
+                    Ok(body.into_bytes().to_vec())
+                },
+                classify,
+            )
+            .await
+    }
+}
