@@ -9,9 +9,12 @@ use axum::routing::get;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+/// `(bucket, key)` → object bytes.
+type Objects = BTreeMap<(String, String), Vec<u8>>;
+
 #[derive(Clone)]
 pub struct FakeS3 {
-    objects: Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>,
+    objects: Arc<Mutex<Objects>>,
     pub base_url: String,
 }
 
