@@ -17,6 +17,7 @@ pub struct App {
     pub github: GithubApi,
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
+    pub aws_events_secret: Option<Secret>,
     /// Rung when ingress accepts an event, so an idle worker starts at once.
     pub wake: Notify,
     /// Bumped each time a worker finishes with a row (handled, retried or parked): a sync signal
@@ -41,6 +42,7 @@ impl App {
             store,
             slack_signing_secret: secrets.slack_signing_secret.clone(),
             github_webhook_secret: secrets.github_webhook_secret.clone(),
+            aws_events_secret: secrets.aws_events_secret.clone(),
             wake: Notify::new(),
             progress: watch::channel(0).0,
             config,

@@ -382,6 +382,8 @@ pub struct Secrets {
     pub github_app_id: Option<u64>,
     pub github_app_private_key: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
+    /// Shared secret EventBridge API destinations send as `Authorization: Bearer …`.
+    pub aws_events_secret: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -392,6 +394,7 @@ pub const SECRET_VARS: &[&str] = &[
     "GITHUB_APP_ID",
     "GITHUB_APP_PRIVATE_KEY",
     "GITHUB_WEBHOOK_SECRET",
+    "AWS_EVENTS_SECRET",
 ];
 
 impl Secrets {
@@ -416,6 +419,7 @@ impl Secrets {
             github_app_id,
             github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY"),
             github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET"),
+            aws_events_secret: secret("AWS_EVENTS_SECRET"),
         })
     }
 
@@ -429,6 +433,7 @@ impl Secrets {
             self.github_app_id.is_some(),
             self.github_app_private_key.is_some(),
             self.github_webhook_secret.is_some(),
+            self.aws_events_secret.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

@@ -17,6 +17,14 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         }
         Event::Message(_) | Event::ReactionAdded(_) => Ok(()),
         Event::Github(g) => handlers::github::handle(app, g).await,
+        Event::CodeBuild(b) => {
+            tracing::info!(
+                build = b.build_id,
+                status = b.status,
+                "CodeBuild build changed state"
+            );
+            Ok(())
+        }
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
         Event::Ignored { source, kind } => {
             tracing::debug!(source, kind, "event recorded; nothing acts on it");

@@ -14,6 +14,7 @@ pub enum Event {
     Message(MessagePosted),
     ReactionAdded(ReactionAdded),
     Github(GithubEvent),
+    CodeBuild(BuildStateChange),
     Timer(Timer),
     /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
     Ignored {
@@ -79,6 +80,16 @@ pub struct GithubEvent {
     pub action: Option<String>,
     pub repository: Option<String>,
     pub payload: Value,
+}
+
+/// EventBridge "CodeBuild Build State Change".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BuildStateChange {
+    /// `project:uuid`, as BatchGetBuilds takes it.
+    pub build_id: String,
+    pub project: String,
+    /// `IN_PROGRESS`, `SUCCEEDED`, `FAILED`, `FAULT`, `TIMED_OUT`, `STOPPED`.
+    pub status: String,
 }
 
 /// Timers live in the jobs table; each fires once at its `run_at`.
@@ -332,9 +343,54 @@ pub fn parse_github(kind: &str, delivery: &str, body: &[u8]) -> Result<Event, Ma
     }))
 }
 
+/// An EventBridge event delivered by an API destination: returns `(event id, event)`.
+pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| Malformed(format!("EventBridge body is not JSON: {e}")))?;
+    let id = required(&v, "/id", "EventBridge event")?;
+    let detail_type = required(&v, "/detail-type", "EventBridge event")?;
+    let event = match (str_at(&v, "/source"), detail_type.as_str()) {
+        (Some("aws.codebuild"), "CodeBuild Build State Change") => {
+            let arn = required(&v, "/detail/build-id", "CodeBuild event")?;
+            // arn:aws:codebuild:region:account:build/project:uuid → project:uuid
+            let build_id = arn
+                .rsplit_once(":build/")
+                .map_or(arn.as_str(), |(_, id)| id)
+                .to_owned();
+            Event::CodeBuild(BuildStateChange {
+                build_id,
+                project: required(&v, "/detail/project-name", "CodeBuild event")?,
+                status: required(&v, "/detail/build-status", "CodeBuild event")?,
+            })
+        }
+        (source, kind) => Event::Ignored {
+            source: source.unwrap_or("aws").to_owned(),
+            kind: kind.to_owned(),
+        },
+    };
+    Ok((id, event))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codebuild_state_change() {
+        let body = br#"{"version":"0","id":"c030038d-8c4d-6141-9545-00ff7b7153EX","detail-type":"CodeBuild Build State Change","source":"aws.codebuild","account":"123456789012","time":"2026-11-22T01:00:00Z","region":"ap-northeast-1","resources":["arn:aws:codebuild:ap-northeast-1:123456789012:build/banto-tf-plan:8745a7a9-c340-456a-9166-edf953571bEX"],"detail":{"build-status":"SUCCEEDED","project-name":"banto-tf-plan","build-id":"arn:aws:codebuild:ap-northeast-1:123456789012:build/banto-tf-plan:8745a7a9-c340-456a-9166-edf953571bEX","additional-information":{"build-complete":true}}}"#;
+        let (id, e) = parse_aws_event(body).unwrap();
+        assert_eq!(id, "c030038d-8c4d-6141-9545-00ff7b7153EX");
+        assert_eq!(
+            e,
+            Event::CodeBuild(BuildStateChange {
+                build_id: "banto-tf-plan:8745a7a9-c340-456a-9166-edf953571bEX".into(),
+                project: "banto-tf-plan".into(),
+                status: "SUCCEEDED".into(),
+            })
+        );
+        let err = parse_aws_event(br#"{"id":"x","detail-type":"CodeBuild Build State Change","source":"aws.codebuild","detail":{}}"#).unwrap_err();
+        assert_eq!(err.0, "CodeBuild event: missing `detail/build-id`");
+    }
 
     #[test]
     fn slash_command_form() {

@@ -31,6 +31,7 @@ pub fn kind_of(event: &Event) -> String {
             Some(a) => format!("github {}.{a}", g.kind),
             None => format!("github {}", g.kind),
         },
+        Event::CodeBuild(b) => format!("codebuild {} {}", b.project, b.status),
         Event::Timer(t) => format!("timer {t:?}"),
         Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
     }

@@ -133,6 +133,7 @@ pub struct World {
     pub url: String,
     pub signing_secret: String,
     pub github_secret: String,
+    pub aws_events_secret: String,
     pub users: BTreeMap<String, String>,
     http: reqwest::Client,
     check_unseen: bool,
@@ -169,10 +170,12 @@ impl World {
         opts.config.database.url = db.url.clone();
         let signing_secret = format!("{:032x}", rand::random::<u128>());
         let github_secret = format!("{:032x}", rand::random::<u128>());
+        let aws_events_secret = format!("{:032x}", rand::random::<u128>());
         let secrets = Secrets {
             slack_bot_token: Some(Secret::new(BOT_TOKEN)),
             slack_signing_secret: Some(Secret::new(signing_secret.clone())),
             github_webhook_secret: Some(Secret::new(github_secret.clone())),
+            aws_events_secret: Some(Secret::new(aws_events_secret.clone())),
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
@@ -201,6 +204,7 @@ impl World {
             url,
             signing_secret,
             github_secret,
+            aws_events_secret,
             users,
             http: reqwest::Client::new(),
             check_unseen: opts.check_unseen,
@@ -278,6 +282,21 @@ impl World {
                 github_sign(&self.github_secret, body),
             )
             .body(body.to_vec())
+            .send()
+            .await?)
+    }
+
+    /// POST an EventBridge event as an API destination sends it.
+    pub async fn post_aws_event(
+        &self,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/aws/events", self.url))
+            .header("content-type", "application/json")
+            .bearer_auth(&self.aws_events_secret)
+            .body(body.to_string())
             .send()
             .await?)
     }

@@ -193,6 +193,27 @@ pub(super) async fn github_webhook(
     Ok(ack(r?, "github_webhook"))
 }
 
+/// EventBridge API destinations (CodeBuild state changes), authenticated by a shared secret.
+pub(super) async fn aws_events(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        let secret = app
+            .aws_events_secret
+            .as_ref()
+            .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+        let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+        verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
+        let (id, event) = event::parse_aws_event(&body)?;
+        persist(&app, &format!("aws:{id}"), &event).await
+    }
+    .await;
+    outcome("aws_events", &r);
+    Ok(ack(r?, "aws_events"))
+}
+
 pub(super) async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),

@@ -17,6 +17,7 @@ pub const ROUTES: &[&str] = &[
     "/slack/interactions",
     "/slack/events",
     "/github/webhook",
+    "/aws/events",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -29,6 +30,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/slack/interactions", post(ingress::slack_interaction))
         .route("/slack/events", post(ingress::slack_events))
         .route("/github/webhook", post(ingress::github_webhook))
+        .route("/aws/events", post(ingress::aws_events))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ingress::readyz))
         .route("/metrics", get(metrics::render))
