@@ -35,6 +35,7 @@ fn label(e: &Event) -> String {
         Event::Message(m) => format!("message bot={}", m.from_bot),
         Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
         Event::Github(g) => format!("github {}", g.kind),
+        Event::CodeBuild(b) => format!("codebuild {}", b.status),
         Event::Timer(_) => "timer".into(),
         Event::Ignored { kind, .. } => format!("ignored {kind}"),
     }
