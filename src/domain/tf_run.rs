@@ -4,9 +4,11 @@
 use super::glob;
 use super::plan::{Action, PlanSummary};
 use crate::config::TfProject;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum RunState {
     Planning,
     /// The plan build failed in `phase` (e.g. `BUILD`): nothing to approve.
@@ -32,6 +34,21 @@ pub enum RunState {
 }
 
 impl RunState {
+    /// A short name for queries and listings.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RunState::Planning => "planning",
+            RunState::PlanFailed { .. } => "plan_failed",
+            RunState::AwaitingApproval => "awaiting_approval",
+            RunState::Applying => "applying",
+            RunState::Applied => "applied",
+            RunState::ApplyFailed { .. } => "apply_failed",
+            RunState::Rejected { .. } => "rejected",
+            RunState::Superseded { .. } => "superseded",
+            RunState::Cancelled { .. } => "cancelled",
+        }
+    }
+
     pub fn is_final(&self) -> bool {
         !matches!(
             self,
@@ -41,7 +58,8 @@ impl RunState {
 }
 
 /// Why an approved plan may no longer be applied.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
 pub enum Stale {
     /// The pull request moved on to another commit.
     NewCommit { head: String },
@@ -54,14 +72,14 @@ pub enum Stale {
 }
 
 /// What the plan build produced.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanFacts {
     pub sha256: String,
     pub planned_at_ms: i64,
     pub required_approvals: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Run {
     pub project: String,
     pub head_sha: String,

@@ -1,5 +1,10 @@
-//! All SQL lives here. One `Store` over sqlx's `Any` driver: SQLite (embedded default) or
-//! PostgreSQL (several replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
+//! All SQL lives here (this file: the durable queues; `terraform.rs`: runs, locks, audit log).
+//! One `Store` over sqlx's `Any` driver: SQLite (embedded default) or PostgreSQL (several
+//! replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
+
+mod terraform;
+
+pub use terraform::{AuditEntry, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -167,6 +172,10 @@ impl Store {
             writer,
             _alive: alive,
         })
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,0 +1,151 @@
+//! Terraform runs, locks and the audit log in the store, on SQLite and PostgreSQL alike.
+
+use banto::domain::tf_run::{ApplyDecision, Approvers, Freshness, PlanFacts, Run, RunState};
+use banto::fake::world::TestDatabase;
+use banto::ids::RunId;
+use banto::store::{LockOutcome, Store};
+
+async fn store() -> (TestDatabase, Store) {
+    let db = TestDatabase::new().await.unwrap();
+    let store = Store::connect(&db.url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    (db, store)
+}
+
+#[tokio::test]
+async fn only_one_of_two_racing_transitions_is_saved() {
+    let (_db, store) = store().await;
+    let mut run = Run::new("network", "sha-a", "UALICE");
+    run.plan_succeeded(
+        PlanFacts {
+            sha256: "abc".into(),
+            planned_at_ms: banto::store::now_millis(),
+            required_approvals: 1,
+        },
+        true,
+    );
+    let id = store.insert_run(&run).await.unwrap();
+    // Two workers (two clicks on Approve) read the same version.
+    let a = store.load_run(id).await.unwrap().unwrap();
+    let b = store.load_run(id).await.unwrap().unwrap();
+    let approvers = Approvers {
+        users: ["UBOB".to_owned()].into(),
+    };
+    let fresh = Freshness {
+        now_ms: banto::store::now_millis(),
+        ttl_ms: 60_000,
+        current_head: Some("sha-a".into()),
+        last_apply_ms: None,
+        holds_lock: true,
+    };
+    let mut ra = a.run.clone();
+    ra.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(ra.begin_apply(&fresh), ApplyDecision::Start);
+    let mut rb = b.run.clone();
+    rb.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(rb.begin_apply(&fresh), ApplyDecision::Start);
+    assert!(
+        store.save_run(&a, &ra).await.unwrap(),
+        "the first save wins"
+    );
+    assert!(
+        !store.save_run(&b, &rb).await.unwrap(),
+        "the second, from a stale read, is refused: no second apply"
+    );
+    let now = store.load_run(id).await.unwrap().unwrap();
+    assert_eq!(now.run.state, RunState::Applying);
+    assert_eq!(now.version, 1);
+    assert_eq!(store.open_runs("network").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn locks_are_leased_renewed_taken_over_when_expired_and_force_released() {
+    let (_db, store) = store().await;
+    let (r1, r2) = (RunId(1), RunId(2));
+    assert_eq!(
+        store
+            .acquire_lock("network", "default", r1, 60_000)
+            .await
+            .unwrap(),
+        LockOutcome::Acquired
+    );
+    assert_eq!(
+        store
+            .acquire_lock("network", "default", r2, 60_000)
+            .await
+            .unwrap(),
+        LockOutcome::HeldBy(r1)
+    );
+    assert_eq!(
+        store
+            .acquire_lock("network", "default", r1, 60_000)
+            .await
+            .unwrap(),
+        LockOutcome::Acquired,
+        "renewal"
+    );
+    assert_eq!(
+        store
+            .acquire_lock("network", "staging", r2, 60_000)
+            .await
+            .unwrap(),
+        LockOutcome::Acquired,
+        "per workspace"
+    );
+    assert!(
+        !store
+            .release_lock("network", "default", Some(r2))
+            .await
+            .unwrap(),
+        "only the holder releases"
+    );
+    assert!(
+        store
+            .release_lock("network", "default", None)
+            .await
+            .unwrap(),
+        "force-unlock"
+    );
+    assert_eq!(
+        store
+            .acquire_lock("network", "default", r2, -1)
+            .await
+            .unwrap(),
+        LockOutcome::Acquired
+    );
+    assert_eq!(
+        store
+            .acquire_lock("network", "default", r1, 60_000)
+            .await
+            .unwrap(),
+        LockOutcome::Acquired,
+        "an expired lease is taken over"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_keeps_every_entry_in_order() {
+    let (_db, store) = store().await;
+    store
+        .audit("UALICE", "plan", "network", "run-1 sha-a")
+        .await
+        .unwrap();
+    store
+        .audit("UBOB", "approve", "network", "run-1 plan sha256 abc")
+        .await
+        .unwrap();
+    store
+        .audit(
+            "UCAROL",
+            "force_unlock",
+            "network",
+            "reason: stuck after outage",
+        )
+        .await
+        .unwrap();
+    store.audit("UALICE", "plan", "dns", "run-2").await.unwrap();
+    let trail = store.audit_trail("network").await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["plan", "approve", "force_unlock"]);
+    assert!(trail.windows(2).all(|w| w[0].at <= w[1].at));
+}
