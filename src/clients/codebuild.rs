@@ -1,24 +1,14 @@
 //! AWS CodeBuild client (aws-sdk-codebuild): start plan/apply builds, read their status.
-//! Endpoint injectable (the fake world), SDK retries off (the shared retry policy owns them).
+//! Endpoint injectable (the fake world) through `AwsTarget`.
 
+pub use super::aws::AwsTarget;
 use super::retry::{RetryPolicy, Verdict};
-use aws_sdk_codebuild::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_codebuild::types::{EnvironmentVariable, EnvironmentVariableType, StatusType};
 
 #[derive(Clone, Debug)]
 pub struct CodeBuildApi {
     client: aws_sdk_codebuild::Client,
     retry: RetryPolicy,
-}
-
-/// Where and how to reach CodeBuild.
-#[derive(Clone, Debug, Default)]
-pub struct AwsTarget {
-    pub region: String,
-    /// A fake or a VPC endpoint; `None` is AWS itself.
-    pub endpoint_url: Option<String>,
-    /// Fixed credentials (tests); `None` uses the SDK's chain (env, profile, IRSA, instance role).
-    pub static_credentials: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,23 +82,7 @@ fn classify(e: &CodeBuildError) -> Verdict {
 
 impl CodeBuildApi {
     pub async fn new(target: &AwsTarget, retry: RetryPolicy) -> Self {
-        crate::install_crypto_provider();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(target.region.clone()))
-            .retry_config(aws_config::retry::RetryConfig::disabled());
-        if let Some(url) = &target.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some((id, secret)) = &target.static_credentials {
-            loader = loader.credentials_provider(Credentials::new(
-                id,
-                secret,
-                None,
-                None,
-                "banto-static",
-            ));
-        }
-        let conf = loader.load().await;
+        let conf = target.sdk_config().await;
         Self {
             client: aws_sdk_codebuild::Client::new(&conf),
             retry,

@@ -1,5 +1,6 @@
 //! Outbound clients: concrete structs, each with an injectable base URL and the shared retry policy.
 
+pub mod aws;
 pub mod codebuild;
 pub mod github;
 pub mod retry;

@@ -1,9 +1,8 @@
 //! Plan artifacts in S3 (aws-sdk-s3): the `terraform show -json` output and the saved plan's
 //! hash live there; banto only ever reads them.
 
-use super::codebuild::AwsTarget;
+use super::aws::AwsTarget;
 use super::retry::{RetryPolicy, Verdict};
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 
 #[derive(Clone, Debug)]
 pub struct ArtifactStore {
@@ -38,23 +37,7 @@ fn classify(e: &S3Error) -> Verdict {
 
 impl ArtifactStore {
     pub async fn new(target: &AwsTarget, retry: RetryPolicy, max_bytes: u64) -> Self {
-        crate::install_crypto_provider();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(target.region.clone()))
-            .retry_config(aws_config::retry::RetryConfig::disabled());
-        if let Some(url) = &target.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some((id, secret)) = &target.static_credentials {
-            loader = loader.credentials_provider(Credentials::new(
-                id,
-                secret,
-                None,
-                None,
-                "banto-static",
-            ));
-        }
-        let shared = loader.load().await;
+        let shared = target.sdk_config().await;
         let conf = aws_sdk_s3::config::Builder::from(&shared)
             .force_path_style(target.endpoint_url.is_some())
             .build();
