@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 /// Run `count` workers until `stop` turns true; in-flight rows finish first.
 pub async fn run(app: Arc<App>, count: usize, stop: watch::Receiver<bool>) {
@@ -72,8 +73,7 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         Ok(event) => {
             let span =
                 tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
-            let _ = &span;
-            run_guarded(app, event).await
+            run_guarded(app, event).instrument(span).await
         }
         Err(e) => Err(anyhow::anyhow!("stored payload does not decode: {e}")),
     };
