@@ -131,7 +131,12 @@ pub struct PlanSummary {
 
 impl PlanSummary {
     pub fn has_changes(&self) -> bool {
-        !self.counts.is_empty() || self.outputs.iter().any(|o| o.action != Action::NoOp)
+        !self.counts.is_empty() || self.changed_outputs().next().is_some()
+    }
+
+    /// Outputs that change (no-ops left out).
+    pub fn changed_outputs(&self) -> impl Iterator<Item = &OutputChange> {
+        self.outputs.iter().filter(|o| o.action != Action::NoOp)
     }
 
     pub fn destructive(&self) -> impl Iterator<Item = &ResourceChange> {

@@ -159,11 +159,7 @@ pub fn text(s: &PlanSummary, locale: Locale) -> String {
             out.push_str(&format!("  {}\n", resource_line(r, locale)));
         }
     }
-    let outputs: Vec<_> = s
-        .outputs
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
+    let outputs: Vec<_> = s.changed_outputs().collect();
     if !outputs.is_empty() {
         out.push_str(&format!("\n{}:\n", l.outputs));
         for o in outputs {
@@ -228,11 +224,7 @@ pub fn markdown(s: &PlanSummary, locale: Locale) -> String {
         }
         out.push_str("</details>\n");
     }
-    let outputs: Vec<_> = s
-        .outputs
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .collect();
+    let outputs: Vec<_> = s.changed_outputs().collect();
     if !outputs.is_empty() {
         out.push_str(&format!("\n**{}**\n\n", l.outputs));
         for o in outputs {
@@ -308,11 +300,7 @@ pub fn slack_card(s: &PlanSummary, title: &str, locale: Locale) -> Vec<Value> {
     if !s.drift.is_empty() {
         context.push(format!(":mag: {}: {}", l.drift, s.drift.len()));
     }
-    let outputs = s
-        .outputs
-        .iter()
-        .filter(|o| o.action != Action::NoOp)
-        .count();
+    let outputs = s.changed_outputs().count();
     if outputs > 0 {
         context.push(format!("{}: {outputs}", l.outputs));
     }

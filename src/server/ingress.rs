@@ -1,6 +1,7 @@
 use super::metrics::count_request;
 use super::verify::{self, Rejected};
 use crate::app::App;
+use crate::config::Secret;
 use crate::event::{self, Event, Malformed, SlackEnvelope};
 use crate::store::Enqueued;
 use axum::Json;
@@ -44,15 +45,28 @@ impl From<Malformed> for IngressError {
     }
 }
 
+/// The secret an endpoint needs; without one every request is refused (503), never accepted.
+fn configured(secret: &Option<Secret>) -> Result<&Secret, IngressError> {
+    secret
+        .as_ref()
+        .ok_or(IngressError::Rejected(Rejected::NoSecret))
+}
+
+/// Count the outcome and acknowledge a persisted (or duplicate) event.
+fn finish(
+    route: &'static str,
+    r: Result<Enqueued, IngressError>,
+) -> Result<StatusCode, IngressError> {
+    outcome(route, &r);
+    Ok(ack(r?, route))
+}
+
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn verify_slack(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), IngressError> {
-    let secret = app
-        .slack_signing_secret
-        .as_ref()
-        .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+    let secret = configured(&app.slack_signing_secret)?;
     verify::slack(
         secret.expose(),
         header(headers, "x-slack-request-timestamp"),
@@ -131,8 +145,7 @@ async fn accept_slack(
         persist(app, &key, &event).await
     }
     .await;
-    outcome(route, &r);
-    Ok(ack(r?, route))
+    finish(route, r)
 }
 
 pub(super) async fn slack_events(
@@ -170,10 +183,7 @@ pub(super) async fn github_webhook(
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
     let r = async {
-        let secret = app
-            .github_webhook_secret
-            .as_ref()
-            .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+        let secret = configured(&app.github_webhook_secret)?;
         verify::github(
             secret.expose(),
             header(&headers, "x-hub-signature-256"),
@@ -189,8 +199,7 @@ pub(super) async fn github_webhook(
         persist(&app, &format!("github:{delivery}"), &event).await
     }
     .await;
-    outcome("github_webhook", &r);
-    Ok(ack(r?, "github_webhook"))
+    finish("github_webhook", r)
 }
 
 /// EventBridge API destinations (CodeBuild state changes), authenticated by a shared secret.
@@ -200,18 +209,14 @@ pub(super) async fn aws_events(
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
     let r = async {
-        let secret = app
-            .aws_events_secret
-            .as_ref()
-            .ok_or(IngressError::Rejected(Rejected::NoSecret))?;
+        let secret = configured(&app.aws_events_secret)?;
         let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
         verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
         let (id, event) = event::parse_aws_event(&body)?;
         persist(&app, &format!("aws:{id}"), &event).await
     }
     .await;
-    outcome("aws_events", &r);
-    Ok(ack(r?, "aws_events"))
+    finish("aws_events", r)
 }
 
 pub(super) async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
