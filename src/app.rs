@@ -1,13 +1,17 @@
 //! The one `App` built at start-up and handed to every handler: config, store, clients.
 
+use crate::clients::aws::AwsTarget;
+use crate::clients::codebuild::CodeBuildApi;
 use crate::clients::github::GithubApi;
 use crate::clients::retry::RetryPolicy;
+use crate::clients::s3::ArtifactStore;
 use crate::clients::slack::{SlackApi, UserProfile};
 use crate::config::{Config, Secret, Secrets};
 use crate::ids::{ChannelId, UserId};
 use crate::locale::Locale;
 use crate::store::Store;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::{Notify, watch};
 
 pub struct App {
@@ -15,6 +19,9 @@ pub struct App {
     pub store: Store,
     pub slack: SlackApi,
     pub github: GithubApi,
+    pub codebuild: CodeBuildApi,
+    pub artifacts: ArtifactStore,
+    pub clock: Clock,
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
     pub aws_events_secret: Option<Secret>,
@@ -27,6 +34,21 @@ pub struct App {
 
 impl App {
     pub async fn new(config: Config, secrets: &Secrets) -> anyhow::Result<Arc<Self>> {
+        let aws = AwsTarget {
+            region: config.aws.region.clone(),
+            endpoint_url: config.aws.endpoint_url.clone(),
+            static_credentials: None,
+        };
+        Self::with_aws(config, secrets, &aws, &aws).await
+    }
+
+    /// As `new`, with CodeBuild and S3 reached at their own targets (the fake world's).
+    pub async fn with_aws(
+        config: Config,
+        secrets: &Secrets,
+        codebuild: &AwsTarget,
+        s3: &AwsTarget,
+    ) -> anyhow::Result<Arc<Self>> {
         let store = Store::connect(&config.database.url, config.database.max_connections).await?;
         store.migrate().await?;
         let retry = RetryPolicy::default();
@@ -36,9 +58,14 @@ impl App {
             .unwrap_or_else(|| Secret::new("xoxb-unset"));
         let slack = SlackApi::new(&config.slack.api_url, &bot_token, retry)?;
         let github = GithubApi::new(&config.github.api_url, secrets, retry)?;
+        let codebuild = CodeBuildApi::new(codebuild, retry).await;
+        let artifacts = ArtifactStore::new(s3, retry, config.aws.max_plan_bytes).await;
         Ok(Arc::new(Self {
             slack,
             github,
+            codebuild,
+            artifacts,
+            clock: Clock::default(),
             store,
             slack_signing_secret: secrets.slack_signing_secret.clone(),
             github_webhook_secret: secrets.github_webhook_secret.clone(),
@@ -68,5 +95,22 @@ impl App {
         channel.map_or(self.config.slack.default_locale, |c| {
             self.config.locale_for_channel(c.as_str())
         })
+    }
+}
+
+/// Wall-clock time in milliseconds, which tests may move forward (plan TTLs, reminders).
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        crate::store::now_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        self.offset_ms
+            .fetch_add(by.as_millis() as i64, Ordering::Relaxed);
     }
 }

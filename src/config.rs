@@ -24,13 +24,59 @@ pub struct Config {
     pub github: GithubConfig,
     #[serde(default)]
     pub terraform: TerraformConfig,
+    #[serde(default)]
+    pub aws: AwsConfig,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Where CodeBuild and S3 are. Credentials come from the AWS SDK's usual chain, never from here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    #[serde(default = "default_aws_region")]
+    pub region: String,
+    /// A VPC endpoint or an emulator; unset is AWS itself.
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+    /// Plan JSON larger than this is refused rather than read into memory.
+    #[serde(default = "default_max_plan_bytes")]
+    pub max_plan_bytes: u64,
+}
+
+fn default_aws_region() -> String {
+    "us-east-1".into()
+}
+fn default_max_plan_bytes() -> u64 {
+    512 * 1024 * 1024
+}
+
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TerraformConfig {
     #[serde(default)]
     pub projects: Vec<TfProject>,
+    /// How often a running build is checked with BatchGetBuilds, in case its EventBridge event
+    /// never arrives.
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+impl Default for TerraformConfig {
+    fn default() -> Self {
+        Self {
+            projects: vec![],
+            poll_seconds: default_poll_seconds(),
+        }
+    }
+}
+
+fn default_poll_seconds() -> u64 {
+    60
+}
+
+impl TerraformConfig {
+    pub fn project(&self, name: &str) -> Option<&TfProject> {
+        self.projects.iter().find(|p| p.name == name)
+    }
 }
 
 /// One Terraform root module: where it lives, how CodeBuild runs it, who approves it.
@@ -175,6 +221,9 @@ pub struct SlackConfig {
 pub struct GithubConfig {
     #[serde(default = "default_github_api_url")]
     pub api_url: String,
+    /// GitHub login → Slack user id, so a PR author is recognised in Slack (no self-approval).
+    #[serde(default)]
+    pub slack_users: BTreeMap<String, String>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -231,7 +280,8 @@ default_from_serde!(
     DatabaseConfig,
     WorkersConfig,
     SlackConfig,
-    GithubConfig
+    GithubConfig,
+    AwsConfig
 );
 
 impl Default for Config {

@@ -98,6 +98,8 @@ pub struct BuildStateChange {
 pub enum Timer {
     /// Delete handled inbox rows and finished jobs older than the retention period.
     PurgeHandled,
+    /// Ask CodeBuild how a build is doing, in case its EventBridge event never comes.
+    PollBuild { build_id: String },
 }
 
 /// A verified request that is not a well-formed Slack or GitHub payload.

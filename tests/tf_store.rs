@@ -1,6 +1,8 @@
 //! Terraform runs, locks and the audit log in the store, on SQLite and PostgreSQL alike.
 
-use banto::domain::tf_run::{ApplyDecision, Approvers, Freshness, PlanFacts, Run, RunState};
+use banto::domain::tf_run::{
+    ApplyDecision, Approvers, Freshness, PlanFacts, Run, RunMeta, RunState,
+};
 use banto::fake::world::TestDatabase;
 use banto::ids::RunId;
 use banto::store::{LockOutcome, Store};
@@ -24,10 +26,23 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         },
         true,
     );
-    let id = store.insert_run(&run).await.unwrap();
+    let (first, created) = store
+        .insert_run(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .await
+        .unwrap();
+    assert!(created);
+    let (again, created) = store
+        .insert_run(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .await
+        .unwrap();
+    assert!(
+        !created && again.id == first.id,
+        "a redelivered trigger finds its run instead of starting a second"
+    );
+    let id = first.id;
     // Two workers (two clicks on Approve) read the same version.
-    let a = store.load_run(id).await.unwrap().unwrap();
-    let b = store.load_run(id).await.unwrap().unwrap();
+    let mut a = store.load_run(id).await.unwrap().unwrap();
+    let mut b = store.load_run(id).await.unwrap().unwrap();
     let approvers = Approvers {
         users: ["UBOB".to_owned()].into(),
     };
@@ -38,24 +53,19 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         last_apply_ms: None,
         holds_lock: true,
     };
-    let mut ra = a.run.clone();
-    ra.approve("UBOB", &approvers, false).unwrap();
-    assert_eq!(ra.begin_apply(&fresh), ApplyDecision::Start);
-    let mut rb = b.run.clone();
-    rb.approve("UBOB", &approvers, false).unwrap();
-    assert_eq!(rb.begin_apply(&fresh), ApplyDecision::Start);
+    a.run.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(a.run.begin_apply(&fresh), ApplyDecision::Start);
+    b.run.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(b.run.begin_apply(&fresh), ApplyDecision::Start);
+    assert!(store.save_run(&mut a).await.unwrap(), "the first save wins");
     assert!(
-        store.save_run(&a, &ra).await.unwrap(),
-        "the first save wins"
-    );
-    assert!(
-        !store.save_run(&b, &rb).await.unwrap(),
+        !store.save_run(&mut b).await.unwrap(),
         "the second, from a stale read, is refused: no second apply"
     );
     let now = store.load_run(id).await.unwrap().unwrap();
     assert_eq!(now.run.state, RunState::Applying);
     assert_eq!(now.version, 1);
-    assert_eq!(store.open_runs("network").await.unwrap().len(), 1);
+    assert_eq!(store.open_runs(Some("network")).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secrets;
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -142,4 +143,97 @@ impl GithubApi {
             })
             .collect())
     }
+
+    /// A JSON GET under the retry policy (raw JSON: octocrab's typed models refuse some of
+    /// GitHub's real payloads).
+    async fn get_json(&self, owner: &str, repo: &str, route: &str) -> Result<Value, GithubError> {
+        let client = self.client_for(owner, repo).await?;
+        self.retry
+            .run(
+                || async { client.get(route, None::<&()>).await.map_err(convert) },
+                classify,
+            )
+            .await
+    }
+
+    /// The commit a pull request's head points at now.
+    pub async fn pull_head(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+    ) -> Result<String, GithubError> {
+        let v = self
+            .get_json(
+                owner,
+                repo,
+                &format!("/repos/{owner}/{repo}/pulls/{number}"),
+            )
+            .await?;
+        sha_at(&v, "/head/sha")
+    }
+
+    /// The commit SHA a branch, tag or SHA names.
+    pub async fn resolve_ref(
+        &self,
+        owner: &str,
+        repo: &str,
+        git_ref: &str,
+    ) -> Result<String, GithubError> {
+        let v = self
+            .get_json(
+                owner,
+                repo,
+                &format!("/repos/{owner}/{repo}/commits/{git_ref}"),
+            )
+            .await?;
+        sha_at(&v, "/sha")
+    }
+
+    /// Post a comment on an issue or PR, or edit `existing` in place. Returns the comment id.
+    pub async fn upsert_comment(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        existing: Option<u64>,
+        body: &str,
+    ) -> Result<u64, GithubError> {
+        let client = self.client_for(owner, repo).await?;
+        let payload = json!({ "body": body });
+        let v: Value = self
+            .retry
+            .run(
+                || async {
+                    match existing {
+                        Some(id) => client
+                            .patch(
+                                format!("/repos/{owner}/{repo}/issues/comments/{id}"),
+                                Some(&payload),
+                            )
+                            .await
+                            .map_err(convert),
+                        None => client
+                            .post(
+                                format!("/repos/{owner}/{repo}/issues/{number}/comments"),
+                                Some(&payload),
+                            )
+                            .await
+                            .map_err(convert),
+                    }
+                },
+                classify,
+            )
+            .await?;
+        v["id"]
+            .as_u64()
+            .ok_or_else(|| GithubError::Unavailable("comment without an id".into()))
+    }
+}
+
+fn sha_at(v: &Value, pointer: &str) -> Result<String, GithubError> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| GithubError::Unavailable(format!("no `{pointer}` in GitHub's answer")))
 }

@@ -211,6 +211,22 @@ impl SlackApi {
         Ok(profile)
     }
 
+    /// Open a modal (Block Kit view JSON) for the interaction that gave `trigger_id`.
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {
+        let view: SlackView = serde_json::from_value(view.clone())
+            .map_err(|e| SlackError::Fatal(format!("invalid view JSON: {e}")))?;
+        let req = SlackApiViewsOpenRequest::new(trigger_id.to_owned().into(), view);
+        slack_call!(self, views_open(&req))?;
+        Ok(())
+    }
+
+    /// Members of a user group (`S…`).
+    pub async fn usergroup_members(&self, group: &str) -> Result<Vec<UserId>, SlackError> {
+        let req = SlackApiUserGroupsUsersListRequest::new(group.to_owned().into());
+        let r = slack_call!(self, usergroups_users_list(&req))?;
+        Ok(r.users.into_iter().map(|u| UserId(u.0)).collect())
+    }
+
     pub async fn auth_test(&self) -> Result<String, SlackError> {
         let r = slack_call!(self, auth_test())?;
         Ok(r.user_id.0)

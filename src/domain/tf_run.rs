@@ -69,6 +69,8 @@ pub enum Stale {
     Expired,
     /// The project lock belongs to another run now.
     LockLost,
+    /// The pull request was closed or merged.
+    PrClosed,
 }
 
 /// What the plan build produced.
@@ -89,6 +91,29 @@ pub struct Run {
     pub plan: Option<PlanFacts>,
     /// Slack user ids, in the order they approved.
     pub approvals: Vec<String>,
+}
+
+/// Where a run lives besides its state: its PR, its Slack card, its builds. Not part of the
+/// state machine; handlers keep it next to the run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunMeta {
+    pub repo: String,
+    pub pr: Option<u64>,
+    /// The branch, tag or SHA asked for (`/tf plan network main`), for display.
+    pub git_ref: String,
+    /// Waiting for the project lock: the plan build has not started.
+    pub queued: bool,
+    pub card_channel: String,
+    pub card_ts: Option<String>,
+    pub plan_build: Option<String>,
+    pub apply_build: Option<String>,
+    pub logs_url: Option<String>,
+    /// The plan summary as card blocks, rendered once when the plan arrives.
+    pub summary_blocks: Vec<serde_json::Value>,
+    /// Addresses of the resources the plan changes (for the change event after apply).
+    pub resources: Vec<String>,
+    pub apply_started_ms: Option<i64>,
+    pub apply_finished_ms: Option<i64>,
 }
 
 /// Who may approve: configured users plus the members of configured groups, expanded.
@@ -292,9 +317,12 @@ impl Run {
     }
 
     /// A new commit on the PR or a closed PR: every unfinished run before it stops.
-    pub fn supersede(&mut self, reason: Stale) {
+    pub fn supersede(&mut self, reason: Stale) -> bool {
         if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
             self.state = RunState::Superseded { reason };
+            true
+        } else {
+            false
         }
     }
 

@@ -22,6 +22,21 @@ pub struct GithubState {
     pub faults: HashMap<String, VecDeque<u16>>,
     pub calls: Vec<String>,
     pub minted: usize,
+    /// `(owner/repo, number)` → the PR's head SHA now.
+    pub heads: BTreeMap<(String, u64), String>,
+    /// `(owner/repo, branch or tag)` → commit SHA.
+    pub refs: BTreeMap<(String, String), String>,
+    /// Issue and PR comments by id.
+    pub comments: BTreeMap<u64, FakeComment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FakeComment {
+    pub repo: String,
+    pub number: u64,
+    pub body: String,
+    /// How many times it was edited after it was posted.
+    pub edits: usize,
 }
 
 #[derive(Clone)]
@@ -45,6 +60,16 @@ impl FakeGithub {
             .route(
                 "/repos/{owner}/{repo}/pulls/{number}/files",
                 get(pull_files),
+            )
+            .route("/repos/{owner}/{repo}/pulls/{number}", get(pull))
+            .route("/repos/{owner}/{repo}/commits/{git_ref}", get(commit))
+            .route(
+                "/repos/{owner}/{repo}/issues/{number}/comments",
+                post(create_comment),
+            )
+            .route(
+                "/repos/{owner}/{repo}/issues/comments/{id}",
+                axum::routing::patch(edit_comment),
             )
             .route("/repos/{owner}/{repo}/installation", get(repo_installation))
             .route("/app/installations/{id}/access_tokens", post(access_token))
@@ -71,6 +96,29 @@ impl FakeGithub {
                     .map(|(f, s)| (f.to_string(), s.to_string()))
                     .collect(),
             );
+    }
+
+    /// The PR's head moves to `sha` (a push to its branch).
+    pub fn set_head(&self, repo: &str, number: u64, sha: &str) {
+        self.state()
+            .heads
+            .insert((repo.to_owned(), number), sha.to_owned());
+    }
+
+    pub fn set_ref(&self, repo: &str, git_ref: &str, sha: &str) {
+        self.state()
+            .refs
+            .insert((repo.to_owned(), git_ref.to_owned()), sha.to_owned());
+    }
+
+    /// Comments on one PR, oldest first.
+    pub fn comments_on(&self, repo: &str, number: u64) -> Vec<FakeComment> {
+        self.state()
+            .comments
+            .values()
+            .filter(|c| c.repo == repo && c.number == number)
+            .cloned()
+            .collect()
     }
 
     pub fn fail_next(&self, route: &str, status: u16, times: usize) {
@@ -167,6 +215,133 @@ async fn pull_files(
             .insert("link", next.parse().expect("ascii"));
     }
     resp
+}
+
+/// Record the call, answer an injected failure, or refuse a request without a known token.
+fn enter_authed(st: &mut GithubState, route: &str, headers: &HeaderMap) -> Option<Response> {
+    if let Some(r) = enter(st, route) {
+        return Some(r);
+    }
+    if !bearer(headers).is_some_and(|t| st.tokens.iter().any(|k| k == t)) {
+        return Some(error(StatusCode::UNAUTHORIZED, "Bad credentials"));
+    }
+    None
+}
+
+async fn pull(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "pulls.get", &headers) {
+        return r;
+    }
+    let full = format!("{owner}/{repo}");
+    match st.heads.get(&(full.clone(), number)) {
+        Some(sha) => axum::Json(json!({
+            "url": format!("{}/repos/{full}/pulls/{number}", fake.base_url), "number": number,
+            "state": "open", "title": format!("PR {number}"),
+            "html_url": format!("https://github.com/{full}/pull/{number}"),
+            "head": { "sha": sha, "ref": format!("pr-{number}"), "label": format!("{owner}:pr-{number}") },
+            "base": { "sha": "0000000000000000000000000000000000000000", "ref": "main" },
+        }))
+        .into_response(),
+        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+async fn commit(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, git_ref)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "commits.get", &headers) {
+        return r;
+    }
+    let full = format!("{owner}/{repo}");
+    let sha = st
+        .refs
+        .get(&(full.clone(), git_ref.clone()))
+        .cloned()
+        .or_else(|| {
+            (git_ref.len() == 40 && git_ref.chars().all(|c| c.is_ascii_hexdigit()))
+                .then(|| git_ref.clone())
+        });
+    match sha {
+        Some(sha) => axum::Json(json!({
+            "sha": sha, "url": format!("{}/repos/{full}/commits/{sha}", fake.base_url),
+            "html_url": format!("https://github.com/{full}/commit/{sha}"),
+            "commit": { "message": "fake commit" },
+        }))
+        .into_response(),
+        None => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("No commit found for SHA: {git_ref}"),
+        ),
+    }
+}
+
+fn comment_json(base: &str, id: u64, c: &FakeComment) -> Value {
+    json!({
+        "id": id, "node_id": format!("IC_{id}"), "body": c.body,
+        "url": format!("{base}/repos/{}/issues/comments/{id}", c.repo),
+        "html_url": format!("https://github.com/{}/pull/{}#issuecomment-{id}", c.repo, c.number),
+        "user": account("banto[bot]"),
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+    })
+}
+
+async fn create_comment(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    headers: HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "issues.comments.create", &headers) {
+        return r;
+    }
+    let Some(text) = body["body"].as_str() else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid request: body is required",
+        );
+    };
+    let id = 1_000_000 + st.comments.len() as u64 + 1;
+    let c = FakeComment {
+        repo: format!("{owner}/{repo}"),
+        number,
+        body: text.to_owned(),
+        edits: 0,
+    };
+    let json = comment_json(&fake.base_url, id, &c);
+    st.comments.insert(id, c);
+    (StatusCode::CREATED, axum::Json(json)).into_response()
+}
+
+async fn edit_comment(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, id)): Path<(String, String, u64)>,
+    headers: HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "issues.comments.update", &headers) {
+        return r;
+    }
+    let full = format!("{owner}/{repo}");
+    let (Some(text), Some(c)) = (body["body"].as_str(), st.comments.get_mut(&id)) else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    if c.repo != full {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    }
+    c.body = text.to_owned();
+    c.edits += 1;
+    let c = c.clone();
+    axum::Json(comment_json(&fake.base_url, id, &c)).into_response()
 }
 
 /// App routes take the App's JWT (three base64url parts), never an installation token.

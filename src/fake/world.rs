@@ -2,9 +2,12 @@
 //! It signs every request it sends, waits on banto's progress signal instead of sleeping, and
 //! (in tests) fails when a bot message was never looked at.
 
+use super::codebuild::{FakeCodeBuild, Outcome};
 use super::github::FakeGithub;
+use super::s3::FakeS3;
 use super::slack::{FakeMessage, FakeSlack};
 use crate::app::App;
+use crate::clients::aws::AwsTarget;
 use crate::config::{Config, Secret, Secrets};
 use crate::server::verify::{github_sign, slack_sign};
 use crate::store::Queue;
@@ -128,6 +131,8 @@ impl Default for WorldOptions {
 pub struct World {
     pub slack: FakeSlack,
     pub github: FakeGithub,
+    pub codebuild: FakeCodeBuild,
+    pub s3: FakeS3,
     pub app: Arc<App>,
     /// banto's own base URL (its real router on a loopback port).
     pub url: String,
@@ -139,7 +144,35 @@ pub struct World {
     check_unseen: bool,
     stop: watch::Sender<bool>,
     seq: AtomicU64,
+    boot: Boot,
+    worker_task: Option<tokio::task::JoinHandle<()>>,
     _db: TestDatabase,
+}
+
+/// What it takes to start banto again on the same database and fakes.
+struct Boot {
+    config: Config,
+    secrets: Secrets,
+    aws: (AwsTarget, AwsTarget),
+    workers: usize,
+}
+
+/// banto's router on a loopback port and its workers; returns the URL and the workers' task.
+async fn serve(
+    app: &Arc<App>,
+    workers: usize,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = crate::server::router(app.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((
+        url,
+        tokio::spawn(crate::worker::run(app.clone(), workers, stop)),
+    ))
 }
 
 impl World {
@@ -164,6 +197,27 @@ impl World {
         }
         let members: Vec<&str> = users.values().map(String::as_str).collect();
         slack.add_channel("ops", false, &members);
+        slack.add_channel("infra", false, &members);
+        let mut groups = BTreeMap::new();
+        groups.insert(
+            "sre-leads".to_owned(),
+            slack.add_usergroup("sre-leads", &[&users["kenji"]]),
+        );
+        resolve_names(&mut opts.config, &slack, &users, &groups);
+        let cb_projects: Vec<&str> = opts
+            .config
+            .terraform
+            .projects
+            .iter()
+            .flat_map(|p| {
+                [
+                    p.codebuild_plan_project.as_str(),
+                    p.codebuild_apply_project.as_str(),
+                ]
+            })
+            .collect();
+        let codebuild = FakeCodeBuild::start(&cb_projects).await?;
+        let s3 = FakeS3::start().await?;
 
         opts.config.slack.api_url = slack.api_url();
         opts.config.github.api_url = github.base_url.clone();
@@ -179,7 +233,13 @@ impl World {
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
-        let app = App::new(opts.config, &secrets).await?;
+        let aws = |url: &str| AwsTarget {
+            region: "us-east-1".into(),
+            endpoint_url: Some(url.to_owned()),
+            static_credentials: Some(("AKIAFAKEWORLD".into(), "fake-world-secret".into())),
+        };
+        let aws = (aws(&codebuild.base_url), aws(&s3.base_url));
+        let app = App::with_aws(opts.config.clone(), &secrets, &aws.0, &aws.1).await?;
         let (stop, stop_rx) = watch::channel(false);
         if opts.socket_mode {
             let app_token = format!("xapp-1-fake-{:016x}", rand::random::<u64>());
@@ -190,16 +250,12 @@ impl World {
                 stop_rx.clone(),
             ));
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}", listener.local_addr()?);
-        let router = crate::server::router(app.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        tokio::spawn(crate::worker::run(app.clone(), opts.workers, stop_rx));
+        let (url, workers) = serve(&app, opts.workers, stop_rx).await?;
         Ok(Self {
             slack,
             github,
+            codebuild,
+            s3,
             app,
             url,
             signing_secret,
@@ -210,6 +266,13 @@ impl World {
             check_unseen: opts.check_unseen,
             stop,
             seq: AtomicU64::new(1),
+            boot: Boot {
+                config: opts.config,
+                secrets,
+                aws,
+                workers: opts.workers,
+            },
+            worker_task: Some(workers),
             _db: db,
         })
     }
@@ -674,9 +737,222 @@ impl World {
         out
     }
 
+    /// The first `n`-th build started in CodeBuild `project` (waits for it).
+    pub async fn build(
+        &self,
+        project: &str,
+        n: usize,
+    ) -> anyhow::Result<super::codebuild::FakeBuild> {
+        let mut changed = self.codebuild.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            changed.borrow_and_update();
+            if let Some(b) = self.codebuild.started(project).into_iter().nth(n) {
+                return Ok(b);
+            }
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                bail!(
+                    "no build #{n} of {project} within {WAIT:?}; started: {:?}",
+                    self.codebuild
+                        .state()
+                        .builds
+                        .iter()
+                        .map(|b| &b.id)
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// The plan build writes `plan_json` (and the plan file's hash) where banto reads them,
+    /// succeeds, and EventBridge tells banto.
+    pub async fn finish_plan(
+        &self,
+        build: &super::codebuild::FakeBuild,
+        plan_json: &str,
+    ) -> anyhow::Result<String> {
+        let bucket = build
+            .env("BANTO_ARTIFACT_BUCKET")
+            .context("no BANTO_ARTIFACT_BUCKET")?;
+        let dir = build
+            .env("BANTO_ARTIFACT_PREFIX")
+            .context("no BANTO_ARTIFACT_PREFIX")?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            format!("tfplan for {}", build.id).as_bytes(),
+        ));
+        self.s3.put(
+            bucket,
+            &format!("{dir}/plan.json"),
+            plan_json.as_bytes().to_vec(),
+        );
+        self.s3.put(
+            bucket,
+            &format!("{dir}/tfplan.sha256"),
+            format!("{sha}  tfplan\n"),
+        );
+        self.finish_build(build, Outcome::Succeeded).await?;
+        Ok(sha)
+    }
+
+    /// End a build the way CodeBuild would, then deliver its EventBridge event to banto.
+    pub async fn finish_build(
+        &self,
+        build: &super::codebuild::FakeBuild,
+        outcome: Outcome,
+    ) -> anyhow::Result<()> {
+        self.codebuild.finish(&build.id, outcome)?;
+        let status = self
+            .codebuild
+            .state()
+            .builds
+            .iter()
+            .find(|b| b.id == build.id)
+            .map(|b| b.status.clone())
+            .unwrap_or_default();
+        let r = self
+            .post_aws_event(&build_state_event(&build.id, &build.project, &status))
+            .await?;
+        anyhow::ensure!(
+            r.status().is_success(),
+            "banto refused the build event: {}",
+            r.status()
+        );
+        Ok(())
+    }
+
+    /// A pull request is opened (or pushed to: `action` = `synchronize`) with `files` changed.
+    pub async fn pull_request(
+        &self,
+        action: &str,
+        repo: &str,
+        number: u64,
+        head: &str,
+        author: &str,
+        files: &[&str],
+    ) -> anyhow::Result<()> {
+        let files: Vec<(&str, &str)> = files.iter().map(|f| (*f, "modified")).collect();
+        self.github.add_pull(repo, number, &files);
+        self.github.set_head(repo, number, head);
+        let body = json!({
+            "action": action, "number": number,
+            "pull_request": { "number": number, "state": if action == "closed" { "closed" } else { "open" },
+                "head": { "sha": head, "ref": format!("pr-{number}") }, "base": { "ref": "main" },
+                "user": { "login": author }, "merged": false },
+            "repository": { "full_name": repo, "name": repo.split('/').nth(1), "default_branch": "main" },
+            "sender": { "login": author },
+        });
+        let r = self
+            .post_github(
+                "pull_request",
+                &format!("pr-{number}-{action}-{}", self.next()),
+                body.to_string().as_bytes(),
+            )
+            .await?;
+        anyhow::ensure!(
+            r.status().is_success(),
+            "banto refused the pull_request: {}",
+            r.status()
+        );
+        Ok(())
+    }
+
+    /// Wait until the message at `m` (edited in place) satisfies `pred`; returns it as it is then.
+    pub async fn wait_edit(
+        &self,
+        m: &FakeMessage,
+        what: &str,
+        pred: impl Fn(&FakeMessage) -> bool,
+    ) -> anyhow::Result<FakeMessage> {
+        let mut changed = self.slack.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            changed.borrow_and_update();
+            let now = self
+                .slack
+                .state()
+                .messages
+                .iter()
+                .find(|x| x.channel == m.channel && x.ts == m.ts)
+                .cloned()
+                .context("the message was deleted")?;
+            if pred(&now) {
+                return Ok(now);
+            }
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                bail!("the message never became {what}; it says:\n{}", now.text);
+            }
+        }
+    }
+
+    /// Stop banto (its workers finish what they hold) and start a fresh process-equivalent on
+    /// the same database and fakes: nothing in memory survives.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.worker_task.take() {
+            t.await?;
+        }
+        let b = &self.boot;
+        let app = App::with_aws(b.config.clone(), &b.secrets, &b.aws.0, &b.aws.1).await?;
+        let (stop, stop_rx) = watch::channel(false);
+        let (url, workers) = serve(&app, b.workers, stop_rx).await?;
+        (self.app, self.url, self.stop, self.worker_task) = (app, url, stop, Some(workers));
+        Ok(())
+    }
+
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// An EventBridge "CodeBuild Build State Change" event, shaped like `shared/corpus/codebuild`.
+pub fn build_state_event(build_id: &str, project: &str, status: &str) -> Value {
+    let arn = format!("arn:aws:codebuild:us-east-1:123456789012:build/{build_id}");
+    json!({
+        "version": "0", "id": format!("{:08x}-fake-{}", rand::random::<u32>(), build_id.len()),
+        "detail-type": "CodeBuild Build State Change", "source": "aws.codebuild",
+        "account": "123456789012", "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1",
+        "resources": [arn.clone()],
+        "detail": { "build-status": status, "project-name": project, "build-id": arn,
+            "current-phase": "COMPLETED", "current-phase-context": "[: ]", "version": "1",
+            "additional-information": { "build-complete": status != "IN_PROGRESS", "initiator": "banto" } },
+    })
+}
+
+/// Config written for the world names people and places: `@alice` is alice's user id, `#infra`
+/// a channel's id, `&sre-leads` a user group's id.
+fn resolve_names(
+    config: &mut Config,
+    slack: &FakeSlack,
+    users: &BTreeMap<String, String>,
+    groups: &BTreeMap<String, String>,
+) {
+    let user = |s: &mut String| {
+        if let Some(id) = s.strip_prefix('@').and_then(|n| users.get(n)) {
+            *s = id.clone();
+        }
+    };
+    for p in &mut config.terraform.projects {
+        p.approvers.users.iter_mut().for_each(user);
+        for g in &mut p.approvers.groups {
+            if let Some(id) = g.strip_prefix('&').and_then(|n| groups.get(n)) {
+                *g = id.clone();
+            }
+        }
+        if let Some(c) = p
+            .channel
+            .strip_prefix('#')
+            .and_then(|n| slack.state().channel_by_name(n).map(|c| c.id.clone()))
+        {
+            p.channel = c;
+        }
+    }
+    config.github.slack_users.values_mut().for_each(user);
 }
 
 fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value)> {

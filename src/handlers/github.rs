@@ -1,9 +1,10 @@
-//! GitHub webhooks. The foundation records them; Terraform and deploy handlers build on this.
+//! GitHub webhooks, routed by event kind.
 
 use crate::app::App;
 use crate::event::GithubEvent;
+use crate::handlers::terraform;
 
-pub async fn handle(_app: &App, event: GithubEvent) -> anyhow::Result<()> {
+pub async fn handle(app: &App, event: GithubEvent) -> anyhow::Result<()> {
     tracing::info!(
         delivery = %event.delivery,
         kind = event.kind,
@@ -11,5 +12,9 @@ pub async fn handle(_app: &App, event: GithubEvent) -> anyhow::Result<()> {
         repository = event.repository.as_deref().unwrap_or(""),
         "GitHub event received"
     );
-    Ok(())
+    match event.kind.as_str() {
+        "pull_request" => terraform::pull_request(app, &event).await,
+        "push" => terraform::push(app, &event).await,
+        _ => Ok(()),
+    }
 }

@@ -3,3 +3,4 @@
 pub mod github;
 pub mod housekeeping;
 pub mod slash;
+pub mod terraform;

@@ -8,6 +8,9 @@ use crate::messages::{self, Message};
 use crate::store::Queue;
 
 pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
+    if cmd.command == "/tf" {
+        return crate::handlers::terraform::command(app, cmd).await;
+    }
     let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
     let text = match cmd.command.as_str() {
         "/banto" => match commands::parse_banto(&cmd.text) {

@@ -7,6 +7,9 @@ use askama::Template;
 use std::fmt::{self, Write};
 
 pub mod plan;
+pub mod terraform;
+
+pub use terraform::{TfReply, TfStatus};
 
 /// `&`, `<` and `>` escaped, so user text cannot become a mention or a link in Slack.
 pub fn escape_mrkdwn(s: &str) -> String {
@@ -40,6 +43,8 @@ pub trait Message {
 macro_rules! bilingual {
     ($($ty:ident => $en:literal, $ja:literal;)*) => {
         mod en {
+            #[allow(unused_imports)]
+            use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
             $(
                 #[derive(askama::Template)]
                 #[template(path = $en)]
@@ -49,6 +54,8 @@ macro_rules! bilingual {
             )*
         }
         mod ja {
+            #[allow(unused_imports)]
+            use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
             $(
                 #[derive(askama::Template)]
                 #[template(path = $ja)]
@@ -76,6 +83,8 @@ bilingual! {
     Pong => "en/pong.mrkdwn", "ja/pong.mrkdwn";
     UnknownInput => "en/unknown_input.mrkdwn", "ja/unknown_input.mrkdwn";
     UnknownCommand => "en/unknown_command.mrkdwn", "ja/unknown_command.mrkdwn";
+    TfStatus => "en/tf_status.mrkdwn", "ja/tf_status.mrkdwn";
+    TfReply => "en/tf_reply.mrkdwn", "ja/tf_reply.mrkdwn";
 }
 
 pub struct HelpLine {

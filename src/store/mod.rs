@@ -4,7 +4,7 @@
 
 mod terraform;
 
-pub use terraform::{AuditEntry, LockOutcome, StoredRun};
+pub use terraform::{AuditEntry, BuildMode, ChangeEvent, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};

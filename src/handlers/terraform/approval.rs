@@ -1,0 +1,230 @@
+//! Approve and Reject on a run's card. Authorisation and freshness are the state machine's;
+//! the apply build starts only after `Applying` is saved, so a second click, a retry or another
+//! replica finds the run already applying and starts nothing.
+
+use super::plan::{build_env, schedule_poll};
+use super::{approvers, project, release_and_next, reply, show_card, subject, update_run};
+use crate::app::App;
+use crate::clients::codebuild::StartBuild;
+use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
+use crate::event::{BlockAction, ViewSubmission};
+use crate::ids::{ChannelId, RunId};
+use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, reject_modal};
+use crate::messages::{Message, TfReply};
+use crate::store::{BuildMode, StoredRun};
+
+fn run_id(value: Option<&str>) -> anyhow::Result<RunId> {
+    value
+        .and_then(|v| v.parse().ok())
+        .map(RunId)
+        .ok_or_else(|| anyhow::anyhow!("a Terraform button without a run id"))
+}
+
+pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
+    let id = run_id(action.value.as_deref())?;
+    let Some(stored) = app.store.load_run(id).await? else {
+        return Ok(());
+    };
+    // A retry of the click that saved `Applying` but did not get to start the build.
+    if stored.run.state == RunState::Applying && stored.meta.apply_build.is_none() {
+        return start_apply(app, id).await;
+    }
+    let project = project(app, &stored.run.project)?;
+    let approvers = approvers(app, project).await?;
+    let user = action.user.0.clone();
+    let fresh = freshness(app, &stored).await?;
+    let (stored, (result, decision)) = update_run(app, id, |s| {
+        let result = s
+            .run
+            .approve(&user, &approvers, project.allow_self_approval);
+        let decision = matches!(result, Ok(Approved::Complete)).then(|| s.run.begin_apply(&fresh));
+        if decision == Some(ApplyDecision::Start) {
+            s.meta.apply_started_ms = Some(fresh.now_ms);
+        }
+        (result, decision)
+    })
+    .await?;
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
+    let refusal = match result {
+        Err(Refusal::NotAnApprover) => Some(TfReply::NotAnApprover {
+            project: project.name.clone(),
+        }),
+        Err(Refusal::OwnRun) => Some(TfReply::OwnRun),
+        Err(Refusal::AlreadyApproved) => Some(TfReply::AlreadyApproved),
+        Err(Refusal::NotAwaitingApproval) => Some(TfReply::NotAwaiting { run: id.0 }),
+        Ok(_) => None,
+    };
+    if let Some(r) = refusal {
+        let text = r.render(locale);
+        return reply(
+            app,
+            action.response_url.as_deref(),
+            action.channel.as_ref(),
+            &action.user,
+            text,
+        )
+        .await;
+    }
+    app.store
+        .audit(
+            &user,
+            "approved",
+            &subject(&project.name),
+            &format!("run #{}", id.0),
+        )
+        .await?;
+    match decision {
+        Some(ApplyDecision::Start) => {
+            show_card(app, &stored).await?;
+            start_apply(app, id).await
+        }
+        Some(ApplyDecision::Superseded(why)) => {
+            app.store
+                .audit(
+                    "banto",
+                    "superseded",
+                    &subject(&project.name),
+                    &format!("run #{}: {why:?}", id.0),
+                )
+                .await?;
+            show_card(app, &stored).await?;
+            release_and_next(app, project, Some(id)).await
+        }
+        Some(ApplyDecision::NotReady) | None => show_card(app, &stored).await,
+    }
+}
+
+/// What the world looks like now, for the freshness check.
+async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
+    let project = project(app, &stored.run.project)?;
+    let current_head = match (stored.meta.pr, stored.meta.repo.split_once('/')) {
+        (Some(pr), Some((owner, repo))) => Some(app.github.pull_head(owner, repo, pr).await?),
+        _ => None,
+    };
+    Ok(Freshness {
+        now_ms: app.clock.now_ms(),
+        ttl_ms: project.plan_ttl_minutes as i64 * 60_000,
+        current_head,
+        last_apply_ms: app
+            .store
+            .last_change("terraform_apply", &project.name)
+            .await?,
+        holds_lock: app
+            .store
+            .lock_holder(&project.name, &project.workspace)
+            .await?
+            == Some(stored.id),
+    })
+}
+
+/// Start the apply build for a run already saved as `Applying` (idempotent: same token).
+async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
+    let stored = app.store.load_run(id).await?.expect("run exists");
+    let project = project(app, &stored.run.project)?;
+    let sha = stored
+        .run
+        .plan
+        .as_ref()
+        .map(|p| p.sha256.clone())
+        .unwrap_or_default();
+    let build = app
+        .codebuild
+        .start_build(&StartBuild {
+            project: project.codebuild_apply_project.clone(),
+            source_version: stored.run.head_sha.clone(),
+            env: build_env(project, id, "apply", Some(&sha)),
+            idempotency_token: format!("banto-run-{}-apply", id.0),
+        })
+        .await?;
+    app.store
+        .record_build(&build.id, id, BuildMode::Apply)
+        .await?;
+    update_run(app, id, |s| s.meta.apply_build = Some(build.id.clone())).await?;
+    app.store
+        .audit(
+            &stored.run.approvals.join(","),
+            "apply_started",
+            &subject(&project.name),
+            &format!(
+                "run #{} commit {} plan sha256 {sha} build {}",
+                id.0, stored.run.head_sha, build.id
+            ),
+        )
+        .await?;
+    schedule_poll(app, &build.id).await
+}
+
+/// Reject asks why, in a modal, before anything changes.
+pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
+    let id = run_id(action.value.as_deref())?;
+    let Some(stored) = app.store.load_run(id).await? else {
+        return Ok(());
+    };
+    let project = project(app, &stored.run.project)?;
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
+    let approvers = approvers(app, project).await?;
+    let refusal = if stored.run.state != RunState::AwaitingApproval {
+        Some(TfReply::NotAwaiting { run: id.0 })
+    } else if !approvers.users.contains(&action.user.0) && action.user.0 != stored.run.requested_by
+    {
+        Some(TfReply::ApproversOnly {
+            project: project.name.clone(),
+        })
+    } else {
+        None
+    };
+    match refusal {
+        Some(r) => {
+            reply(
+                app,
+                action.response_url.as_deref(),
+                action.channel.as_ref(),
+                &action.user,
+                r.render(locale),
+            )
+            .await
+        }
+        None => Ok(app
+            .slack
+            .open_view(&action.trigger_id, &reject_modal(id.0, locale))
+            .await?),
+    }
+}
+
+pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
+    let id = run_id(Some(&view.private_metadata))?;
+    let reason = view.values[REASON_BLOCK][REASON_INPUT]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let Some(stored) = app.store.load_run(id).await? else {
+        return Ok(());
+    };
+    let project = project(app, &stored.run.project)?;
+    let approvers = approvers(app, project).await?;
+    let user = view.user.0.clone();
+    let (stored, result) =
+        update_run(app, id, |s| s.run.reject(&user, &approvers, &reason)).await?;
+    if let Err(refusal) = result {
+        let locale = app.locale_for(&view.user, None).await;
+        let r = match refusal {
+            Refusal::NotAwaitingApproval => TfReply::NotAwaiting { run: id.0 },
+            _ => TfReply::ApproversOnly {
+                project: project.name.clone(),
+            },
+        };
+        let channel = ChannelId::from(stored.meta.card_channel.as_str());
+        return reply(app, None, Some(&channel), &view.user, r.render(locale)).await;
+    }
+    app.store
+        .audit(
+            &user,
+            "rejected",
+            &subject(&project.name),
+            &format!("run #{}: {reason}", id.0),
+        )
+        .await?;
+    show_card(app, &stored).await?;
+    release_and_next(app, project, Some(id)).await
+}

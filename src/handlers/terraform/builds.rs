@@ -1,0 +1,253 @@
+//! A plan or apply build ended: read the plan from S3 and ask for approval, or report the apply.
+//! EventBridge delivers the change; a polling timer covers a lost event. Either may come twice,
+//! or after the other: only the first moves the run.
+
+use super::plan::{artifact_dir, schedule_poll};
+use super::{project, release_and_next, show_card, subject, update_run};
+use crate::app::App;
+use crate::clients::codebuild::{BuildInfo, BuildStatus};
+use crate::clients::slack::Outgoing;
+use crate::domain::plan::{PlanSummary, summarize};
+use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
+use crate::event::BuildStateChange;
+use crate::ids::{ChannelId, MessageTs};
+use crate::messages::plan::{markdown, slack_card, slack_thread};
+use crate::store::{BuildMode, ChangeEvent, StoredRun};
+
+pub async fn build_event(app: &App, event: BuildStateChange) -> anyhow::Result<()> {
+    if event.status == "IN_PROGRESS" {
+        return Ok(());
+    }
+    settle_build(app, &event.build_id).await
+}
+
+pub async fn poll(app: &App, build_id: &str) -> anyhow::Result<()> {
+    settle_build(app, build_id).await
+}
+
+/// Ask CodeBuild for the build's status (the event's word is not enough: it may be late or
+/// forged-but-authenticated by a misconfigured rule) and move the run if the build ended.
+async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
+    let Some((run_id, mode)) = app.store.build_run(build_id).await? else {
+        tracing::info!(build_id, "not a banto build; ignored");
+        return Ok(());
+    };
+    let Some(stored) = app.store.load_run(run_id).await? else {
+        return Ok(());
+    };
+    let waiting = match mode {
+        BuildMode::Plan => stored.run.state == RunState::Planning,
+        BuildMode::Apply => stored.run.state == RunState::Applying,
+    };
+    if !waiting {
+        return Ok(());
+    }
+    let info = app.codebuild.build(build_id).await?;
+    if info.status == BuildStatus::InProgress {
+        return schedule_poll(app, build_id).await;
+    }
+    match mode {
+        BuildMode::Plan => plan_ended(app, stored, &info).await,
+        BuildMode::Apply => apply_ended(app, stored, &info).await,
+    }
+}
+
+fn failed_phase(info: &BuildInfo) -> String {
+    info.failed_phase
+        .clone()
+        .unwrap_or_else(|| format!("{:?}", info.status).to_uppercase())
+}
+
+async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, String)> {
+    let project = project(app, &stored.run.project)?;
+    let dir = artifact_dir(project, stored.id);
+    let json = app
+        .artifacts
+        .get(&project.artifact_bucket, &format!("{dir}/plan.json"))
+        .await?;
+    let sha = app
+        .artifacts
+        .get(&project.artifact_bucket, &format!("{dir}/tfplan.sha256"))
+        .await?;
+    let sha: String = String::from_utf8_lossy(&sha)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    anyhow::ensure!(
+        sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "tfplan.sha256 does not hold a SHA-256"
+    );
+    let text = std::str::from_utf8(&json).map_err(|_| anyhow::anyhow!("plan.json is not UTF-8"))?;
+    Ok((summarize(text)?, sha))
+}
+
+async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
+    let project = project(app, &stored.run.project)?;
+    let locale = app.config.locale_for_channel(&project.channel);
+    let plan = if info.status == BuildStatus::Succeeded {
+        match read_plan(app, &stored).await {
+            Ok(p) => Ok(p),
+            // An artifact that cannot be trusted is a failed plan, said plainly.
+            Err(e) => Err(format!("{e:#}")),
+        }
+    } else {
+        Err(failed_phase(info))
+    };
+    let now = app.clock.now_ms();
+    let (stored, moved) = update_run(app, stored.id, |s| {
+        if s.run.state != RunState::Planning {
+            return false;
+        }
+        s.meta.logs_url = info.logs_url.clone();
+        match &plan {
+            Ok((summary, sha)) => {
+                let facts = PlanFacts {
+                    sha256: sha.clone(),
+                    planned_at_ms: now,
+                    required_approvals: required_approvals(project, summary),
+                };
+                s.run.plan_succeeded(facts, summary.has_changes());
+                s.meta.summary_blocks = slack_card(summary, "", locale)
+                    .into_iter()
+                    .skip(1)
+                    .collect();
+                s.meta.resources = summary.changes.iter().map(|c| c.address.clone()).collect();
+            }
+            Err(phase) => s.run.plan_failed(phase),
+        }
+        true
+    })
+    .await?;
+    if !moved {
+        return Ok(());
+    }
+    let (action, detail) = match &plan {
+        Ok((_, sha)) => (
+            "planned",
+            format!("run #{} plan sha256 {sha} build {}", stored.id.0, info.id),
+        ),
+        Err(phase) => (
+            "plan_failed",
+            format!("run #{} failed in {phase} build {}", stored.id.0, info.id),
+        ),
+    };
+    app.store
+        .audit("banto", action, &subject(&project.name), &detail)
+        .await?;
+    show_card(app, &stored).await?;
+    if let Ok((summary, _)) = &plan {
+        if let Some(ts) = &stored.meta.card_ts {
+            let channel = ChannelId::from(stored.meta.card_channel.as_str());
+            for part in slack_thread(summary, locale) {
+                app.slack
+                    .post(
+                        &channel,
+                        &Outgoing::text(part),
+                        Some(&MessageTs::from(ts.as_str())),
+                    )
+                    .await?;
+            }
+        }
+        if let Some(pr) = stored.meta.pr {
+            pr_comment(app, &stored, pr, summary).await?;
+        }
+    }
+    if stored.run.state != RunState::AwaitingApproval {
+        release_and_next(app, project, Some(stored.id)).await?;
+    }
+    Ok(())
+}
+
+/// The one plan comment per PR and project, edited in place on every re-plan.
+async fn pr_comment(
+    app: &App,
+    stored: &StoredRun,
+    pr: u64,
+    summary: &PlanSummary,
+) -> anyhow::Result<()> {
+    let Some((owner, repo)) = stored.meta.repo.split_once('/') else {
+        return Ok(());
+    };
+    let locale = app.config.slack.default_locale;
+    let body = format!(
+        "<!-- banto:tf:{} -->\n**banto** · `{}` · run #{} · `{}`\n\n{}",
+        stored.run.project,
+        stored.run.project,
+        stored.id.0,
+        stored.run.head_sha.chars().take(7).collect::<String>(),
+        markdown(summary, locale)
+    );
+    let existing = app
+        .store
+        .pr_comment(&stored.meta.repo, pr, &stored.run.project)
+        .await?;
+    let id = app
+        .github
+        .upsert_comment(owner, repo, pr, existing, &body)
+        .await?;
+    if existing != Some(id) {
+        app.store
+            .set_pr_comment(&stored.meta.repo, pr, &stored.run.project, id)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
+    let project = project(app, &stored.run.project)?;
+    let now = app.clock.now_ms();
+    let failed = (info.status != BuildStatus::Succeeded).then(|| failed_phase(info));
+    let (stored, moved) = update_run(app, stored.id, |s| {
+        if s.run.state != RunState::Applying {
+            return false;
+        }
+        s.run.apply_finished(failed.as_deref());
+        s.meta.apply_finished_ms = Some(now);
+        s.meta.logs_url = info.logs_url.clone();
+        true
+    })
+    .await?;
+    if !moved {
+        return Ok(());
+    }
+    let plan_sha = stored.run.plan.as_ref().map_or("", |p| p.sha256.as_str());
+    let detail = format!(
+        "run #{} commit {} plan sha256 {plan_sha} build {}",
+        stored.id.0, stored.run.head_sha, info.id
+    );
+    match &failed {
+        None => {
+            app.store
+                .audit("banto", "applied", &subject(&project.name), &detail)
+                .await?;
+            app.store
+                .record_change(&ChangeEvent {
+                    kind: "terraform_apply".into(),
+                    subject: project.name.clone(),
+                    actor: stored.run.approvals.join(","),
+                    started_at: stored.meta.apply_started_ms.unwrap_or(now),
+                    finished_at: now,
+                    detail: serde_json::json!({
+                        "run": stored.id.0, "commit": stored.run.head_sha, "plan_sha256": plan_sha,
+                        "build": info.id, "requested_by": stored.run.requested_by,
+                        "resources": stored.meta.resources,
+                    })
+                    .to_string(),
+                })
+                .await?;
+        }
+        Some(phase) => {
+            app.store
+                .audit(
+                    "banto",
+                    "apply_failed",
+                    &subject(&project.name),
+                    &format!("{detail} phase {phase}"),
+                )
+                .await?;
+        }
+    }
+    show_card(app, &stored).await?;
+    release_and_next(app, project, Some(stored.id)).await
+}

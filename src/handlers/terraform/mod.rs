@@ -1,0 +1,144 @@
+//! Terraform by approval: runs started by pull requests, pushes and `/tf plan`; plans and
+//! applies in CodeBuild; approval in Slack. The decisions are `domain::tf_run`'s; this module
+//! loads, decides, saves (compare-and-swap) and then acts.
+
+mod approval;
+mod builds;
+mod command;
+mod github;
+mod plan;
+
+pub use approval::{approve, reject_clicked, reject_submitted};
+pub use builds::{build_event, poll};
+pub use command::handle as command;
+pub use github::{pull_request, push};
+
+use crate::app::App;
+use crate::config::TfProject;
+use crate::domain::tf_run::Approvers;
+use crate::ids::{ChannelId, MessageTs, RunId, UserId};
+use crate::messages::terraform::{card, status_of};
+use crate::store::StoredRun;
+use anyhow::{Context, bail};
+
+/// The audit log subject of a project's runs.
+fn subject(project: &str) -> String {
+    format!("tf:{project}")
+}
+
+fn project<'a>(app: &'a App, name: &str) -> anyhow::Result<&'a TfProject> {
+    app.config
+        .terraform
+        .project(name)
+        .with_context(|| format!("Terraform project {name:?} is no longer configured"))
+}
+
+/// Load the run, let `f` decide, save; when someone else saved first, reload and decide again.
+async fn update_run<T>(
+    app: &App,
+    id: RunId,
+    mut f: impl FnMut(&mut StoredRun) -> T,
+) -> anyhow::Result<(StoredRun, T)> {
+    for _ in 0..20 {
+        let mut stored = app
+            .store
+            .load_run(id)
+            .await?
+            .with_context(|| format!("run #{} is gone", id.0))?;
+        let out = f(&mut stored);
+        if app.store.save_run(&mut stored).await? {
+            return Ok((stored, out));
+        }
+    }
+    bail!("run #{} kept changing while being updated", id.0)
+}
+
+/// Configured approvers plus the members of configured user groups.
+async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> {
+    let mut users: std::collections::BTreeSet<String> =
+        project.approvers.users.iter().cloned().collect();
+    for group in &project.approvers.groups {
+        users.extend(
+            app.slack
+                .usergroup_members(group)
+                .await?
+                .into_iter()
+                .map(|u| u.0),
+        );
+    }
+    Ok(Approvers { users })
+}
+
+/// Post the run's card, or edit it in place.
+async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
+    let project = project(app, &stored.run.project)?;
+    let locale = app.config.locale_for_channel(&project.channel);
+    let holder = if stored.meta.queued {
+        app.store
+            .lock_holder(&project.name, &project.workspace)
+            .await?
+            .map(|r| r.0)
+    } else {
+        None
+    };
+    let status = status_of(&stored.run, &stored.meta, project, holder, locale);
+    let msg = card(
+        stored.id.0,
+        &stored.run,
+        &stored.meta,
+        project,
+        &status,
+        locale,
+    );
+    let channel = ChannelId::from(stored.meta.card_channel.as_str());
+    match &stored.meta.card_ts {
+        Some(ts) => {
+            app.slack
+                .update(&channel, &MessageTs::from(ts.as_str()), &msg)
+                .await?
+        }
+        None => {
+            let ts = app.slack.post(&channel, &msg, None).await?;
+            update_run(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Release the run's lock and start the oldest run queued behind it.
+async fn release_and_next(
+    app: &App,
+    project: &TfProject,
+    run: Option<RunId>,
+) -> anyhow::Result<()> {
+    app.store
+        .release_lock(&project.name, &project.workspace, run)
+        .await?;
+    let next = app
+        .store
+        .open_runs(Some(&project.name))
+        .await?
+        .into_iter()
+        .find(|r| r.meta.queued);
+    if let Some(next) = next {
+        plan::try_start(app, next.id).await?;
+    }
+    Ok(())
+}
+
+/// Answer only `user`: through the interaction's `response_url`, else ephemerally in `channel`.
+async fn reply(
+    app: &App,
+    response_url: Option<&str>,
+    channel: Option<&ChannelId>,
+    user: &UserId,
+    text: String,
+) -> anyhow::Result<()> {
+    let msg = crate::clients::slack::Outgoing::text(text);
+    match (response_url, channel) {
+        (Some(url), _) => app.slack.respond(url, &msg).await?,
+        (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
+        (None, None) => tracing::warn!(%user, "no way to answer the user"),
+    }
+    Ok(())
+}

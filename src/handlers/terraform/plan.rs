@@ -1,0 +1,221 @@
+//! Starting runs: one run per trigger (idempotent), superseding older runs of the same pull
+//! request, taking the project lock or queueing behind it, then the plan build.
+
+use super::{project, release_and_next, show_card, subject, update_run};
+use crate::app::App;
+use crate::clients::codebuild::StartBuild;
+use crate::config::TfProject;
+use crate::domain::tf_run::{Run, RunMeta, Stale};
+use crate::event::{Event, Timer};
+use crate::ids::RunId;
+use crate::store::{BuildMode, LockOutcome, Queue, StoredRun};
+
+pub struct PlanRequest<'a> {
+    pub project: &'a TfProject,
+    pub head_sha: String,
+    pub git_ref: String,
+    /// Slack user id, or `github:<login>` when the GitHub user has no Slack mapping.
+    pub requested_by: String,
+    pub repo: String,
+    pub pr: Option<u64>,
+    /// Unique per triggering event and project: a retried event finds its run.
+    pub trigger_key: String,
+}
+
+/// Create (or find) the run for this trigger and get it going. Returns the run.
+pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<StoredRun> {
+    let run = Run::new(&req.project.name, &req.head_sha, &req.requested_by);
+    let meta = RunMeta {
+        repo: req.repo.clone(),
+        pr: req.pr,
+        git_ref: req.git_ref.clone(),
+        queued: true,
+        card_channel: req.project.channel.clone(),
+        ..Default::default()
+    };
+    let (stored, created) = app.store.insert_run(&run, &meta, &req.trigger_key).await?;
+    if created {
+        app.store
+            .audit(
+                &req.requested_by,
+                "plan_requested",
+                &subject(&req.project.name),
+                &format!("run #{} at {} ({})", stored.id.0, req.head_sha, req.git_ref),
+            )
+            .await?;
+    }
+    if let Some(pr) = req.pr {
+        supersede_pr_runs(
+            app,
+            &req.repo,
+            pr,
+            Some(&req.head_sha),
+            Stale::NewCommit {
+                head: req.head_sha.clone(),
+            },
+        )
+        .await?;
+    }
+    try_start(app, stored.id).await?;
+    let stored = app.store.load_run(stored.id).await?.expect("just created");
+    if stored.meta.card_ts.is_none() {
+        show_card(app, &stored).await?;
+    }
+    Ok(stored)
+}
+
+/// Stop every unfinished run of a pull request not at `keep_head` (all of them for `None`),
+/// free their locks and update their cards. Runs already applying finish.
+pub async fn supersede_pr_runs(
+    app: &App,
+    repo: &str,
+    pr: u64,
+    keep_head: Option<&str>,
+    reason: Stale,
+) -> anyhow::Result<()> {
+    let older: Vec<StoredRun> = app
+        .store
+        .open_runs(None)
+        .await?
+        .into_iter()
+        .filter(|r| r.meta.pr == Some(pr) && r.meta.repo.eq_ignore_ascii_case(repo))
+        .filter(|r| keep_head.is_none_or(|h| r.run.head_sha != h))
+        .collect();
+    for old in older {
+        let (stored, changed) =
+            update_run(app, old.id, |s| s.run.supersede(reason.clone())).await?;
+        if changed {
+            let project = project(app, &stored.run.project)?;
+            app.store
+                .audit(
+                    "banto",
+                    "superseded",
+                    &subject(&project.name),
+                    &format!("run #{}: {reason:?}", stored.id.0),
+                )
+                .await?;
+            stop_plan_build(app, &stored).await;
+            show_card(app, &stored).await?;
+            release_and_next(app, project, Some(stored.id)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A plan build nobody will read: stop it (best effort; its result is ignored anyway).
+pub async fn stop_plan_build(app: &App, stored: &StoredRun) {
+    if let Some(build) = &stored.meta.plan_build
+        && let Err(e) = app.codebuild.stop_build(build).await
+    {
+        tracing::info!(build, error = %e, "could not stop a superseded plan build");
+    }
+}
+
+/// Take the project lock and start the plan build; if another run holds the lock, stay queued.
+pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load_run(id).await? else {
+        return Ok(());
+    };
+    if !stored.meta.queued || stored.run.state.is_final() {
+        return Ok(());
+    }
+    let project = project(app, &stored.run.project)?;
+    let lease = project.lock_minutes as i64 * 60_000;
+    match app
+        .store
+        .acquire_lock(&project.name, &project.workspace, id, lease)
+        .await?
+    {
+        LockOutcome::HeldBy(holder) => {
+            tracing::info!(
+                run = id.0,
+                holder = holder.0,
+                project = project.name,
+                "queued behind the lock"
+            );
+            if stored.meta.card_ts.is_some() {
+                show_card(app, &stored).await?;
+            }
+            Ok(())
+        }
+        LockOutcome::Acquired => {
+            let build = app
+                .codebuild
+                .start_build(&StartBuild {
+                    project: project.codebuild_plan_project.clone(),
+                    source_version: stored.run.head_sha.clone(),
+                    env: build_env(project, id, "plan", None),
+                    idempotency_token: format!("banto-run-{}-plan", id.0),
+                })
+                .await?;
+            app.store
+                .record_build(&build.id, id, BuildMode::Plan)
+                .await?;
+            let (stored, _) = update_run(app, id, |s| {
+                s.meta.queued = false;
+                s.meta.plan_build = Some(build.id.clone());
+            })
+            .await?;
+            schedule_poll(app, &build.id).await?;
+            if stored.meta.card_ts.is_some() {
+                show_card(app, &stored).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Where a run's plan artifacts live: `s3://bucket/<prefix>/<project>/run-<id>/`.
+pub fn artifact_dir(project: &TfProject, id: RunId) -> String {
+    format!(
+        "{}/{}/run-{}",
+        project.artifact_prefix.trim_end_matches('/'),
+        project.name,
+        id.0
+    )
+}
+
+/// The environment a build gets; the buildspecs in `examples/aws/` read exactly these.
+pub fn build_env(
+    project: &TfProject,
+    id: RunId,
+    mode: &str,
+    plan_sha256: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("BANTO_RUN_ID".to_owned(), id.0.to_string()),
+        ("BANTO_MODE".to_owned(), mode.to_owned()),
+        ("BANTO_DIR".to_owned(), project.dir.clone()),
+        ("BANTO_WORKSPACE".to_owned(), project.workspace.clone()),
+        (
+            "BANTO_ARTIFACT_BUCKET".to_owned(),
+            project.artifact_bucket.clone(),
+        ),
+        (
+            "BANTO_ARTIFACT_PREFIX".to_owned(),
+            artifact_dir(project, id),
+        ),
+    ];
+    if let Some(sha) = plan_sha256 {
+        env.push(("BANTO_PLAN_SHA256".to_owned(), sha.to_owned()));
+    }
+    env
+}
+
+/// Check the build with BatchGetBuilds later, in case its EventBridge event never comes.
+pub async fn schedule_poll(app: &App, build_id: &str) -> anyhow::Result<()> {
+    let at = crate::store::now_millis() + app.config.terraform.poll_seconds as i64 * 1000;
+    let payload = serde_json::to_string(&Event::Timer(Timer::PollBuild {
+        build_id: build_id.to_owned(),
+    }))?;
+    app.store
+        .enqueue(
+            Queue::Jobs,
+            &format!("poll:{build_id}:{at}"),
+            "timer poll_build",
+            &payload,
+            at,
+        )
+        .await?;
+    Ok(())
+}

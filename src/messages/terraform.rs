@@ -1,0 +1,335 @@
+//! Terraform run cards and `/tf` replies. The status line and the replies are templates
+//! (`templates/{en,ja}/tf_*.mrkdwn`); this module assembles the card's blocks around them.
+
+use super::{Message, escape_mrkdwn};
+use crate::clients::slack::Outgoing;
+use crate::config::TfProject;
+use crate::domain::tf_run::{Run, RunMeta, RunState, Stale};
+use crate::locale::Locale;
+use serde_json::{Value, json};
+
+/// Why a run was not applied, as the card says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    NewCommit { head: String },
+    OtherApply,
+    Expired { minutes: u32 },
+    LockLost,
+    PrClosed,
+}
+
+/// The card's status line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TfStatus {
+    Queued {
+        behind: i64,
+    },
+    Planning,
+    Awaiting {
+        have: u32,
+        need: u32,
+        approvers: String,
+        approved_by: String,
+    },
+    Applying {
+        approved_by: String,
+    },
+    Applied {
+        approved_by: String,
+        took: String,
+        logs: Option<String>,
+    },
+    NothingToDo,
+    PlanFailed {
+        phase: String,
+        logs: Option<String>,
+    },
+    ApplyFailed {
+        phase: String,
+        took: String,
+        logs: Option<String>,
+    },
+    Rejected {
+        by: String,
+        reason: String,
+    },
+    Superseded {
+        why: Why,
+    },
+    Cancelled {
+        by: String,
+    },
+}
+
+pub struct RunLine {
+    pub id: i64,
+    pub project: String,
+    pub sha: String,
+    pub state_en: &'static str,
+    pub state_ja: &'static str,
+}
+
+/// Replies only the asking user sees, and the few notices posted in a project's channel.
+pub enum TfReply {
+    Help {
+        lines: Vec<(&'static str, &'static str, &'static str)>,
+    },
+    Usage {
+        input: String,
+        usage: &'static str,
+    },
+    UnknownProject {
+        name: String,
+        known: String,
+    },
+    BadRef {
+        git_ref: String,
+        repo: String,
+    },
+    PlanStarted {
+        project: String,
+        run: i64,
+        channel: String,
+    },
+    PlanQueued {
+        project: String,
+        run: i64,
+        behind: i64,
+    },
+    NotAnApprover {
+        project: String,
+    },
+    OwnRun,
+    AlreadyApproved,
+    NotAwaiting {
+        run: i64,
+    },
+    Counted {
+        have: u32,
+        need: u32,
+    },
+    UnknownRun {
+        run: i64,
+    },
+    Unlocked {
+        project: String,
+        workspace: String,
+        by: String,
+        reason: String,
+        holder: Option<i64>,
+    },
+    NotLocked {
+        project: String,
+    },
+    ApproversOnly {
+        project: String,
+    },
+    CannotCancel {
+        run: i64,
+    },
+    Cancelled {
+        run: i64,
+    },
+    Status {
+        runs: Vec<RunLine>,
+        locks: Vec<(String, i64)>,
+    },
+}
+
+/// `<@U…>` for a Slack user; a GitHub login (`github:octocat`) as code, since it cannot ping.
+pub fn mention(who: &str) -> String {
+    match who.strip_prefix("github:") {
+        Some(login) => format!("`{}` (GitHub)", escape_mrkdwn(login)),
+        None if who.starts_with('S') => format!("<!subteam^{}>", escape_mrkdwn(who)),
+        None => format!("<@{}>", escape_mrkdwn(who)),
+    }
+}
+
+fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
+    who.into_iter()
+        .map(|w| mention(w))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "3m 12s" / "3分12秒".
+pub fn duration(ms: i64, locale: Locale) -> String {
+    let s = (ms.max(0) + 500) / 1000;
+    let (m, s) = (s / 60, s % 60);
+    match (locale, m) {
+        (Locale::En, 0) => format!("{s}s"),
+        (Locale::En, _) => format!("{m}m {s}s"),
+        (Locale::Ja, 0) => format!("{s}秒"),
+        (Locale::Ja, _) => format!("{m}分{s}秒"),
+    }
+}
+
+pub fn state_names(state: &RunState, queued: bool) -> (&'static str, &'static str) {
+    match state {
+        RunState::Planning if queued => ("queued", "順番待ち"),
+        RunState::Planning => ("planning", "plan 中"),
+        RunState::PlanFailed { .. } => ("plan failed", "plan 失敗"),
+        RunState::AwaitingApproval => ("awaiting approval", "承認待ち"),
+        RunState::Applying => ("applying", "apply 中"),
+        RunState::Applied => ("applied", "apply 完了"),
+        RunState::ApplyFailed { .. } => ("apply failed", "apply 失敗"),
+        RunState::Rejected { .. } => ("rejected", "却下"),
+        RunState::Superseded { .. } => ("not applied", "未適用"),
+        RunState::Cancelled { .. } => ("cancelled", "取り消し"),
+    }
+}
+
+/// The status line for a run in its current state.
+pub fn status_of(
+    run: &Run,
+    meta: &RunMeta,
+    project: &TfProject,
+    lock_holder: Option<i64>,
+    locale: Locale,
+) -> TfStatus {
+    let approved_by = mentions(&run.approvals);
+    let took = || {
+        duration(
+            meta.apply_finished_ms.unwrap_or(0) - meta.apply_started_ms.unwrap_or(0),
+            locale,
+        )
+    };
+    match &run.state {
+        RunState::Planning if meta.queued => TfStatus::Queued {
+            behind: lock_holder.unwrap_or(0),
+        },
+        RunState::Planning => TfStatus::Planning,
+        RunState::AwaitingApproval => TfStatus::Awaiting {
+            have: run.approvals.len() as u32,
+            need: run.plan.as_ref().map_or(1, |p| p.required_approvals),
+            approvers: mentions(
+                project
+                    .approvers
+                    .users
+                    .iter()
+                    .chain(&project.approvers.groups),
+            ),
+            approved_by,
+        },
+        RunState::Applying => TfStatus::Applying { approved_by },
+        RunState::Applied if run.approvals.is_empty() => TfStatus::NothingToDo,
+        RunState::Applied => TfStatus::Applied {
+            approved_by,
+            took: took(),
+            logs: meta.logs_url.clone(),
+        },
+        RunState::PlanFailed { phase } => TfStatus::PlanFailed {
+            phase: phase.clone(),
+            logs: meta.logs_url.clone(),
+        },
+        RunState::ApplyFailed { phase } => TfStatus::ApplyFailed {
+            phase: phase.clone(),
+            took: took(),
+            logs: meta.logs_url.clone(),
+        },
+        RunState::Rejected { by, reason } => TfStatus::Rejected {
+            by: mention(by),
+            reason: reason.clone(),
+        },
+        RunState::Superseded { reason } => TfStatus::Superseded {
+            why: match reason {
+                Stale::NewCommit { head } => Why::NewCommit {
+                    head: head.chars().take(7).collect(),
+                },
+                Stale::OtherApply => Why::OtherApply,
+                Stale::Expired => Why::Expired {
+                    minutes: project.plan_ttl_minutes,
+                },
+                Stale::LockLost => Why::LockLost,
+                Stale::PrClosed => Why::PrClosed,
+            },
+        },
+        RunState::Cancelled { by } => TfStatus::Cancelled { by: mention(by) },
+    }
+}
+
+/// Action ids of the card's buttons (the value is the run id).
+pub const APPROVE: &str = "tf_approve";
+pub const REJECT: &str = "tf_reject";
+/// Callback id of the reject modal (private metadata: the run id).
+pub const REJECT_VIEW: &str = "tf_reject_reason";
+pub const REASON_BLOCK: &str = "reason";
+pub const REASON_INPUT: &str = "reason_input";
+
+/// One message per run, edited in place: header, status, plan summary, buttons while approvable.
+pub fn card(
+    run_id: i64,
+    run: &Run,
+    meta: &RunMeta,
+    project: &TfProject,
+    status: &TfStatus,
+    locale: Locale,
+) -> Outgoing {
+    let status_line = status.render(locale);
+    let mut blocks = vec![
+        json!({ "type": "header", "text": { "type": "plain_text",
+            "text": format!("Terraform · {} · run #{run_id}", project.name).chars().take(150).collect::<String>() } }),
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": status_line } }),
+    ];
+    blocks.extend(meta.summary_blocks.iter().cloned());
+    if run.state == RunState::AwaitingApproval {
+        let (approve, reject) = match locale {
+            Locale::En => ("Approve", "Reject"),
+            Locale::Ja => ("承認", "却下"),
+        };
+        blocks.push(json!({ "type": "actions", "block_id": format!("tf_run_{run_id}"), "elements": [
+            { "type": "button", "action_id": APPROVE, "style": "primary", "value": run_id.to_string(),
+              "text": { "type": "plain_text", "text": approve } },
+            { "type": "button", "action_id": REJECT, "style": "danger", "value": run_id.to_string(),
+              "text": { "type": "plain_text", "text": reject } },
+        ] }));
+    }
+    let sha: String = run.head_sha.chars().take(7).collect();
+    let mut context = format!(
+        "`{}` · {} · `{}`",
+        escape_mrkdwn(&project.dir),
+        escape_mrkdwn(&project.workspace),
+        sha
+    );
+    match meta.pr {
+        Some(pr) => context.push_str(&format!(
+            " · <https://github.com/{}/pull/{pr}|{}#{pr}>",
+            escape_mrkdwn(&meta.repo),
+            escape_mrkdwn(&meta.repo)
+        )),
+        None => context.push_str(&format!(" · `{}`", escape_mrkdwn(&meta.git_ref))),
+    }
+    context.push_str(&format!(" · {}", mention(&run.requested_by)));
+    blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context }] }));
+    Outgoing {
+        text: format!("Terraform {} #{run_id}: {status_line}", project.name),
+        blocks: Some(Value::Array(blocks)),
+    }
+}
+
+/// The modal that asks why a plan is rejected.
+pub fn reject_modal(run_id: i64, locale: Locale) -> Value {
+    let (title, label, submit, cancel) = match locale {
+        Locale::En => (
+            "Reject plan",
+            "Why? (shown on the card)",
+            "Reject",
+            "Cancel",
+        ),
+        Locale::Ja => (
+            "plan を却下",
+            "理由 (カードに表示されます)",
+            "却下",
+            "キャンセル",
+        ),
+    };
+    json!({
+        "type": "modal", "callback_id": REJECT_VIEW, "private_metadata": run_id.to_string(),
+        "title": { "type": "plain_text", "text": title },
+        "submit": { "type": "plain_text", "text": submit },
+        "close": { "type": "plain_text", "text": cancel },
+        "blocks": [{ "type": "input", "block_id": REASON_BLOCK,
+            "label": { "type": "plain_text", "text": label },
+            "element": { "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true, "max_length": 500 } }],
+    })
+}
