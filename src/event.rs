@@ -50,7 +50,7 @@ pub struct ViewSubmission {
     pub user: UserId,
     pub callback_id: String,
     pub private_metadata: String,
-    /// `block_id → action_id → value`, flattened from `view.state.values`.
+    /// `"block_id.action_id" → value`, flattened from `view.state.values`.
     pub values: Value,
 }
 

@@ -737,7 +737,18 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
             };
             let id = st.next_id('V');
             let mut stored = view.clone();
-            stored["id"] = json!(id);
+            // What Slack adds to the view it echoes back (shape of views.open in the API docs).
+            let added = json!({
+                "id": id, "team_id": st.team_id, "app_id": "A0BANTO01", "bot_id": st.bot_id,
+                "app_installed_team_id": st.team_id, "external_id": "", "hash": format!("{}.fake", id),
+                "state": { "values": {} }, "clear_on_close": false, "notify_on_close": false,
+                "previous_view_id": null, "root_view_id": id,
+                "private_metadata": view.get("private_metadata").cloned().unwrap_or(json!("")),
+                "callback_id": view.get("callback_id").cloned().unwrap_or(json!("")),
+            });
+            for (k, v) in added.as_object().expect("object") {
+                stored[k] = v.clone();
+            }
             st.views.push(FakeView {
                 id: id.clone(),
                 user: String::new(),

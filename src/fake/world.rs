@@ -559,7 +559,7 @@ impl World {
             "actions": [{
                 "type": "button", "block_id": block_id, "action_id": element["action_id"],
                 "value": element.get("value").cloned().unwrap_or(Value::Null),
-                "text": element["text"], "action_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
+                "text": element["text"], "action_ts": format!("{}.{:06}", chrono::Utc::now().timestamp(), self.next() % 1_000_000),
             }],
         });
         self.post_interaction(&payload).await

@@ -193,7 +193,7 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
 
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
     let id = run_id(Some(&view.private_metadata))?;
-    let reason = view.values[REASON_BLOCK][REASON_INPUT]
+    let reason = view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
         .as_str()
         .unwrap_or("")
         .trim()
