@@ -430,6 +430,7 @@ async fn a_failed_plan_shows_its_phase_and_log_and_frees_the_lock() {
         .finish_build(&build, Outcome::Failed("BUILD".into()))
         .await
         .unwrap();
+    world.settle().await.unwrap();
     let card = world
         .wait_edit(&card, "failed", |m| m.text.contains("Plan failed"))
         .await

@@ -39,6 +39,8 @@ pub struct BuildInfo {
     /// The first phase that did not succeed, for a build that failed.
     pub failed_phase: Option<String>,
     pub logs_url: Option<String>,
+    /// The build's environment variables (banto's overrides included).
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -193,5 +195,12 @@ fn info(b: &aws_sdk_codebuild::types::Build) -> BuildInfo {
         current_phase: b.current_phase().map(str::to_owned),
         failed_phase,
         logs_url: b.logs().and_then(|l| l.deep_link()).map(str::to_owned),
+        env: b
+            .environment()
+            .map(|e| e.environment_variables())
+            .unwrap_or_default()
+            .iter()
+            .map(|v| (v.name().to_owned(), v.value().to_owned()))
+            .collect(),
     }
 }

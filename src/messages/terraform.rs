@@ -195,7 +195,7 @@ pub fn status_of(
         )
     };
     match &run.state {
-        RunState::Planning if meta.queued => TfStatus::Queued {
+        RunState::Planning if meta.queued && lock_holder.is_some() => TfStatus::Queued {
             behind: lock_holder.unwrap_or(0),
         },
         RunState::Planning => TfStatus::Planning,

@@ -25,9 +25,10 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
     let Some(stored) = app.store.load_run(id).await? else {
         return Ok(());
     };
-    // A retry of the click that saved `Applying` but did not get to start the build.
+    // The click that saved `Applying` may have stopped before starting the build: whoever sees
+    // that finishes the job (same idempotency token, so still one build), then carries on.
     if stored.run.state == RunState::Applying && stored.meta.apply_build.is_none() {
-        return start_apply(app, id).await;
+        start_apply(app, id).await?;
     }
     let project = project(app, &stored.run.project)?;
     let approvers = approvers(app, project).await?;
@@ -139,7 +140,16 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     app.store
         .record_build(&build.id, id, BuildMode::Apply)
         .await?;
-    update_run(app, id, |s| s.meta.apply_build = Some(build.id.clone())).await?;
+    let (_, first) = update_run(app, id, |s| {
+        s.meta.apply_build.is_none() && {
+            s.meta.apply_build = Some(build.id.clone());
+            true
+        }
+    })
+    .await?;
+    if !first {
+        return Ok(());
+    }
     app.store
         .audit(
             &stored.run.approvals.join(","),

@@ -5,12 +5,12 @@
 use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject, update_run};
 use crate::app::App;
-use crate::clients::codebuild::{BuildInfo, BuildStatus};
+use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
 use crate::clients::slack::Outgoing;
 use crate::domain::plan::{PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
-use crate::ids::{ChannelId, MessageTs};
+use crate::ids::{ChannelId, MessageTs, RunId};
 use crate::messages::plan::{markdown, slack_card, slack_thread};
 use crate::store::{BuildMode, ChangeEvent, StoredRun};
 
@@ -28,9 +28,16 @@ pub async fn poll(app: &App, build_id: &str) -> anyhow::Result<()> {
 /// Ask CodeBuild for the build's status (the event's word is not enough: it may be late or
 /// forged-but-authenticated by a misconfigured rule) and move the run if the build ended.
 async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
-    let Some((run_id, mode)) = app.store.build_run(build_id).await? else {
-        tracing::info!(build_id, "not a banto build; ignored");
-        return Ok(());
+    let (run_id, mode) = match app.store.build_run(build_id).await? {
+        Some(known) => known,
+        // The event can outrun banto recording the build it just started.
+        None => match unrecorded_build(app, build_id).await? {
+            Some(found) => found,
+            None => {
+                tracing::info!(build_id, "not a banto build; ignored");
+                return Ok(());
+            }
+        },
     };
     let Some(stored) = app.store.load_run(run_id).await? else {
         return Ok(());
@@ -50,6 +57,42 @@ async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
         BuildMode::Plan => plan_ended(app, stored, &info).await,
         BuildMode::Apply => apply_ended(app, stored, &info).await,
     }
+}
+
+/// A build banto started but has not recorded yet: its environment names the run and the mode,
+/// and it must run in that run's CodeBuild project for that mode.
+async fn unrecorded_build(app: &App, build_id: &str) -> anyhow::Result<Option<(RunId, BuildMode)>> {
+    let info = match app.codebuild.build(build_id).await {
+        Ok(info) => info,
+        Err(CodeBuildError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let env = |k: &str| {
+        info.env
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let (Some(run), Some(mode)) = (
+        env("BANTO_RUN_ID").and_then(|r| r.parse().ok()),
+        env("BANTO_MODE"),
+    ) else {
+        return Ok(None);
+    };
+    let Some(stored) = app.store.load_run(RunId(run)).await? else {
+        return Ok(None);
+    };
+    let Some(project) = app.config.terraform.project(&stored.run.project) else {
+        return Ok(None);
+    };
+    let build_project = build_id.split(':').next().unwrap_or("");
+    let mode = match mode {
+        "plan" if build_project == project.codebuild_plan_project => BuildMode::Plan,
+        "apply" if build_project == project.codebuild_apply_project => BuildMode::Apply,
+        _ => return Ok(None),
+    };
+    app.store.record_build(build_id, stored.id, mode).await?;
+    Ok(Some((stored.id, mode)))
 }
 
 fn failed_phase(info: &BuildInfo) -> String {

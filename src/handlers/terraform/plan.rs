@@ -56,12 +56,12 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         )
         .await?;
     }
-    try_start(app, stored.id).await?;
-    let stored = app.store.load_run(stored.id).await?.expect("just created");
+    // The card exists before any build can end and edit it.
     if stored.meta.card_ts.is_none() {
         show_card(app, &stored).await?;
     }
-    Ok(stored)
+    try_start(app, stored.id).await?;
+    Ok(app.store.load_run(stored.id).await?.expect("just created"))
 }
 
 /// Stop every unfinished run of a pull request not at `keep_head` (all of them for `None`),
