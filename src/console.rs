@@ -9,14 +9,41 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 
 const HELP: &str = "\
 Lines starting with / are slash commands; other lines are messages in the current channel.
+  /tf plan network      plan the demo Terraform project (CodeBuild finishes by itself)
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
   :react <n> <emoji>    add a reaction to message n
   :click <n> <button>   click a button (by label or number) on message n
   :thread <n>           post the next plain lines as replies to message n (:thread off to stop)
+  :wait [seconds]       let time pass (builds finish, cards get edited)
   :channels             list channels and who is in them
   :help                 this text
   :quit                 leave";
+
+const DEMO_SHA: &str = "5e1f0c2d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d";
+
+/// The demo's Terraform project, used when config.toml defines none: `/tf plan network`.
+fn demo_terraform() -> crate::config::TerraformConfig {
+    let text = r##"
+[terraform]
+[[terraform.projects]]
+name = "network"
+repo = "acme/infra"
+dir = "envs/prod/network"
+codebuild_plan_project = "banto-tf-plan"
+codebuild_apply_project = "banto-tf-apply"
+artifact_bucket = "acme-banto-plans"
+channel = "#infra"
+approvers = { users = ["@alice", "@bob"], groups = ["&sre-leads"] }
+[[terraform.projects.risk]]
+resource_types = ["aws_nat_gateway", "aws_db_instance"]
+actions = ["delete", "replace"]
+min_approvals = 2
+"##;
+    Config::parse(text, std::path::Path::new("<console demo>"))
+        .expect("the demo project is valid")
+        .terraform
+}
 
 struct Session {
     world: World,
@@ -26,6 +53,11 @@ struct Session {
     shown: Vec<FakeMessage>,
 }
 
+/// A message as last printed, to notice when banto edits it.
+fn same(a: &FakeMessage, b: &FakeMessage) -> bool {
+    a.text == b.text && a.blocks == b.blocks
+}
+
 pub async fn run(
     config: Config,
     input: impl AsyncRead + Unpin,
@@ -33,12 +65,24 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let mut config = config;
     config.workers.poll_interval_ms = 50;
+    if config.terraform.projects.is_empty() {
+        config.terraform = demo_terraform();
+    }
     let world = World::start_with(WorldOptions {
         config,
         check_unseen: false,
         ..Default::default()
     })
     .await?;
+    for p in &world.app.config.terraform.projects {
+        world.github.set_ref(&p.repo, "HEAD", DEMO_SHA);
+        world.github.set_ref(&p.repo, "main", DEMO_SHA);
+    }
+    // CodeBuild plans and applies by itself, a moment after each build starts.
+    let autopilot = world.aws_side().autopilot(
+        include_str!("../examples/plans/network.plan.json").to_owned(),
+        std::time::Duration::from_millis(300),
+    );
     let mut s = Session {
         world,
         user: "alice".into(),
@@ -73,6 +117,7 @@ pub async fn run(
             Err(e) => out.write_all(format!("! {e:#}\n").as_bytes()).await?,
         }
     }
+    autopilot.abort();
     s.world.shutdown().await;
     out.write_all(b"bye\n").await?;
     out.flush().await?;
@@ -141,6 +186,10 @@ async fn step(s: &mut Session, line: &str) -> anyhow::Result<String> {
             let button = words.collect::<Vec<_>>().join(" ");
             let button = nth_button(&m, &button).unwrap_or(button);
             s.world.click(&s.user, &m, &button).await?;
+        }
+        ":wait" => {
+            let secs: f64 = words.next().and_then(|w| w.parse().ok()).unwrap_or(1.0);
+            tokio::time::sleep(std::time::Duration::from_secs_f64(secs.clamp(0.0, 60.0))).await;
         }
         w if w.starts_with(':') => anyhow::bail!("unknown console command {w}; try :help"),
         _ if line.starts_with('/') => s.world.slash(&s.user, &s.channel, line).await?,
@@ -215,6 +264,28 @@ fn render_new(s: &mut Session) -> String {
             .collect()
     });
     let mut out = String::new();
+    let edited: Vec<(usize, FakeMessage)> = {
+        let st = s.world.slack.state();
+        s.shown
+            .iter()
+            .enumerate()
+            .filter_map(|(i, old)| {
+                st.messages
+                    .iter()
+                    .find(|m| m.channel == old.channel && m.ts == old.ts && !same(m, old))
+                    .map(|m| (i, m.clone()))
+            })
+            .collect()
+    };
+    for (i, m) in edited {
+        out.push_str(&format!(
+            "[{}] banto edited its message in {}:\n",
+            i + 1,
+            channel_name(s, &m.channel)
+        ));
+        out.push_str(&indent(&render_message(&m)));
+        s.shown[i] = m;
+    }
     for m in fresh {
         s.shown.push(m.clone());
         let n = s.shown.len();

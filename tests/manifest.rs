@@ -60,7 +60,7 @@ fn every_url_points_at_a_route_banto_serves() {
         .into_iter()
         .chain(values_of(&m, "request_url"))
         .collect();
-    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert_eq!(urls.len(), 4, "{urls:?}");
     for url in urls {
         let path = url
             .strip_prefix("https://banto.example.com")
@@ -102,6 +102,7 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         ("reactions.add", "reactions:write"),
         ("pins.add", "pins:write"),
         ("usergroups.users.list", "usergroups:read"),
+        ("views.open (reject reason)", "commands"),
         ("files.upload", "files:write"),
     ] {
         assert!(

@@ -1,6 +1,7 @@
 //! The fake world banto's tests and console run against: Slack's Web API with state, and a
 //! scenario harness that drives banto's real HTTP router with signed requests.
 
+pub mod aws_side;
 pub mod codebuild;
 pub mod github;
 pub mod s3;

@@ -2,7 +2,8 @@
 //! It signs every request it sends, waits on banto's progress signal instead of sleeping, and
 //! (in tests) fails when a bot message was never looked at.
 
-use super::codebuild::{FakeCodeBuild, Outcome};
+use super::aws_side::AwsSide;
+use super::codebuild::{FakeBuild, FakeCodeBuild, Outcome};
 use super::github::FakeGithub;
 use super::s3::FakeS3;
 use super::slack::{FakeMessage, FakeSlack};
@@ -738,11 +739,7 @@ impl World {
     }
 
     /// The first `n`-th build started in CodeBuild `project` (waits for it).
-    pub async fn build(
-        &self,
-        project: &str,
-        n: usize,
-    ) -> anyhow::Result<super::codebuild::FakeBuild> {
+    pub async fn build(&self, project: &str, n: usize) -> anyhow::Result<FakeBuild> {
         let mut changed = self.codebuild.subscribe();
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
@@ -767,60 +764,25 @@ impl World {
         }
     }
 
-    /// The plan build writes `plan_json` (and the plan file's hash) where banto reads them,
-    /// succeeds, and EventBridge tells banto.
-    pub async fn finish_plan(
-        &self,
-        build: &super::codebuild::FakeBuild,
-        plan_json: &str,
-    ) -> anyhow::Result<String> {
-        let bucket = build
-            .env("BANTO_ARTIFACT_BUCKET")
-            .context("no BANTO_ARTIFACT_BUCKET")?;
-        let dir = build
-            .env("BANTO_ARTIFACT_PREFIX")
-            .context("no BANTO_ARTIFACT_PREFIX")?;
-        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-            format!("tfplan for {}", build.id).as_bytes(),
-        ));
-        self.s3.put(
-            bucket,
-            &format!("{dir}/plan.json"),
-            plan_json.as_bytes().to_vec(),
-        );
-        self.s3.put(
-            bucket,
-            &format!("{dir}/tfplan.sha256"),
-            format!("{sha}  tfplan\n"),
-        );
-        self.finish_build(build, Outcome::Succeeded).await?;
-        Ok(sha)
+    /// The AWS side of the world (CodeBuild finishing builds, EventBridge calling banto).
+    pub fn aws_side(&self) -> AwsSide {
+        AwsSide {
+            codebuild: self.codebuild.clone(),
+            s3: self.s3.clone(),
+            http: self.http.clone(),
+            events_url: format!("{}/aws/events", self.url),
+            secret: self.aws_events_secret.clone(),
+        }
     }
 
-    /// End a build the way CodeBuild would, then deliver its EventBridge event to banto.
-    pub async fn finish_build(
-        &self,
-        build: &super::codebuild::FakeBuild,
-        outcome: Outcome,
-    ) -> anyhow::Result<()> {
-        self.codebuild.finish(&build.id, outcome)?;
-        let status = self
-            .codebuild
-            .state()
-            .builds
-            .iter()
-            .find(|b| b.id == build.id)
-            .map(|b| b.status.clone())
-            .unwrap_or_default();
-        let r = self
-            .post_aws_event(&build_state_event(&build.id, &build.project, &status))
-            .await?;
-        anyhow::ensure!(
-            r.status().is_success(),
-            "banto refused the build event: {}",
-            r.status()
-        );
-        Ok(())
+    /// See [`AwsSide::finish_plan`].
+    pub async fn finish_plan(&self, build: &FakeBuild, plan_json: &str) -> anyhow::Result<String> {
+        self.aws_side().finish_plan(build, plan_json).await
+    }
+
+    /// See [`AwsSide::finish_build`].
+    pub async fn finish_build(&self, build: &FakeBuild, outcome: Outcome) -> anyhow::Result<()> {
+        self.aws_side().finish_build(build, outcome).await
     }
 
     /// A pull request is opened (or pushed to: `action` = `synchronize`) with `files` changed.
@@ -908,20 +870,6 @@ impl World {
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
     }
-}
-
-/// An EventBridge "CodeBuild Build State Change" event, shaped like `shared/corpus/codebuild`.
-pub fn build_state_event(build_id: &str, project: &str, status: &str) -> Value {
-    let arn = format!("arn:aws:codebuild:us-east-1:123456789012:build/{build_id}");
-    json!({
-        "version": "0", "id": format!("{:08x}-fake-{}", rand::random::<u32>(), build_id.len()),
-        "detail-type": "CodeBuild Build State Change", "source": "aws.codebuild",
-        "account": "123456789012", "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1",
-        "resources": [arn.clone()],
-        "detail": { "build-status": status, "project-name": project, "build-id": arn,
-            "current-phase": "COMPLETED", "current-phase-context": "[: ]", "version": "1",
-            "additional-information": { "build-complete": status != "IN_PROGRESS", "initiator": "banto" } },
-    })
 }
 
 /// Config written for the world names people and places: `@alice` is alice's user id, `#infra`

@@ -1,0 +1,118 @@
+//! The AWS side of the fake world: a plan build uploading its artifacts, builds ending, and
+//! EventBridge delivering "CodeBuild Build State Change" to banto. The console's autopilot ends
+//! every build by itself, as a real CodeBuild would.
+
+use super::codebuild::{FakeBuild, FakeCodeBuild, Outcome};
+use super::s3::FakeS3;
+use anyhow::Context;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct AwsSide {
+    pub codebuild: FakeCodeBuild,
+    pub s3: FakeS3,
+    pub http: reqwest::Client,
+    pub events_url: String,
+    pub secret: String,
+}
+
+impl AwsSide {
+    /// The plan build writes `plan_json` (and the plan file's hash) where banto reads them,
+    /// succeeds, and EventBridge tells banto. Returns the plan file's SHA-256.
+    pub async fn finish_plan(&self, build: &FakeBuild, plan_json: &str) -> anyhow::Result<String> {
+        let bucket = build
+            .env("BANTO_ARTIFACT_BUCKET")
+            .context("no BANTO_ARTIFACT_BUCKET")?;
+        let dir = build
+            .env("BANTO_ARTIFACT_PREFIX")
+            .context("no BANTO_ARTIFACT_PREFIX")?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            format!("tfplan for {}", build.id).as_bytes(),
+        ));
+        self.s3.put(
+            bucket,
+            &format!("{dir}/plan.json"),
+            plan_json.as_bytes().to_vec(),
+        );
+        self.s3.put(
+            bucket,
+            &format!("{dir}/tfplan.sha256"),
+            format!("{sha}  tfplan\n"),
+        );
+        self.finish_build(build, Outcome::Succeeded).await?;
+        Ok(sha)
+    }
+
+    /// End a build the way CodeBuild would, then deliver its EventBridge event to banto.
+    pub async fn finish_build(&self, build: &FakeBuild, outcome: Outcome) -> anyhow::Result<()> {
+        self.codebuild.finish(&build.id, outcome)?;
+        let status = self
+            .codebuild
+            .state()
+            .builds
+            .iter()
+            .find(|b| b.id == build.id)
+            .map(|b| b.status.clone())
+            .unwrap_or_default();
+        let r = self
+            .http
+            .post(&self.events_url)
+            .header("content-type", "application/json")
+            .bearer_auth(&self.secret)
+            .body(build_state_event(&build.id, &build.project, &status).to_string())
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status().is_success(),
+            "banto refused the build event: {}",
+            r.status()
+        );
+        Ok(())
+    }
+
+    /// End every build shortly after it starts: plans succeed with `plan_json`, applies succeed.
+    pub fn autopilot(self, plan_json: String, delay: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut changed = self.codebuild.subscribe();
+            loop {
+                let running: Vec<FakeBuild> = self
+                    .codebuild
+                    .state()
+                    .builds
+                    .iter()
+                    .filter(|b| b.status == "IN_PROGRESS")
+                    .cloned()
+                    .collect();
+                for b in running {
+                    tokio::time::sleep(delay).await;
+                    let done = if b.env("BANTO_MODE") == Some("plan") {
+                        self.finish_plan(&b, &plan_json).await.map(|_| ())
+                    } else {
+                        self.finish_build(&b, Outcome::Succeeded).await
+                    };
+                    if let Err(e) = done {
+                        tracing::warn!(build = b.id, error = %e, "autopilot could not finish a build");
+                    }
+                }
+                if changed.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+    }
+}
+
+/// An EventBridge "CodeBuild Build State Change" event, shaped like `shared/corpus/codebuild`.
+pub fn build_state_event(build_id: &str, project: &str, status: &str) -> Value {
+    let arn = format!("arn:aws:codebuild:us-east-1:123456789012:build/{build_id}");
+    json!({
+        "version": "0", "id": format!("{:08x}-fake-{}", rand::random::<u32>(), build_id.len()),
+        "detail-type": "CodeBuild Build State Change", "source": "aws.codebuild",
+        "account": "123456789012", "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1",
+        "resources": [arn.clone()],
+        "detail": { "build-status": status, "project-name": project, "build-id": arn,
+            "current-phase": "COMPLETED", "current-phase-context": "[: ]", "version": "1",
+            "additional-information": { "build-complete": status != "IN_PROGRESS", "initiator": "banto" } },
+    })
+}
