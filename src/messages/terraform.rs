@@ -333,3 +333,167 @@ pub fn reject_modal(run_id: i64, locale: Locale) -> Value {
             "element": { "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true, "max_length": 500 } }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::tf_run::PlanFacts;
+
+    fn both(m: &dyn Message) -> String {
+        format!(
+            "--- en\n{}\n--- ja\n{}",
+            m.render(Locale::En),
+            m.render(Locale::Ja)
+        )
+    }
+
+    fn project() -> TfProject {
+        crate::config::Config::parse(
+            r#"
+[[terraform.projects]]
+name = "network"
+repo = "acme/infra"
+dir = "envs/prod/network"
+codebuild_plan_project = "p"
+codebuild_apply_project = "a"
+artifact_bucket = "b"
+channel = "C1"
+approvers = { users = ["UALICE"], groups = ["SLEADS"] }
+"#,
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap()
+        .terraform
+        .projects
+        .remove(0)
+    }
+
+    #[test]
+    fn every_status_line_in_both_languages() {
+        let all = [
+            TfStatus::Queued { behind: 3 },
+            TfStatus::Planning,
+            TfStatus::Awaiting {
+                have: 1,
+                need: 2,
+                approvers: mention("UALICE"),
+                approved_by: mention("UBOB"),
+            },
+            TfStatus::Applying {
+                approved_by: mention("UBOB"),
+            },
+            TfStatus::Applied {
+                approved_by: mention("UBOB"),
+                took: duration(192_000, Locale::En),
+                logs: Some("https://logs.example/1".into()),
+            },
+            TfStatus::NothingToDo,
+            TfStatus::PlanFailed {
+                phase: "BUILD".into(),
+                logs: None,
+            },
+            TfStatus::ApplyFailed {
+                phase: "POST_BUILD".into(),
+                took: "1m 5s".into(),
+                logs: None,
+            },
+            TfStatus::Rejected {
+                by: mention("UBOB"),
+                reason: "<!channel> too wide".into(),
+            },
+            TfStatus::Superseded {
+                why: Why::NewCommit {
+                    head: "b2b2b2b".into(),
+                },
+            },
+            TfStatus::Superseded {
+                why: Why::Expired { minutes: 240 },
+            },
+            TfStatus::Cancelled {
+                by: mention("github:carol"),
+            },
+        ];
+        let text: Vec<String> = all.iter().map(|s| both(s)).collect();
+        let text = text.join("\n\n");
+        assert!(
+            text.contains("&lt;!channel&gt; too wide"),
+            "a reason cannot ping: {text}"
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn replies_in_both_languages() {
+        let all = [
+            TfReply::Help {
+                lines: crate::commands::TfCommand::USAGE.to_vec(),
+            },
+            TfReply::Usage {
+                input: "unlock network".into(),
+                usage: "/tf unlock <project> <reason>",
+            },
+            TfReply::UnknownProject {
+                name: "netwrok".into(),
+                known: "`network`".into(),
+            },
+            TfReply::OwnRun,
+            TfReply::NotAnApprover {
+                project: "network".into(),
+            },
+            TfReply::Unlocked {
+                project: "network".into(),
+                workspace: "default".into(),
+                by: mention("UALICE"),
+                reason: "stuck".into(),
+                holder: Some(4),
+            },
+            TfReply::Status {
+                runs: vec![RunLine {
+                    id: 4,
+                    project: "network".into(),
+                    sha: "a1a1a1a".into(),
+                    state_en: "awaiting approval",
+                    state_ja: "承認待ち",
+                }],
+                locks: vec![("network/default".into(), 4)],
+            },
+        ];
+        let text: Vec<String> = all.iter().map(|s| both(s)).collect();
+        insta::assert_snapshot!(text.join("\n\n"));
+    }
+
+    #[test]
+    fn the_card_has_buttons_only_while_approvable() {
+        let p = project();
+        let mut run = Run::new("network", "a1a1a1a1a1", "github:carol");
+        run.plan_succeeded(
+            PlanFacts {
+                sha256: "00".into(),
+                planned_at_ms: 0,
+                required_approvals: 1,
+            },
+            true,
+        );
+        let meta = RunMeta {
+            repo: "acme/infra".into(),
+            pr: Some(42),
+            ..Default::default()
+        };
+        let status = status_of(&run, &meta, &p, None, Locale::Ja);
+        let awaiting = card(7, &run, &meta, &p, &status, Locale::Ja);
+        insta::assert_snapshot!(serde_json::to_string_pretty(&awaiting.blocks).unwrap());
+        run.approve(
+            "UALICE",
+            &crate::domain::tf_run::Approvers {
+                users: ["UALICE".to_owned()].into(),
+            },
+            false,
+        )
+        .unwrap();
+        run.state = RunState::Applying;
+        let status = status_of(&run, &meta, &p, None, Locale::En);
+        let applying = card(7, &run, &meta, &p, &status, Locale::En);
+        assert!(!applying.blocks.unwrap().to_string().contains(APPROVE));
+        assert!(applying.text.contains("Applying"), "{}", applying.text);
+    }
+}
