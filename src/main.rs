@@ -224,6 +224,22 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
         config.slack.default_locale, config.slack.time_zone
     );
     println!("  github api        {}", config.github.api_url);
+    println!("  aws region        {}", config.aws.region);
+    let names: Vec<&str> = config
+        .terraform
+        .projects
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    println!(
+        "  terraform         {} project(s){}",
+        names.len(),
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", names.join(", "))
+        }
+    );
     println!("  secrets (from the environment):");
     for (var, set) in secrets.presence() {
         println!("    {var:<24} {}", if set { "set" } else { "unset" });
