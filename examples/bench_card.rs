@@ -79,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         planned.push(t.elapsed());
         world.settle().await?;
+        world.next_message("infra").await?; // the resource list in the card's thread
         world.click("alice", &card, "Approve").await?;
         let apply = world.build("banto-tf-apply", i).await?;
         world.settle().await?;
@@ -91,8 +92,8 @@ async fn main() -> anyhow::Result<()> {
         world.settle().await?;
     }
     println!(
-        "event → card edited, {runs} runs (loopback fakes, {} store)",
-        format!("{:?}", world.app.store.backend())
+        "event → card edited, {runs} runs (loopback fakes, {:?} store)",
+        world.app.store.backend()
     );
     report("plan event → awaiting approval", planned);
     report("apply event → applied", applied);

@@ -370,7 +370,9 @@ async fn double_clicks_and_racing_approvers_start_one_apply() {
         world.click("alice", &card, "Approve"),
         world.click("bob", &card, "Approve"),
     );
-    (a.unwrap(), b.unwrap(), c.unwrap());
+    a.unwrap();
+    b.unwrap();
+    c.unwrap();
     world.settle().await.unwrap();
     assert_eq!(world.codebuild.started(APPLY).len(), 1, "exactly one apply");
     // The clicks that lost are told why; nothing else happens.
