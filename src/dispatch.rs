@@ -28,6 +28,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Github(g) => Box::pin(handlers::github::handle(app, g)).await,
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
+        Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::PollBuild { build_id }) => {
             Box::pin(terraform::poll(app, &build_id)).await
         }

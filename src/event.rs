@@ -100,6 +100,19 @@ pub enum Timer {
     PurgeHandled,
     /// Ask CodeBuild how a build is doing, in case its EventBridge event never comes.
     PollBuild { build_id: String },
+    /// Stop runs of pull requests closed while their webhook was lost, freeing their locks.
+    ReconcileTerraform,
+}
+
+impl Timer {
+    /// A short name for dedupe keys and listings.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Timer::PurgeHandled => "purge",
+            Timer::PollBuild { .. } => "poll_build",
+            Timer::ReconcileTerraform => "reconcile_terraform",
+        }
+    }
 }
 
 /// A verified request that is not a well-formed Slack or GitHub payload.

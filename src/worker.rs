@@ -14,8 +14,10 @@ use tracing::Instrument;
 
 /// Run `count` workers until `stop` turns true; in-flight rows finish first.
 pub async fn run(app: Arc<App>, count: usize, stop: watch::Receiver<bool>) {
-    if let Err(e) = schedule_purge(&app).await {
-        tracing::warn!(error = %e, "could not schedule the inbox purge");
+    for timer in HOURLY {
+        if let Err(e) = schedule_hourly(&app, timer).await {
+            tracing::warn!(error = %e, "could not schedule the hourly timers");
+        }
     }
     let mut set = JoinSet::new();
     for n in 0..count {
@@ -132,15 +134,19 @@ pub fn backoff(attempt: u32) -> Duration {
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// One purge timer per hour across all replicas: the dedupe key is the hour it fires in.
-pub async fn schedule_purge(app: &App) -> anyhow::Result<()> {
+/// The timers that fire every hour.
+pub const HOURLY: [Timer; 2] = [Timer::PurgeHandled, Timer::ReconcileTerraform];
+
+/// One `timer` per hour across all replicas: the dedupe key is the timer and the hour it fires in.
+pub async fn schedule_hourly(app: &App, timer: Timer) -> anyhow::Result<()> {
     let next_hour = (now_millis() / HOUR_MS + 1) * HOUR_MS;
-    let payload = serde_json::to_string(&Event::Timer(Timer::PurgeHandled))?;
+    let name = timer.name();
+    let payload = serde_json::to_string(&Event::Timer(timer))?;
     app.store
         .enqueue(
             Queue::Jobs,
-            &format!("purge:{next_hour}"),
-            "timer purge",
+            &format!("{name}:{next_hour}"),
+            &format!("timer {name}"),
             &payload,
             next_hour,
         )

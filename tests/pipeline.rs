@@ -112,7 +112,14 @@ async fn handled_rows_are_purged_by_a_timer_and_the_next_one_is_scheduled() -> a
             .is_empty(),
         "handled rows purged"
     );
-    let pending = w.app.store.list(Queue::Jobs, Some("pending"), 10).await?;
+    let pending: Vec<_> = w
+        .app
+        .store
+        .list(Queue::Jobs, Some("pending"), 10)
+        .await?
+        .into_iter()
+        .filter(|j| j.kind == "timer purge")
+        .collect();
     assert_eq!(pending.len(), 1, "exactly one next purge: {pending:?}");
     assert!(pending[0].dedupe_key.starts_with("purge:") && pending[0].run_at > now_millis());
     Ok(())

@@ -720,3 +720,29 @@ async fn tf_commands_answer_in_the_users_language() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_hourly_reconciler_stops_runs_of_prs_closed_without_a_webhook() {
+    let world = world_with("").await;
+    let (card, build) = open_pr(&world, 33, HEAD_A, "carol-gh").await;
+    plan_ready(&world, &card, &build, &creates()).await;
+    // The PR is merged elsewhere; GitHub's webhook never reaches banto.
+    world.github.state().closed.insert((REPO.to_owned(), 33));
+    banto::handlers::terraform::reconcile(&world.app)
+        .await
+        .unwrap();
+    let card = world
+        .wait_edit(&card, "closed", |m| m.text.contains("was closed"))
+        .await
+        .unwrap();
+    assert!(!has_buttons(&card));
+    assert_eq!(
+        world
+            .app
+            .store
+            .lock_holder("network", "default")
+            .await
+            .unwrap(),
+        None
+    );
+}

@@ -26,6 +26,12 @@ pub enum GithubError {
     Unavailable(String),
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullState {
+    pub head: String,
+    pub open: bool,
+}
+
 /// A file a pull request changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangedFile {
@@ -156,13 +162,13 @@ impl GithubApi {
             .await
     }
 
-    /// The commit a pull request's head points at now.
-    pub async fn pull_head(
+    /// A pull request as it is now: its head commit and whether it is still open.
+    pub async fn pull(
         &self,
         owner: &str,
         repo: &str,
         number: u64,
-    ) -> Result<String, GithubError> {
+    ) -> Result<PullState, GithubError> {
         let v = self
             .get_json(
                 owner,
@@ -170,7 +176,10 @@ impl GithubApi {
                 &format!("/repos/{owner}/{repo}/pulls/{number}"),
             )
             .await?;
-        sha_at(&v, "/head/sha")
+        Ok(PullState {
+            head: sha_at(&v, "/head/sha")?,
+            open: v["state"] == "open",
+        })
     }
 
     /// The commit SHA a branch, tag or SHA names.

@@ -26,6 +26,8 @@ pub struct GithubState {
     pub heads: BTreeMap<(String, u64), String>,
     /// `(owner/repo, branch or tag)` → commit SHA.
     pub refs: BTreeMap<(String, String), String>,
+    /// Pull requests closed (or merged).
+    pub closed: std::collections::BTreeSet<(String, u64)>,
     /// Issue and PR comments by id.
     pub comments: BTreeMap<u64, FakeComment>,
 }
@@ -241,7 +243,8 @@ async fn pull(
     match st.heads.get(&(full.clone(), number)) {
         Some(sha) => axum::Json(json!({
             "url": format!("{}/repos/{full}/pulls/{number}", fake.base_url), "number": number,
-            "state": "open", "title": format!("PR {number}"),
+            "state": if st.closed.contains(&(full.clone(), number)) { "closed" } else { "open" },
+            "title": format!("PR {number}"),
             "html_url": format!("https://github.com/{full}/pull/{number}"),
             "head": { "sha": sha, "ref": format!("pr-{number}"), "label": format!("{owner}:pr-{number}") },
             "base": { "sha": "0000000000000000000000000000000000000000", "ref": "main" },

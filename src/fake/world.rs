@@ -798,6 +798,9 @@ impl World {
         let files: Vec<(&str, &str)> = files.iter().map(|f| (*f, "modified")).collect();
         self.github.add_pull(repo, number, &files);
         self.github.set_head(repo, number, head);
+        if action == "closed" {
+            self.github.state().closed.insert((repo.to_owned(), number));
+        }
         let body = json!({
             "action": action, "number": number,
             "pull_request": { "number": number, "state": if action == "closed" { "closed" } else { "open" },

@@ -8,5 +8,5 @@ pub async fn purge(app: &App) -> anyhow::Result<()> {
     let inbox = app.store.purge_done(Queue::Inbox, before).await?;
     let jobs = app.store.purge_done(Queue::Jobs, before).await?;
     tracing::info!(inbox, jobs, "purged handled rows");
-    crate::worker::schedule_purge(app).await
+    crate::worker::schedule_hourly(app, crate::event::Timer::PurgeHandled).await
 }

@@ -99,7 +99,7 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
 async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     let project = project(app, &stored.run.project)?;
     let current_head = match (stored.meta.pr, stored.meta.repo.split_once('/')) {
-        (Some(pr), Some((owner, repo))) => Some(app.github.pull_head(owner, repo, pr).await?),
+        (Some(pr), Some((owner, repo))) => Some(app.github.pull(owner, repo, pr).await?.head),
         _ => None,
     };
     Ok(Freshness {

@@ -196,7 +196,13 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             pr_comment(app, &stored, pr, summary).await?;
         }
     }
-    if stored.run.state != RunState::AwaitingApproval {
+    if stored.run.state == RunState::AwaitingApproval {
+        // The lease restarts when the plan is ready: approvers get the whole lease to decide.
+        let lease = project.lock_minutes as i64 * 60_000;
+        app.store
+            .acquire_lock(&project.name, &project.workspace, stored.id, lease)
+            .await?;
+    } else {
         release_and_next(app, project, Some(stored.id)).await?;
     }
     Ok(())

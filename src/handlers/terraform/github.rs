@@ -137,3 +137,30 @@ pub async fn push(app: &App, event: &GithubEvent) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Runs of pull requests that were closed while their webhook was lost stop here (hourly).
+pub async fn reconcile(app: &App) -> anyhow::Result<()> {
+    let mut prs: Vec<(String, u64)> = app
+        .store
+        .open_runs(None)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.meta.repo.clone(), r.meta.pr?)))
+        .collect();
+    prs.sort();
+    prs.dedup();
+    for (repo, pr) in prs {
+        let Some((owner, name)) = repo.split_once('/') else {
+            continue;
+        };
+        if !app.github.pull(owner, name, pr).await?.open {
+            tracing::info!(
+                repo,
+                pr,
+                "pull request closed without a webhook; stopping its runs"
+            );
+            supersede_pr_runs(app, &repo, pr, None, Stale::PrClosed).await?;
+        }
+    }
+    crate::worker::schedule_hourly(app, crate::event::Timer::ReconcileTerraform).await
+}

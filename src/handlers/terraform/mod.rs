@@ -11,7 +11,7 @@ mod plan;
 pub use approval::{approve, reject_clicked, reject_submitted};
 pub use builds::{build_event, poll};
 pub use command::handle as command;
-pub use github::{pull_request, push};
+pub use github::{pull_request, push, reconcile};
 pub use plan::build_env;
 
 use crate::app::App;
