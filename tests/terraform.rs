@@ -746,3 +746,52 @@ async fn the_hourly_reconciler_stops_runs_of_prs_closed_without_a_webhook() {
         None
     );
 }
+
+#[tokio::test]
+async fn no_plan_secret_reaches_slack_or_github_and_a_bad_plan_is_a_clear_failure() {
+    let world = world_with("").await;
+    let (card, build) = open_pr(&world, 41, HEAD_A, "carol-gh").await;
+    let plan = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/plans/network.plan.json"
+    ))
+    .unwrap();
+    plan_ready(&world, &card, &build, &plan).await;
+    let slack: String = world
+        .slack
+        .state()
+        .messages
+        .iter()
+        .map(|m| format!("{} {}", m.text, blocks_text(m)))
+        .collect();
+    let github: String = world
+        .github
+        .comments_on(REPO, 41)
+        .into_iter()
+        .map(|c| c.body)
+        .collect();
+    assert!(
+        slack.contains("aws_db_instance.reports") && github.contains("aws_db_instance.reports")
+    );
+    for secret in ["old-demo-secret", "new-demo-secret", "demo-never-shown"] {
+        assert!(!slack.contains(secret), "{secret} reached Slack");
+        assert!(!github.contains(secret), "{secret} reached GitHub");
+    }
+
+    // A plan JSON from a Terraform banto does not understand fails plainly instead of guessing.
+    world
+        .pull_request("closed", REPO, 41, HEAD_A, "carol-gh", &[])
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let (card, build) = open_pr(&world, 42, HEAD_B, "carol-gh").await;
+    world
+        .finish_plan(&build, r#"{"format_version":"2.0","resource_changes":[]}"#)
+        .await
+        .unwrap();
+    let card = world
+        .wait_edit(&card, "failed", |m| m.text.contains("Plan failed"))
+        .await
+        .unwrap();
+    assert!(card.text.contains("format_version"), "{}", card.text);
+}
