@@ -4,3 +4,4 @@ pub mod glob;
 pub mod mask;
 pub mod plan;
 pub mod tf_run;
+pub mod yaml_edit;
