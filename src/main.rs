@@ -41,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: TfCommand,
     },
+    /// GitOps helpers that run anywhere (no Slack, no GitHub).
+    Gitops {
+        #[command(subcommand)]
+        command: GitopsCommand,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// List accepted events: parked ones (failed every retry) by default.
@@ -66,6 +71,37 @@ enum TfCommand {
         format: Format,
         #[arg(long, value_enum, default_value_t = Lang::En)]
         lang: Lang,
+    },
+}
+
+#[derive(Subcommand)]
+enum GitopsCommand {
+    /// Set an image tag in a YAML file exactly as banto's deploys do, changing nothing else, and
+    /// print the result (or a diff). Exits non-zero with the reason when it refuses.
+    #[command(group(clap::ArgGroup::new("locator").required(true).args(["image", "key", "kustomize", "setter"])))]
+    SetTag {
+        file: PathBuf,
+        /// Every `image: <repository>:…` of this repository (Deployments, CronJobs, …).
+        #[arg(long)]
+        image: Option<String>,
+        /// A key path such as `image.tag` (Helm values).
+        #[arg(long)]
+        key: Option<String>,
+        /// With --key: the sibling `repository` must be this image.
+        #[arg(long, requires = "key")]
+        repository: Option<String>,
+        /// The `images:` entry with this name in a kustomization.
+        #[arg(long)]
+        kustomize: Option<String>,
+        /// A Flux setter marker policy, e.g. `flux-system:web`.
+        #[arg(long)]
+        setter: Option<String>,
+        /// The new tag, or a digest `sha256:…`.
+        #[arg(long)]
+        tag: String,
+        /// Print a unified diff instead of the file.
+        #[arg(long)]
+        diff: bool,
     },
 }
 
@@ -126,6 +162,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tf {
             command: TfCommand::Summarize { plan, format, lang },
         } => summarize(&plan, format, lang),
+        Command::Gitops {
+            command:
+                GitopsCommand::SetTag {
+                    file,
+                    image,
+                    key,
+                    repository,
+                    kustomize,
+                    setter,
+                    tag,
+                    diff,
+                },
+        } => {
+            use banto::domain::yaml_edit::Locator;
+            let locator = match (image, key, kustomize, setter) {
+                (Some(repository), ..) => Locator::Image { repository },
+                (_, Some(path), ..) => Locator::Key { path, repository },
+                (_, _, Some(name), _) => Locator::Kustomize { name },
+                (_, _, _, Some(policy)) => Locator::Setter { policy },
+                _ => unreachable!("clap requires one locator"),
+            };
+            set_tag(&file, &locator, &tag, diff)
+        }
         Command::Migrate => {
             let config = Config::load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;
@@ -202,6 +261,29 @@ fn summarize(plan: &std::path::Path, format: Format, lang: Lang) -> anyhow::Resu
         }))?,
     };
     println!("{}", out.trim_end());
+    Ok(())
+}
+
+fn set_tag(
+    file: &std::path::Path,
+    locator: &banto::domain::yaml_edit::Locator,
+    tag: &str,
+    diff: bool,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let edited = banto::domain::yaml_edit::set_tag(&text, locator, tag)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    if diff {
+        out.write_all(
+            banto::domain::yaml_edit::unified_diff(&file.display().to_string(), &text, &edited)
+                .as_bytes(),
+        )?;
+    } else {
+        out.write_all(edited.text.as_bytes())?;
+    }
     Ok(())
 }
 

@@ -599,12 +599,13 @@ pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refus
         }
     }
     out.push_str(&text[at..]);
-    verify(text, &out, &targets)?;
+    let mut old = vec![];
+    docs.iter().for_each(|d| collect(d, &mut old));
+    verify(&old, &out, &targets)?;
     Ok(Edited { text: out, changes })
 }
 
-fn verify(before: &str, after: &str, targets: &[Target<'_>]) -> Result<(), Refusal> {
-    let old = scalars(before)?;
+fn verify(old: &[(usize, String)], after: &str, targets: &[Target<'_>]) -> Result<(), Refusal> {
     let new = scalars(after)
         .map_err(|e| Refusal::Unverified(format!("the result does not parse: {e}")))?;
     if old.len() != new.len() {
@@ -623,6 +624,26 @@ fn verify(before: &str, after: &str, targets: &[Target<'_>]) -> Result<(), Refus
         }
     }
     Ok(())
+}
+
+/// A unified diff of an edit (only target lines change, so each change is its own hunk).
+pub fn unified_diff(name: &str, before: &str, edited: &Edited) -> String {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = edited.text.split_inclusive('\n').collect();
+    let mut out = format!("--- a/{name}\n+++ b/{name}\n");
+    for (i, (a, b)) in old.iter().zip(&new).enumerate() {
+        if a != b {
+            out.push_str(&format!("@@ -{n},1 +{n},1 @@\n-{a}", n = i + 1));
+            if !a.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+            out.push_str(&format!("+{b}"));
+            if !b.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
