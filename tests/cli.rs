@@ -160,3 +160,59 @@ async fn inbox_lists_parked_events_with_their_errors_and_requeues_them() {
     assert!(out.contains("pending  slash_command /banto"), "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn gitops_set_tag_prints_the_file_a_diff_or_the_refusal() {
+    let values = "../shared/corpus/gitops/argocd-example-apps__helm-guestbook__values.yaml";
+    let original =
+        std::fs::read_to_string(format!("{}/{values}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let (ok, out, err) = banto(
+        &[
+            "gitops",
+            "set-tag",
+            values,
+            "--key",
+            "image.tag",
+            "--tag",
+            "0.2",
+        ],
+        "",
+        &[],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, original.replace("  tag: 0.1\n", "  tag: \"0.2\"\n"));
+
+    let (ok, out, _) = banto(
+        &[
+            "gitops",
+            "set-tag",
+            values,
+            "--key",
+            "image.tag",
+            "--tag",
+            "0.2",
+            "--diff",
+        ],
+        "",
+        &[],
+    );
+    assert!(ok);
+    assert!(
+        out.contains("@@ -9,1 +9,1 @@\n-  tag: 0.1\n+  tag: \"0.2\"\n"),
+        "{out}"
+    );
+
+    let random = "../shared/corpus/gitops/kustomize__transformersimage_test__random.yaml";
+    let (ok, out, err) = banto(
+        &[
+            "gitops", "set-tag", random, "--image", "nginx", "--tag", "v2",
+        ],
+        "",
+        &[],
+    );
+    assert!(!ok && out.is_empty(), "a refusal prints no file");
+    assert!(
+        err.contains("random.yaml") && err.contains("line 9") && err.contains("line 15"),
+        "{err}"
+    );
+}

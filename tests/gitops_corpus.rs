@@ -2,7 +2,7 @@
 //! Flux, Helm, Kustomize; see its SOURCES.tsv): every bump changes the target bytes and nothing
 //! else, refusals say why, and random valid files never change outside the target.
 
-use banto::domain::yaml_edit::{Locator, Refusal, set_tag, split_image};
+use banto::domain::yaml_edit::{Locator, Refusal, set_tag, set_tag_whole, split_image};
 use rand::{Rng, SeedableRng};
 
 fn corpus(name: &str) -> String {
@@ -307,4 +307,70 @@ fn random_files_never_change_outside_the_target() {
             Some(tag.as_str())
         );
     }
+}
+
+/// Big files take the fast path (only the entries that can hold the target are parsed); it must
+/// agree with the whole-file path byte for byte, refusals included.
+#[test]
+fn the_fast_path_for_big_files_agrees_with_the_whole_file_path() {
+    let filler: String = (0..3000)
+        .map(|i| format!("svc{i}:\n  # entry {i}\n  image:\n    repository: ghcr.io/acme/svc{i}\n    tag: \"v{i}\"\n  list:\n  - a: 1\n"))
+        .collect();
+    let cases: Vec<(String, Locator, &str)> = vec![
+        (
+            format!(
+                "{filler}web:\n  image:\n    repository: ghcr.io/acme/web\n    tag: v1 # pinned\n"
+            ),
+            key("web.image.tag", Some("ghcr.io/acme/web")),
+            "v2",
+        ),
+        (
+            format!(
+                "{filler}a:\n  image: ghcr.io/acme/web:v1\n---\n{filler}b:\n  image: ghcr.io/acme/web:v1\n"
+            ),
+            image("ghcr.io/acme/web"),
+            "v2",
+        ),
+        (
+            format!("{filler}a:\n  image: ghcr.io/acme/web:v1\nb:\n  image: ghcr.io/acme/web:v0\n"),
+            image("ghcr.io/acme/web"),
+            "v2",
+        ),
+        (
+            format!("images:\n- name: web\n  newTag: v1\n{filler}"),
+            Locator::Kustomize { name: "web".into() },
+            "v2",
+        ),
+        (
+            format!("{filler}web:\n  tag: 1.0 # {{\"$imagepolicy\": \"flux:web:tag\"}}\n"),
+            Locator::Setter {
+                policy: "flux:web".into(),
+            },
+            "1.1",
+        ),
+        (
+            format!("\u{feff}{filler}web:\r\n  image: &img ghcr.io/acme/web:v1\r\n"),
+            image("ghcr.io/acme/web"),
+            "v2",
+        ),
+        (
+            format!("{filler}web:\n  image:\n    tag: v1\n"),
+            key("web.image.tag", Some("ghcr.io/acme/web")),
+            "v2",
+        ),
+        (filler.clone(), key("nothing.here", None), "v2"),
+    ];
+    for (i, (text, locator, tag)) in cases.iter().enumerate() {
+        assert!(text.len() > 64 * 1024);
+        let fast = set_tag(text, locator, tag);
+        let whole = set_tag_whole(text, locator, tag);
+        assert_eq!(fast, whole, "case {i}");
+    }
+    let (text, locator, tag) = &cases[0];
+    let e = set_tag(text, locator, tag).unwrap();
+    assert_eq!(
+        e.changes[0].line,
+        text.lines().count(),
+        "line numbers are the original file's"
+    );
 }

@@ -558,19 +558,28 @@ fn collect(node: &Node, out: &mut Vec<(usize, String)>) {
     }
 }
 
-/// Set the tag (or digest) `new` where `locator` points. The result differs from `text` only in
-/// the target scalars' bytes, and is verified by parsing it again.
-pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refusal> {
-    if !valid_tag(new) {
-        return Err(Refusal::BadTag(new.to_owned()));
-    }
-    let docs = parse(text)?;
-    let mut targets = locate(text, &docs, locator, new)?;
+/// One scalar's replacement, in bytes of the text it was planned on.
+struct Splice {
+    start: usize,
+    end: usize,
+    replacement: String,
+    change: Change,
+    /// Where the verifier finds the new scalar (character index of its start).
+    at: usize,
+    new: String,
+}
+
+/// Find the targets and how each one's bytes change; nothing is applied yet.
+fn plan_splices(
+    text: &str,
+    docs: &[Node],
+    locator: &Locator,
+    new: &str,
+) -> Result<Vec<Splice>, Refusal> {
+    let mut targets = locate(text, docs, locator, new)?;
     targets.sort_by_key(|t| t.node.span.start.index());
     let offsets = Offsets::new(text);
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut at = 0;
-    let mut changes = vec![];
+    let mut splices = vec![];
     for t in &targets {
         let line = t.node.line();
         if t.node.marked || t.guarded {
@@ -583,38 +592,230 @@ pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refus
             return Err(Refusal::BlockScalar { line });
         }
         let start = offsets.byte(t.node.span.start.index());
-        let end = start
-            + scalar_len(&text[start..], *style, value).ok_or(Refusal::Unverified(format!(
-                "line {line}: the scalar spans several lines"
-            )))?;
-        out.push_str(&text[at..start]);
-        out.push_str(&render(&t.new, *style));
-        at = end;
-        if value != &t.new {
-            changes.push(Change {
+        let len = scalar_len(&text[start..], *style, value).ok_or(Refusal::Unverified(format!(
+            "line {line}: the scalar spans several lines"
+        )))?;
+        splices.push(Splice {
+            start,
+            end: start + len,
+            replacement: render(&t.new, *style),
+            change: Change {
                 line,
                 old: value.clone(),
                 new: t.new.clone(),
-            });
-        }
+            },
+            at: t.node.span.start.index(),
+            new: t.new.clone(),
+        });
     }
-    out.push_str(&text[at..]);
-    let mut old = vec![];
-    docs.iter().for_each(|d| collect(d, &mut old));
-    verify(&old, &out, &targets)?;
-    Ok(Edited { text: out, changes })
+    Ok(splices)
 }
 
-fn verify(old: &[(usize, String)], after: &str, targets: &[Target<'_>]) -> Result<(), Refusal> {
+fn apply(text: &str, splices: &[Splice]) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for s in splices {
+        out.push_str(&text[at..s.start]);
+        out.push_str(&s.replacement);
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Plan, apply and verify on `text` as a whole.
+fn edit(text: &str, locator: &Locator, new: &str) -> Result<(Vec<Splice>, String), Refusal> {
+    let docs = parse(text)?;
+    let splices = plan_splices(text, &docs, locator, new)?;
+    let out = apply(text, &splices);
+    let mut old = vec![];
+    docs.iter().for_each(|d| collect(d, &mut old));
+    verify(&old, &out, &splices)?;
+    Ok((splices, out))
+}
+
+/// Set the tag (or digest) `new` where `locator` points. The result differs from `text` only in
+/// the target scalars' bytes, and is verified by parsing it again.
+pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refusal> {
+    if !valid_tag(new) {
+        return Err(Refusal::BadTag(new.to_owned()));
+    }
+    if let Some(edited) = chunked::set_tag(text, locator, new) {
+        return Ok(edited);
+    }
+    let (splices, out) = edit(text, locator, new)?;
+    Ok(Edited {
+        text: out,
+        changes: changes(&splices),
+    })
+}
+
+/// The whole-file path only (tests compare it with the fast path).
+#[doc(hidden)]
+pub fn set_tag_whole(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refusal> {
+    if !valid_tag(new) {
+        return Err(Refusal::BadTag(new.to_owned()));
+    }
+    let (splices, out) = edit(text, locator, new)?;
+    Ok(Edited {
+        text: out,
+        changes: changes(&splices),
+    })
+}
+
+fn changes(splices: &[Splice]) -> Vec<Change> {
+    splices
+        .iter()
+        .filter(|s| s.change.old != s.change.new)
+        .map(|s| s.change.clone())
+        .collect()
+}
+
+/// Large files: a file whose documents are block mappings splits at column-0 keys into entries
+/// that parse independently. Only the entries that could hold a target are parsed, edited and
+/// verified, as one smaller file; the splices are mapped back. Any doubt (another layout, a
+/// parse error, an alias to elsewhere) falls back to the whole file.
+mod chunked {
+    use super::*;
+
+    struct Chunk {
+        start: usize,
+        end: usize,
+        line: usize,
+        doc: usize,
+    }
+
+    fn chunks(text: &str) -> Option<Vec<Chunk>> {
+        let mut out: Vec<Chunk> = vec![];
+        let (mut at, mut line, mut doc) = (0, 1, 0);
+        let mut in_doc_chunk = false;
+        for l in text.split_inclusive('\n') {
+            let body = l.strip_prefix('\u{feff}').unwrap_or(l);
+            let bom = l.len() - body.len();
+            let first = body.chars().next().unwrap_or('\n');
+            let is_marker = |m: &str| {
+                body.starts_with(m) && body[3..].chars().next().is_none_or(|c| c.is_whitespace())
+            };
+            if is_marker("---") || is_marker("...") {
+                if !body[3..].trim().is_empty() && !body[3..].trim_start().starts_with('#') {
+                    return None; // content on the marker line
+                }
+                if let Some(c) = out.last_mut() {
+                    c.end = at;
+                }
+                doc += 1;
+                in_doc_chunk = false;
+            } else if first == '-' {
+                // A compact sequence under the current root key; a root sequence is not handled.
+                if !in_doc_chunk {
+                    return None;
+                }
+            } else if " #\r\n".contains(first) {
+            } else if "?[{'\"&*!|>%@`\t".contains(first) {
+                return None;
+            } else {
+                if let Some(c) = out.last_mut().filter(|_| in_doc_chunk) {
+                    c.end = at;
+                }
+                out.push(Chunk {
+                    start: at + bom,
+                    end: text.len(),
+                    line,
+                    doc,
+                });
+                in_doc_chunk = true;
+            }
+            at += l.len();
+            line += 1;
+        }
+        Some(out)
+    }
+
+    /// Could this entry hold a target? (A superset: the edit engine decides on the entries.)
+    fn candidate(chunk: &str, locator: &Locator) -> bool {
+        let quoted_key = chunk.starts_with(['\'', '"']);
+        let escaped = chunk.contains('\\');
+        match locator {
+            Locator::Image { repository } => escaped || chunk.contains(repository.as_str()),
+            Locator::Key { path, .. } => {
+                let first = path.split('.').next().unwrap_or("");
+                quoted_key
+                    || escaped
+                    || chunk.starts_with(first)
+                    || chunk.starts_with(path.as_str())
+            }
+            Locator::Kustomize { .. } => chunk.starts_with("images"),
+            Locator::Setter { .. } => chunk.contains("$imagepolicy"),
+        }
+    }
+
+    pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Option<Edited> {
+        const WORTH_IT: usize = 64 * 1024;
+        if text.len() < WORTH_IT {
+            return None;
+        }
+        let chunks = chunks(text)?;
+        // The smaller file: candidate entries, `---` between documents.
+        let mut reduced = String::new();
+        // (start in the smaller file, start in the original, original line − smaller file line)
+        let mut map: Vec<(usize, usize, isize)> = vec![];
+        let mut last_doc = None;
+        let mut reduced_line = 1;
+        for c in &chunks {
+            let body = &text[c.start..c.end];
+            if !candidate(body, locator) {
+                continue;
+            }
+            if last_doc.is_some_and(|d| d != c.doc) {
+                reduced.push_str("---\n");
+                reduced_line += 1;
+            }
+            last_doc = Some(c.doc);
+            if !reduced.is_empty() && !reduced.ends_with('\n') {
+                return None;
+            }
+            map.push((
+                reduced.len(),
+                c.start,
+                c.line as isize - reduced_line as isize,
+            ));
+            reduced.push_str(body);
+            reduced_line += body.matches('\n').count();
+        }
+        if reduced.is_empty() {
+            return None; // let the whole-file path say what is missing
+        }
+        let (splices, _) = edit(&reduced, locator, new).ok()?;
+        let mut out_splices = vec![];
+        for s in splices {
+            let &(r_start, o_start, shift) = map.iter().rev().find(|(r, _, _)| *r <= s.start)?;
+            let delta = o_start as isize - r_start as isize;
+            let mut change = s.change.clone();
+            change.line = (change.line as isize + shift) as usize;
+            out_splices.push(Splice {
+                start: (s.start as isize + delta) as usize,
+                end: (s.end as isize + delta) as usize,
+                replacement: s.replacement,
+                change,
+                at: s.at,
+                new: s.new,
+            });
+        }
+        Some(Edited {
+            text: apply(text, &out_splices),
+            changes: changes(&out_splices),
+        })
+    }
+}
+
+fn verify(old: &[(usize, String)], after: &str, splices: &[Splice]) -> Result<(), Refusal> {
     let new = scalars(after)
         .map_err(|e| Refusal::Unverified(format!("the result does not parse: {e}")))?;
     if old.len() != new.len() {
         return Err(Refusal::Unverified("the structure changed".into()));
     }
-    let target_at: std::collections::HashMap<usize, &str> = targets
-        .iter()
-        .map(|t| (t.node.span.start.index(), t.new.as_str()))
-        .collect();
+    let target_at: std::collections::HashMap<usize, &str> =
+        splices.iter().map(|s| (s.at, s.new.as_str())).collect();
     for ((at, was), (_, now)) in old.iter().zip(&new) {
         let expected = target_at.get(at).copied().unwrap_or(was.as_str());
         if now != expected {
