@@ -88,3 +88,226 @@ async fn app_auth_finds_the_installation_and_mints_a_token_once() {
     assert_eq!(fake.calls("repo.installation"), 1);
     assert_eq!(fake.state().minted, 1, "the installation token is cached");
 }
+
+/// The GitOps write path: compare-and-swap on the blob SHA, one PR per branch, fast-forward
+/// only, merges pinned to the approved head, conflicts refused.
+#[tokio::test]
+async fn gitops_write_path_refuses_every_stale_write() {
+    let fake = FakeGithub::start().await.unwrap();
+    fake.state().tokens.push("ghp_fake_token".into());
+    let values = "image:\n  tag: v1 # pinned\n";
+    fake.seed_repo(
+        "acme/gitops",
+        &[("apps/web/production/values.yaml", values)],
+    );
+    let gh = token_client(&fake, "ghp_fake_token");
+    let path = "apps/web/production/values.yaml";
+
+    let file = gh
+        .file("acme", "gitops", path, "main")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.content, values);
+    assert!(
+        gh.file("acme", "gitops", "nope.yaml", "main")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let main = gh
+        .branch_head("acme", "gitops", "main")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        gh.branch_head("acme", "gitops", "banto/web-production")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    gh.create_branch("acme", "gitops", "banto/web-production", &main)
+        .await
+        .unwrap();
+    let again = gh
+        .create_branch("acme", "gitops", "banto/web-production", &main)
+        .await;
+    assert!(
+        matches!(again, Err(GithubError::Api { status: 422, .. })),
+        "{again:?}"
+    );
+
+    let v2 = values.replace("v1", "v2");
+    let stale = gh
+        .put_file(
+            "acme",
+            "gitops",
+            "banto/web-production",
+            path,
+            &v2,
+            Some("0000000000000000000000000000000000000000"),
+            "bump",
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(GithubError::Api { status: 409, .. })),
+        "{stale:?}"
+    );
+    let blind = gh
+        .put_file(
+            "acme",
+            "gitops",
+            "banto/web-production",
+            path,
+            &v2,
+            None,
+            "bump",
+        )
+        .await;
+    assert!(
+        matches!(blind, Err(GithubError::Api { status: 422, .. })),
+        "a write without the blob SHA is refused"
+    );
+    let commit = gh
+        .put_file(
+            "acme",
+            "gitops",
+            "banto/web-production",
+            path,
+            &v2,
+            Some(&file.sha),
+            "bump web to v2",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.file("acme/gitops", "banto/web-production", path)
+            .unwrap(),
+        v2
+    );
+    assert_eq!(
+        fake.file("acme/gitops", "main", path).unwrap(),
+        values,
+        "main untouched until merged"
+    );
+
+    let not_ff = gh
+        .move_branch("acme", "gitops", "banto/web-production", &main, false)
+        .await;
+    assert!(
+        matches!(not_ff, Err(GithubError::Api { status: 422, .. })),
+        "never a silent force-push"
+    );
+
+    let pr = gh
+        .create_pull(
+            "acme",
+            "gitops",
+            "banto/web-production",
+            "main",
+            "web → v2",
+            "body",
+        )
+        .await
+        .unwrap();
+    assert_eq!(pr.head_sha, commit);
+    let dup = gh
+        .create_pull(
+            "acme",
+            "gitops",
+            "banto/web-production",
+            "main",
+            "again",
+            "",
+        )
+        .await;
+    assert!(
+        matches!(dup, Err(GithubError::Api { status: 422, .. })),
+        "one PR per branch"
+    );
+    assert_eq!(
+        gh.open_pull("acme", "gitops", "banto/web-production")
+            .await
+            .unwrap()
+            .unwrap()
+            .number,
+        pr.number
+    );
+
+    let moved = gh.merge_pull("acme", "gitops", pr.number, &main).await;
+    assert!(
+        matches!(moved, Err(GithubError::Api { status: 409, .. })),
+        "merge is pinned to the approved head"
+    );
+    gh.merge_pull("acme", "gitops", pr.number, &commit)
+        .await
+        .unwrap();
+    assert_eq!(fake.file("acme/gitops", "main", path).unwrap(), v2);
+    assert!(
+        gh.open_pull("acme", "gitops", "banto/web-production")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Someone edits main's file while a second bump waits: the merge is refused, not clobbered.
+    let main = gh
+        .branch_head("acme", "gitops", "main")
+        .await
+        .unwrap()
+        .unwrap();
+    gh.create_branch("acme", "gitops", "banto/web-production-2", &main)
+        .await
+        .unwrap();
+    let file = gh
+        .file("acme", "gitops", path, "main")
+        .await
+        .unwrap()
+        .unwrap();
+    let c3 = gh
+        .put_file(
+            "acme",
+            "gitops",
+            "banto/web-production-2",
+            path,
+            &values.replace("v1", "v3"),
+            Some(&file.sha),
+            "v3",
+        )
+        .await
+        .unwrap();
+    fake.seed_repo("acme/gitops", &[(path, "image:\n  tag: hotfix\n")]);
+    let pr = gh
+        .create_pull(
+            "acme",
+            "gitops",
+            "banto/web-production-2",
+            "main",
+            "web → v3",
+            "",
+        )
+        .await
+        .unwrap();
+    let conflict = gh.merge_pull("acme", "gitops", pr.number, &c3).await;
+    assert!(
+        matches!(conflict, Err(GithubError::Api { status: 405, .. })),
+        "{conflict:?}"
+    );
+    gh.update_pull(
+        "acme",
+        "gitops",
+        pr.number,
+        "web → v3 (superseded)",
+        "",
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(
+        gh.open_pull("acme", "gitops", "banto/web-production-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,8 +1,11 @@
 //! GitHub REST client: octocrab with App or token auth, base URL injectable, octocrab's own
 //! retries off (banto's retry policy owns retries).
 
+mod contents;
+
 use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secrets;
+pub use contents::{PullRef, RepoFile};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
 use serde_json::{Value, json};

@@ -2,6 +2,7 @@
 //! token and App (JWT → installation token) auth, pull request files with Link pagination,
 //! and injectable failures.
 
+use super::github_git as git;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -28,6 +29,8 @@ pub struct GithubState {
     pub refs: BTreeMap<(String, String), String>,
     /// Pull requests closed (or merged).
     pub closed: std::collections::BTreeSet<(String, u64)>,
+    /// Repositories with branches, commits and pull requests (the GitOps write path).
+    pub git: BTreeMap<String, super::github_git::FakeRepo>,
     /// Issue and PR comments by id.
     pub comments: BTreeMap<u64, FakeComment>,
 }
@@ -63,7 +66,31 @@ impl FakeGithub {
                 "/repos/{owner}/{repo}/pulls/{number}/files",
                 get(pull_files),
             )
-            .route("/repos/{owner}/{repo}/pulls/{number}", get(pull))
+            .route(
+                "/repos/{owner}/{repo}/pulls/{number}",
+                get(pull).patch(git::update_pull),
+            )
+            .route(
+                "/repos/{owner}/{repo}/pulls",
+                get(git::list_pulls).post(git::create_pull),
+            )
+            .route(
+                "/repos/{owner}/{repo}/pulls/{number}/merge",
+                axum::routing::put(git::merge_pull),
+            )
+            .route(
+                "/repos/{owner}/{repo}/contents/{*path}",
+                get(git::get_contents).put(git::put_contents),
+            )
+            .route(
+                "/repos/{owner}/{repo}/git/ref/heads/{*branch}",
+                get(git::get_ref),
+            )
+            .route("/repos/{owner}/{repo}/git/refs", post(git::create_ref))
+            .route(
+                "/repos/{owner}/{repo}/git/refs/heads/{*branch}",
+                axum::routing::patch(git::update_ref),
+            )
             .route("/repos/{owner}/{repo}/commits/{git_ref}", get(commit))
             .route(
                 "/repos/{owner}/{repo}/issues/{number}/comments",
@@ -136,7 +163,7 @@ impl FakeGithub {
     }
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     let body = json!({ "message": message, "documentation_url": "https://docs.github.com/rest" });
     (status, axum::Json(body)).into_response()
 }
@@ -220,7 +247,11 @@ async fn pull_files(
 }
 
 /// Record the call, answer an injected failure, or refuse a request without a known token.
-fn enter_authed(st: &mut GithubState, route: &str, headers: &HeaderMap) -> Option<Response> {
+pub(super) fn enter_authed(
+    st: &mut GithubState,
+    route: &str,
+    headers: &HeaderMap,
+) -> Option<Response> {
     if let Some(r) = enter(st, route) {
         return Some(r);
     }
@@ -240,6 +271,12 @@ async fn pull(
         return r;
     }
     let full = format!("{owner}/{repo}");
+    if let Some(r) = st.git.get(&full)
+        && let Some(p) = r.pulls.get(&number)
+    {
+        let head = r.branches.get(&p.head).cloned().unwrap_or_default();
+        return axum::Json(git::pull_json(&fake.base_url, &full, number, p, &head)).into_response();
+    }
     match st.heads.get(&(full.clone(), number)) {
         Some(sha) => axum::Json(json!({
             "url": format!("{}/repos/{full}/pulls/{number}", fake.base_url), "number": number,

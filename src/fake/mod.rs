@@ -4,6 +4,7 @@
 pub mod aws_side;
 pub mod codebuild;
 pub mod github;
+pub mod github_git;
 pub mod s3;
 pub mod slack;
 pub mod world;

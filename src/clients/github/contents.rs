@@ -1,0 +1,274 @@
+//! The GitOps write path on GitHub: read a file with its blob SHA, write it back only if it is
+//! still that blob (compare-and-swap), branches that only fast-forward, one pull request per
+//! branch, merges pinned to the head that was approved. GitHub's 409/422 come back as
+//! `GithubError::Api` for the caller to re-read and decide.
+
+use super::{GithubApi, GithubError, classify, convert, sha_at};
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// A file as it is on a branch: its text and its blob SHA (the compare-and-swap token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoFile {
+    pub content: String,
+    pub sha: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullRef {
+    pub number: u64,
+    pub head_sha: String,
+    pub url: String,
+}
+
+fn pull_ref(v: &Value) -> Result<PullRef, GithubError> {
+    Ok(PullRef {
+        number: v["number"]
+            .as_u64()
+            .ok_or_else(|| GithubError::Unavailable("pull request without a number".into()))?,
+        head_sha: sha_at(v, "/head/sha")?,
+        url: v["html_url"].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+fn absent(e: GithubError) -> Result<Option<Value>, GithubError> {
+    match e {
+        GithubError::Api { status: 404, .. } => Ok(None),
+        e => Err(e),
+    }
+}
+
+impl GithubApi {
+    async fn send(
+        &self,
+        owner: &str,
+        repo: &str,
+        method: &str,
+        route: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, GithubError> {
+        let client = self.client_for(owner, repo).await?;
+        self.retry
+            .run(
+                || async {
+                    let r: Result<Value, octocrab::Error> = match method {
+                        "GET" => client.get(route, None::<&()>).await,
+                        "POST" => client.post(route, body).await,
+                        "PUT" => client.put(route, body).await,
+                        _ => client.patch(route, body).await,
+                    };
+                    r.map_err(convert)
+                },
+                classify,
+            )
+            .await
+    }
+
+    /// The file at `path` on `git_ref`, or `None` if it does not exist there.
+    pub async fn file(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<RepoFile>, GithubError> {
+        let route = format!("/repos/{owner}/{repo}/contents/{path}?ref={git_ref}");
+        let Some(v) = self
+            .send(owner, repo, "GET", &route, None)
+            .await
+            .map(Some)
+            .or_else(absent)?
+        else {
+            return Ok(None);
+        };
+        let raw: String = v["content"]
+            .as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .map_err(|_| GithubError::Unavailable(format!("{path}: content is not Base64")))?;
+        let content = String::from_utf8(bytes)
+            .map_err(|_| GithubError::Unavailable(format!("{path} is not UTF-8 text")))?;
+        Ok(Some(RepoFile {
+            content,
+            sha: sha_at(&v, "/sha")?,
+        }))
+    }
+
+    /// The commit a branch points at, or `None` if there is no such branch.
+    pub async fn branch_head(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+    ) -> Result<Option<String>, GithubError> {
+        let route = format!("/repos/{owner}/{repo}/git/ref/heads/{branch}");
+        match self
+            .send(owner, repo, "GET", &route, None)
+            .await
+            .map(Some)
+            .or_else(absent)?
+        {
+            Some(v) => Ok(Some(sha_at(&v, "/object/sha")?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn create_branch(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+    ) -> Result<(), GithubError> {
+        let body = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        self.send(
+            owner,
+            repo,
+            "POST",
+            &format!("/repos/{owner}/{repo}/git/refs"),
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Point `branch` at `sha`; without `force`, only a fast-forward is accepted (422 otherwise).
+    pub async fn move_branch(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+        force: bool,
+    ) -> Result<(), GithubError> {
+        let body = json!({ "sha": sha, "force": force });
+        self.send(
+            owner,
+            repo,
+            "PATCH",
+            &format!("/repos/{owner}/{repo}/git/refs/heads/{branch}"),
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Write `content` to `path` on `branch` if the file is still blob `expected` (`None`: the
+    /// file must not exist). 409/422 mean someone else changed it. Returns the new commit.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_file(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        expected: Option<&str>,
+        message: &str,
+    ) -> Result<String, GithubError> {
+        let mut body = json!({
+            "message": message, "branch": branch,
+            "content": base64::engine::general_purpose::STANDARD.encode(content),
+        });
+        if let Some(sha) = expected {
+            body["sha"] = json!(sha);
+        }
+        let v = self
+            .send(
+                owner,
+                repo,
+                "PUT",
+                &format!("/repos/{owner}/{repo}/contents/{path}"),
+                Some(&body),
+            )
+            .await?;
+        sha_at(&v, "/commit/sha")
+    }
+
+    /// The open pull request from `branch`, if any.
+    pub async fn open_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+    ) -> Result<Option<PullRef>, GithubError> {
+        let route = format!("/repos/{owner}/{repo}/pulls?state=open&head={owner}:{branch}");
+        let v = self.send(owner, repo, "GET", &route, None).await?;
+        v.as_array()
+            .and_then(|a| a.first())
+            .map(pull_ref)
+            .transpose()
+    }
+
+    pub async fn create_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<PullRef, GithubError> {
+        let payload = json!({ "title": title, "head": branch, "base": base, "body": body });
+        pull_ref(
+            &self
+                .send(
+                    owner,
+                    repo,
+                    "POST",
+                    &format!("/repos/{owner}/{repo}/pulls"),
+                    Some(&payload),
+                )
+                .await?,
+        )
+    }
+
+    /// Retitle or describe a pull request, or close it (superseded).
+    pub async fn update_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        title: &str,
+        body: &str,
+        close: bool,
+    ) -> Result<(), GithubError> {
+        let mut payload = json!({ "title": title, "body": body });
+        if close {
+            payload["state"] = json!("closed");
+        }
+        self.send(
+            owner,
+            repo,
+            "PATCH",
+            &format!("/repos/{owner}/{repo}/pulls/{number}"),
+            Some(&payload),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Merge, only if the head is still `head_sha` (409 otherwise). Returns the merge commit.
+    pub async fn merge_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        head_sha: &str,
+    ) -> Result<String, GithubError> {
+        let body = json!({ "sha": head_sha, "merge_method": "squash" });
+        let v = self
+            .send(
+                owner,
+                repo,
+                "PUT",
+                &format!("/repos/{owner}/{repo}/pulls/{number}/merge"),
+                Some(&body),
+            )
+            .await?;
+        sha_at(&v, "/sha")
+    }
+}
