@@ -1,7 +1,9 @@
 //! Pure domain logic: no IO, no clocks, no clients. Unit-tested where it lives.
 
+pub mod freeze;
 pub mod glob;
 pub mod mask;
 pub mod plan;
+pub mod tag_policy;
 pub mod tf_run;
 pub mod yaml_edit;
