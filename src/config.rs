@@ -26,6 +26,114 @@ pub struct Config {
     pub terraform: TerraformConfig,
     #[serde(default)]
     pub aws: AwsConfig,
+    #[serde(default)]
+    pub deploy: DeployConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    #[serde(default)]
+    pub apps: Vec<DeployApp>,
+}
+
+/// One application deployed by bumping its image tag in a GitOps repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployApp {
+    pub name: String,
+    /// The image repository, e.g. `ghcr.io/acme/web`.
+    pub image: String,
+    /// The GitOps repository, `owner/name`.
+    pub repo: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// Slack channel id for deploy cards.
+    pub channel: String,
+    #[serde(default)]
+    pub approvers: Approvers,
+    #[serde(default = "default_min_approvals")]
+    pub min_approvals: u32,
+    #[serde(default)]
+    pub allow_self_approval: bool,
+    /// Which tags automatic bumps may deploy: `{ semver = ">=1.4, <2" }` or `{ regex = "^v\\d+" }`.
+    #[serde(default)]
+    pub tag_policy: Option<TagPolicyConfig>,
+    pub envs: Vec<DeployEnv>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagPolicyConfig {
+    pub semver: Option<String>,
+    pub regex: Option<String>,
+}
+
+/// One environment of an app: the file holding its tag and how to find the tag there.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployEnv {
+    pub name: String,
+    pub file: String,
+    /// Helm values key path (`image.tag`); its sibling `repository` must be the app's image.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The `images:` entry name in a kustomization.
+    #[serde(default)]
+    pub kustomize: Option<String>,
+    /// A Flux setter policy (`flux-system:web`).
+    #[serde(default)]
+    pub setter: Option<String>,
+    /// Merge without approval (staging).
+    #[serde(default)]
+    pub auto_merge: bool,
+    /// Local-time windows when deploys are refused without break-glass.
+    #[serde(default)]
+    pub freeze: Vec<String>,
+}
+
+impl DeployEnv {
+    /// How the edit engine finds this environment's tag (default: every `image:` of the app).
+    pub fn locator(&self, app: &DeployApp) -> crate::domain::yaml_edit::Locator {
+        use crate::domain::yaml_edit::Locator;
+        match (&self.key, &self.kustomize, &self.setter) {
+            (Some(path), ..) => Locator::Key {
+                path: path.clone(),
+                repository: Some(app.image.clone()),
+            },
+            (_, Some(name), _) => Locator::Kustomize { name: name.clone() },
+            (_, _, Some(policy)) => Locator::Setter {
+                policy: policy.clone(),
+            },
+            _ => Locator::Image {
+                repository: app.image.clone(),
+            },
+        }
+    }
+
+    pub fn freeze_windows(&self) -> Vec<crate::domain::freeze::FreezeWindow> {
+        self.freeze.iter().filter_map(|w| w.parse().ok()).collect()
+    }
+}
+
+impl DeployApp {
+    pub fn env(&self, name: &str) -> Option<&DeployEnv> {
+        self.envs.iter().find(|e| e.name == name)
+    }
+
+    pub fn tag_policy(&self) -> Option<crate::domain::tag_policy::TagPolicy> {
+        use crate::domain::tag_policy::TagPolicy;
+        let p = self.tag_policy.as_ref()?;
+        match (&p.semver, &p.regex) {
+            (Some(r), _) => TagPolicy::semver(r).ok(),
+            (_, Some(r)) => TagPolicy::regex(r).ok(),
+            _ => None,
+        }
+    }
+}
+
+fn default_branch() -> String {
+    "main".into()
 }
 
 /// Where CodeBuild and S3 are. Credentials come from the AWS SDK's usual chain, never from here.
@@ -378,6 +486,54 @@ impl Config {
                 }
             }
         }
+        let mut apps = std::collections::BTreeSet::new();
+        for a in &self.deploy.apps {
+            let at = |what: &str| format!("deploy app {:?}: {what}", a.name);
+            if !apps.insert(a.name.as_str()) {
+                return Err(invalid(at("the name is used twice")));
+            }
+            if a.name.is_empty() || a.name.contains(char::is_whitespace) {
+                return Err(invalid(at("the name must be one word")));
+            }
+            if a.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
+                return Err(invalid(at("repo must be owner/name")));
+            }
+            if a.min_approvals == 0 {
+                return Err(invalid(at("min_approvals must be at least 1")));
+            }
+            if a.envs.is_empty() {
+                return Err(invalid(at("no envs")));
+            }
+            let needs_approval = a.envs.iter().any(|e| !e.auto_merge);
+            if needs_approval && a.approvers.users.is_empty() && a.approvers.groups.is_empty() {
+                return Err(invalid(at("no approvers, and not every env auto-merges")));
+            }
+            if let Some(p) = &a.tag_policy {
+                match (&p.semver, &p.regex) {
+                    (Some(r), None) => crate::domain::tag_policy::TagPolicy::semver(r).map(|_| ()),
+                    (None, Some(r)) => crate::domain::tag_policy::TagPolicy::regex(r).map(|_| ()),
+                    _ => Err("tag_policy needs exactly one of semver or regex".to_owned()),
+                }
+                .map_err(|e| invalid(at(&e)))?;
+            }
+            let mut envs = std::collections::BTreeSet::new();
+            for e in &a.envs {
+                if !envs.insert(e.name.as_str()) {
+                    return Err(invalid(at(&format!("env {:?} is listed twice", e.name))));
+                }
+                let locators = [e.key.is_some(), e.kustomize.is_some(), e.setter.is_some()];
+                if locators.iter().filter(|x| **x).count() > 1 {
+                    return Err(invalid(at(&format!(
+                        "env {:?}: set at most one of key, kustomize, setter",
+                        e.name
+                    ))));
+                }
+                for w in &e.freeze {
+                    w.parse::<crate::domain::freeze::FreezeWindow>()
+                        .map_err(|m| invalid(at(&format!("env {:?}: {m}", e.name))))?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -549,6 +705,59 @@ mod tests {
         )))
         .expect("config.toml parses");
         assert!(config.database.url.starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn deploy_apps_are_checked() {
+        let app = |env: &str| {
+            format!(
+                "[[deploy.apps]]\nname = \"web\"\nimage = \"ghcr.io/acme/web\"\nrepo = \"acme/gitops\"\n\
+                 channel = \"C1\"\napprovers = {{ users = [\"U1\"] }}\n\
+                 tag_policy = {{ semver = \">=1.0.0\" }}\n[[deploy.apps.envs]]\n{env}"
+            )
+        };
+        let ok = Config::parse(
+            &app("name = \"production\"\nfile = \"apps/web/prod/values.yaml\"\nkey = \"image.tag\"\nfreeze = [\"Fri 18:00 - Mon 09:00 Asia/Tokyo\"]\n"),
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let a = &ok.deploy.apps[0];
+        assert_eq!(
+            a.envs[0].locator(a),
+            crate::domain::yaml_edit::Locator::Key {
+                path: "image.tag".into(),
+                repository: Some("ghcr.io/acme/web".into())
+            }
+        );
+        assert_eq!(a.envs[0].freeze_windows().len(), 1);
+        assert!(a.tag_policy().unwrap().allows("v1.2.0"));
+        let err = Config::parse(
+            &app("name = \"prod\"\nfile = \"f\"\nfreeze = [\"Fri 18:00 - Mon 09:00 Tokio\"]\n"),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown time zone \"Tokio\""), "{err}");
+        let err = Config::parse(
+            &app("name = \"prod\"\nfile = \"f\"\nkey = \"image.tag\"\nkustomize = \"web\"\n"),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("at most one of key, kustomize, setter"),
+            "{err}"
+        );
+        let err = Config::parse(
+            &app("name = \"prod\"\nfile = \"f\"\nauto_merj = true\n"),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("c.toml:11:1:") && err.contains("auto_merj"),
+            "unknown keys name their line: {err}"
+        );
     }
 
     #[test]
