@@ -1,5 +1,7 @@
 //! Pure domain logic: no IO, no clocks, no clients. Unit-tested where it lives.
 
+pub mod approval;
+pub mod deploy;
 pub mod freeze;
 pub mod glob;
 pub mod mask;

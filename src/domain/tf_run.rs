@@ -5,7 +5,6 @@ use super::glob;
 use super::plan::{Action, PlanSummary};
 use crate::config::TfProject;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -116,19 +115,7 @@ pub struct RunMeta {
     pub apply_finished_ms: Option<i64>,
 }
 
-/// Who may approve: configured users plus the members of configured groups, expanded.
-#[derive(Clone, Debug, Default)]
-pub struct Approvers {
-    pub users: BTreeSet<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    NotAnApprover,
-    OwnRun,
-    AlreadyApproved,
-    NotAwaitingApproval,
-}
+pub use super::approval::{Approvers, Refusal};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApplyDecision {
@@ -228,15 +215,13 @@ impl Run {
         if self.state != RunState::AwaitingApproval {
             return Err(Refusal::NotAwaitingApproval);
         }
-        if !approvers.users.contains(user) {
-            return Err(Refusal::NotAnApprover);
-        }
-        if user == self.requested_by && !allow_self_approval {
-            return Err(Refusal::OwnRun);
-        }
-        if self.approvals.iter().any(|a| a == user) {
-            return Err(Refusal::AlreadyApproved);
-        }
+        super::approval::may_approve(
+            user,
+            approvers,
+            &self.requested_by,
+            allow_self_approval,
+            &self.approvals,
+        )?;
         self.approvals.push(user.to_owned());
         let need = self.plan.as_ref().map_or(1, |p| p.required_approvals);
         let have = self.approvals.len() as u32;

@@ -1,0 +1,410 @@
+//! The life of one deploy, as a pure state machine: requested → PR open → (approvals) → merged
+//! → synced, with the checks that make it safe: freeze windows (break-glass needs a reason and a
+//! second approver), holds after a rollback, "the environment moved since you asked", and the
+//! approval rules Terraform uses.
+
+use super::approval::{Approvers, Refusal, may_approve};
+use super::freeze::FreezeWindow;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DeployState {
+    /// The PR is open; it merges when approvals are complete (or at once when auto-merged).
+    AwaitingApproval,
+    Merged,
+    /// Argo CD reports the new revision synced and healthy.
+    Healthy,
+    Degraded {
+        message: String,
+    },
+    Rejected {
+        by: String,
+        reason: String,
+    },
+    /// Not merged: the environment moved, a newer deploy replaced it, or the merge was refused.
+    Superseded {
+        why: Superseded,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Superseded {
+    /// The environment now runs `current`, not the tag this deploy was planned from.
+    EnvironmentMoved {
+        current: String,
+    },
+    NewerDeploy {
+        id: i64,
+    },
+    MergeRefused {
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deploy {
+    pub app: String,
+    pub env: String,
+    pub tag: String,
+    /// What the environment ran when this was asked for (None: the file had no tag yet).
+    pub from: Option<String>,
+    pub requested_by: String,
+    pub state: DeployState,
+    pub approvals: Vec<String>,
+    pub required_approvals: u32,
+    /// A break-glass deploy during a freeze: its reason (it needs one more approver).
+    pub break_glass: Option<String>,
+}
+
+/// Why a deploy may not even start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// In a freeze window until `until`; break-glass with a reason is possible.
+    Frozen {
+        window: String,
+        until: DateTime<Utc>,
+    },
+    /// A rollback (or an incident) holds the environment; automation must not move it.
+    Held { reason: String, by: String },
+}
+
+/// A hold on an app+environment, written by a rollback and released by a person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub reason: String,
+    pub by: String,
+}
+
+/// Check a request against freeze windows and holds. `automatic` bumps respect holds; people may
+/// deploy over a hold on purpose (that is how a rollback is rolled forward), but not a freeze
+/// without break-glass.
+pub fn check_start(
+    now: DateTime<Utc>,
+    windows: &[FreezeWindow],
+    hold: Option<&Hold>,
+    automatic: bool,
+    break_glass: bool,
+) -> Result<(), Blocked> {
+    if automatic && let Some(h) = hold {
+        return Err(Blocked::Held {
+            reason: h.reason.clone(),
+            by: h.by.clone(),
+        });
+    }
+    if let Some((w, until)) = windows
+        .iter()
+        .find_map(|w| w.active_until(now).map(|u| (w, u)))
+        && (automatic || !break_glass)
+    {
+        return Err(Blocked::Frozen {
+            window: w.to_string(),
+            until,
+        });
+    }
+    Ok(())
+}
+
+/// What someone asked to deploy, and the environment's rules.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    pub app: &'a str,
+    pub env: &'a str,
+    pub tag: &'a str,
+    pub from: Option<&'a str>,
+    pub requested_by: &'a str,
+    pub min_approvals: u32,
+    pub auto_merge: bool,
+    pub break_glass: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Approved {
+    Counted {
+        have: u32,
+        need: u32,
+    },
+    /// The last approval: check the environment, then merge.
+    Complete,
+}
+
+impl Deploy {
+    /// `min_approvals`, plus one for a break-glass deploy; auto-merge needs none (and no
+    /// break-glass auto-merges).
+    pub fn new(r: &Request<'_>) -> Self {
+        let required_approvals = match (r.auto_merge, r.break_glass) {
+            (true, None) => 0,
+            (_, Some(_)) => r.min_approvals.max(1) + 1,
+            (false, None) => r.min_approvals,
+        };
+        Self {
+            app: r.app.to_owned(),
+            env: r.env.to_owned(),
+            tag: r.tag.to_owned(),
+            from: r.from.map(str::to_owned),
+            requested_by: r.requested_by.to_owned(),
+            state: DeployState::AwaitingApproval,
+            approvals: vec![],
+            required_approvals,
+            break_glass: r.break_glass.map(str::to_owned),
+        }
+    }
+
+    pub fn ready_to_merge(&self) -> bool {
+        self.state == DeployState::AwaitingApproval
+            && self.approvals.len() as u32 >= self.required_approvals
+    }
+
+    pub fn approve(
+        &mut self,
+        user: &str,
+        approvers: &Approvers,
+        allow_self_approval: bool,
+    ) -> Result<Approved, Refusal> {
+        if self.state != DeployState::AwaitingApproval {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        may_approve(
+            user,
+            approvers,
+            &self.requested_by,
+            allow_self_approval,
+            &self.approvals,
+        )?;
+        self.approvals.push(user.to_owned());
+        Ok(if self.ready_to_merge() {
+            Approved::Complete
+        } else {
+            Approved::Counted {
+                have: self.approvals.len() as u32,
+                need: self.required_approvals,
+            }
+        })
+    }
+
+    pub fn reject(
+        &mut self,
+        user: &str,
+        approvers: &Approvers,
+        reason: &str,
+    ) -> Result<(), Refusal> {
+        if self.state != DeployState::AwaitingApproval {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        if !approvers.users.contains(user) && user != self.requested_by {
+            return Err(Refusal::NotAnApprover);
+        }
+        self.state = DeployState::Rejected {
+            by: user.to_owned(),
+            reason: reason.to_owned(),
+        };
+        Ok(())
+    }
+
+    /// Before merging: the environment must still run what it ran when this was asked for.
+    /// `current` is the tag in the file on the base branch now.
+    pub fn begin_merge(&mut self, current: Option<&str>) -> Result<(), Superseded> {
+        if current != self.from.as_deref() && current != Some(self.tag.as_str()) {
+            let why = Superseded::EnvironmentMoved {
+                current: current.unwrap_or("").to_owned(),
+            };
+            self.state = DeployState::Superseded { why: why.clone() };
+            return Err(why);
+        }
+        Ok(())
+    }
+
+    pub fn merged(&mut self) {
+        if self.state == DeployState::AwaitingApproval {
+            self.state = DeployState::Merged;
+        }
+    }
+
+    pub fn supersede(&mut self, why: Superseded) -> bool {
+        if self.state == DeployState::AwaitingApproval {
+            self.state = DeployState::Superseded { why };
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Argo CD's word on the synced revision.
+    pub fn health(&mut self, healthy: bool, message: &str) {
+        if matches!(
+            self.state,
+            DeployState::Merged | DeployState::Healthy | DeployState::Degraded { .. }
+        ) {
+            self.state = if healthy {
+                DeployState::Healthy
+            } else {
+                DeployState::Degraded {
+                    message: message.to_owned(),
+                }
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approvers() -> Approvers {
+        Approvers {
+            users: ["UALICE", "UBOB", "UKENJI"].map(str::to_owned).into(),
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn production_needs_approvals_and_not_your_own() {
+        let mut d = Deploy::new(&Request {
+            app: "web",
+            env: "production",
+            tag: "v1.4.3",
+            from: Some("v1.4.2"),
+            requested_by: "UBOB",
+            min_approvals: 2,
+            auto_merge: false,
+            break_glass: None,
+        });
+        assert_eq!(d.approve("UBOB", &approvers(), false), Err(Refusal::OwnRun));
+        assert_eq!(
+            d.approve("UMALLORY", &approvers(), false),
+            Err(Refusal::NotAnApprover)
+        );
+        assert_eq!(
+            d.approve("UALICE", &approvers(), false),
+            Ok(Approved::Counted { have: 1, need: 2 })
+        );
+        assert_eq!(
+            d.approve("UALICE", &approvers(), false),
+            Err(Refusal::AlreadyApproved)
+        );
+        assert_eq!(
+            d.approve("UKENJI", &approvers(), false),
+            Ok(Approved::Complete)
+        );
+        assert_eq!(d.begin_merge(Some("v1.4.2")), Ok(()));
+        d.merged();
+        assert_eq!(d.state, DeployState::Merged);
+        d.health(false, "Deployment web exceeded its progress deadline");
+        assert!(matches!(d.state, DeployState::Degraded { .. }));
+        d.health(true, "");
+        assert_eq!(d.state, DeployState::Healthy);
+    }
+
+    #[test]
+    fn staging_auto_merges_and_break_glass_needs_a_second_approver() {
+        let d = Deploy::new(&Request {
+            app: "web",
+            env: "staging",
+            tag: "v2",
+            from: Some("v1"),
+            requested_by: "UBOB",
+            min_approvals: 1,
+            auto_merge: true,
+            break_glass: None,
+        });
+        assert!(d.ready_to_merge(), "nothing to wait for");
+        let mut d = Deploy::new(&Request {
+            app: "web",
+            env: "production",
+            tag: "v2",
+            from: Some("v1"),
+            requested_by: "UBOB",
+            min_approvals: 1,
+            auto_merge: false,
+            break_glass: Some("hotfix for INC-42"),
+        });
+        assert_eq!(d.required_approvals, 2);
+        assert_eq!(
+            d.approve("UALICE", &approvers(), false),
+            Ok(Approved::Counted { have: 1, need: 2 })
+        );
+    }
+
+    #[test]
+    fn the_environment_moved_since_you_asked() {
+        let mut d = Deploy::new(&Request {
+            app: "web",
+            env: "production",
+            tag: "v1.4.3",
+            from: Some("v1.4.2"),
+            requested_by: "UBOB",
+            min_approvals: 1,
+            auto_merge: false,
+            break_glass: None,
+        });
+        d.approve("UALICE", &approvers(), false).unwrap();
+        assert_eq!(
+            d.begin_merge(Some("v1.4.4")),
+            Err(Superseded::EnvironmentMoved {
+                current: "v1.4.4".into()
+            })
+        );
+        assert!(matches!(d.state, DeployState::Superseded { .. }));
+        let mut same = Deploy::new(&Request {
+            app: "web",
+            env: "production",
+            tag: "v1.4.3",
+            from: Some("v1.4.2"),
+            requested_by: "UBOB",
+            min_approvals: 1,
+            auto_merge: false,
+            break_glass: None,
+        });
+        assert_eq!(
+            same.begin_merge(Some("v1.4.3")),
+            Ok(()),
+            "someone already deployed the same tag"
+        );
+    }
+
+    #[test]
+    fn freezes_holds_and_break_glass() {
+        let windows: Vec<FreezeWindow> = vec!["Fri 18:00 - Mon 09:00 Asia/Tokyo".parse().unwrap()];
+        let saturday = at("2026-11-28T03:00:00Z");
+        let tuesday = at("2026-11-24T03:00:00Z");
+        assert!(matches!(
+            check_start(saturday, &windows, None, false, false),
+            Err(Blocked::Frozen { .. })
+        ));
+        assert_eq!(
+            check_start(saturday, &windows, None, false, true),
+            Ok(()),
+            "break-glass by a person"
+        );
+        assert!(
+            matches!(
+                check_start(saturday, &windows, None, true, true),
+                Err(Blocked::Frozen { .. })
+            ),
+            "never automation"
+        );
+        let hold = Hold {
+            reason: "rolled back v1.5.0: 500s".into(),
+            by: "UALICE".into(),
+        };
+        assert!(matches!(
+            check_start(tuesday, &windows, Some(&hold), true, false),
+            Err(Blocked::Held { .. })
+        ));
+        assert_eq!(
+            check_start(tuesday, &windows, Some(&hold), false, false),
+            Ok(()),
+            "a person may roll forward"
+        );
+        if let Err(Blocked::Frozen { until, .. }) =
+            check_start(saturday, &windows, None, false, false)
+        {
+            assert_eq!(until, at("2026-11-30T00:00:00Z"), "Monday 09:00 in Tokyo");
+        }
+    }
+}
