@@ -25,6 +25,7 @@ pub struct App {
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
     pub aws_events_secret: Option<Secret>,
+    pub argocd_webhook_secret: Option<Secret>,
     /// Rung when ingress accepts an event, so an idle worker starts at once.
     pub wake: Notify,
     /// Bumped each time a worker finishes with a row (handled, retried or parked): a sync signal
@@ -70,6 +71,7 @@ impl App {
             slack_signing_secret: secrets.slack_signing_secret.clone(),
             github_webhook_secret: secrets.github_webhook_secret.clone(),
             aws_events_secret: secrets.aws_events_secret.clone(),
+            argocd_webhook_secret: secrets.argocd_webhook_secret.clone(),
             wake: Notify::new(),
             progress: watch::channel(0).0,
             config,
@@ -107,6 +109,10 @@ pub struct Clock {
 impl Clock {
     pub fn now_ms(&self) -> i64 {
         crate::store::now_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(self.now_ms()).unwrap_or_default()
     }
 
     pub fn advance(&self, by: std::time::Duration) {

@@ -60,6 +60,33 @@ pub struct DeployApp {
     #[serde(default)]
     pub tag_policy: Option<TagPolicyConfig>,
     pub envs: Vec<DeployEnv>,
+    /// Deploy the image a successful GitHub Actions run built (`workflow_run` completed).
+    #[serde(default)]
+    pub workflow: Option<WorkflowTrigger>,
+}
+
+/// Which workflow builds an app's image and the tag it pushes: `tag` may use `{sha}`,
+/// `{short_sha}`, `{branch}` and `{run_number}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowTrigger {
+    /// The repository whose workflow runs, `owner/name`.
+    pub repo: String,
+    /// The workflow's name, as in its `name:`.
+    pub name: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    pub tag: String,
+}
+
+impl WorkflowTrigger {
+    pub fn tag_for(&self, sha: &str, branch: &str, run_number: u64) -> String {
+        self.tag
+            .replace("{sha}", sha)
+            .replace("{short_sha}", &sha.chars().take(7).collect::<String>())
+            .replace("{branch}", branch)
+            .replace("{run_number}", &run_number.to_string())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -90,6 +117,12 @@ pub struct DeployEnv {
     /// Local-time windows when deploys are refused without break-glass.
     #[serde(default)]
     pub freeze: Vec<String>,
+    /// New images (registry, workflow, ECR events) are deployed here automatically.
+    #[serde(default)]
+    pub auto_deploy: bool,
+    /// The Argo CD Application that syncs this env (default `<app>-<env>`).
+    #[serde(default)]
+    pub argocd_app: Option<String>,
 }
 
 impl DeployEnv {
@@ -109,6 +142,12 @@ impl DeployEnv {
                 repository: app.image.clone(),
             },
         }
+    }
+
+    pub fn argocd_app(&self, app: &DeployApp) -> String {
+        self.argocd_app
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", app.name, self.name))
     }
 
     pub fn freeze_windows(&self) -> Vec<crate::domain::freeze::FreezeWindow> {
@@ -533,6 +572,11 @@ impl Config {
                         .map_err(|m| invalid(at(&format!("env {:?}: {m}", e.name))))?;
                 }
             }
+            if let Some(w) = &a.workflow
+                && w.repo.split('/').filter(|s| !s.is_empty()).count() != 2
+            {
+                return Err(invalid(at("workflow.repo must be owner/name")));
+            }
         }
         Ok(())
     }
@@ -590,6 +634,8 @@ pub struct Secrets {
     pub github_webhook_secret: Option<Secret>,
     /// Shared secret EventBridge API destinations send as `Authorization: Bearer …`.
     pub aws_events_secret: Option<Secret>,
+    /// Shared secret Argo CD notifications send as `Authorization: Bearer …`.
+    pub argocd_webhook_secret: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -601,6 +647,7 @@ pub const SECRET_VARS: &[&str] = &[
     "GITHUB_APP_PRIVATE_KEY",
     "GITHUB_WEBHOOK_SECRET",
     "AWS_EVENTS_SECRET",
+    "ARGOCD_WEBHOOK_SECRET",
 ];
 
 impl Secrets {
@@ -626,6 +673,7 @@ impl Secrets {
             github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY"),
             github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET"),
             aws_events_secret: secret("AWS_EVENTS_SECRET"),
+            argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET"),
         })
     }
 
@@ -640,6 +688,7 @@ impl Secrets {
             self.github_app_private_key.is_some(),
             self.github_webhook_secret.is_some(),
             self.aws_events_secret.is_some(),
+            self.argocd_webhook_secret.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

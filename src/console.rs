@@ -10,6 +10,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 const HELP: &str = "\
 Lines starting with / are slash commands; other lines are messages in the current channel.
   /tf plan network      plan the demo Terraform project (CodeBuild finishes by itself)
+  /deploy web 1.5.0     deploy to staging (auto-merges); then /promote web staging production
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
   :react <n> <emoji>    add a reaction to message n
@@ -45,6 +46,33 @@ min_approvals = 2
         .terraform
 }
 
+/// The demo's GitOps app, used when config.toml defines none: `/deploy web 1.5.0`.
+fn demo_deploy() -> crate::config::DeployConfig {
+    let text = r##"
+[[deploy.apps]]
+name = "web"
+image = "ghcr.io/acme/web"
+repo = "acme/gitops"
+channel = "#deploys"
+approvers = { users = ["@alice", "@bob"], groups = ["&sre-leads"] }
+tag_policy = { semver = ">=1.0.0" }
+[[deploy.apps.envs]]
+name = "staging"
+file = "apps/web/staging/values.yaml"
+key = "image.tag"
+auto_merge = true
+auto_deploy = true
+[[deploy.apps.envs]]
+name = "production"
+file = "apps/web/production/kustomization.yaml"
+kustomize = "ghcr.io/acme/web"
+freeze = ["Fri 18:00 - Mon 09:00 Asia/Tokyo"]
+"##;
+    Config::parse(text, std::path::Path::new("<console demo>"))
+        .expect("the demo app is valid")
+        .deploy
+}
+
 struct Session {
     world: World,
     user: String,
@@ -68,6 +96,10 @@ pub async fn run(
     if config.terraform.projects.is_empty() {
         config.terraform = demo_terraform();
     }
+    let demo_apps = config.deploy.apps.is_empty();
+    if demo_apps {
+        config.deploy = demo_deploy();
+    }
     let world = World::start_with(WorldOptions {
         config,
         check_unseen: false,
@@ -77,6 +109,21 @@ pub async fn run(
     for p in &world.app.config.terraform.projects {
         world.github.set_ref(&p.repo, "HEAD", DEMO_SHA);
         world.github.set_ref(&p.repo, "main", DEMO_SHA);
+    }
+    if demo_apps {
+        world.github.seed_repo(
+            "acme/gitops",
+            &[
+                (
+                    "apps/web/staging/values.yaml",
+                    include_str!("../examples/gitops/apps/web/staging/values.yaml"),
+                ),
+                (
+                    "apps/web/production/kustomization.yaml",
+                    include_str!("../examples/gitops/apps/web/production/kustomization.yaml"),
+                ),
+            ],
+        );
     }
     // CodeBuild plans and applies by itself, a moment after each build starts.
     let autopilot = world.aws_side().autopilot(

@@ -3,7 +3,8 @@
 
 use crate::app::App;
 use crate::event::{Event, Timer};
-use crate::handlers::{self, terraform};
+use crate::handlers::{self, deploy, terraform};
+use crate::messages::deploy as dp;
 use crate::messages::terraform as tf;
 
 pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
@@ -12,6 +13,8 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::BlockAction(action) => match action.action_id.as_str() {
             tf::APPROVE => Box::pin(terraform::approve(app, action)).await,
             tf::REJECT => Box::pin(terraform::reject_clicked(app, action)).await,
+            dp::APPROVE => Box::pin(deploy::approve(app, action)).await,
+            dp::REJECT => Box::pin(deploy::reject_clicked(app, action)).await,
             _ => {
                 tracing::debug!(action_id = action.action_id, "no handler owns this action");
                 Ok(())
@@ -19,6 +22,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         },
         Event::ViewSubmission(view) => match view.callback_id.as_str() {
             tf::REJECT_VIEW => Box::pin(terraform::reject_submitted(app, view)).await,
+            dp::REJECT_VIEW => Box::pin(deploy::reject_submitted(app, view)).await,
             _ => {
                 tracing::debug!(callback_id = view.callback_id, "no handler owns this view");
                 Ok(())
@@ -27,6 +31,8 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Message(_) | Event::ReactionAdded(_) => Ok(()),
         Event::Github(g) => Box::pin(handlers::github::handle(app, g)).await,
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
+        Event::ImagePushed(p) => Box::pin(deploy::image_pushed(app, p)).await,
+        Event::ArgoCd(n) => Box::pin(deploy::argocd(app, n)).await,
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::PollBuild { build_id }) => {

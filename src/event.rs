@@ -15,6 +15,10 @@ pub enum Event {
     ReactionAdded(ReactionAdded),
     Github(GithubEvent),
     CodeBuild(BuildStateChange),
+    /// A new image in a registry that sends EventBridge events (ECR); GitHub's package events
+    /// arrive as `Github`.
+    ImagePushed(ImagePushed),
+    ArgoCd(ArgoCdNotification),
     Timer(Timer),
     /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
     Ignored {
@@ -90,6 +94,39 @@ pub struct BuildStateChange {
     pub project: String,
     /// `IN_PROGRESS`, `SUCCEEDED`, `FAILED`, `FAULT`, `TIMED_OUT`, `STOPPED`.
     pub status: String,
+}
+
+/// EventBridge "ECR Image Action" (a successful PUSH with a tag).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImagePushed {
+    /// `account.dkr.ecr.region.amazonaws.com/name`.
+    pub image: String,
+    pub tag: String,
+    pub digest: Option<String>,
+}
+
+/// What the Argo CD notifications webhook template in `examples/argocd/` sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArgoCdNotification {
+    /// The Argo CD Application's name.
+    pub app: String,
+    /// The GitOps commit the sync is at.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub revision: String,
+    /// `Synced`, `OutOfSync`, `Unknown`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub sync_status: String,
+    /// `Healthy`, `Progressing`, `Degraded`, `Missing`, `Suspended`, `Unknown`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub health_status: String,
+    /// The operation's or health check's message.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub message: String,
+}
+
+/// Argo CD templates render a missing field as `null`.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Timers live in the jobs table; each fires once at its `run_at`.
@@ -378,6 +415,23 @@ pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
                 status: required(&v, "/detail/build-status", "CodeBuild event")?,
             })
         }
+        (Some("aws.ecr"), "ECR Image Action")
+            if str_at(&v, "/detail/action-type") == Some("PUSH")
+                && str_at(&v, "/detail/result") == Some("SUCCESS")
+                && str_at(&v, "/detail/image-tag").is_some_and(|t| !t.is_empty()) =>
+        {
+            let image = format!(
+                "{}.dkr.ecr.{}.amazonaws.com/{}",
+                required(&v, "/account", "ECR event")?,
+                required(&v, "/region", "ECR event")?,
+                required(&v, "/detail/repository-name", "ECR event")?
+            );
+            Event::ImagePushed(ImagePushed {
+                image,
+                tag: required(&v, "/detail/image-tag", "ECR event")?,
+                digest: str_at(&v, "/detail/image-digest").map(str::to_owned),
+            })
+        }
         (source, kind) => Event::Ignored {
             source: source.unwrap_or("aws").to_owned(),
             kind: kind.to_owned(),
@@ -386,9 +440,54 @@ pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
     Ok((id, event))
 }
 
+/// An Argo CD notification: returns `(dedupe id, event)`. Argo CD sends no delivery id, so the
+/// id is the body's hash: a resent identical notification is the same event.
+pub fn parse_argocd(body: &[u8]) -> Result<(String, Event), Malformed> {
+    let n: ArgoCdNotification = serde_json::from_slice(body)
+        .map_err(|e| Malformed(format!("Argo CD notification: {e}")))?;
+    if n.app.is_empty() {
+        return Err(Malformed("Argo CD notification: empty `app`".into()));
+    }
+    let id = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(body));
+    Ok((id, Event::ArgoCd(n)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecr_push_with_a_tag_is_a_new_image_and_other_actions_are_not() {
+        let push = br#"{"version":"0","id":"13cde686-328b-6117-af20-0e5566167482","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012","time":"2026-11-22T01:00:00Z","region":"ap-northeast-1","resources":[],"detail":{"result":"SUCCESS","repository-name":"web","image-digest":"sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234abcd","action-type":"PUSH","image-tag":"v1.5.0"}}"#;
+        let (_, e) = parse_aws_event(push).unwrap();
+        assert_eq!(
+            e,
+            Event::ImagePushed(ImagePushed {
+                image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web".into(),
+                tag: "v1.5.0".into(),
+                digest: Some(
+                    "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234abcd"
+                        .into()
+                ),
+            })
+        );
+        let delete = String::from_utf8_lossy(push).replace("PUSH", "DELETE");
+        assert!(matches!(
+            parse_aws_event(delete.as_bytes()).unwrap().1,
+            Event::Ignored { .. }
+        ));
+    }
+
+    #[test]
+    fn argocd_notification_needs_an_app() {
+        let (id, e) = parse_argocd(
+            br#"{"app":"web-production","revision":"abc","sync_status":"Synced","health_status":"Healthy","message":null}"#,
+        )
+        .unwrap();
+        assert_eq!(id.len(), 64);
+        assert!(matches!(e, Event::ArgoCd(n) if n.health_status == "Healthy"));
+        assert!(parse_argocd(br#"{"revision":"abc"}"#).is_err());
+    }
 
     #[test]
     fn codebuild_state_change() {

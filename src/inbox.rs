@@ -32,6 +32,8 @@ pub fn kind_of(event: &Event) -> String {
             None => format!("github {}", g.kind),
         },
         Event::CodeBuild(b) => format!("codebuild {} {}", b.project, b.status),
+        Event::ImagePushed(p) => format!("image_pushed {}:{}", p.image, p.tag),
+        Event::ArgoCd(n) => format!("argocd {} {} {}", n.app, n.sync_status, n.health_status),
         Event::Timer(t) => format!("timer {t:?}"),
         Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
     }

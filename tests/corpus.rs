@@ -36,6 +36,8 @@ fn label(e: &Event) -> String {
         Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
         Event::Github(g) => format!("github {}", g.kind),
         Event::CodeBuild(b) => format!("codebuild {}", b.status),
+        Event::ImagePushed(p) => format!("image_pushed {}", p.tag),
+        Event::ArgoCd(n) => format!("argocd {}", n.health_status),
         Event::Timer(_) => "timer".into(),
         Event::Ignored { kind, .. } => format!("ignored {kind}"),
     }

@@ -235,12 +235,14 @@ async fn gitops_write_path_refuses_every_stale_write() {
         pr.number
     );
 
-    let moved = gh.merge_pull("acme", "gitops", pr.number, &main).await;
+    let moved = gh
+        .merge_pull("acme", "gitops", pr.number, &main, "deploy")
+        .await;
     assert!(
         matches!(moved, Err(GithubError::Api { status: 409, .. })),
         "merge is pinned to the approved head"
     );
-    gh.merge_pull("acme", "gitops", pr.number, &commit)
+    gh.merge_pull("acme", "gitops", pr.number, &commit, "deploy")
         .await
         .unwrap();
     assert_eq!(fake.file("acme/gitops", "main", path).unwrap(), v2);
@@ -289,7 +291,9 @@ async fn gitops_write_path_refuses_every_stale_write() {
         )
         .await
         .unwrap();
-    let conflict = gh.merge_pull("acme", "gitops", pr.number, &c3).await;
+    let conflict = gh
+        .merge_pull("acme", "gitops", pr.number, &c3, "deploy")
+        .await;
     assert!(
         matches!(conflict, Err(GithubError::Api { status: 405, .. })),
         "{conflict:?}"

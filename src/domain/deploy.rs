@@ -59,6 +59,38 @@ pub struct Deploy {
     pub break_glass: Option<String>,
 }
 
+/// Where a deploy lives besides its state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployMeta {
+    pub branch: String,
+    pub pr: Option<u64>,
+    /// The PR head that was approved: the merge is pinned to it.
+    pub head_sha: Option<String>,
+    pub card_channel: String,
+    pub card_ts: Option<String>,
+    /// The unified diff of the edit, for the card.
+    #[serde(default)]
+    pub diff: String,
+    /// The merge commit on the base branch, once merged (Argo CD reports revisions).
+    #[serde(default)]
+    pub merge_sha: Option<String>,
+    #[serde(default)]
+    pub requested_ms: i64,
+}
+
+impl DeployState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            DeployState::AwaitingApproval => "awaiting_approval",
+            DeployState::Merged => "merged",
+            DeployState::Healthy => "healthy",
+            DeployState::Degraded { .. } => "degraded",
+            DeployState::Rejected { .. } => "rejected",
+            DeployState::Superseded { .. } => "superseded",
+        }
+    }
+}
+
 /// Why a deploy may not even start.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Blocked {

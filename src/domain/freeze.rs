@@ -119,6 +119,13 @@ fn in_range(t: u32, start: u32, end: u32) -> bool {
 }
 
 impl FreezeWindow {
+    /// `t` in the window's own time zone, as people there read it.
+    pub fn local(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz)
+            .format("%a %Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+
     /// If `now` is inside the window: when it ends.
     pub fn active_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let local = now.with_timezone(&self.tz).naive_local();

@@ -650,6 +650,21 @@ pub fn set_tag(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refus
     })
 }
 
+/// The tag (or digest) `locator` points at now; `None` for an image without either. Refuses
+/// what `set_tag` would refuse, so a file that cannot be bumped says so before anything starts.
+pub fn current_tag(text: &str, locator: &Locator) -> Result<Option<String>, Refusal> {
+    let probe = set_tag(text, locator, "banto-probe")?;
+    let Some(c) = probe.changes.first() else {
+        return Ok(None);
+    };
+    Ok(if c.old.contains('/') {
+        let (_, tag, digest) = split_image(&c.old);
+        digest.or(tag).map(str::to_owned)
+    } else {
+        Some(c.old.clone()).filter(|t| !t.is_empty())
+    })
+}
+
 /// The whole-file path only (tests compare it with the fast path).
 #[doc(hidden)]
 pub fn set_tag_whole(text: &str, locator: &Locator, new: &str) -> Result<Edited, Refusal> {
@@ -1021,5 +1036,33 @@ mod tests {
             ("web", None, Some("sha256:ab"))
         );
         assert_eq!(split_image("nginx"), ("nginx", None, None));
+    }
+
+    #[test]
+    fn current_tag_reads_what_set_tag_would_change() {
+        let image = Locator::Image {
+            repository: "ghcr.io/acme/web".into(),
+        };
+        let text = "spec:\n  containers:\n    - image: ghcr.io/acme/web:v1.2.3 # pinned\n";
+        assert_eq!(
+            current_tag(text, &image).unwrap().as_deref(),
+            Some("v1.2.3")
+        );
+        let bare = "spec:\n  containers:\n    - image: ghcr.io/acme/web\n";
+        assert_eq!(current_tag(bare, &image).unwrap(), None);
+        let key = Locator::Key {
+            path: "image.tag".into(),
+            repository: None,
+        };
+        assert_eq!(
+            current_tag("image:\n  tag: \"1.20\"\n", &key)
+                .unwrap()
+                .as_deref(),
+            Some("1.20")
+        );
+        assert!(
+            current_tag("other: 1\n", &key).is_err(),
+            "no target is a refusal"
+        );
     }
 }

@@ -67,9 +67,10 @@ impl FakeRepo {
         id
     }
 
-    pub fn file(&self, branch: &str, path: &str) -> Option<&str> {
-        let head = self.branches.get(branch)?;
-        self.commits.get(head)?.files.get(path).map(String::as_str)
+    /// A file at `git_ref`: a branch name or a commit SHA, as GitHub's `?ref=` takes either.
+    pub fn file(&self, git_ref: &str, path: &str) -> Option<&str> {
+        let commit = self.branches.get(git_ref).map_or(git_ref, String::as_str);
+        self.commits.get(commit)?.files.get(path).map(String::as_str)
     }
 
     fn is_ancestor(&self, ancestor: &str, of: &str) -> bool {
@@ -100,6 +101,27 @@ impl FakeGithub {
         }
         let id = r.commit(parent, all, "seed");
         r.branches.insert("main".into(), id);
+    }
+
+    /// The commit a branch points at.
+    pub fn head(&self, repo: &str, branch: &str) -> Option<String> {
+        self.state().git.get(repo)?.branches.get(branch).cloned()
+    }
+
+    /// The message of the commit a branch points at.
+    pub fn head_message(&self, repo: &str, branch: &str) -> Option<String> {
+        let st = self.state();
+        let r = st.git.get(repo)?;
+        Some(r.commits.get(r.branches.get(branch)?)?.message.clone())
+    }
+
+    /// Pull requests of a repository, by number.
+    pub fn pulls(&self, repo: &str) -> Vec<(u64, FakePull)> {
+        self.state()
+            .git
+            .get(repo)
+            .map(|r| r.pulls.iter().map(|(n, p)| (*n, p.clone())).collect())
+            .unwrap_or_default()
     }
 
     /// A file on a branch now.
@@ -477,11 +499,15 @@ pub async fn merge_pull(
         }
         files.insert(path.clone(), content.clone());
     }
-    let id = r.commit(
-        Some(base_sha),
-        files,
-        &format!("Merge pull request #{number}"),
-    );
+    // A squash merge's commit: GitHub's default title unless the caller gives one.
+    let title = body["commit_title"]
+        .as_str()
+        .map_or_else(|| format!("{} (#{number})", p.title), str::to_owned);
+    let message = match body["commit_message"].as_str() {
+        Some(m) => format!("{title}\n\n{m}"),
+        None => title,
+    };
+    let id = r.commit(Some(base_sha), files, &message);
     r.branches.insert(p.base.clone(), id.clone());
     let p = r.pulls.get_mut(&number).expect("exists");
     p.open = false;

@@ -140,6 +140,7 @@ pub struct World {
     pub signing_secret: String,
     pub github_secret: String,
     pub aws_events_secret: String,
+    pub argocd_secret: String,
     pub users: BTreeMap<String, String>,
     http: reqwest::Client,
     check_unseen: bool,
@@ -199,6 +200,7 @@ impl World {
         let members: Vec<&str> = users.values().map(String::as_str).collect();
         slack.add_channel("ops", false, &members);
         slack.add_channel("infra", false, &members);
+        slack.add_channel("deploys", false, &members);
         let mut groups = BTreeMap::new();
         groups.insert(
             "sre-leads".to_owned(),
@@ -226,11 +228,13 @@ impl World {
         let signing_secret = format!("{:032x}", rand::random::<u128>());
         let github_secret = format!("{:032x}", rand::random::<u128>());
         let aws_events_secret = format!("{:032x}", rand::random::<u128>());
+        let argocd_secret = format!("{:032x}", rand::random::<u128>());
         let secrets = Secrets {
             slack_bot_token: Some(Secret::new(BOT_TOKEN)),
             slack_signing_secret: Some(Secret::new(signing_secret.clone())),
             github_webhook_secret: Some(Secret::new(github_secret.clone())),
             aws_events_secret: Some(Secret::new(aws_events_secret.clone())),
+            argocd_webhook_secret: Some(Secret::new(argocd_secret.clone())),
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
@@ -262,6 +266,7 @@ impl World {
             signing_secret,
             github_secret,
             aws_events_secret,
+            argocd_secret,
             users,
             http: reqwest::Client::new(),
             check_unseen: opts.check_unseen,
@@ -360,6 +365,18 @@ impl World {
             .post(format!("{}/aws/events", self.url))
             .header("content-type", "application/json")
             .bearer_auth(&self.aws_events_secret)
+            .body(body.to_string())
+            .send()
+            .await?)
+    }
+
+    /// POST an Argo CD notification as its webhook service sends it.
+    pub async fn post_argocd(&self, body: &serde_json::Value) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/argocd/events", self.url))
+            .header("content-type", "application/json")
+            .bearer_auth(&self.argocd_secret)
             .body(body.to_string())
             .send()
             .await?)
@@ -888,20 +905,28 @@ fn resolve_names(
             *s = id.clone();
         }
     };
-    for p in &mut config.terraform.projects {
-        p.approvers.users.iter_mut().for_each(user);
-        for g in &mut p.approvers.groups {
-            if let Some(id) = g.strip_prefix('&').and_then(|n| groups.get(n)) {
-                *g = id.clone();
-            }
+    let group = |g: &mut String| {
+        if let Some(id) = g.strip_prefix('&').and_then(|n| groups.get(n)) {
+            *g = id.clone();
         }
-        if let Some(c) = p
-            .channel
+    };
+    let channel = |c: &mut String| {
+        if let Some(id) = c
             .strip_prefix('#')
             .and_then(|n| slack.state().channel_by_name(n).map(|c| c.id.clone()))
         {
-            p.channel = c;
+            *c = id;
         }
+    };
+    for p in &mut config.terraform.projects {
+        p.approvers.users.iter_mut().for_each(user);
+        p.approvers.groups.iter_mut().for_each(group);
+        channel(&mut p.channel);
+    }
+    for a in &mut config.deploy.apps {
+        a.approvers.users.iter_mut().for_each(user);
+        a.approvers.groups.iter_mut().for_each(group);
+        channel(&mut a.channel);
     }
     config.github.slack_users.values_mut().for_each(user);
 }

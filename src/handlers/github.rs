@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::event::GithubEvent;
-use crate::handlers::terraform;
+use crate::handlers::{deploy, terraform};
 
 pub async fn handle(app: &App, event: GithubEvent) -> anyhow::Result<()> {
     tracing::info!(
@@ -15,6 +15,8 @@ pub async fn handle(app: &App, event: GithubEvent) -> anyhow::Result<()> {
     match event.kind.as_str() {
         "pull_request" => terraform::pull_request(app, &event).await,
         "push" => terraform::push(app, &event).await,
+        "registry_package" | "package" => deploy::package_published(app, &event).await,
+        "workflow_run" => deploy::workflow_run(app, &event).await,
         _ => Ok(()),
     }
 }

@@ -1,6 +1,43 @@
 //! Orchestration, one file per capability: read state, call pure domain logic, talk to clients.
 
+pub mod deploy;
 pub mod github;
 pub mod housekeeping;
 pub mod slash;
 pub mod terraform;
+
+use crate::app::App;
+use crate::domain::approval::Approvers;
+use crate::ids::{ChannelId, UserId};
+
+/// Configured approvers plus the members of configured user groups.
+async fn approvers(app: &App, configured: &crate::config::Approvers) -> anyhow::Result<Approvers> {
+    let mut users: std::collections::BTreeSet<String> = configured.users.iter().cloned().collect();
+    for group in &configured.groups {
+        users.extend(
+            app.slack
+                .usergroup_members(group)
+                .await?
+                .into_iter()
+                .map(|u| u.0),
+        );
+    }
+    Ok(Approvers { users })
+}
+
+/// Answer only `user`: through the interaction's `response_url`, else ephemerally in `channel`.
+async fn reply(
+    app: &App,
+    response_url: Option<&str>,
+    channel: Option<&ChannelId>,
+    user: &UserId,
+    text: String,
+) -> anyhow::Result<()> {
+    let msg = crate::clients::slack::Outgoing::text(text);
+    match (response_url, channel) {
+        (Some(url), _) => app.slack.respond(url, &msg).await?,
+        (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
+        (None, None) => tracing::warn!(%user, "no way to answer the user"),
+    }
+    Ok(())
+}

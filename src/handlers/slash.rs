@@ -8,8 +8,12 @@ use crate::messages::{self, Message};
 use crate::store::Queue;
 
 pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
-    if cmd.command == "/tf" {
-        return crate::handlers::terraform::command(app, cmd).await;
+    match cmd.command.as_str() {
+        "/tf" => return crate::handlers::terraform::command(app, cmd).await,
+        "/deploy" | "/promote" | "/rollback" => {
+            return crate::handlers::deploy::command(app, cmd).await;
+        }
+        _ => {}
     }
     let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
     let text = match cmd.command.as_str() {

@@ -6,9 +6,11 @@ use crate::locale::Locale;
 use askama::Template;
 use std::fmt::{self, Write};
 
+pub mod deploy;
 pub mod plan;
 pub mod terraform;
 
+pub use deploy::{DeployProgress, DeployReply, DeployStatus};
 pub use terraform::{TfReply, TfStatus};
 
 /// `&`, `<` and `>` escaped, so user text cannot become a mention or a link in Slack.
@@ -45,6 +47,8 @@ macro_rules! bilingual {
         mod en {
             #[allow(unused_imports)]
             use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
+            #[allow(unused_imports)]
+            use super::deploy::{DeployReply as DReply, DeployStatus as DStatus, DeployWhy};
             $(
                 #[derive(askama::Template)]
                 #[template(path = $en)]
@@ -56,6 +60,8 @@ macro_rules! bilingual {
         mod ja {
             #[allow(unused_imports)]
             use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
+            #[allow(unused_imports)]
+            use super::deploy::{DeployReply as DReply, DeployStatus as DStatus, DeployWhy};
             $(
                 #[derive(askama::Template)]
                 #[template(path = $ja)]
@@ -85,6 +91,9 @@ bilingual! {
     UnknownCommand => "en/unknown_command.mrkdwn", "ja/unknown_command.mrkdwn";
     TfStatus => "en/tf_status.mrkdwn", "ja/tf_status.mrkdwn";
     TfReply => "en/tf_reply.mrkdwn", "ja/tf_reply.mrkdwn";
+    DeployStatus => "en/deploy_status.mrkdwn", "ja/deploy_status.mrkdwn";
+    DeployProgress => "en/deploy_progress.mrkdwn", "ja/deploy_progress.mrkdwn";
+    DeployReply => "en/deploy_reply.mrkdwn", "ja/deploy_reply.mrkdwn";
 }
 
 pub struct HelpLine {

@@ -145,7 +145,7 @@ pub fn mention(who: &str) -> String {
     }
 }
 
-fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
+pub fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
     who.into_iter()
         .map(|w| mention(w))
         .collect::<Vec<_>>()
@@ -307,24 +307,14 @@ pub fn card(
     }
 }
 
-/// The modal that asks why a plan is rejected.
-pub fn reject_modal(run_id: i64, locale: Locale) -> Value {
+/// The modal that asks why a plan or deploy is rejected; `callback_id` says which.
+pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
     let (title, label, submit, cancel) = match locale {
-        Locale::En => (
-            "Reject plan",
-            "Why? (shown on the card)",
-            "Reject",
-            "Cancel",
-        ),
-        Locale::Ja => (
-            "plan を却下",
-            "理由 (カードに表示されます)",
-            "却下",
-            "キャンセル",
-        ),
+        Locale::En => ("Reject", "Why? (shown on the card)", "Reject", "Cancel"),
+        Locale::Ja => ("却下", "理由 (カードに表示されます)", "却下", "キャンセル"),
     };
     json!({
-        "type": "modal", "callback_id": REJECT_VIEW, "private_metadata": run_id.to_string(),
+        "type": "modal", "callback_id": callback_id, "private_metadata": id.to_string(),
         "title": { "type": "plain_text", "text": title },
         "submit": { "type": "plain_text", "text": submit },
         "close": { "type": "plain_text", "text": cancel },

@@ -219,6 +219,23 @@ pub(super) async fn aws_events(
     finish("aws_events", r)
 }
 
+/// Argo CD notifications (sync and health of a deployed app), authenticated by a shared secret.
+pub(super) async fn argocd_events(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        let secret = configured(&app.argocd_webhook_secret)?;
+        let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+        verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
+        let (id, event) = event::parse_argocd(&body)?;
+        persist(&app, &format!("argocd:{id}"), &event).await
+    }
+    .await;
+    finish("argocd_events", r)
+}
+
 pub(super) async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),

@@ -18,6 +18,7 @@ pub const ROUTES: &[&str] = &[
     "/slack/events",
     "/github/webhook",
     "/aws/events",
+    "/argocd/events",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -31,6 +32,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/slack/events", post(ingress::slack_events))
         .route("/github/webhook", post(ingress::github_webhook))
         .route("/aws/events", post(ingress::aws_events))
+        .route("/argocd/events", post(ingress::argocd_events))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ingress::readyz))
         .route("/metrics", get(metrics::render))

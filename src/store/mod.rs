@@ -2,8 +2,10 @@
 //! One `Store` over sqlx's `Any` driver: SQLite (embedded default) or PostgreSQL (several
 //! replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
 
+mod deploy;
 mod terraform;
 
+pub use deploy::StoredDeploy;
 pub use terraform::{AuditEntry, BuildMode, ChangeEvent, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;

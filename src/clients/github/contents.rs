@@ -251,15 +251,19 @@ impl GithubApi {
         Ok(())
     }
 
-    /// Merge, only if the head is still `head_sha` (409 otherwise). Returns the merge commit.
+    /// Squash-merge with `message` (first line: title), only if the head is still `head_sha`
+    /// (409 otherwise). Returns the merge commit.
     pub async fn merge_pull(
         &self,
         owner: &str,
         repo: &str,
         number: u64,
         head_sha: &str,
+        message: &str,
     ) -> Result<String, GithubError> {
-        let body = json!({ "sha": head_sha, "merge_method": "squash" });
+        let (title, rest) = message.split_once("\n\n").unwrap_or((message, ""));
+        let body = json!({ "sha": head_sha, "merge_method": "squash",
+            "commit_title": title, "commit_message": rest });
         let v = self
             .send(
                 owner,

@@ -9,7 +9,7 @@ use crate::clients::codebuild::StartBuild;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
 use crate::event::{BlockAction, ViewSubmission};
 use crate::ids::{ChannelId, RunId};
-use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, reject_modal};
+use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, REJECT_VIEW, reject_modal};
 use crate::messages::{Message, TfReply};
 use crate::store::{BuildMode, StoredRun};
 
@@ -196,7 +196,7 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
         }
         None => Ok(app
             .slack
-            .open_view(&action.trigger_id, &reject_modal(id.0, locale))
+            .open_view(&action.trigger_id, &reject_modal(REJECT_VIEW, id.0, locale))
             .await?),
     }
 }

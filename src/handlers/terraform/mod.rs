@@ -14,10 +14,11 @@ pub use command::handle as command;
 pub use github::{pull_request, push, reconcile};
 pub use plan::build_env;
 
+use super::reply;
 use crate::app::App;
 use crate::config::TfProject;
 use crate::domain::tf_run::Approvers;
-use crate::ids::{ChannelId, MessageTs, RunId, UserId};
+use crate::ids::{ChannelId, MessageTs, RunId};
 use crate::messages::terraform::{card, status_of};
 use crate::store::StoredRun;
 use anyhow::{Context, bail};
@@ -54,20 +55,8 @@ async fn update_run<T>(
     bail!("run #{} kept changing while being updated", id.0)
 }
 
-/// Configured approvers plus the members of configured user groups.
 async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> {
-    let mut users: std::collections::BTreeSet<String> =
-        project.approvers.users.iter().cloned().collect();
-    for group in &project.approvers.groups {
-        users.extend(
-            app.slack
-                .usergroup_members(group)
-                .await?
-                .into_iter()
-                .map(|u| u.0),
-        );
-    }
-    Ok(Approvers { users })
+    super::approvers(app, &project.approvers).await
 }
 
 /// Post the run's card, or edit it in place.
@@ -123,23 +112,6 @@ async fn release_and_next(
         .find(|r| r.meta.queued);
     if let Some(next) = next {
         plan::try_start(app, next.id).await?;
-    }
-    Ok(())
-}
-
-/// Answer only `user`: through the interaction's `response_url`, else ephemerally in `channel`.
-async fn reply(
-    app: &App,
-    response_url: Option<&str>,
-    channel: Option<&ChannelId>,
-    user: &UserId,
-    text: String,
-) -> anyhow::Result<()> {
-    let msg = crate::clients::slack::Outgoing::text(text);
-    match (response_url, channel) {
-        (Some(url), _) => app.slack.respond(url, &msg).await?,
-        (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
-        (None, None) => tracing::warn!(%user, "no way to answer the user"),
     }
     Ok(())
 }

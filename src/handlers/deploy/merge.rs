@@ -1,0 +1,339 @@
+//! Approve and Reject on a deploy's card, and the merge: the environment must still run what
+//! it ran when the deploy was asked for ("production moved to v1.4.3 since you asked"), and the
+//! merge is pinned to the pull request head that was approved.
+
+use super::{configured, in_thread, owner_repo, show_card, subject, update_deploy};
+use crate::app::App;
+use crate::clients::github::GithubError;
+use crate::domain::approval::Refusal;
+use crate::domain::deploy::{Approved, DeployState, Superseded};
+use crate::domain::yaml_edit::current_tag;
+use crate::event::{BlockAction, ViewSubmission};
+use crate::handlers::{approvers, reply};
+use crate::ids::ChannelId;
+use crate::messages::Message;
+use crate::messages::deploy::{DeployReply, REJECT_VIEW};
+use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, reject_modal};
+use crate::store::ChangeEvent;
+
+fn deploy_id(value: Option<&str>) -> anyhow::Result<i64> {
+    value
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("a deploy button without a deploy id"))
+}
+
+fn refusal_reply(r: Refusal, app_name: &str, id: i64) -> DeployReply {
+    match r {
+        Refusal::NotAnApprover => DeployReply::NotAnApprover {
+            app: app_name.to_owned(),
+        },
+        Refusal::OwnRun => DeployReply::OwnDeploy,
+        Refusal::AlreadyApproved => DeployReply::AlreadyApproved,
+        Refusal::NotAwaitingApproval => DeployReply::NotAwaiting { id },
+    }
+}
+
+pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
+    let id = deploy_id(action.value.as_deref())?;
+    let Some(stored) = app.store.load_deploy(id).await? else {
+        return Ok(());
+    };
+    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let approvers = approvers(app, &a.approvers).await?;
+    let user = action.user.0.clone();
+    let (stored, result) = update_deploy(app, id, |s| {
+        s.deploy.approve(&user, &approvers, a.allow_self_approval)
+    })
+    .await?;
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
+    let answer = match result {
+        Err(r) => refusal_reply(r, &a.name, id),
+        Ok(approved) => {
+            app.store
+                .audit(
+                    &user,
+                    "deploy_approved",
+                    &subject(&a.name, &e.name),
+                    &format!("#{id}"),
+                )
+                .await?;
+            show_card(app, &stored).await?;
+            match approved {
+                Approved::Counted { have, need } => DeployReply::Counted { have, need },
+                Approved::Complete => merge(app, id).await?,
+            }
+        }
+    };
+    reply(
+        app,
+        action.response_url.as_deref(),
+        action.channel.as_ref(),
+        &action.user,
+        answer.render(locale),
+    )
+    .await
+}
+
+pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
+    let id = deploy_id(action.value.as_deref())?;
+    let Some(stored) = app.store.load_deploy(id).await? else {
+        return Ok(());
+    };
+    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
+    let allowed = approvers(app, &a.approvers)
+        .await?
+        .users
+        .contains(&action.user.0)
+        || stored.deploy.requested_by == action.user.0;
+    let refusal = if stored.deploy.state != DeployState::AwaitingApproval {
+        Some(DeployReply::NotAwaiting { id })
+    } else if !allowed {
+        Some(DeployReply::NotAnApprover {
+            app: a.name.clone(),
+        })
+    } else {
+        None
+    };
+    match refusal {
+        Some(r) => {
+            reply(
+                app,
+                action.response_url.as_deref(),
+                action.channel.as_ref(),
+                &action.user,
+                r.render(locale),
+            )
+            .await
+        }
+        None => Ok(app
+            .slack
+            .open_view(&action.trigger_id, &reject_modal(REJECT_VIEW, id, locale))
+            .await?),
+    }
+}
+
+pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
+    let id = deploy_id(Some(&view.private_metadata))?;
+    let reason = view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let Some(stored) = app.store.load_deploy(id).await? else {
+        return Ok(());
+    };
+    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let approvers = approvers(app, &a.approvers).await?;
+    let user = view.user.0.clone();
+    let (stored, result) =
+        update_deploy(app, id, |s| s.deploy.reject(&user, &approvers, &reason)).await?;
+    if let Err(r) = result {
+        let locale = app.locale_for(&view.user, None).await;
+        let channel = ChannelId::from(stored.meta.card_channel.as_str());
+        let text = refusal_reply(r, &a.name, id).render(locale);
+        return reply(app, None, Some(&channel), &view.user, text).await;
+    }
+    app.store
+        .audit(
+            &user,
+            "deploy_rejected",
+            &subject(&a.name, &e.name),
+            &format!("#{id}: {reason}"),
+        )
+        .await?;
+    close_pull(app, &stored, &format!("Rejected by {user}: {reason}")).await?;
+    show_card(app, &stored).await
+}
+
+async fn close_pull(
+    app: &App,
+    stored: &crate::store::StoredDeploy,
+    why: &str,
+) -> anyhow::Result<()> {
+    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (owner, repo) = owner_repo(a);
+    if let Some(pr) = stored.meta.pr {
+        app.github
+            .update_pull(
+                owner,
+                repo,
+                pr,
+                &format!("[not merged] deploy({}) #{}", a.name, stored.id),
+                why,
+                true,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The tag the environment runs now, from the base branch.
+async fn running(
+    app: &App,
+    a: &crate::config::DeployApp,
+    e: &crate::config::DeployEnv,
+) -> anyhow::Result<Result<Option<String>, String>> {
+    let (owner, repo) = owner_repo(a);
+    let Some(file) = app.github.file(owner, repo, &e.file, &a.branch).await? else {
+        return Ok(Err(format!("{} is gone from {}", e.file, a.repo)));
+    };
+    Ok(current_tag(&file.content, &e.locator(a)).map_err(|r| r.to_string()))
+}
+
+/// Merge a deploy whose approvals are complete: check the environment, merge pinned to the
+/// approved head, record the change. What to tell whoever completed it is returned.
+pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
+    let stored = app
+        .store
+        .load_deploy(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("deploy #{id} is gone"))?;
+    if !stored.deploy.ready_to_merge() {
+        return Ok(DeployReply::NotAwaiting { id });
+    }
+    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (owner, repo) = owner_repo(a);
+    let current = match running(app, a, e).await? {
+        Ok(c) => c,
+        Err(message) => return refuse(app, id, message).await,
+    };
+    let (stored, checked) =
+        update_deploy(app, id, |s| s.deploy.begin_merge(current.as_deref())).await?;
+    if let Err(Superseded::EnvironmentMoved { current }) = checked {
+        return moved(app, &stored, current).await;
+    }
+    let pr = stored
+        .meta
+        .pr
+        .ok_or_else(|| anyhow::anyhow!("deploy #{id} has no pull request"))?;
+    let head = stored.meta.head_sha.clone().unwrap_or_default();
+    let d = &stored.deploy;
+    let message = format!(
+        "deploy({}): {} {} → {} (#{pr})\n\nBanto-Deploy-Id: {id}\nBanto-Requested-By: {}\nBanto-Approved-By: {}\nBanto-Previous-Tag: {}{}",
+        d.app,
+        d.env,
+        d.from.as_deref().unwrap_or("none"),
+        d.tag,
+        d.requested_by,
+        if d.approvals.is_empty() {
+            "auto-merge".to_owned()
+        } else {
+            d.approvals.join(", ")
+        },
+        d.from.as_deref().unwrap_or("none"),
+        d.break_glass
+            .as_deref()
+            .map(|r| format!("\nBanto-Break-Glass: {r}"))
+            .unwrap_or_default(),
+    );
+    let merge_sha = match app
+        .github
+        .merge_pull(owner, repo, pr, &head, &message)
+        .await
+    {
+        Ok(sha) => Some(sha),
+        Err(GithubError::Api {
+            status: 405 | 409 | 422,
+            message,
+        }) => {
+            // Refused: a retry after our own merge finds the tag in place; anything else is
+            // someone else's change.
+            match running(app, a, e).await? {
+                Ok(Some(now)) if now == stored.deploy.tag => None,
+                Ok(now) if now != stored.deploy.from => {
+                    let (stored, _) = update_deploy(app, id, |s| {
+                        s.deploy.supersede(Superseded::EnvironmentMoved {
+                            current: now.clone().unwrap_or_default(),
+                        })
+                    })
+                    .await?;
+                    return moved(app, &stored, now.unwrap_or_default()).await;
+                }
+                _ => return refuse(app, id, message).await,
+            }
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let (stored, ()) = update_deploy(app, id, |s| {
+        s.deploy.merged();
+        if merge_sha.is_some() {
+            s.meta.merge_sha = merge_sha.clone();
+        }
+    })
+    .await?;
+    let d = &stored.deploy;
+    let actor = d.approvals.last().unwrap_or(&d.requested_by).clone();
+    app.store
+        .record_change(&ChangeEvent {
+            kind: "deploy".into(),
+            subject: format!("{}/{}", d.app, d.env),
+            actor: actor.clone(),
+            started_at: stored.meta.requested_ms,
+            finished_at: app.clock.now_ms(),
+            detail: format!(
+                "#{id} {} → {} by {}",
+                d.from.as_deref().unwrap_or("none"),
+                d.tag,
+                d.requested_by
+            ),
+        })
+        .await?;
+    app.store
+        .audit(
+            &actor,
+            "deploy_merged",
+            &subject(&d.app, &d.env),
+            &format!("#{id} {}", d.tag),
+        )
+        .await?;
+    show_card(app, &stored).await?;
+    Ok(DeployReply::Merged {
+        app: d.app.clone(),
+        env: d.env.clone(),
+        tag: d.tag.clone(),
+        from: d.from.clone().unwrap_or_else(|| "—".into()),
+    })
+}
+
+async fn moved(
+    app: &App,
+    stored: &crate::store::StoredDeploy,
+    current: String,
+) -> anyhow::Result<DeployReply> {
+    let d = &stored.deploy;
+    close_pull(
+        app,
+        stored,
+        &format!("{} moved to {current} since this was asked for.", d.env),
+    )
+    .await?;
+    show_card(app, stored).await?;
+    Ok(DeployReply::Moved {
+        env: d.env.clone(),
+        current,
+        tag: d.tag.clone(),
+    })
+}
+
+async fn refuse(app: &App, id: i64, message: String) -> anyhow::Result<DeployReply> {
+    let (stored, _) = update_deploy(app, id, |s| {
+        s.deploy.supersede(Superseded::MergeRefused {
+            message: message.clone(),
+        })
+    })
+    .await?;
+    close_pull(app, &stored, &message).await?;
+    show_card(app, &stored).await?;
+    let locale = app.config.locale_for_channel(&stored.meta.card_channel);
+    in_thread(
+        app,
+        &stored,
+        DeployReply::MergeRefused {
+            message: message.clone(),
+        }
+        .render(locale),
+    )
+    .await?;
+    Ok(DeployReply::MergeRefused { message })
+}

@@ -1,0 +1,102 @@
+//! GitOps deploys: `/deploy`, `/promote`, `/rollback`, automatic bumps from registries and CI,
+//! approval and merge, Argo CD feedback. The decisions are `domain::deploy`'s and the edits
+//! `domain::yaml_edit`'s; this module reads GitHub, decides, saves (compare-and-swap), then acts.
+
+mod argocd;
+mod auto;
+mod command;
+mod merge;
+mod start;
+
+pub use argocd::notification as argocd;
+pub use auto::{image_pushed, package_published, workflow_run};
+pub use command::handle as command;
+pub use merge::{approve, reject_clicked, reject_submitted};
+
+use crate::app::App;
+use crate::config::{DeployApp, DeployEnv};
+use crate::ids::{ChannelId, MessageTs};
+use crate::messages::deploy::card;
+use crate::store::StoredDeploy;
+use anyhow::{Context, bail};
+
+/// The audit log subject of an app's environment.
+fn subject(app: &str, env: &str) -> String {
+    format!("deploy:{app}/{env}")
+}
+
+fn configured<'a>(
+    app: &'a App,
+    name: &str,
+    env: &str,
+) -> anyhow::Result<(&'a DeployApp, &'a DeployEnv)> {
+    let a = app
+        .config
+        .deploy
+        .apps
+        .iter()
+        .find(|a| a.name == name)
+        .with_context(|| format!("deploy app {name:?} is no longer configured"))?;
+    let e = a
+        .env(env)
+        .with_context(|| format!("deploy app {name:?} has no env {env:?} any more"))?;
+    Ok((a, e))
+}
+
+fn owner_repo(a: &DeployApp) -> (&str, &str) {
+    a.repo.split_once('/').expect("validated owner/name")
+}
+
+/// Load the deploy, let `f` decide, save; when someone else saved first, reload and decide again.
+async fn update_deploy<T>(
+    app: &App,
+    id: i64,
+    mut f: impl FnMut(&mut StoredDeploy) -> T,
+) -> anyhow::Result<(StoredDeploy, T)> {
+    for _ in 0..20 {
+        let mut stored = app
+            .store
+            .load_deploy(id)
+            .await?
+            .with_context(|| format!("deploy #{id} is gone"))?;
+        let out = f(&mut stored);
+        if app.store.save_deploy(&mut stored).await? {
+            return Ok((stored, out));
+        }
+    }
+    bail!("deploy #{id} kept changing while being updated")
+}
+
+/// Post the deploy's card, or edit it in place.
+async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
+    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let locale = app.config.locale_for_channel(&stored.meta.card_channel);
+    let msg = card(stored.id, &stored.deploy, &stored.meta, a, locale);
+    let channel = ChannelId::from(stored.meta.card_channel.as_str());
+    match &stored.meta.card_ts {
+        Some(ts) => {
+            app.slack
+                .update(&channel, &MessageTs::from(ts.as_str()), &msg)
+                .await?
+        }
+        None => {
+            let ts = app.slack.post(&channel, &msg, None).await?;
+            update_deploy(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Post in the card's thread (or the channel, before there is a card).
+async fn in_thread(app: &App, stored: &StoredDeploy, text: String) -> anyhow::Result<()> {
+    let channel = ChannelId::from(stored.meta.card_channel.as_str());
+    let ts = stored.meta.card_ts.as_deref().map(MessageTs::from);
+    app.slack
+        .post(
+            &channel,
+            &crate::clients::slack::Outgoing::text(text),
+            ts.as_ref(),
+        )
+        .await?;
+    Ok(())
+}

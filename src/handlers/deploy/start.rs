@@ -1,0 +1,282 @@
+//! Start a deploy: freeze and hold checks, read the environment's file from the base branch,
+//! edit the tag byte-exactly, one branch and pull request per deploy (older open deploys of the
+//! same app+env are closed as superseded), the card, then merge at once if nothing is to wait for.
+
+use super::merge::merge;
+use super::{owner_repo, show_card, subject, update_deploy};
+use crate::app::App;
+use crate::clients::github::GithubError;
+use crate::config::{DeployApp, DeployEnv};
+use crate::domain::deploy::{Blocked, Deploy, DeployMeta, Request, Superseded, check_start};
+use crate::domain::tag_policy::Verdict;
+use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
+use crate::messages::deploy::DeployReply;
+use crate::messages::terraform::mention;
+
+/// Someone (or something) asks for `tag` in `env`.
+pub struct Ask<'a> {
+    pub app: &'a DeployApp,
+    pub env: &'a DeployEnv,
+    pub tag: String,
+    /// A Slack user id, or `github:<login>` / `aws:ecr` for automation.
+    pub requested_by: String,
+    /// Automatic bumps obey the tag policy and holds, and never break glass.
+    pub automatic: bool,
+    pub break_glass: Option<String>,
+    /// What asked (command trigger id, webhook delivery): a retry finds the same deploy.
+    pub trigger_key: String,
+}
+
+/// What became of an ask.
+pub enum Outcome {
+    /// Tell the asker (and, for automation, the app's channel).
+    Reply(DeployReply),
+    /// Automation decided not to act; only logged.
+    Skipped(String),
+}
+
+pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
+    let (a, e) = (ask.app, ask.env);
+    let hold = app.store.hold(&a.name, &e.name).await?;
+    let windows = e.freeze_windows();
+    match check_start(
+        app.clock.now(),
+        &windows,
+        hold.as_ref(),
+        ask.automatic,
+        ask.break_glass.is_some(),
+    ) {
+        Ok(()) => {}
+        Err(Blocked::Frozen { window, until }) => {
+            let local = windows
+                .iter()
+                .find(|w| w.to_string() == window)
+                .map_or_else(|| until.to_rfc3339(), |w| w.local(until));
+            return Ok(Outcome::Reply(DeployReply::Frozen {
+                app: a.name.clone(),
+                env: e.name.clone(),
+                window,
+                until: local,
+            }));
+        }
+        Err(Blocked::Held { reason, by }) => {
+            return Ok(Outcome::Reply(DeployReply::Held {
+                app: a.name.clone(),
+                env: e.name.clone(),
+                tag: ask.tag,
+                reason,
+                by: mention(&by),
+            }));
+        }
+    }
+    let (owner, repo) = owner_repo(a);
+    let base = app
+        .github
+        .branch_head(owner, repo, &a.branch)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{} has no branch {:?}", a.repo, a.branch))?;
+    let Some(file) = app.github.file(owner, repo, &e.file, &base).await? else {
+        return Ok(Outcome::Reply(DeployReply::FileMissing {
+            repo: a.repo.clone(),
+            file: e.file.clone(),
+        }));
+    };
+    let locator = e.locator(a);
+    let refused = |r: crate::domain::yaml_edit::Refusal| {
+        Outcome::Reply(DeployReply::Refused {
+            file: e.file.clone(),
+            message: r.to_string(),
+        })
+    };
+    let current = match current_tag(&file.content, &locator) {
+        Ok(c) => c,
+        Err(r) => return Ok(refused(r)),
+    };
+    if current.as_deref() == Some(ask.tag.as_str()) {
+        return Ok(if ask.automatic {
+            Outcome::Skipped(format!("{} already runs {}", e.name, ask.tag))
+        } else {
+            Outcome::Reply(DeployReply::AlreadyThere {
+                app: a.name.clone(),
+                env: e.name.clone(),
+                tag: ask.tag,
+            })
+        });
+    }
+    if ask.automatic {
+        let Some(policy) = a.tag_policy() else {
+            return Ok(Outcome::Skipped(format!(
+                "{} has no tag_policy: automatic bumps are off",
+                a.name
+            )));
+        };
+        match policy.judge(current.as_deref(), &ask.tag) {
+            Verdict::Bump => {}
+            Verdict::NotAllowed => {
+                return Ok(Outcome::Skipped(format!(
+                    "{} is outside the tag policy",
+                    ask.tag
+                )));
+            }
+            Verdict::NotNewer { current } => {
+                return Ok(Outcome::Skipped(format!(
+                    "{} is not newer than {current}",
+                    ask.tag
+                )));
+            }
+        }
+    }
+    let edited = match set_tag(&file.content, &locator, &ask.tag) {
+        Ok(x) => x,
+        Err(r) => return Ok(refused(r)),
+    };
+    let deploy = Deploy::new(&Request {
+        app: &a.name,
+        env: &e.name,
+        tag: &ask.tag,
+        from: current.as_deref(),
+        requested_by: &ask.requested_by,
+        min_approvals: a.min_approvals,
+        auto_merge: e.auto_merge,
+        break_glass: ask.break_glass.as_deref(),
+    });
+    let meta = DeployMeta {
+        card_channel: a.channel.clone(),
+        diff: unified_diff(&e.file, &file.content, &edited),
+        requested_ms: app.clock.now_ms(),
+        ..Default::default()
+    };
+    let (stored, new) = app
+        .store
+        .insert_deploy(&deploy, &meta, &ask.trigger_key)
+        .await?;
+    let id = stored.id;
+    if new {
+        app.store
+            .audit(
+                &ask.requested_by,
+                "deploy_requested",
+                &subject(&a.name, &e.name),
+                &format!(
+                    "#{id}: {} → {}{}",
+                    current.as_deref().unwrap_or("—"),
+                    ask.tag,
+                    ask.break_glass
+                        .as_deref()
+                        .map(|r| format!(" (break-glass: {r})"))
+                        .unwrap_or_default()
+                ),
+            )
+            .await?;
+    }
+    supersede_older(app, a, e, id).await?;
+    let stored = app.store.load_deploy(id).await?.expect("just inserted");
+    if stored.meta.card_ts.is_none() {
+        show_card(app, &stored).await?;
+    }
+    // The deploy's own branch from the commit the file was read at.
+    let branch = format!("banto/deploy/{}-{}-{id}", a.name, e.name);
+    match app.github.create_branch(owner, repo, &branch, &base).await {
+        Ok(()) | Err(GithubError::Api { status: 422, .. }) => {}
+        Err(err) => return Err(err.into()),
+    }
+    let message = format!(
+        "deploy({}): {} {} → {}\n\nBanto-Deploy-Id: {id}\nBanto-Requested-By: {}\nBanto-Previous-Tag: {}",
+        a.name,
+        e.name,
+        current.as_deref().unwrap_or("none"),
+        ask.tag,
+        ask.requested_by,
+        current.as_deref().unwrap_or("none"),
+    );
+    let on_branch = app.github.file(owner, repo, &e.file, &branch).await?;
+    if on_branch.as_ref().map(|f| f.content.as_str()) != Some(edited.text.as_str()) {
+        app.github
+            .put_file(
+                owner,
+                repo,
+                &branch,
+                &e.file,
+                &edited.text,
+                Some(&file.sha),
+                &message,
+            )
+            .await?;
+    }
+    let title = format!(
+        "deploy({}): {} → {} in {}",
+        a.name,
+        current.as_deref().unwrap_or("none"),
+        ask.tag,
+        e.name
+    );
+    let body = format!(
+        "Deploy #{id} requested by {} through banto.\n\n```diff\n{}```\n",
+        ask.requested_by, stored.meta.diff
+    );
+    let pr = match app.github.open_pull(owner, repo, &branch).await? {
+        Some(pr) => pr,
+        None => {
+            app.github
+                .create_pull(owner, repo, &branch, &a.branch, &title, &body)
+                .await?
+        }
+    };
+    let (stored, ()) = update_deploy(app, id, |s| {
+        s.meta.branch = branch.clone();
+        s.meta.pr = Some(pr.number);
+        s.meta.head_sha = Some(pr.head_sha.clone());
+    })
+    .await?;
+    show_card(app, &stored).await?;
+    if stored.deploy.ready_to_merge() {
+        return Ok(Outcome::Reply(merge(app, id).await?));
+    }
+    Ok(Outcome::Reply(DeployReply::Started {
+        app: a.name.clone(),
+        env: e.name.clone(),
+        tag: stored.deploy.tag.clone(),
+        id,
+        pr_url: pr.url,
+        channel: a.channel.clone(),
+        held: hold.map(|h| h.reason),
+    }))
+}
+
+/// One open deploy per app+env: older ones are closed as superseded by `newest`.
+async fn supersede_older(
+    app: &App,
+    a: &DeployApp,
+    e: &DeployEnv,
+    newest: i64,
+) -> anyhow::Result<()> {
+    let (owner, repo) = owner_repo(a);
+    for old in app.store.open_deploys(Some(&a.name)).await? {
+        if old.deploy.env != e.name || old.id >= newest {
+            continue;
+        }
+        // One with its approvals complete is being merged: it goes on, and the newer deploy
+        // finds the environment moved when its own turn comes.
+        let (old, changed) = update_deploy(app, old.id, |s| {
+            !s.deploy.ready_to_merge() && s.deploy.supersede(Superseded::NewerDeploy { id: newest })
+        })
+        .await?;
+        if !changed {
+            continue;
+        }
+        if let Some(pr) = old.meta.pr {
+            app.github
+                .update_pull(
+                    owner,
+                    repo,
+                    pr,
+                    &format!("[superseded by #{newest}] deploy({})", a.name),
+                    &format!("Superseded by banto deploy #{newest}."),
+                    true,
+                )
+                .await?;
+        }
+        show_card(app, &old).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,495 @@
+//! Deploy cards and `/deploy` `/promote` `/rollback` replies. The status line, the progress line
+//! and the replies are templates (`templates/{en,ja}/deploy_*.mrkdwn`); this module assembles the
+//! card's blocks around them.
+
+use super::terraform::{mention, mentions};
+use super::{Message, escape_mrkdwn};
+use crate::clients::slack::Outgoing;
+use crate::config::DeployApp;
+use crate::domain::deploy::{Deploy, DeployMeta, DeployState, Superseded};
+use crate::locale::Locale;
+use serde_json::{Value, json};
+
+/// Why a deploy was not merged, as the card says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeployWhy {
+    Moved { env: String, current: String },
+    Newer { id: i64 },
+    MergeRefused { message: String },
+}
+
+/// The card's status line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeployStatus {
+    Awaiting {
+        have: u32,
+        need: u32,
+        approvers: String,
+        approved_by: String,
+        break_glass: Option<String>,
+    },
+    Merging,
+    Merged {
+        approved_by: String,
+    },
+    Healthy,
+    Degraded {
+        message: String,
+    },
+    Rejected {
+        by: String,
+        reason: String,
+    },
+    Superseded {
+        why: DeployWhy,
+    },
+}
+
+/// Requested → PR open → Merged → Synced/Healthy, with the step reached in bold.
+pub struct DeployProgress {
+    /// 1: requested, 2: PR open, 3: merged, 4: synced; 0: stopped before merging.
+    pub step: u8,
+    pub degraded: bool,
+}
+
+pub struct EnvLine {
+    pub app: String,
+    pub env: String,
+    pub tag: String,
+    pub hold: Option<String>,
+    pub open: Vec<i64>,
+}
+
+pub struct HistoryLine {
+    pub id: i64,
+    pub tag: String,
+    pub from: String,
+    pub state_en: &'static str,
+    pub state_ja: &'static str,
+    pub by: String,
+}
+
+/// Replies only the asking user sees, and the few notices posted in an app's channel.
+pub enum DeployReply {
+    Help {
+        lines: Vec<(&'static str, &'static str, &'static str)>,
+    },
+    Usage {
+        command: String,
+        input: String,
+        usage: &'static str,
+    },
+    UnknownApp {
+        name: String,
+        known: String,
+    },
+    UnknownEnv {
+        app: String,
+        env: String,
+        known: String,
+    },
+    Started {
+        app: String,
+        env: String,
+        tag: String,
+        id: i64,
+        pr_url: String,
+        channel: String,
+        held: Option<String>,
+    },
+    Merged {
+        app: String,
+        env: String,
+        tag: String,
+        from: String,
+    },
+    AlreadyThere {
+        app: String,
+        env: String,
+        tag: String,
+    },
+    Frozen {
+        app: String,
+        env: String,
+        window: String,
+        until: String,
+    },
+    Held {
+        app: String,
+        env: String,
+        tag: String,
+        reason: String,
+        by: String,
+    },
+    Refused {
+        file: String,
+        message: String,
+    },
+    FileMissing {
+        repo: String,
+        file: String,
+    },
+    Moved {
+        env: String,
+        current: String,
+        tag: String,
+    },
+    MergeRefused {
+        message: String,
+    },
+    NotAnApprover {
+        app: String,
+    },
+    OwnDeploy,
+    AlreadyApproved,
+    NotAwaiting {
+        id: i64,
+    },
+    Counted {
+        have: u32,
+        need: u32,
+    },
+    NothingToPromote {
+        app: String,
+        env: String,
+    },
+    NoPrevious {
+        app: String,
+        env: String,
+    },
+    Locked {
+        app: String,
+        env: String,
+        reason: String,
+        by: String,
+    },
+    Unlocked {
+        app: String,
+        env: String,
+        by: String,
+    },
+    NotLocked {
+        app: String,
+        env: String,
+    },
+    Status {
+        lines: Vec<EnvLine>,
+    },
+    History {
+        app: String,
+        env: String,
+        lines: Vec<HistoryLine>,
+    },
+    /// Posted in the card's thread when Argo CD reports.
+    ArgoCd {
+        argo_app: String,
+        sync: String,
+        health: String,
+        revision: String,
+        message: String,
+    },
+}
+
+pub fn state_names(state: &DeployState) -> (&'static str, &'static str) {
+    match state {
+        DeployState::AwaitingApproval => ("awaiting approval", "承認待ち"),
+        DeployState::Merged => ("merged", "マージ済み"),
+        DeployState::Healthy => ("healthy", "正常稼働"),
+        DeployState::Degraded { .. } => ("degraded", "異常"),
+        DeployState::Rejected { .. } => ("rejected", "却下"),
+        DeployState::Superseded { .. } => ("not merged", "未マージ"),
+    }
+}
+
+pub fn status_of(d: &Deploy, app: &DeployApp) -> DeployStatus {
+    let approved_by = mentions(&d.approvals);
+    match &d.state {
+        DeployState::AwaitingApproval if d.ready_to_merge() => DeployStatus::Merging,
+        DeployState::AwaitingApproval => DeployStatus::Awaiting {
+            have: d.approvals.len() as u32,
+            need: d.required_approvals,
+            approvers: mentions(app.approvers.users.iter().chain(&app.approvers.groups)),
+            approved_by,
+            break_glass: d.break_glass.clone(),
+        },
+        DeployState::Merged => DeployStatus::Merged { approved_by },
+        DeployState::Healthy => DeployStatus::Healthy,
+        DeployState::Degraded { message } => DeployStatus::Degraded {
+            message: message.clone(),
+        },
+        DeployState::Rejected { by, reason } => DeployStatus::Rejected {
+            by: mention(by),
+            reason: reason.clone(),
+        },
+        DeployState::Superseded { why } => DeployStatus::Superseded {
+            why: match why {
+                Superseded::EnvironmentMoved { current } => DeployWhy::Moved {
+                    env: d.env.clone(),
+                    current: current.clone(),
+                },
+                Superseded::NewerDeploy { id } => DeployWhy::Newer { id: *id },
+                Superseded::MergeRefused { message } => DeployWhy::MergeRefused {
+                    message: message.clone(),
+                },
+            },
+        },
+    }
+}
+
+fn progress(d: &Deploy, meta: &DeployMeta) -> DeployProgress {
+    let step = match d.state {
+        DeployState::AwaitingApproval if meta.pr.is_some() => 2,
+        DeployState::AwaitingApproval => 1,
+        DeployState::Merged => 3,
+        DeployState::Healthy | DeployState::Degraded { .. } => 4,
+        DeployState::Rejected { .. } | DeployState::Superseded { .. } => 0,
+    };
+    DeployProgress {
+        step,
+        degraded: matches!(d.state, DeployState::Degraded { .. }),
+    }
+}
+
+pub const APPROVE: &str = "deploy_approve";
+pub const REJECT: &str = "deploy_reject";
+pub const REJECT_VIEW: &str = "deploy_reject_reason";
+
+/// Slack's section text limit, less room for the fence.
+const DIFF_CHARS: usize = 2_900;
+
+/// One message per deploy, edited in place: header, status, progress, diff, buttons while
+/// approvable.
+pub fn card(id: i64, d: &Deploy, meta: &DeployMeta, app: &DeployApp, locale: Locale) -> Outgoing {
+    let status_line = status_of(d, app).render(locale);
+    let mut blocks = vec![
+        json!({ "type": "header", "text": { "type": "plain_text",
+            "text": format!("Deploy · {} → {} · #{id}", d.app, d.env).chars().take(150).collect::<String>() } }),
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": status_line } }),
+        json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": progress(d, meta).render(locale) }] }),
+    ];
+    if !meta.diff.is_empty() {
+        let mut diff: String = meta.diff.chars().take(DIFF_CHARS).collect();
+        if diff.len() < meta.diff.len() {
+            diff.push_str("\n…");
+        }
+        blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn",
+            "text": format!("```{}```", escape_mrkdwn(&diff)) } }));
+    }
+    if d.state == DeployState::AwaitingApproval && !d.ready_to_merge() {
+        let (approve, reject) = match locale {
+            Locale::En => ("Approve", "Reject"),
+            Locale::Ja => ("承認", "却下"),
+        };
+        blocks.push(
+            json!({ "type": "actions", "block_id": format!("deploy_{id}"), "elements": [
+            { "type": "button", "action_id": APPROVE, "style": "primary", "value": id.to_string(),
+              "text": { "type": "plain_text", "text": approve } },
+            { "type": "button", "action_id": REJECT, "style": "danger", "value": id.to_string(),
+              "text": { "type": "plain_text", "text": reject } },
+        ] }),
+        );
+    }
+    let mut context = format!(
+        "`{}` → `{}`",
+        escape_mrkdwn(d.from.as_deref().unwrap_or("—")),
+        escape_mrkdwn(&d.tag)
+    );
+    if let Some(pr) = meta.pr {
+        context.push_str(&format!(
+            " · <https://github.com/{repo}/pull/{pr}|{repo}#{pr}>",
+            repo = escape_mrkdwn(&app.repo)
+        ));
+    }
+    context.push_str(&format!(" · {}", mention(&d.requested_by)));
+    blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context }] }));
+    Outgoing {
+        text: format!("Deploy {} {} #{id}: {status_line}", d.app, d.env),
+        blocks: Some(Value::Array(blocks)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deploy::Request;
+
+    fn both(m: &dyn Message) -> String {
+        format!(
+            "--- en\n{}\n--- ja\n{}",
+            m.render(Locale::En),
+            m.render(Locale::Ja)
+        )
+    }
+
+    #[test]
+    fn every_status_line_and_progress_in_both_languages() {
+        let all = [
+            DeployStatus::Awaiting {
+                have: 1,
+                need: 2,
+                approvers: mention("UALICE"),
+                approved_by: mention("UKENJI"),
+                break_glass: Some("hotfix for INC-42 <!channel>".into()),
+            },
+            DeployStatus::Merging,
+            DeployStatus::Merged {
+                approved_by: mention("UKENJI"),
+            },
+            DeployStatus::Healthy,
+            DeployStatus::Degraded {
+                message: "Deployment web exceeded its progress deadline".into(),
+            },
+            DeployStatus::Rejected {
+                by: mention("UBOB"),
+                reason: "wrong tag".into(),
+            },
+            DeployStatus::Superseded {
+                why: DeployWhy::Moved {
+                    env: "production".into(),
+                    current: "v1.4.4".into(),
+                },
+            },
+            DeployStatus::Superseded {
+                why: DeployWhy::Newer { id: 7 },
+            },
+            DeployStatus::Superseded {
+                why: DeployWhy::MergeRefused {
+                    message: "Pull Request is not mergeable".into(),
+                },
+            },
+        ];
+        let mut out: Vec<String> = all.iter().map(|s| both(s)).collect();
+        for step in 0..=4 {
+            out.push(both(&DeployProgress {
+                step,
+                degraded: step == 4,
+            }));
+        }
+        insta::assert_snapshot!(out.join("\n"));
+    }
+
+    #[test]
+    fn replies_in_both_languages() {
+        let all = [
+            DeployReply::Help {
+                lines: crate::commands::DeployCommand::USAGE.to_vec(),
+            },
+            DeployReply::Usage {
+                command: "/promote".into(),
+                input: "web".into(),
+                usage: crate::commands::DeployCommand::USAGE[1].0,
+            },
+            DeployReply::UnknownEnv {
+                app: "web".into(),
+                env: "prod".into(),
+                known: "`staging`, `production`".into(),
+            },
+            DeployReply::Started {
+                app: "web".into(),
+                env: "production".into(),
+                tag: "v1.4.3".into(),
+                id: 3,
+                pr_url: "https://github.com/acme/gitops/pull/9".into(),
+                channel: "CDEPLOY".into(),
+                held: Some("rolled back".into()),
+            },
+            DeployReply::Merged {
+                app: "web".into(),
+                env: "staging".into(),
+                tag: "v2".into(),
+                from: "v1".into(),
+            },
+            DeployReply::Frozen {
+                app: "web".into(),
+                env: "production".into(),
+                window: "Fri 18:00 - Mon 09:00 Asia/Tokyo".into(),
+                until: "2026-11-30 09:00 JST".into(),
+            },
+            DeployReply::Held {
+                app: "web".into(),
+                env: "production".into(),
+                tag: "v1.6.0".into(),
+                reason: "rolled back v1.5.0".into(),
+                by: mention("UALICE"),
+            },
+            DeployReply::Refused {
+                file: "apps/web/values.yaml".into(),
+                message: "line 3: the target is a block scalar".into(),
+            },
+            DeployReply::Moved {
+                env: "production".into(),
+                current: "v1.4.4".into(),
+                tag: "v1.4.3".into(),
+            },
+            DeployReply::Status {
+                lines: vec![EnvLine {
+                    app: "web".into(),
+                    env: "production".into(),
+                    tag: "v1.4.3".into(),
+                    hold: Some("rolled back".into()),
+                    open: vec![4],
+                }],
+            },
+            DeployReply::History {
+                app: "web".into(),
+                env: "production".into(),
+                lines: vec![HistoryLine {
+                    id: 4,
+                    tag: "v1.4.3".into(),
+                    from: "v1.4.2".into(),
+                    state_en: "healthy",
+                    state_ja: "正常稼働",
+                    by: mention("UBOB"),
+                }],
+            },
+            DeployReply::ArgoCd {
+                argo_app: "web-production".into(),
+                sync: "Synced".into(),
+                health: "Degraded".into(),
+                revision: "0123456".into(),
+                message: "Back-off pulling image".into(),
+            },
+        ];
+        insta::assert_snapshot!(all.iter().map(|r| both(r)).collect::<Vec<_>>().join("\n"));
+    }
+
+    #[test]
+    fn the_card_has_buttons_only_while_approvable_and_a_bounded_diff() {
+        let app: DeployApp = crate::config::Config::parse(
+            "[[deploy.apps]]\nname = \"web\"\nimage = \"ghcr.io/acme/web\"\nrepo = \"acme/gitops\"\n\
+             channel = \"C1\"\napprovers = { users = [\"UALICE\"] }\n[[deploy.apps.envs]]\n\
+             name = \"production\"\nfile = \"web.yaml\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap()
+        .deploy
+        .apps
+        .remove(0);
+        let mut d = Deploy::new(&Request {
+            app: "web",
+            env: "production",
+            tag: "v2",
+            from: Some("v1"),
+            requested_by: "UBOB",
+            min_approvals: 1,
+            auto_merge: false,
+            break_glass: None,
+        });
+        let meta = DeployMeta {
+            pr: Some(9),
+            diff: "-x\n+y\n".repeat(2_000),
+            ..Default::default()
+        };
+        let c = card(3, &d, &meta, &app, Locale::En);
+        let text = serde_json::to_string(&c.blocks).unwrap();
+        assert!(text.contains(APPROVE));
+        assert!(text.contains("acme/gitops#9"));
+        for b in c.blocks.as_ref().unwrap().as_array().unwrap() {
+            let t = b["text"]["text"].as_str().unwrap_or("");
+            assert!(t.chars().count() <= 3_000, "section over Slack's limit");
+        }
+        d.state = DeployState::Merged;
+        let c = card(3, &d, &meta, &app, Locale::Ja);
+        assert!(!serde_json::to_string(&c.blocks).unwrap().contains(APPROVE));
+    }
+}

@@ -1,0 +1,433 @@
+//! GitOps deploys, as people live them: a tag bump becomes a pull request on the GitOps repo,
+//! staging merges itself, production waits for the right people, and a bump that would clobber
+//! someone else's change, land in a freeze, or undo a rollback is refused and explained. Fake
+//! Slack and GitHub (with real git semantics: blob SHAs, refs, PRs, merges); real banto. The
+//! GitOps files are real Argo CD example manifests from `../shared/corpus/gitops`.
+
+use banto::config::Config;
+use banto::fake::slack::FakeMessage;
+use banto::fake::world::{World, WorldOptions};
+use serde_json::{Value, json};
+
+const REPO: &str = "acme/gitops";
+const IMAGE: &str = "quay.io/argoprojlabs/argocd-e2e-container";
+const STAGING: &str = "apps/guestbook/staging/values.yaml";
+const PRODUCTION: &str = "apps/guestbook/production/deployment.yaml";
+
+fn corpus(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Helm values, `image.tag: 0.1` (argoproj/argocd-example-apps).
+fn staging_values() -> String {
+    corpus("gitops/argocd-example-apps__helm-guestbook__values.yaml")
+}
+
+/// A Deployment, `image: …argocd-e2e-container:0.2` (argoproj/argocd-example-apps).
+fn production_deployment() -> String {
+    corpus("gitops/argocd-example-apps__guestbook-ui-deployment.yaml")
+}
+
+async fn world(production_extra: &str) -> World {
+    let text = format!(
+        r##"
+[[deploy.apps]]
+name = "guestbook"
+image = "{IMAGE}"
+repo = "{REPO}"
+channel = "#deploys"
+approvers = {{ users = ["@alice", "@bob"], groups = ["&sre-leads"] }}
+tag_policy = {{ regex = '^0\.\d+$' }}
+
+[[deploy.apps.envs]]
+name = "staging"
+file = "{STAGING}"
+key = "image.tag"
+auto_merge = true
+auto_deploy = true
+
+[[deploy.apps.envs]]
+name = "production"
+file = "{PRODUCTION}"
+{production_extra}
+"##
+    );
+    let mut opts = WorldOptions::default();
+    opts.config = Config {
+        workers: opts.config.workers.clone(),
+        ..Config::parse(&text, std::path::Path::new("test.toml")).expect("test config")
+    };
+    let world = World::start_with(opts).await.expect("world starts");
+    world.github.seed_repo(
+        REPO,
+        &[
+            (STAGING, &staging_values()),
+            (PRODUCTION, &production_deployment()),
+        ],
+    );
+    world
+}
+
+fn main_file(world: &World, path: &str) -> String {
+    world.github.file(REPO, "main", path).expect("file on main")
+}
+
+async fn slash(world: &World, user: &str, line: &str) -> String {
+    world.slash(user, "deploys", line).await.unwrap();
+    world.settle().await.unwrap();
+    world.next_reply(user).await.unwrap().text
+}
+
+async fn click(world: &World, user: &str, card: &FakeMessage, button: &str) {
+    world.click(user, card, button).await.unwrap();
+    world.settle().await.unwrap();
+}
+
+/// The newest version of the message at `m`.
+fn now(world: &World, m: &FakeMessage) -> FakeMessage {
+    world
+        .slack
+        .state()
+        .messages
+        .iter()
+        .find(|x| x.channel == m.channel && x.ts == m.ts)
+        .cloned()
+        .expect("message exists")
+}
+
+fn buttons(m: &FakeMessage) -> bool {
+    m.blocks
+        .as_ref()
+        .is_some_and(|b| b.to_string().contains("deploy_approve"))
+}
+
+#[tokio::test]
+async fn staging_merges_itself_byte_exact_with_trailers_and_a_change_event() {
+    let world = world("").await;
+    let answer = slash(&world, "bob", "/deploy guestbook 0.3 staging").await;
+    assert!(answer.contains("Merged"), "{answer}");
+    let card = world.next_message("deploys").await.unwrap();
+    let card = now(&world, &card);
+    assert!(card.text.contains("Merged"), "{}", card.text);
+    assert!(!buttons(&card), "nothing to approve in staging");
+
+    assert_eq!(
+        main_file(&world, STAGING),
+        staging_values().replace("  tag: 0.1\n", "  tag: \"0.3\"\n"),
+        "only the tag changed (quoted, or YAML would read the number 0.3), all else byte for byte"
+    );
+    let message = world.github.head_message(REPO, "main").unwrap();
+    for trailer in [
+        "Banto-Deploy-Id: 1",
+        "Banto-Previous-Tag: 0.1",
+        "Banto-Approved-By: auto-merge",
+    ] {
+        assert!(message.contains(trailer), "{trailer} missing:\n{message}");
+    }
+    let pulls = world.github.pulls(REPO);
+    assert_eq!(pulls.len(), 1);
+    assert!(pulls[0].1.merged);
+    assert_eq!(pulls[0].1.head, "banto/deploy/guestbook-staging-1");
+
+    let changes = world.app.store.changes_between(0, i64::MAX).await.unwrap();
+    assert_eq!(changes.len(), 1, "a merged deploy is a change event");
+    assert_eq!(changes[0].subject, "guestbook/staging");
+    assert!(
+        changes[0].detail.contains("0.1 → 0.3"),
+        "{}",
+        changes[0].detail
+    );
+
+    let again = slash(&world, "bob", "/deploy guestbook 0.3 staging").await;
+    assert!(again.contains("already runs `0.3`"), "{again}");
+}
+
+#[tokio::test]
+async fn production_waits_for_an_approver_who_is_not_the_requester_and_argo_cd_reports() {
+    let mut world = world("").await;
+    let mallory = world.slack.add_user("mallory", "en-US", "UTC");
+    world.users.insert("mallory".into(), mallory);
+    let answer = slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    assert!(answer.contains("Deploy #1"), "{answer}");
+    let card = world.next_message("deploys").await.unwrap();
+    let card = now(&world, &card);
+    assert!(card.text.contains("Awaiting approval"), "{}", card.text);
+    let blocks = card.blocks.as_ref().unwrap().to_string();
+    assert!(
+        blocks.contains(&format!("+      - image: {IMAGE}:0.3")),
+        "the card shows the diff: {blocks}"
+    );
+    let pulls = world.github.pulls(REPO);
+    assert!(pulls.len() == 1 && pulls[0].1.open, "one pull request, open");
+
+    click(&world, "bob", &card, "Approve").await;
+    let r = world.next_reply("bob").await.unwrap().text;
+    assert!(r.contains("You requested this deploy"), "{r}");
+    click(&world, "mallory", &card, "Approve").await;
+    let r = world.next_reply("mallory").await.unwrap().text;
+    assert!(r.contains("not an approver"), "{r}");
+    assert_eq!(
+        main_file(&world, PRODUCTION),
+        production_deployment(),
+        "nothing merged yet"
+    );
+
+    click(&world, "alice", &card, "Approve").await;
+    let r = world.next_reply("alice").await.unwrap().text;
+    assert!(r.contains("Merged"), "{r}");
+    let card = world
+        .wait_edit(&card, "merged", |m| m.text.contains("Merged"))
+        .await
+        .unwrap();
+    assert!(!buttons(&card));
+    assert_eq!(
+        main_file(&world, PRODUCTION),
+        production_deployment().replace(":0.2", ":0.3")
+    );
+    let message = world.github.head_message(REPO, "main").unwrap();
+    assert!(
+        message.contains(&format!("Banto-Approved-By: {}", world.user("alice"))),
+        "{message}"
+    );
+
+    // Argo CD syncs: progress in the thread, then the card turns healthy.
+    let forged = reqwest::Client::new()
+        .post(format!("{}/argocd/events", world.url))
+        .bearer_auth("not-the-secret")
+        .body(r#"{"app":"guestbook-production","sync_status":"Synced","health_status":"Healthy"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401, "a forged notification is refused");
+    let revision = world.github.head(REPO, "main").unwrap();
+    let event = |health: &str, message: &str| -> Value {
+        json!({ "app": "guestbook-production", "revision": revision, "sync_status": "Synced",
+                "health_status": health, "message": message })
+    };
+    assert!(
+        world
+            .post_argocd(&event("Progressing", ""))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    world.settle().await.unwrap();
+    let note = world.next_message("deploys").await.unwrap();
+    assert_eq!(note.thread_ts.as_deref(), Some(card.ts.as_str()));
+    assert!(note.text.contains("Synced · Progressing"), "{}", note.text);
+    assert!(
+        world
+            .post_argocd(&event("Healthy", ""))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    world.settle().await.unwrap();
+    let note = world.next_message("deploys").await.unwrap();
+    assert!(note.text.contains("Healthy"), "{}", note.text);
+    let card = world
+        .wait_edit(&card, "healthy", |m| m.text.contains("Synced and healthy"))
+        .await
+        .unwrap();
+    assert!(
+        card.blocks
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("*Synced/Healthy*"),
+        "the progress line reaches its last step"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_request_closes_the_older_pull_request_and_a_moved_environment_is_not_clobbered() {
+    let world = world("").await;
+    slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    let first = world.next_message("deploys").await.unwrap();
+    slash(&world, "kenji", "/deploy guestbook 0.4 production").await;
+    let first = world
+        .wait_edit(&first, "superseded", |m| m.text.contains("Not merged"))
+        .await
+        .unwrap();
+    assert!(
+        first.text.contains("deploy #2 replaced it"),
+        "{}",
+        first.text
+    );
+    assert!(!buttons(&first));
+    let second = world.next_message("deploys").await.unwrap();
+    let pulls = world.github.pulls(REPO);
+    let open: Vec<&str> = pulls
+        .iter()
+        .filter(|(_, p)| p.open)
+        .map(|(_, p)| p.head.as_str())
+        .collect();
+    assert_eq!(
+        open,
+        ["banto/deploy/guestbook-production-2"],
+        "one open pull request per app and environment"
+    );
+
+    // Someone changes production by hand while #2 waits for approval.
+    world.github.seed_repo(
+        REPO,
+        &[(PRODUCTION, &production_deployment().replace(":0.2", ":0.5"))],
+    );
+    click(&world, "alice", &now(&world, &second), "Approve").await;
+    let r = world.next_reply("alice").await.unwrap().text;
+    assert!(
+        r.contains("production moved to `0.5` since you asked"),
+        "{r}"
+    );
+    let second = world
+        .wait_edit(&second, "moved", |m| m.text.contains("Not merged"))
+        .await
+        .unwrap();
+    assert!(second.text.contains("moved to `0.5`"), "{}", second.text);
+    assert!(
+        main_file(&world, PRODUCTION).contains(":0.5"),
+        "the hand-made change stands"
+    );
+    assert!(
+        world.github.pulls(REPO).iter().all(|(_, p)| !p.open),
+        "its PR is closed"
+    );
+}
+
+#[tokio::test]
+async fn promote_copies_exactly_the_tag_running_below() {
+    let world = world("").await;
+    slash(&world, "bob", "/deploy guestbook 0.7 staging").await;
+    world.next_message("deploys").await.unwrap();
+    let answer = slash(&world, "bob", "/promote guestbook staging production").await;
+    assert!(answer.contains("`0.7` to production"), "{answer}");
+    let card = world.next_message("deploys").await.unwrap();
+    let card = now(&world, &card);
+    assert!(
+        card.blocks
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("`0.2` → `0.7`")
+    );
+    click(&world, "kenji", &card, "Approve").await;
+    world.next_reply("kenji").await.unwrap();
+    assert_eq!(
+        main_file(&world, PRODUCTION),
+        production_deployment().replace(":0.2", ":0.7")
+    );
+    let status = slash(&world, "alice", "/deploy status guestbook").await;
+    assert!(status.contains("staging: `0.7`"), "{status}");
+    assert!(status.contains("production: `0.7`"), "{status}");
+}
+
+/// A `registry_package` published webhook (octokit's sample) for `tag` of the app's image.
+fn package_event(tag: &str) -> Vec<u8> {
+    let mut v: Value = serde_json::from_str(&corpus(
+        "github-webhooks/octokit__registry_package__published.docker.json",
+    ))
+    .unwrap();
+    let version = &mut v["registry_package"]["package_version"];
+    version["package_url"] = json!(format!("{IMAGE}:{tag}"));
+    version["container_metadata"]["tag"]["name"] = json!(tag);
+    serde_json::to_vec(&v).unwrap()
+}
+
+#[tokio::test]
+async fn a_rollback_holds_automatic_bumps_until_released() {
+    let mut world = world("").await;
+    let mallory = world.slack.add_user("mallory", "en-US", "UTC");
+    world.users.insert("mallory".into(), mallory);
+    let delivery = |n: u32| format!("72d3162e-cc78-11e3-81ab-4c9367dc09{n:02}");
+    world
+        .post_github("registry_package", &delivery(1), &package_event("0.3"))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    world.next_message("deploys").await.unwrap();
+    assert!(
+        main_file(&world, STAGING).contains("tag: \"0.3\""),
+        "the new image is deployed"
+    );
+
+    let answer = slash(&world, "alice", "/rollback guestbook staging").await;
+    assert!(answer.contains("goes from `0.3` to `0.1`"), "{answer}");
+    world.next_message("deploys").await.unwrap();
+    assert!(main_file(&world, STAGING).contains("tag: \"0.1\""));
+
+    world
+        .post_github("registry_package", &delivery(2), &package_event("0.4"))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let notice = world.next_message("deploys").await.unwrap();
+    assert!(
+        notice.text.contains("`0.4`") && notice.text.contains("held by"),
+        "{}",
+        notice.text
+    );
+    assert!(
+        main_file(&world, STAGING).contains("tag: \"0.1\""),
+        "the rollback stands"
+    );
+
+    let r = slash(&world, "mallory", "/deploy unlock guestbook staging").await;
+    assert!(r.contains("not an approver"), "{r}");
+    slash(&world, "alice", "/deploy unlock guestbook staging").await;
+    world.next_message("deploys").await.unwrap();
+    world
+        .post_github("registry_package", &delivery(3), &package_event("0.5"))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    world.next_message("deploys").await.unwrap();
+    assert!(
+        main_file(&world, STAGING).contains("tag: \"0.5\""),
+        "bumps resume"
+    );
+    let history = slash(&world, "bob", "/deploy history guestbook staging").await;
+    assert!(history.contains("`0.1` → `0.5`"), "{history}");
+    assert!(history.contains("`0.3` → `0.1`"), "{history}");
+}
+
+#[tokio::test]
+async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
+    let world = world(r#"freeze = ["2000-01-01 00:00 - 2099-12-31 23:59 Asia/Tokyo"]"#).await;
+    let r = slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    assert!(
+        r.contains("is frozen") && r.contains("--break-glass"),
+        "{r}"
+    );
+    assert!(world.github.pulls(REPO).is_empty(), "nothing was opened");
+
+    let r = slash(
+        &world,
+        "bob",
+        "/deploy guestbook 0.3 production --break-glass INC-7 checkout is down",
+    )
+    .await;
+    assert!(r.contains("Deploy #1"), "{r}");
+    let card = now(&world, &world.next_message("deploys").await.unwrap());
+    assert!(card.text.contains("0 of 2"), "{}", card.text);
+    assert!(
+        card.text.contains("INC-7 checkout is down"),
+        "{}",
+        card.text
+    );
+    click(&world, "alice", &card, "Approve").await;
+    world.next_reply("alice").await.unwrap();
+    assert_eq!(main_file(&world, PRODUCTION), production_deployment());
+    click(&world, "kenji", &card, "Approve").await;
+    world.next_reply("kenji").await.unwrap();
+    assert!(main_file(&world, PRODUCTION).contains(":0.3"));
+    let message = world.github.head_message(REPO, "main").unwrap();
+    assert!(
+        message.contains("Banto-Break-Glass: INC-7 checkout is down"),
+        "{message}"
+    );
+}

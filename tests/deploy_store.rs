@@ -1,0 +1,109 @@
+//! Deploys and holds in the store, on SQLite and PostgreSQL alike.
+
+use banto::domain::approval::Approvers;
+use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, Request};
+use banto::fake::world::TestDatabase;
+use banto::store::Store;
+
+async fn store() -> (TestDatabase, Store) {
+    let db = TestDatabase::new().await.unwrap();
+    let store = Store::connect(&db.url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    (db, store)
+}
+
+fn request(tag: &str) -> Deploy {
+    Deploy::new(&Request {
+        app: "web",
+        env: "production",
+        tag,
+        from: Some("v1.4.2"),
+        requested_by: "UBOB",
+        min_approvals: 1,
+        auto_merge: false,
+        break_glass: None,
+    })
+}
+
+#[tokio::test]
+async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
+    let (_db, store) = store().await;
+    let meta = DeployMeta {
+        branch: "banto/deploy/web-production-1".into(),
+        ..Default::default()
+    };
+    let (first, new) = store
+        .insert_deploy(&request("v1.4.3"), &meta, "slash:1")
+        .await
+        .unwrap();
+    assert!(new);
+    let (again, new) = store
+        .insert_deploy(&request("v1.4.3"), &meta, "slash:1")
+        .await
+        .unwrap();
+    assert!(!new, "a retried command finds its deploy");
+    assert_eq!(again.id, first.id);
+    let (second, _) = store
+        .insert_deploy(&request("v1.4.4"), &meta, "slash:2")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .open_deploys(Some("web"))
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>(),
+        [first.id, second.id]
+    );
+    let approvers = Approvers {
+        users: ["UALICE".to_owned(), "UKENJI".to_owned()].into(),
+    };
+    let mut a = store.load_deploy(first.id).await.unwrap().unwrap();
+    let mut b = store.load_deploy(first.id).await.unwrap().unwrap();
+    a.deploy.approve("UALICE", &approvers, false).unwrap();
+    a.deploy.merged();
+    b.deploy.approve("UKENJI", &approvers, false).unwrap();
+    b.deploy.merged();
+    assert!(store.save_deploy(&mut a).await.unwrap());
+    assert!(
+        !store.save_deploy(&mut b).await.unwrap(),
+        "the stale read cannot merge again"
+    );
+    let now = store.load_deploy(first.id).await.unwrap().unwrap();
+    assert_eq!(now.deploy.state, DeployState::Merged);
+    assert_eq!(now.deploy.approvals, ["UALICE"]);
+    let history = store.deploy_history("web", "production", 10).await.unwrap();
+    assert_eq!(
+        history.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [second.id, first.id]
+    );
+    assert!(
+        store
+            .deploy_history("web", "staging", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn holds_are_set_replaced_and_released() {
+    let (_db, store) = store().await;
+    assert_eq!(store.hold("web", "production").await.unwrap(), None);
+    let hold = Hold {
+        reason: "rolled back v1.5.0: 500s".into(),
+        by: "UALICE".into(),
+    };
+    store.set_hold("web", "production", &hold).await.unwrap();
+    let newer = Hold {
+        reason: "still investigating".into(),
+        by: "UKENJI".into(),
+    };
+    store.set_hold("web", "production", &newer).await.unwrap();
+    assert_eq!(store.hold("web", "production").await.unwrap(), Some(newer));
+    assert_eq!(store.hold("web", "staging").await.unwrap(), None);
+    assert!(store.release_hold("web", "production").await.unwrap());
+    assert!(!store.release_hold("web", "production").await.unwrap());
+}
