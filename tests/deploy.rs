@@ -32,6 +32,10 @@ fn production_deployment() -> String {
 }
 
 async fn world(production_extra: &str) -> World {
+    world_with(production_extra, "").await
+}
+
+async fn world_with(production_extra: &str, more_apps: &str) -> World {
     let text = format!(
         r##"
 [[deploy.apps]]
@@ -53,6 +57,7 @@ auto_deploy = true
 name = "production"
 file = "{PRODUCTION}"
 {production_extra}
+{more_apps}
 "##
     );
     let mut opts = WorldOptions::default();
@@ -161,7 +166,10 @@ async fn production_waits_for_an_approver_who_is_not_the_requester_and_argo_cd_r
         "the card shows the diff: {blocks}"
     );
     let pulls = world.github.pulls(REPO);
-    assert!(pulls.len() == 1 && pulls[0].1.open, "one pull request, open");
+    assert!(
+        pulls.len() == 1 && pulls[0].1.open,
+        "one pull request, open"
+    );
 
     click(&world, "bob", &card, "Approve").await;
     let r = world.next_reply("bob").await.unwrap().text;
@@ -430,4 +438,140 @@ async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
         message.contains("Banto-Break-Glass: INC-7 checkout is down"),
         "{message}"
     );
+}
+
+const API_IMAGE: &str = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api";
+const API_DEV: &str = "apps/api/dev/kustomization.yaml";
+
+/// An EventBridge "ECR Image Action" for a successful push of `tag`.
+fn ecr_push(tag: &str) -> Value {
+    json!({ "version": "0", "id": format!("ecr-{tag}"), "detail-type": "ECR Image Action",
+        "source": "aws.ecr", "account": "123456789012", "time": "2026-11-26T01:00:00Z",
+        "region": "ap-northeast-1", "resources": [],
+        "detail": { "result": "SUCCESS", "repository-name": "api", "action-type": "PUSH",
+            "image-digest": "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234abcd",
+            "image-tag": tag } })
+}
+
+#[tokio::test]
+async fn ecr_pushes_and_ci_runs_deploy_themselves_within_the_policy_and_never_backwards() {
+    let apps = format!(
+        r##"
+[[deploy.apps]]
+name = "api"
+image = "{API_IMAGE}"
+repo = "{REPO}"
+channel = "#deploys"
+approvers = {{ users = ["@alice"] }}
+tag_policy = {{ regex = '^(v\d+\.\d+\.\d+|sha-[0-9a-f]{{7}})$' }}
+workflow = {{ repo = "octo-org/octo-repo", name = "test", branch = "master", tag = "sha-{{short_sha}}" }}
+[[deploy.apps.envs]]
+name = "dev"
+file = "{API_DEV}"
+kustomize = "my-mysql"
+auto_merge = true
+auto_deploy = true
+"##
+    );
+    let world = world_with("", &apps).await;
+    let kustomization =
+        corpus("gitops/kustomize__examples__transformerconfigs-images__kustomization.yaml");
+    world.github.seed_repo(REPO, &[(API_DEV, &kustomization)]);
+
+    assert!(
+        world
+            .post_aws_event(&ecr_push("v4.0.0"))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    world.settle().await.unwrap();
+    world.next_message("deploys").await.unwrap();
+    assert_eq!(
+        main_file(&world, API_DEV),
+        kustomization.replace("newTag: v3\n", "newTag: v4.0.0\n")
+    );
+
+    assert!(
+        world
+            .post_aws_event(&ecr_push("v3.9.0"))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert!(
+        world
+            .post_aws_event(&ecr_push("latest"))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    world.settle().await.unwrap();
+    assert!(
+        main_file(&world, API_DEV).contains("newTag: v4.0.0"),
+        "an older tag and a tag outside the policy are not deployed"
+    );
+
+    let run = corpus("github-webhooks/octokit__workflow_run__completed.json");
+    world
+        .post_github(
+            "workflow_run",
+            "a1b2c3d4-0000-0000-0000-000000000001",
+            run.as_bytes(),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    world.next_message("deploys").await.unwrap();
+    assert!(
+        main_file(&world, API_DEV).contains("newTag: sha-3484a3f"),
+        "{}",
+        main_file(&world, API_DEV)
+    );
+    assert!(
+        main_file(&world, STAGING).contains("tag: 0.1"),
+        "other apps untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_deploy_says_why_and_closes_its_pull_request() {
+    let world = world("").await;
+    slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    let card = now(&world, &world.next_message("deploys").await.unwrap());
+    click(&world, "kenji", &card, "Reject").await;
+    let modal = world
+        .slack
+        .state()
+        .views
+        .last()
+        .cloned()
+        .expect("a modal opened")
+        .view;
+    assert_eq!(modal["callback_id"], "deploy_reject_reason");
+    world
+        .submit_view(
+            "kenji",
+            "deploy_reject_reason",
+            modal["private_metadata"].as_str().unwrap(),
+            json!({ "reason": { "reason_input": "0.3 has the memory leak" } }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let card = world
+        .wait_edit(&card, "rejected", |m| m.text.contains("Rejected"))
+        .await
+        .unwrap();
+    assert!(
+        card.text.contains("0.3 has the memory leak"),
+        "{}",
+        card.text
+    );
+    assert!(!buttons(&card));
+    assert!(world.github.pulls(REPO).iter().all(|(_, p)| !p.open));
+    assert_eq!(main_file(&world, PRODUCTION), production_deployment());
 }

@@ -70,7 +70,11 @@ impl FakeRepo {
     /// A file at `git_ref`: a branch name or a commit SHA, as GitHub's `?ref=` takes either.
     pub fn file(&self, git_ref: &str, path: &str) -> Option<&str> {
         let commit = self.branches.get(git_ref).map_or(git_ref, String::as_str);
-        self.commits.get(commit)?.files.get(path).map(String::as_str)
+        self.commits
+            .get(commit)?
+            .files
+            .get(path)
+            .map(String::as_str)
     }
 
     fn is_ancestor(&self, ancestor: &str, of: &str) -> bool {

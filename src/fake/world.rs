@@ -439,10 +439,7 @@ impl World {
         let mut changed = self.slack.subscribe();
         let deadline = tokio::time::Instant::now() + WAIT;
         while !self.slack.socket_connected() {
-            if tokio::time::timeout_at(deadline, changed.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, changed.changed()).await {
                 bail!("banto did not connect over Socket Mode");
             }
         }
@@ -460,10 +457,7 @@ impl World {
                 return Ok(ack.clone());
             }
             self.slack.socket_send(&envelope);
-            if tokio::time::timeout_at(deadline, changed.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, changed.changed()).await {
                 bail!("no acknowledgement for {envelope_id}");
             }
         }
@@ -667,10 +661,7 @@ impl World {
             {
                 return Ok(());
             }
-            if tokio::time::timeout_at(deadline, progress.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, progress.changed()).await {
                 bail!("banto did not finish its inbox within {WAIT:?}");
             }
         }
@@ -708,22 +699,21 @@ impl World {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             changed.borrow_and_update();
-            let found = self.slack.mutate(|s| {
-                s.messages
-                    .iter_mut()
-                    .find(|m| m.from_bot && !m.seen && pred(m))
-                    .map(|m| {
-                        m.seen = true;
-                        m.clone()
-                    })
-            });
+            // Marking a message seen wakes nobody: `mutate` would signal this very loop.
+            let found = self
+                .slack
+                .state()
+                .messages
+                .iter_mut()
+                .find(|m| m.from_bot && !m.seen && pred(m))
+                .map(|m| {
+                    m.seen = true;
+                    m.clone()
+                });
             if let Some(m) = found {
                 return Ok(m);
             }
-            if tokio::time::timeout_at(deadline, changed.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, changed.changed()).await {
                 bail!(
                     "timed out after {WAIT:?} waiting for {what}.\n{}",
                     self.history(channel_id)
@@ -764,10 +754,7 @@ impl World {
             if let Some(b) = self.codebuild.started(project).into_iter().nth(n) {
                 return Ok(b);
             }
-            if tokio::time::timeout_at(deadline, changed.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, changed.changed()).await {
                 bail!(
                     "no build #{n} of {project} within {WAIT:?}; started: {:?}",
                     self.codebuild
@@ -863,10 +850,7 @@ impl World {
             if pred(&now) {
                 return Ok(now);
             }
-            if tokio::time::timeout_at(deadline, changed.changed())
-                .await
-                .is_err()
-            {
+            if expired(deadline, changed.changed()).await {
                 bail!("the message never became {what}; it says:\n{}", now.text);
             }
         }
@@ -950,6 +934,13 @@ fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value
         }
     }
     None
+}
+
+/// Wait for `signal` until `deadline`: true once the deadline has passed, even while signals
+/// keep coming (a timeout whose future is always ready would never fire).
+async fn expired(deadline: tokio::time::Instant, signal: impl std::future::Future) -> bool {
+    tokio::time::Instant::now() >= deadline
+        || tokio::time::timeout_at(deadline, signal).await.is_err()
 }
 
 impl Drop for World {

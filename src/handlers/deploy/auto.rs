@@ -67,7 +67,7 @@ pub async fn workflow_run(app: &App, event: &GithubEvent) -> anyhow::Result<()> 
     for a in &app.config.deploy.apps {
         let Some(w) = &a.workflow else { continue };
         if !w.repo.eq_ignore_ascii_case(repo)
-            || run["name"].as_str() != Some(w.name.as_str())
+            || workflow_name(&event.payload) != w.name
             || branch != w.branch
             || sha.is_empty()
         {
@@ -83,6 +83,15 @@ pub async fn workflow_run(app: &App, event: &GithubEvent) -> anyhow::Result<()> 
         bump_app(app, a, &tag, &by, &format!("github:{}", event.delivery)).await?;
     }
     Ok(())
+}
+
+/// The run's workflow name; some payloads carry it only on `workflow`.
+fn workflow_name(payload: &serde_json::Value) -> &str {
+    payload["workflow_run"]["name"]
+        .as_str()
+        .filter(|n| !n.is_empty())
+        .or_else(|| payload["workflow"]["name"].as_str())
+        .unwrap_or_default()
 }
 
 async fn bump(app: &App, image: &str, tag: &str, by: &str, trigger: &str) -> anyhow::Result<()> {
