@@ -35,6 +35,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::ArgoCd(n) => Box::pin(deploy::argocd(app, n)).await,
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
+        Event::Timer(Timer::ResumeDeploys) => Box::pin(deploy::resume(app)).await,
         Event::Timer(Timer::PollBuild { build_id }) => {
             Box::pin(terraform::poll(app, &build_id)).await
         }

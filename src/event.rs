@@ -139,6 +139,8 @@ pub enum Timer {
     PollBuild { build_id: String },
     /// Stop runs of pull requests closed while their webhook was lost, freeing their locks.
     ReconcileTerraform,
+    /// Finish merges of deploys whose approvals completed but whose handler stopped before merging.
+    ResumeDeploys,
 }
 
 impl Timer {
@@ -148,6 +150,7 @@ impl Timer {
             Timer::PurgeHandled => "purge",
             Timer::PollBuild { .. } => "poll_build",
             Timer::ReconcileTerraform => "reconcile_terraform",
+            Timer::ResumeDeploys => "resume_deploys",
         }
     }
 }

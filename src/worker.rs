@@ -135,7 +135,11 @@ pub fn backoff(attempt: u32) -> Duration {
 const HOUR_MS: i64 = 3_600_000;
 
 /// The timers that fire every hour.
-pub const HOURLY: [Timer; 2] = [Timer::PurgeHandled, Timer::ReconcileTerraform];
+pub const HOURLY: [Timer; 3] = [
+    Timer::PurgeHandled,
+    Timer::ReconcileTerraform,
+    Timer::ResumeDeploys,
+];
 
 /// One `timer` per hour across all replicas: the dedupe key is the timer and the hour it fires in.
 pub async fn schedule_hourly(app: &App, timer: Timer) -> anyhow::Result<()> {

@@ -575,3 +575,29 @@ async fn a_rejected_deploy_says_why_and_closes_its_pull_request() {
     assert!(world.github.pulls(REPO).iter().all(|(_, p)| !p.open));
     assert_eq!(main_file(&world, PRODUCTION), production_deployment());
 }
+
+#[tokio::test]
+async fn a_merge_interrupted_after_the_last_approval_is_finished_by_the_hourly_resume() {
+    let world = world("").await;
+    slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    let card = world.next_message("deploys").await.unwrap();
+    // The last approval was saved, then the process died before merging.
+    let mut stored = world.app.store.load_deploy(1).await.unwrap().unwrap();
+    stored.deploy.approvals.push(world.user("alice"));
+    assert!(world.app.store.save_deploy(&mut stored).await.unwrap());
+    assert_eq!(main_file(&world, PRODUCTION), production_deployment());
+
+    banto::handlers::deploy::resume(&world.app).await.unwrap();
+    world
+        .wait_edit(&card, "merged", |m| m.text.contains("Merged"))
+        .await
+        .unwrap();
+    let note = world.next_message("deploys").await.unwrap();
+    assert_eq!(note.thread_ts.as_deref(), Some(card.ts.as_str()));
+    assert_eq!(
+        main_file(&world, PRODUCTION),
+        production_deployment().replace(":0.2", ":0.3")
+    );
+    banto::handlers::deploy::resume(&world.app).await.unwrap();
+    assert_eq!(world.github.pulls(REPO).len(), 1, "nothing merges twice");
+}

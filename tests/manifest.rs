@@ -60,7 +60,11 @@ fn every_url_points_at_a_route_banto_serves() {
         .into_iter()
         .chain(values_of(&m, "request_url"))
         .collect();
-    assert_eq!(urls.len(), 4, "{urls:?}");
+    assert_eq!(
+        urls.len(),
+        banto::commands::SLASH_COMMANDS.len() + 2,
+        "one per command, events, interactions: {urls:?}"
+    );
     for url in urls {
         let path = url
             .strip_prefix("https://banto.example.com")

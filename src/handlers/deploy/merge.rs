@@ -39,13 +39,13 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
         return Ok(());
     };
     let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let approvers = approvers(app, &a.approvers).await?;
     let user = action.user.0.clone();
     let (stored, result) = update_deploy(app, id, |s| {
         s.deploy.approve(&user, &approvers, a.allow_self_approval)
     })
     .await?;
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let answer = match result {
         Err(r) => refusal_reply(r, &a.name, id),
         Ok(approved) => {
@@ -166,6 +166,20 @@ async fn close_pull(
             .await?;
     }
     Ok(())
+}
+
+/// Hourly: deploys whose approvals are complete but which are not merged (a handler stopped
+/// between saving the last approval and merging) are merged now; `merge` is safe to repeat.
+pub async fn resume(app: &App) -> anyhow::Result<()> {
+    for d in app.store.open_deploys(None).await? {
+        if d.deploy.ready_to_merge() {
+            tracing::info!(deploy = d.id, "finishing an interrupted merge");
+            let answer = merge(app, d.id).await?;
+            let locale = app.config.locale_for_channel(&d.meta.card_channel);
+            in_thread(app, &d, answer.render(locale)).await?;
+        }
+    }
+    crate::worker::schedule_hourly(app, crate::event::Timer::ResumeDeploys).await
 }
 
 /// The tag the environment runs now, from the base branch.

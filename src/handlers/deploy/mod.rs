@@ -11,7 +11,7 @@ mod start;
 pub use argocd::notification as argocd;
 pub use auto::{image_pushed, package_published, workflow_run};
 pub use command::handle as command;
-pub use merge::{approve, reject_clicked, reject_submitted};
+pub use merge::{approve, reject_clicked, reject_submitted, resume};
 
 use crate::app::App;
 use crate::config::{DeployApp, DeployEnv};
