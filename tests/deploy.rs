@@ -93,14 +93,7 @@ async fn click(world: &World, user: &str, card: &FakeMessage, button: &str) {
 
 /// The newest version of the message at `m`.
 fn now(world: &World, m: &FakeMessage) -> FakeMessage {
-    world
-        .slack
-        .state()
-        .messages
-        .iter()
-        .find(|x| x.channel == m.channel && x.ts == m.ts)
-        .cloned()
-        .expect("message exists")
+    world.current(m).expect("message exists")
 }
 
 fn buttons(m: &FakeMessage) -> bool {

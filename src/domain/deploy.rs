@@ -79,6 +79,14 @@ pub struct DeployMeta {
 }
 
 impl DeployState {
+    /// Merged into the GitOps repo, whatever Argo CD says of it since.
+    pub fn is_merged(&self) -> bool {
+        matches!(
+            self,
+            DeployState::Merged | DeployState::Healthy | DeployState::Degraded { .. }
+        )
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             DeployState::AwaitingApproval => "awaiting_approval",
@@ -265,10 +273,7 @@ impl Deploy {
 
     /// Argo CD's word on the synced revision.
     pub fn health(&mut self, healthy: bool, message: &str) {
-        if matches!(
-            self.state,
-            DeployState::Merged | DeployState::Healthy | DeployState::Degraded { .. }
-        ) {
+        if self.state.is_merged() {
             self.state = if healthy {
                 DeployState::Healthy
             } else {

@@ -828,6 +828,16 @@ impl World {
         Ok(())
     }
 
+    /// The message at `m` as it is now (edits included).
+    pub fn current(&self, m: &FakeMessage) -> Option<FakeMessage> {
+        self.slack
+            .state()
+            .messages
+            .iter()
+            .find(|x| x.channel == m.channel && x.ts == m.ts)
+            .cloned()
+    }
+
     /// Wait until the message at `m` (edited in place) satisfies `pred`; returns it as it is then.
     pub async fn wait_edit(
         &self,
@@ -839,14 +849,7 @@ impl World {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             changed.borrow_and_update();
-            let now = self
-                .slack
-                .state()
-                .messages
-                .iter()
-                .find(|x| x.channel == m.channel && x.ts == m.ts)
-                .cloned()
-                .context("the message was deleted")?;
+            let now = self.current(m).context("the message was deleted")?;
             if pred(&now) {
                 return Ok(now);
             }

@@ -7,8 +7,9 @@ pub mod slash;
 pub mod terraform;
 
 use crate::app::App;
+use crate::clients::slack::Outgoing;
 use crate::domain::approval::Approvers;
-use crate::ids::{ChannelId, UserId};
+use crate::ids::{ChannelId, MessageTs, UserId};
 
 /// Configured approvers plus the members of configured user groups.
 async fn approvers(app: &App, configured: &crate::config::Approvers) -> anyhow::Result<Approvers> {
@@ -33,11 +34,31 @@ async fn reply(
     user: &UserId,
     text: String,
 ) -> anyhow::Result<()> {
-    let msg = crate::clients::slack::Outgoing::text(text);
+    let msg = Outgoing::text(text);
     match (response_url, channel) {
         (Some(url), _) => app.slack.respond(url, &msg).await?,
         (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
         (None, None) => tracing::warn!(%user, "no way to answer the user"),
     }
     Ok(())
+}
+
+/// Edit the card at `ts`, or post it when there is none yet: `Some(ts)` of a new post, for the
+/// caller to save (one card per run or deploy, then only edits).
+async fn post_or_edit(
+    app: &App,
+    channel: &str,
+    ts: Option<&str>,
+    msg: &Outgoing,
+) -> anyhow::Result<Option<MessageTs>> {
+    let channel = ChannelId::from(channel);
+    Ok(match ts {
+        Some(ts) => {
+            app.slack
+                .update(&channel, &MessageTs::from(ts), msg)
+                .await?;
+            None
+        }
+        None => Some(app.slack.post(&channel, msg, None).await?),
+    })
 }

@@ -313,13 +313,7 @@ mod tests {
     use super::*;
     use crate::domain::deploy::Request;
 
-    fn both(m: &dyn Message) -> String {
-        format!(
-            "--- en\n{}\n--- ja\n{}",
-            m.render(Locale::En),
-            m.render(Locale::Ja)
-        )
-    }
+    use crate::messages::both;
 
     #[test]
     fn every_status_line_and_progress_in_both_languages() {

@@ -151,17 +151,19 @@ pub struct UnknownCommand {
     pub command: String,
 }
 
+/// A message in both languages, for snapshots.
+#[cfg(test)]
+pub(crate) fn both(m: &dyn Message) -> String {
+    format!(
+        "--- en\n{}\n--- ja\n{}",
+        m.render(Locale::En),
+        m.render(Locale::Ja)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn both(m: &dyn Message) -> String {
-        format!(
-            "--- en\n{}\n--- ja\n{}",
-            m.render(Locale::En),
-            m.render(Locale::Ja)
-        )
-    }
 
     #[test]
     fn help() {

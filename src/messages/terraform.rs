@@ -329,13 +329,7 @@ mod tests {
     use super::*;
     use crate::domain::tf_run::PlanFacts;
 
-    fn both(m: &dyn Message) -> String {
-        format!(
-            "--- en\n{}\n--- ja\n{}",
-            m.render(Locale::En),
-            m.render(Locale::Ja)
-        )
-    }
+    use crate::messages::both;
 
     fn project() -> TfProject {
         crate::config::Config::parse(

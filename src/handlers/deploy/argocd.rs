@@ -4,7 +4,6 @@
 
 use super::{in_thread, show_card, update_deploy};
 use crate::app::App;
-use crate::domain::deploy::DeployState;
 use crate::event::ArgoCdNotification;
 use crate::messages::Message;
 use crate::messages::deploy::DeployReply;
@@ -27,12 +26,7 @@ pub async fn notification(app: &App, n: ArgoCdNotification) -> anyhow::Result<()
         .deploy_history(&a.name, &e.name, 20)
         .await?
         .into_iter()
-        .filter(|d| {
-            matches!(
-                d.deploy.state,
-                DeployState::Merged | DeployState::Healthy | DeployState::Degraded { .. }
-            )
-        })
+        .filter(|d| d.deploy.state.is_merged())
         .collect();
     // A revision an older deploy merged is about that deploy's past, not the newest one.
     let Some(newest) = merged.first() else {

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::commands::{DeployCommand, parse_deploy};
 use crate::config::{DeployApp, DeployEnv};
-use crate::domain::deploy::{DeployState, Hold};
+use crate::domain::deploy::Hold;
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
 use crate::handlers::{approvers, reply};
@@ -303,12 +303,7 @@ async fn previous(
         .deploy_history(&a.name, &e.name, 50)
         .await?
         .into_iter()
-        .find(|d| {
-            matches!(
-                d.deploy.state,
-                DeployState::Merged | DeployState::Healthy | DeployState::Degraded { .. }
-            ) && Some(d.deploy.tag.as_str()) == running
-        })
+        .find(|d| d.deploy.state.is_merged() && Some(d.deploy.tag.as_str()) == running)
         .and_then(|d| d.deploy.from))
 }
 

@@ -13,6 +13,7 @@ pub use auto::{image_pushed, package_published, workflow_run};
 pub use command::handle as command;
 pub use merge::{approve, reject_clicked, reject_submitted, resume};
 
+use super::post_or_edit;
 use crate::app::App;
 use crate::config::{DeployApp, DeployEnv};
 use crate::ids::{ChannelId, MessageTs};
@@ -72,17 +73,9 @@ async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
     let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
     let locale = app.config.locale_for_channel(&stored.meta.card_channel);
     let msg = card(stored.id, &stored.deploy, &stored.meta, a, locale);
-    let channel = ChannelId::from(stored.meta.card_channel.as_str());
-    match &stored.meta.card_ts {
-        Some(ts) => {
-            app.slack
-                .update(&channel, &MessageTs::from(ts.as_str()), &msg)
-                .await?
-        }
-        None => {
-            let ts = app.slack.post(&channel, &msg, None).await?;
-            update_deploy(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
-        }
+    let card_ts = stored.meta.card_ts.as_deref();
+    if let Some(ts) = post_or_edit(app, &stored.meta.card_channel, card_ts, &msg).await? {
+        update_deploy(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
     }
     Ok(())
 }

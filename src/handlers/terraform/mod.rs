@@ -14,11 +14,11 @@ pub use command::handle as command;
 pub use github::{pull_request, push, reconcile};
 pub use plan::build_env;
 
-use super::reply;
+use super::{post_or_edit, reply};
 use crate::app::App;
 use crate::config::TfProject;
 use crate::domain::tf_run::Approvers;
-use crate::ids::{ChannelId, MessageTs, RunId};
+use crate::ids::RunId;
 use crate::messages::terraform::{card, status_of};
 use crate::store::StoredRun;
 use anyhow::{Context, bail};
@@ -80,17 +80,9 @@ async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
         &status,
         locale,
     );
-    let channel = ChannelId::from(stored.meta.card_channel.as_str());
-    match &stored.meta.card_ts {
-        Some(ts) => {
-            app.slack
-                .update(&channel, &MessageTs::from(ts.as_str()), &msg)
-                .await?
-        }
-        None => {
-            let ts = app.slack.post(&channel, &msg, None).await?;
-            update_run(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
-        }
+    let card_ts = stored.meta.card_ts.as_deref();
+    if let Some(ts) = post_or_edit(app, &stored.meta.card_channel, card_ts, &msg).await? {
+        update_run(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
     }
     Ok(())
 }
