@@ -443,8 +443,8 @@ pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
     Ok((id, event))
 }
 
-/// An Argo CD notification: returns `(dedupe id, event)`. Argo CD sends no delivery id, so the
-/// id is the body's hash: a resent identical notification is the same event.
+/// An Argo CD notification: returns `(body hash, event)`. Argo CD sends no delivery id, so
+/// ingress dedupes on the body's hash (within a minute).
 pub fn parse_argocd(body: &[u8]) -> Result<(String, Event), Malformed> {
     let n: ArgoCdNotification = serde_json::from_slice(body)
         .map_err(|e| Malformed(format!("Argo CD notification: {e}")))?;

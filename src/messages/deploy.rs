@@ -190,6 +190,17 @@ pub enum DeployReply {
     },
 }
 
+impl DeployReply {
+    pub fn merged(d: &Deploy) -> Self {
+        DeployReply::Merged {
+            app: d.app.clone(),
+            env: d.env.clone(),
+            tag: d.tag.clone(),
+            from: d.from.clone().unwrap_or_else(|| "—".into()),
+        }
+    }
+}
+
 pub fn state_names(state: &DeployState) -> (&'static str, &'static str) {
     match state {
         DeployState::AwaitingApproval => ("awaiting approval", "承認待ち"),

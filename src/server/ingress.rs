@@ -230,7 +230,9 @@ pub(super) async fn argocd_events(
         let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
         verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
         let (id, event) = event::parse_argocd(&body)?;
-        persist(&app, &format!("argocd:{id}"), &event).await
+        // The same body within a minute is a resend; later, the same state again (a flap back).
+        let minute = crate::store::now_millis() / 60_000;
+        persist(&app, &format!("argocd:{minute}:{id}"), &event).await
     }
     .await;
     finish("argocd_events", r)

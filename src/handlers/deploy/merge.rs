@@ -302,12 +302,7 @@ pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
         )
         .await?;
     show_card(app, &stored).await?;
-    Ok(DeployReply::Merged {
-        app: d.app.clone(),
-        env: d.env.clone(),
-        tag: d.tag.clone(),
-        from: d.from.clone().unwrap_or_else(|| "—".into()),
-    })
+    Ok(DeployReply::merged(d))
 }
 
 async fn moved(

@@ -7,7 +7,9 @@ use super::{owner_repo, show_card, subject, update_deploy};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::{DeployApp, DeployEnv};
-use crate::domain::deploy::{Blocked, Deploy, DeployMeta, Request, Superseded, check_start};
+use crate::domain::deploy::{
+    Blocked, Deploy, DeployMeta, DeployState, Request, Superseded, check_start,
+};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
 use crate::messages::deploy::DeployReply;
@@ -151,6 +153,15 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         .insert_deploy(&deploy, &meta, &ask.trigger_key)
         .await?;
     let id = stored.id;
+    if !new && stored.deploy.state != DeployState::AwaitingApproval {
+        // A retried ask whose deploy has moved on: say where it is, open nothing again.
+        let d = &stored.deploy;
+        return Ok(Outcome::Reply(if d.state.is_merged() {
+            DeployReply::merged(d)
+        } else {
+            DeployReply::NotAwaiting { id }
+        }));
+    }
     if new {
         app.store
             .audit(
