@@ -460,6 +460,7 @@ fn needs_quotes(v: &str) -> bool {
     .contains(&lower.as_str());
     let numeric = {
         let t = v.trim_start_matches(['+', '-']);
+        // One dot at most: `1.20` is a float, `1.5.0` is a string.
         !t.is_empty()
             && (t
                 .bytes()
@@ -467,6 +468,7 @@ fn needs_quotes(v: &str) -> bool {
                 && t.bytes()
                     .next()
                     .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+                && t.matches('.').count() <= 1
                 || t.starts_with("0x")
                 || t.starts_with("0o"))
     };
@@ -1064,5 +1066,21 @@ mod tests {
             current_tag("other: 1\n", &key).is_err(),
             "no target is a refusal"
         );
+    }
+
+    #[test]
+    fn only_values_yaml_would_not_read_as_strings_are_quoted() {
+        for (tag, quoted) in [
+            ("1.5.0", false),
+            ("v1.20", false),
+            ("sha-3484a3f", false),
+            ("1.20", true),
+            ("0.3", true),
+            ("1e5", true),
+            ("20251126", true),
+            ("yes", true),
+        ] {
+            assert_eq!(needs_quotes(tag), quoted, "{tag}");
+        }
     }
 }
