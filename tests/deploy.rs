@@ -405,6 +405,14 @@ async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
         "{r}"
     );
     assert!(world.github.pulls(REPO).is_empty(), "nothing was opened");
+    let r = slash(&world, "bob", "/rollback guestbook production 0.1").await;
+    assert!(r.contains("Deploy #1"), "a rollback is not frozen: {r}");
+    let rollback = now(&world, &world.next_message("deploys").await.unwrap());
+    assert!(
+        rollback.text.contains("0 of 1"),
+        "a rollback needs no break-glass: {}",
+        rollback.text
+    );
 
     let r = slash(
         &world,
@@ -412,7 +420,7 @@ async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
         "/deploy guestbook 0.3 production --break-glass INC-7 checkout is down",
     )
     .await;
-    assert!(r.contains("Deploy #1"), "{r}");
+    assert!(r.contains("Deploy #2"), "{r}");
     let card = now(&world, &world.next_message("deploys").await.unwrap());
     assert!(card.text.contains("0 of 2"), "{}", card.text);
     assert!(

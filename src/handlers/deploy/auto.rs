@@ -120,6 +120,7 @@ async fn bump_app(
                 requested_by: by.to_owned(),
                 automatic: true,
                 break_glass: None,
+                rollback: false,
                 trigger_key: format!("{trigger}:{}", e.name),
             },
         )

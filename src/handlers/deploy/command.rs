@@ -50,13 +50,14 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
         }
     };
     let user = cmd.user.0.clone();
-    let ask = |a, e, tag: String, break_glass| Ask {
+    let ask = |a, e, tag: String, break_glass, rollback| Ask {
         app: a,
         env: e,
         tag,
         requested_by: user.clone(),
         automatic: false,
         break_glass,
+        rollback,
         trigger_key: format!("slash:{}", cmd.trigger_id),
     };
     Ok(match parsed {
@@ -74,7 +75,7 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
                 Some(env) => or_reply!(find_env(a, &env)),
                 None => &a.envs[0],
             };
-            told(start(app, ask(a, e, tag, break_glass)).await?)
+            told(start(app, ask(a, e, tag, break_glass, false)).await?)
         }
         DeployCommand::Promote {
             app: name,
@@ -84,7 +85,7 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
             let a = or_reply!(find_app(app, &name));
             let (from, to) = (or_reply!(find_env(a, &from)), or_reply!(find_env(a, &to)));
             match running(app, a, from).await? {
-                Some(tag) => told(start(app, ask(a, to, tag, None)).await?),
+                Some(tag) => told(start(app, ask(a, to, tag, None, false)).await?),
                 None => DeployReply::NothingToPromote {
                     app: a.name.clone(),
                     env: from.name.clone(),
@@ -109,18 +110,25 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
                     env: e.name.clone(),
                 });
             };
-            let hold = Hold {
-                reason: format!(
-                    "rolled back from {} to {target}",
-                    running_now.as_deref().unwrap_or("none")
-                ),
-                by: user.clone(),
-            };
-            app.store.set_hold(&a.name, &e.name, &hold).await?;
-            app.store
-                .audit(&user, "rollback", &subject(&a.name, &e.name), &hold.reason)
-                .await?;
-            told(start(app, ask(a, e, target, None)).await?)
+            let reply = told(start(app, ask(a, e, target.clone(), None, true)).await?);
+            // Only a rollback under way holds automation back.
+            if matches!(
+                reply,
+                DeployReply::Started { .. } | DeployReply::Merged { .. }
+            ) {
+                let hold = Hold {
+                    reason: format!(
+                        "rolled back from {} to {target}",
+                        running_now.as_deref().unwrap_or("none")
+                    ),
+                    by: user.clone(),
+                };
+                app.store.set_hold(&a.name, &e.name, &hold).await?;
+                app.store
+                    .audit(&user, "rollback", &subject(&a.name, &e.name), &hold.reason)
+                    .await?;
+            }
+            reply
         }
         DeployCommand::Lock {
             app: name,

@@ -25,6 +25,8 @@ pub struct Ask<'a> {
     /// Automatic bumps obey the tag policy and holds, and never break glass.
     pub automatic: bool,
     pub break_glass: Option<String>,
+    /// A rollback: freeze windows do not stop it (it is how a bad deploy is undone).
+    pub rollback: bool,
     /// What asked (command trigger id, webhook delivery): a retry finds the same deploy.
     pub trigger_key: String,
 }
@@ -46,7 +48,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         &windows,
         hold.as_ref(),
         ask.automatic,
-        ask.break_glass.is_some(),
+        ask.break_glass.is_some() || ask.rollback,
     ) {
         Ok(()) => {}
         Err(Blocked::Frozen { window, until }) => {
