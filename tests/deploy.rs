@@ -38,6 +38,9 @@ async fn world(production_extra: &str) -> World {
 async fn world_with(production_extra: &str, more_apps: &str) -> World {
     let text = format!(
         r##"
+[github.slack_users]
+bob-gh = "@bob"
+
 [[deploy.apps]]
 name = "guestbook"
 image = "{IMAGE}"
@@ -122,6 +125,7 @@ async fn staging_merges_itself_byte_exact_with_trailers_and_a_change_event() {
         "Banto-Deploy-Id: 1",
         "Banto-Previous-Tag: 0.1",
         "Banto-Approved-By: auto-merge",
+        "Banto-Requested-By: @bob-gh",
     ] {
         assert!(message.contains(trailer), "{trailer} missing:\n{message}");
     }
@@ -190,7 +194,7 @@ async fn production_waits_for_an_approver_who_is_not_the_requester_and_argo_cd_r
     );
     let message = world.github.head_message(REPO, "main").unwrap();
     assert!(
-        message.contains(&format!("Banto-Approved-By: {}", world.user("alice"))),
+        message.contains(&format!("Banto-Approved-By: slack:{}", world.user("alice"))),
         "{message}"
     );
 

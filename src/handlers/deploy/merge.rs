@@ -2,7 +2,7 @@
 //! it ran when the deploy was asked for ("production moved to v1.4.3 since you asked"), and the
 //! merge is pinned to the pull request head that was approved.
 
-use super::{configured, in_thread, owner_repo, show_card, subject, update_deploy};
+use super::{configured, in_thread, on_github, owner_repo, show_card, subject, update_deploy};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::domain::approval::Refusal;
@@ -229,11 +229,12 @@ pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
         d.env,
         d.from.as_deref().unwrap_or("none"),
         d.tag,
-        d.requested_by,
+        on_github(app, &d.requested_by),
         if d.approvals.is_empty() {
             "auto-merge".to_owned()
         } else {
-            d.approvals.join(", ")
+            let names: Vec<String> = d.approvals.iter().map(|u| on_github(app, u)).collect();
+            names.join(", ")
         },
         d.from.as_deref().unwrap_or("none"),
         d.break_glass

@@ -3,7 +3,7 @@
 //! same app+env are closed as superseded), the card, then merge at once if nothing is to wait for.
 
 use super::merge::merge;
-use super::{owner_repo, show_card, subject, update_deploy};
+use super::{on_github, owner_repo, show_card, subject, update_deploy};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::{DeployApp, DeployEnv};
@@ -199,7 +199,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         e.name,
         current.as_deref().unwrap_or("none"),
         ask.tag,
-        ask.requested_by,
+        on_github(app, &ask.requested_by),
         current.as_deref().unwrap_or("none"),
     );
     let on_branch = app.github.file(owner, repo, &e.file, &branch).await?;
@@ -225,7 +225,8 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
     );
     let body = format!(
         "Deploy #{id} requested by {} through banto.\n\n```diff\n{}```\n",
-        ask.requested_by, stored.meta.diff
+        on_github(app, &ask.requested_by),
+        stored.meta.diff
     );
     let pr = match app.github.open_pull(owner, repo, &branch).await? {
         Some(pr) => pr,
