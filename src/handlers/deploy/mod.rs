@@ -91,14 +91,29 @@ async fn update_deploy<T>(
     bail!("deploy #{id} kept changing while being updated")
 }
 
-/// Post the deploy's card, or edit it in place.
+/// Post the deploy's card, or edit it in place, from the deploy as saved now; like Terraform's,
+/// a render that raced a newer save renders again.
 async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
-    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
-    let locale = app.config.locale_for_channel(&stored.meta.card_channel);
-    let msg = card(stored.id, &stored.deploy, &stored.meta, a, locale);
-    let card_ts = stored.meta.card_ts.as_deref();
-    if let Some(ts) = post_or_edit(app, &stored.meta.card_channel, card_ts, &msg).await? {
-        update_deploy(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
+    let id = stored.id;
+    for _ in 0..5 {
+        let Some(s) = app.store.load_deploy(id).await? else {
+            return Ok(());
+        };
+        let (a, _) = configured(app, &s.deploy.app, &s.deploy.env)?;
+        let locale = app.config.locale_for_channel(&s.meta.card_channel);
+        let msg = card(s.id, &s.deploy, &s.meta, a, locale);
+        let mut seen = s.version;
+        let card_ts = s.meta.card_ts.as_deref();
+        if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
+            seen = update_deploy(app, id, |d| d.meta.card_ts = Some(ts.0.clone()))
+                .await?
+                .0
+                .version;
+        }
+        let now = app.store.load_deploy(id).await?;
+        if now.is_none_or(|n| n.version == seen) {
+            return Ok(());
+        }
     }
     Ok(())
 }

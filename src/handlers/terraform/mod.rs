@@ -59,8 +59,36 @@ async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> 
     super::approvers(app, &project.approvers).await
 }
 
-/// Post the run's card, or edit it in place.
+/// Post the run's card, or edit it in place, from the run as saved now. Handlers may render at
+/// the same time: each checks after its edit that nobody saved since it read, else renders again,
+/// so the last edit always shows the last state.
 async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
+    let id = stored.id;
+    for _ in 0..5 {
+        let Some(s) = app.store.load_run(id).await? else {
+            return Ok(());
+        };
+        let mut seen = s.version;
+        let msg = render_card(app, &s).await?;
+        let card_ts = s.meta.card_ts.as_deref();
+        if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
+            seen = update_run(app, id, |r| r.meta.card_ts = Some(ts.0.clone()))
+                .await?
+                .0
+                .version;
+        }
+        let now = app.store.load_run(id).await?;
+        if now.is_none_or(|n| n.version == seen) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+async fn render_card(
+    app: &App,
+    stored: &StoredRun,
+) -> anyhow::Result<crate::clients::slack::Outgoing> {
     let project = project(app, &stored.run.project)?;
     let locale = app.config.locale_for_channel(&project.channel);
     let holder = if stored.meta.queued {
@@ -72,19 +100,14 @@ async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
         None
     };
     let status = status_of(&stored.run, &stored.meta, project, holder, locale);
-    let msg = card(
+    Ok(card(
         stored.id.0,
         &stored.run,
         &stored.meta,
         project,
         &status,
         locale,
-    );
-    let card_ts = stored.meta.card_ts.as_deref();
-    if let Some(ts) = post_or_edit(app, &stored.meta.card_channel, card_ts, &msg).await? {
-        update_run(app, stored.id, |s| s.meta.card_ts = Some(ts.0.clone())).await?;
-    }
-    Ok(())
+    ))
 }
 
 /// Release the run's lock and start the oldest run queued behind it.
