@@ -445,6 +445,15 @@ async fn a_failed_plan_shows_its_phase_and_log_and_frees_the_lock() {
     );
     assert!(!has_buttons(&card));
     world.settle().await.unwrap();
+    let comments = world.github.comments_on(REPO, 13);
+    assert_eq!(comments.len(), 1, "the PR hears of it too");
+    assert!(
+        comments[0]
+            .body
+            .contains("The plan failed in phase `BUILD`"),
+        "{}",
+        comments[0].body
+    );
     assert_eq!(
         world
             .app

@@ -32,6 +32,9 @@ struct Labels {
     thread_hint: &'static str,
     imported: &'static str,
     moved_from: &'static str,
+    failed_in: &'static str,
+    nothing_to_approve: &'static str,
+    build_log: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -54,6 +57,9 @@ const EN: Labels = Labels {
     thread_hint: "Full resource list in the thread.",
     imported: "import",
     moved_from: "moved from",
+    failed_in: "The plan failed in phase",
+    nothing_to_approve: "Nothing to approve; an earlier plan on this pull request no longer stands.",
+    build_log: "Build log",
 };
 
 const JA: Labels = Labels {
@@ -76,6 +82,9 @@ const JA: Labels = Labels {
     thread_hint: "全リソースの一覧はスレッドにあります。",
     imported: "インポート",
     moved_from: "移動元",
+    failed_in: "plan が失敗したフェーズ:",
+    nothing_to_approve: "承認できるものはありません。このプルリクエストの以前の plan は無効です。",
+    build_log: "ビルドログ",
 };
 
 fn labels(locale: Locale) -> &'static Labels {
@@ -175,6 +184,24 @@ pub fn text(s: &PlanSummary, locale: Locale) -> String {
 }
 
 /// Markdown for the pull request comment (edited in place on every re-plan).
+/// A failed plan as Markdown: it replaces the PR's plan comment, so an earlier summary is not
+/// taken for the current one.
+pub fn markdown_failed(phase: &str, logs: Option<&str>, locale: Locale) -> String {
+    let l = labels(locale);
+    let mut out = format!(
+        "### {}\n\n> [!CAUTION]\n> **{} `{}`**. {}",
+        l.title,
+        l.failed_in,
+        phase.replace('`', "'"),
+        l.nothing_to_approve
+    );
+    if let Some(url) = logs {
+        out.push_str(&format!(" [{}]({url})", l.build_log));
+    }
+    out.push('\n');
+    out
+}
+
 pub fn markdown(s: &PlanSummary, locale: Locale) -> String {
     let l = labels(locale);
     let esc = |t: &str| {

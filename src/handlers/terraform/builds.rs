@@ -11,7 +11,7 @@ use crate::domain::plan::{PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::ids::{ChannelId, MessageTs, RunId};
-use crate::messages::plan::{markdown, slack_card, slack_thread};
+use crate::messages::plan::{markdown, markdown_failed, slack_card, slack_thread};
 use crate::store::{BuildMode, ChangeEvent, StoredRun};
 
 pub async fn build_event(app: &App, event: BuildStateChange) -> anyhow::Result<()> {
@@ -179,6 +179,14 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         .audit("banto", action, &subject(&project.name), &detail)
         .await?;
     show_card(app, &stored).await?;
+    if let (Err(phase), Some(pr)) = (&plan, stored.meta.pr) {
+        let body = markdown_failed(
+            phase,
+            info.logs_url.as_deref(),
+            app.config.slack.default_locale,
+        );
+        pr_comment(app, &stored, pr, &body).await?;
+    }
     if let Ok((summary, _)) = &plan {
         if let Some(ts) = &stored.meta.card_ts {
             let channel = ChannelId::from(stored.meta.card_channel.as_str());
@@ -193,7 +201,8 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             }
         }
         if let Some(pr) = stored.meta.pr {
-            pr_comment(app, &stored, pr, summary).await?;
+            let body = markdown(summary, app.config.slack.default_locale);
+            pr_comment(app, &stored, pr, &body).await?;
         }
     }
     if stored.run.state == RunState::AwaitingApproval {
@@ -208,24 +217,18 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
     Ok(())
 }
 
-/// The one plan comment per PR and project, edited in place on every re-plan.
-async fn pr_comment(
-    app: &App,
-    stored: &StoredRun,
-    pr: u64,
-    summary: &PlanSummary,
-) -> anyhow::Result<()> {
+/// The one plan comment per PR and project, edited in place on every re-plan (or failure).
+async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyhow::Result<()> {
     let Some((owner, repo)) = stored.meta.repo.split_once('/') else {
         return Ok(());
     };
-    let locale = app.config.slack.default_locale;
     let body = format!(
         "<!-- banto:tf:{} -->\n**banto** · `{}` · run #{} · `{}`\n\n{}",
         stored.run.project,
         stored.run.project,
         stored.id.0,
         stored.run.head_sha.chars().take(7).collect::<String>(),
-        markdown(summary, locale)
+        text
     );
     let existing = app
         .store
