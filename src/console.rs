@@ -258,6 +258,51 @@ fn shown<'a>(s: &'a Session, n: &str) -> anyhow::Result<&'a FakeMessage> {
         .ok_or_else(|| anyhow::anyhow!("no message [{n}]"))
 }
 
+/// Slack markup as a person reads it: `<@U…>` → `@alice`, `<#C…>` → `#deploys`,
+/// `<!subteam^S…>` → `@sre-leads`, `<url|label>` → `label (url)`, entities decoded. `name`
+/// looks up a user (`@`), channel (`#`) or user group (`^`) id.
+fn readable(text: &str, name: impl Fn(char, &str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let Some(len) = rest[i..].find('>') else {
+            break;
+        };
+        let inner = &rest[i + 1..i + len];
+        let (target, label) = inner.split_once('|').unwrap_or((inner, ""));
+        let shown = if let Some(id) = target.strip_prefix('@') {
+            format!("@{}", name('@', id).unwrap_or_else(|| id.to_owned()))
+        } else if let Some(id) = target.strip_prefix('#') {
+            format!("#{}", name('#', id).unwrap_or_else(|| id.to_owned()))
+        } else if let Some(id) = target.strip_prefix("!subteam^") {
+            format!("@{}", name('^', id).unwrap_or_else(|| id.to_owned()))
+        } else if let Some(special) = target.strip_prefix('!') {
+            format!("@{special}")
+        } else if label.is_empty() {
+            target.to_owned()
+        } else {
+            format!("{label} ({target})")
+        };
+        out.push_str(&shown);
+        rest = &rest[i + len + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A message rendered for the terminal, with names instead of ids.
+fn for_terminal(s: &Session, m: &FakeMessage) -> String {
+    let st = s.world.slack.state();
+    readable(&render_message(m), |kind, id| match kind {
+        '@' => st.users.get(id).map(|u| u.name.clone()),
+        '#' => st.channels.get(id).map(|c| c.name.clone()),
+        _ => st.usergroups.get(id).map(|(handle, _)| handle.clone()),
+    })
+}
+
 fn channel_name(s: &Session, id: &str) -> String {
     s.world
         .slack
@@ -330,7 +375,7 @@ fn render_new(s: &mut Session) -> String {
             i + 1,
             channel_name(s, &m.channel)
         ));
-        out.push_str(&indent(&render_message(&m)));
+        out.push_str(&indent(&for_terminal(s, &m)));
         s.shown[i] = m;
     }
     for m in fresh {
@@ -350,7 +395,7 @@ fn render_new(s: &mut Session) -> String {
             "[{n}] banto in {}{whom}{thread}:\n",
             channel_name(s, &m.channel)
         ));
-        out.push_str(&indent(&render_message(&m)));
+        out.push_str(&indent(&for_terminal(s, &m)));
     }
     out
 }
@@ -444,5 +489,22 @@ mod tests {
             "== Plan: network (prod) ==\n*2 to add*, 1 to destroy\n  • *Commit* abc123\n  • *By* alice\n  ----\n  (planned 09:00 JST · build 42)\n  [1: Approve] [2: Reject]\n  <image block>\n"
         );
         assert_eq!(nth_button(&m, "2").as_deref(), Some("reject"));
+    }
+
+    #[test]
+    fn slack_markup_reads_as_names() {
+        let names = |kind: char, id: &str| match (kind, id) {
+            ('@', "U1") => Some("alice".to_owned()),
+            ('#', "C1") => Some("deploys".to_owned()),
+            ('^', "S1") => Some("sre-leads".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            readable(
+                "<@U1> and <!subteam^S1> in <#C1>: <https://x.test/pr/1|acme/gitops#1> &lt;app&gt; <!here> <@U9>",
+                names
+            ),
+            "@alice and @sre-leads in #deploys: acme/gitops#1 (https://x.test/pr/1) <app> @here @U9"
+        );
     }
 }
