@@ -606,3 +606,37 @@ async fn a_merge_interrupted_after_the_last_approval_is_finished_by_the_hourly_r
     banto::handlers::deploy::resume(&world.app).await.unwrap();
     assert_eq!(world.github.pulls(REPO).len(), 1, "nothing merges twice");
 }
+
+#[tokio::test]
+async fn a_deploy_that_failed_halfway_is_finished_by_its_retry_without_a_second_card_or_pr() {
+    let world = world("").await;
+    // GitHub is down just when the pull request is to be opened: the client's retries run out,
+    // the handler fails, and the inbox runs it again two seconds later.
+    world.github.fail_next("pulls.create", 502, 4);
+    world
+        .slash("bob", "deploys", "/deploy guestbook 0.3 production")
+        .await
+        .unwrap();
+    let answer = world.next_reply("bob").await.unwrap().text;
+    assert!(answer.contains("Deploy #1"), "{answer}");
+    world.settle().await.unwrap();
+    let card = world.next_message("deploys").await.unwrap();
+    assert!(
+        now(&world, &card).text.contains("Awaiting approval"),
+        "the same card, now with its pull request"
+    );
+    let pulls = world.github.pulls(REPO);
+    assert_eq!(pulls.len(), 1, "one pull request: {pulls:?}");
+    assert_eq!(pulls[0].1.head, "banto/deploy/guestbook-production-1");
+    assert_eq!(
+        world
+            .app
+            .store
+            .deploy_history("guestbook", "production", 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "one deploy"
+    );
+}
