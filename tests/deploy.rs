@@ -348,13 +348,17 @@ async fn a_rollback_holds_automatic_bumps_until_released() {
     let mut world = world("").await;
     let mallory = world.slack.add_user("mallory", "en-US", "UTC");
     world.users.insert("mallory".into(), mallory);
-    let delivery = |n: u32| format!("72d3162e-cc78-11e3-81ab-4c9367dc09{n:02}");
-    world
-        .post_github("registry_package", &delivery(1), &package_event("0.3"))
-        .await
-        .unwrap();
-    world.settle().await.unwrap();
-    world.next_message("deploys").await.unwrap();
+    // A new image is published; what banto says about it in the channel is returned.
+    let publish = async |n: u32, tag: &str| {
+        let delivery = format!("72d3162e-cc78-11e3-81ab-4c9367dc09{n:02}");
+        world
+            .post_github("registry_package", &delivery, &package_event(tag))
+            .await
+            .unwrap();
+        world.settle().await.unwrap();
+        world.next_message("deploys").await.unwrap()
+    };
+    publish(1, "0.3").await;
     assert!(
         main_file(&world, STAGING).contains("tag: \"0.3\""),
         "the new image is deployed"
@@ -365,12 +369,7 @@ async fn a_rollback_holds_automatic_bumps_until_released() {
     world.next_message("deploys").await.unwrap();
     assert!(main_file(&world, STAGING).contains("tag: \"0.1\""));
 
-    world
-        .post_github("registry_package", &delivery(2), &package_event("0.4"))
-        .await
-        .unwrap();
-    world.settle().await.unwrap();
-    let notice = world.next_message("deploys").await.unwrap();
+    let notice = publish(2, "0.4").await;
     assert!(
         notice.text.contains("`0.4`") && notice.text.contains("held by"),
         "{}",
@@ -385,12 +384,7 @@ async fn a_rollback_holds_automatic_bumps_until_released() {
     assert!(r.contains("not an approver"), "{r}");
     slash(&world, "alice", "/deploy unlock guestbook staging").await;
     world.next_message("deploys").await.unwrap();
-    world
-        .post_github("registry_package", &delivery(3), &package_event("0.5"))
-        .await
-        .unwrap();
-    world.settle().await.unwrap();
-    world.next_message("deploys").await.unwrap();
+    publish(3, "0.5").await;
     assert!(
         main_file(&world, STAGING).contains("tag: \"0.5\""),
         "bumps resume"

@@ -62,3 +62,25 @@ async fn post_or_edit(
         None => Some(app.slack.post(&channel, msg, None).await?),
     })
 }
+
+/// A button that opens a modal: tell the clicker why not (`refusal`), or open `modal`.
+async fn refuse_or_open(
+    app: &App,
+    action: &crate::event::BlockAction,
+    refusal: Option<String>,
+    modal: &serde_json::Value,
+) -> anyhow::Result<()> {
+    match refusal {
+        Some(text) => {
+            reply(
+                app,
+                action.response_url.as_deref(),
+                action.channel.as_ref(),
+                &action.user,
+                text,
+            )
+            .await
+        }
+        None => Ok(app.slack.open_view(&action.trigger_id, modal).await?),
+    }
+}

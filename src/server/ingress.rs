@@ -202,16 +202,21 @@ pub(super) async fn github_webhook(
     finish("github_webhook", r)
 }
 
-/// EventBridge API destinations (CodeBuild state changes), authenticated by a shared secret.
+/// `Authorization: Bearer <secret>`, compared in constant time.
+fn bearer(secret: &Option<Secret>, headers: &HeaderMap) -> Result<(), IngressError> {
+    let secret = configured(secret)?;
+    let given = header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+    verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)
+}
+
+/// EventBridge API destinations (CodeBuild state changes, ECR pushes), shared secret.
 pub(super) async fn aws_events(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
     let r = async {
-        let secret = configured(&app.aws_events_secret)?;
-        let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-        verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
+        bearer(&app.aws_events_secret, &headers)?;
         let (id, event) = event::parse_aws_event(&body)?;
         persist(&app, &format!("aws:{id}"), &event).await
     }
@@ -226,9 +231,7 @@ pub(super) async fn argocd_events(
     body: Bytes,
 ) -> Result<StatusCode, IngressError> {
     let r = async {
-        let secret = configured(&app.argocd_webhook_secret)?;
-        let given = header(&headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-        verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)?;
+        bearer(&app.argocd_webhook_secret, &headers)?;
         let (id, event) = event::parse_argocd(&body)?;
         // The same body within a minute is a resend; later, the same state again (a flap back).
         let minute = crate::store::now_millis() / 60_000;

@@ -9,7 +9,7 @@ use crate::domain::approval::Refusal;
 use crate::domain::deploy::{Approved, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, ViewSubmission};
-use crate::handlers::{approvers, reply};
+use crate::handlers::{approvers, refuse_or_open, reply};
 use crate::ids::ChannelId;
 use crate::messages::Message;
 use crate::messages::deploy::{DeployReply, REJECT_VIEW};
@@ -95,22 +95,14 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
     } else {
         None
     };
-    match refusal {
-        Some(r) => {
-            reply(
-                app,
-                action.response_url.as_deref(),
-                action.channel.as_ref(),
-                &action.user,
-                r.render(locale),
-            )
-            .await
-        }
-        None => Ok(app
-            .slack
-            .open_view(&action.trigger_id, &reject_modal(REJECT_VIEW, id, locale))
-            .await?),
-    }
+    let refusal = refusal.map(|r| r.render(locale));
+    refuse_or_open(
+        app,
+        &action,
+        refusal,
+        &reject_modal(REJECT_VIEW, id, locale),
+    )
+    .await
 }
 
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
 use crate::event::{BlockAction, ViewSubmission};
+use crate::handlers::refuse_or_open;
 use crate::ids::{ChannelId, RunId};
 use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, REJECT_VIEW, reject_modal};
 use crate::messages::{Message, TfReply};
@@ -183,22 +184,14 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
     } else {
         None
     };
-    match refusal {
-        Some(r) => {
-            reply(
-                app,
-                action.response_url.as_deref(),
-                action.channel.as_ref(),
-                &action.user,
-                r.render(locale),
-            )
-            .await
-        }
-        None => Ok(app
-            .slack
-            .open_view(&action.trigger_id, &reject_modal(REJECT_VIEW, id.0, locale))
-            .await?),
-    }
+    let refusal = refusal.map(|r| r.render(locale));
+    refuse_or_open(
+        app,
+        &action,
+        refusal,
+        &reject_modal(REJECT_VIEW, id.0, locale),
+    )
+    .await
 }
 
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
