@@ -402,6 +402,10 @@ async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
         r.contains("is frozen") && r.contains("--break-glass"),
         "{r}"
     );
+    assert!(
+        r.contains("until Thu 2099-12-31 23:59 JST (Thu 2099-12-31 06:59 PST your time)"),
+        "bob is in San Francisco: {r}"
+    );
     assert!(world.github.pulls(REPO).is_empty(), "nothing was opened");
     let r = slash(&world, "bob", "/rollback guestbook production 0.1").await;
     assert!(r.contains("Deploy #1"), "a rollback is not frozen: {r}");

@@ -33,6 +33,13 @@ impl fmt::Display for FreezeWindow {
     }
 }
 
+/// `t` as a wall-clock time in `tz`: `Mon 2026-11-30 09:00 JST`.
+pub fn in_zone(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 const WEEK: u32 = 7 * 24 * 60;
 const DAY: u32 = 24 * 60;
 
@@ -119,11 +126,9 @@ fn in_range(t: u32, start: u32, end: u32) -> bool {
 }
 
 impl FreezeWindow {
-    /// `t` in the window's own time zone, as people there read it.
-    pub fn local(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz)
-            .format("%a %Y-%m-%d %H:%M %Z")
-            .to_string()
+    /// The zone the window is written in, where people read its times.
+    pub fn tz(&self) -> Tz {
+        self.tz
     }
 
     /// If `now` is inside the window: when it ends.

@@ -113,6 +113,8 @@ pub enum DeployReply {
         env: String,
         window: String,
         until: String,
+        /// The same instant in the asker's own zone, when it differs from the window's.
+        yours: Option<String>,
     },
     Held {
         app: String,
@@ -408,7 +410,8 @@ mod tests {
                 app: "web".into(),
                 env: "production".into(),
                 window: "Fri 18:00 - Mon 09:00 Asia/Tokyo".into(),
-                until: "2026-11-30 09:00 JST".into(),
+                until: "Mon 2026-11-30 09:00 JST".into(),
+                yours: Some("Sun 2026-11-29 16:00 PST".into()),
             },
             DeployReply::Held {
                 app: "web".into(),

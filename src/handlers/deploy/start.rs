@@ -10,8 +10,10 @@ use crate::config::{DeployApp, DeployEnv};
 use crate::domain::deploy::{
     Blocked, Deploy, DeployMeta, DeployState, Request, Superseded, check_start,
 };
+use crate::domain::freeze::{FreezeWindow, in_zone};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
+use crate::ids::UserId;
 use crate::messages::deploy::DeployReply;
 use crate::messages::terraform::mention;
 
@@ -52,15 +54,22 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
     ) {
         Ok(()) => {}
         Err(Blocked::Frozen { window, until }) => {
-            let local = windows
+            let zone = windows
                 .iter()
                 .find(|w| w.to_string() == window)
-                .map_or_else(|| until.to_rfc3339(), |w| w.local(until));
+                .map(FreezeWindow::tz);
+            let theirs = match ask.automatic {
+                true => None,
+                false => user_zone(app, &ask.requested_by).await,
+            };
             return Ok(Outcome::Reply(DeployReply::Frozen {
                 app: a.name.clone(),
                 env: e.name.clone(),
                 window,
-                until: local,
+                until: zone.map_or_else(|| until.to_rfc3339(), |z| in_zone(until, z)),
+                yours: theirs
+                    .filter(|t| Some(*t) != zone)
+                    .map(|t| in_zone(until, t)),
             }));
         }
         Err(Blocked::Held { reason, by }) => {
@@ -255,6 +264,12 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         channel: a.channel.clone(),
         held: hold.map(|h| h.reason),
     }))
+}
+
+/// A person's time zone from their Slack profile, if Slack knows it.
+async fn user_zone(app: &App, user: &str) -> Option<chrono_tz::Tz> {
+    let profile = app.slack.profile(&UserId::from(user)).await.ok()?;
+    profile.tz?.parse().ok()
 }
 
 /// One open deploy per app+env: older ones are closed as superseded by `newest`.
