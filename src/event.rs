@@ -99,6 +99,8 @@ pub struct BuildStateChange {
 /// EventBridge "ECR Image Action" (a successful PUSH with a tag).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImagePushed {
+    /// The EventBridge event id: each push is its own event, even of a tag pushed before.
+    pub event_id: String,
     /// `account.dkr.ecr.region.amazonaws.com/name`.
     pub image: String,
     pub tag: String,
@@ -430,6 +432,7 @@ pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
                 required(&v, "/detail/repository-name", "ECR event")?
             );
             Event::ImagePushed(ImagePushed {
+                event_id: id.clone(),
                 image,
                 tag: required(&v, "/detail/image-tag", "ECR event")?,
                 digest: str_at(&v, "/detail/image-digest").map(str::to_owned),
@@ -466,6 +469,7 @@ mod tests {
         assert_eq!(
             e,
             Event::ImagePushed(ImagePushed {
+                event_id: "13cde686-328b-6117-af20-0e5566167482".into(),
                 image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web".into(),
                 tag: "v1.5.0".into(),
                 digest: Some(

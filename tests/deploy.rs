@@ -446,9 +446,9 @@ async fn a_freeze_refuses_and_break_glass_needs_one_more_approver() {
 const API_IMAGE: &str = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api";
 const API_DEV: &str = "apps/api/dev/kustomization.yaml";
 
-/// An EventBridge "ECR Image Action" for a successful push of `tag`.
-fn ecr_push(tag: &str) -> Value {
-    json!({ "version": "0", "id": format!("ecr-{tag}"), "detail-type": "ECR Image Action",
+/// EventBridge event `n`: an "ECR Image Action" for a successful push of `tag`.
+fn ecr_push(n: u32, tag: &str) -> Value {
+    json!({ "version": "0", "id": format!("13cde686-328b-6117-af20-0e55661674{n:02}"), "detail-type": "ECR Image Action",
         "source": "aws.ecr", "account": "123456789012", "time": "2026-11-26T01:00:00Z",
         "region": "ap-northeast-1", "resources": [],
         "detail": { "result": "SUCCESS", "repository-name": "api", "action-type": "PUSH",
@@ -483,7 +483,7 @@ auto_deploy = true
 
     assert!(
         world
-            .post_aws_event(&ecr_push("v4.0.0"))
+            .post_aws_event(&ecr_push(1, "v4.0.0"))
             .await
             .unwrap()
             .status()
@@ -498,7 +498,7 @@ auto_deploy = true
 
     assert!(
         world
-            .post_aws_event(&ecr_push("v3.9.0"))
+            .post_aws_event(&ecr_push(2, "v3.9.0"))
             .await
             .unwrap()
             .status()
@@ -506,7 +506,7 @@ auto_deploy = true
     );
     assert!(
         world
-            .post_aws_event(&ecr_push("latest"))
+            .post_aws_event(&ecr_push(3, "latest"))
             .await
             .unwrap()
             .status()
@@ -538,6 +538,19 @@ auto_deploy = true
         main_file(&world, STAGING).contains("tag: 0.1"),
         "other apps untouched"
     );
+
+    // v4.0.0 is pushed again (a rebuild): a new event, so a new deploy over the CI's commit tag.
+    assert!(
+        world
+            .post_aws_event(&ecr_push(9, "v4.0.0"))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    world.settle().await.unwrap();
+    world.next_message("deploys").await.unwrap();
+    assert!(main_file(&world, API_DEV).contains("newTag: v4.0.0"));
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::messages::deploy::DeployReply;
 
 /// ECR pushed `tag` of `image`.
 pub async fn image_pushed(app: &App, pushed: ImagePushed) -> anyhow::Result<()> {
-    let trigger = format!("ecr:{}:{}", pushed.image, pushed.tag);
+    let trigger = format!("aws:{}", pushed.event_id);
     bump(app, &pushed.image, &pushed.tag, "aws:ecr", &trigger).await
 }
 
