@@ -36,6 +36,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::ResumeDeploys) => Box::pin(deploy::resume(app)).await,
+        Event::Timer(Timer::MergeDeploy { id }) => Box::pin(deploy::resume_one(app, id)).await,
         Event::Timer(Timer::PollBuild { build_id }) => {
             Box::pin(terraform::poll(app, &build_id)).await
         }

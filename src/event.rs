@@ -143,6 +143,8 @@ pub enum Timer {
     ReconcileTerraform,
     /// Finish merges of deploys whose approvals completed but whose handler stopped before merging.
     ResumeDeploys,
+    /// The same for one deploy, a little after its last approval.
+    MergeDeploy { id: i64 },
 }
 
 impl Timer {
@@ -153,6 +155,7 @@ impl Timer {
             Timer::PollBuild { .. } => "poll_build",
             Timer::ReconcileTerraform => "reconcile_terraform",
             Timer::ResumeDeploys => "resume_deploys",
+            Timer::MergeDeploy { .. } => "merge_deploy",
         }
     }
 }

@@ -60,7 +60,10 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
             show_card(app, &stored).await?;
             match approved {
                 Approved::Counted { have, need } => DeployReply::Counted { have, need },
-                Approved::Complete => merge(app, id).await?,
+                Approved::Complete => {
+                    merge_soon(app, id).await?;
+                    merge(app, id).await?
+                }
             }
         }
     };
@@ -164,14 +167,41 @@ async fn close_pull(
 /// between saving the last approval and merging) are merged now; `merge` is safe to repeat.
 pub async fn resume(app: &App) -> anyhow::Result<()> {
     for d in app.store.open_deploys(None).await? {
-        if d.deploy.ready_to_merge() {
-            tracing::info!(deploy = d.id, "finishing an interrupted merge");
-            let answer = merge(app, d.id).await?;
-            let locale = app.config.locale_for_channel(&d.meta.card_channel);
-            in_thread(app, &d, answer.render(locale)).await?;
-        }
+        resume_one(app, d.id).await?;
     }
     crate::worker::schedule_hourly(app, crate::event::Timer::ResumeDeploys).await
+}
+
+/// Merge deploy `id` if its approvals are complete and it is still not merged.
+pub async fn resume_one(app: &App, id: i64) -> anyhow::Result<()> {
+    let Some(d) = app.store.load_deploy(id).await? else {
+        return Ok(());
+    };
+    if d.deploy.ready_to_merge() {
+        tracing::info!(deploy = d.id, "finishing an interrupted merge");
+        let answer = merge(app, d.id).await?;
+        let locale = app.config.locale_for_channel(&d.meta.card_channel);
+        in_thread(app, &d, answer.render(locale)).await?;
+    }
+    Ok(())
+}
+
+/// In case this handler stops between the last approval and the merge: check again soon.
+async fn merge_soon(app: &App, id: i64) -> anyhow::Result<()> {
+    let at = crate::store::now_millis() + 120_000;
+    let payload = serde_json::to_string(&crate::event::Event::Timer(
+        crate::event::Timer::MergeDeploy { id },
+    ))?;
+    app.store
+        .enqueue(
+            crate::store::Queue::Jobs,
+            &format!("merge_deploy:{id}"),
+            "timer merge_deploy",
+            &payload,
+            at,
+        )
+        .await?;
+    Ok(())
 }
 
 /// The tag the environment runs now, from the base branch.

@@ -11,7 +11,7 @@ mod start;
 pub use argocd::notification as argocd;
 pub use auto::{image_pushed, package_published, workflow_run};
 pub use command::handle as command;
-pub use merge::{approve, reject_clicked, reject_submitted, resume};
+pub use merge::{approve, reject_clicked, reject_submitted, resume, resume_one};
 
 use super::post_or_edit;
 use crate::app::App;
