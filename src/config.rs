@@ -572,6 +572,14 @@ impl Config {
                         .map_err(|m| invalid(at(&format!("env {:?}: {m}", e.name))))?;
                 }
             }
+            if a.tag_policy.is_none()
+                && let Some(e) = a.envs.iter().find(|e| e.auto_deploy)
+            {
+                return Err(invalid(at(&format!(
+                    "env {:?} has auto_deploy but the app has no tag_policy: automation only deploys tags a policy allows",
+                    e.name
+                ))));
+            }
             if let Some(w) = &a.workflow
                 && w.repo.split('/').filter(|s| !s.is_empty()).count() != 2
             {
@@ -806,6 +814,17 @@ mod tests {
         assert!(
             err.contains("c.toml:11:1:") && err.contains("auto_merj"),
             "unknown keys name their line: {err}"
+        );
+        let err = Config::parse(
+            &app("name = \"dev\"\nfile = \"f\"\nauto_deploy = true\n")
+                .replace("tag_policy = { semver = \">=1.0.0\" }\n", ""),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("auto_deploy but the app has no tag_policy"),
+            "{err}"
         );
     }
 
