@@ -475,11 +475,11 @@ impl Config {
                 message: e.message().trim().to_owned(),
             }
         })?;
-        config.validate(path)?;
+        config.validate(path, text)?;
         Ok(config)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+    fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_owned(),
             line: 1,
@@ -502,50 +502,62 @@ impl Config {
         let mut names = std::collections::BTreeSet::new();
         for p in &self.terraform.projects {
             let at = |what: &str| format!("terraform project {:?}: {what}", p.name);
+            let here = |message: String| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: entry_line(text, "[[terraform.projects]]", &p.name),
+                column: 1,
+                message,
+            };
             if !names.insert(p.name.as_str()) {
-                return Err(invalid(at("the name is used twice")));
+                return Err(here(at("the name is used twice")));
             }
             if p.name.is_empty() || p.name.contains(char::is_whitespace) {
-                return Err(invalid(at("the name must be one word")));
+                return Err(here(at("the name must be one word")));
             }
             if p.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
-                return Err(invalid(at("repo must be owner/name")));
+                return Err(here(at("repo must be owner/name")));
             }
             if p.min_approvals == 0 || p.risk.iter().any(|r| r.min_approvals == 0) {
-                return Err(invalid(at("min_approvals must be at least 1")));
+                return Err(here(at("min_approvals must be at least 1")));
             }
             if p.approvers.users.is_empty() && p.approvers.groups.is_empty() {
-                return Err(invalid(at("no approvers: nobody could ever apply it")));
+                return Err(here(at("no approvers: nobody could ever apply it")));
             }
             for r in &p.risk {
                 if let Some(a) = r.actions.iter().find(|a| {
                     !["create", "update", "delete", "replace", "forget"].contains(&a.as_str())
                 }) {
-                    return Err(invalid(at(&format!("unknown risk action {a:?}"))));
+                    return Err(here(at(&format!("unknown risk action {a:?}"))));
                 }
             }
         }
         let mut apps = std::collections::BTreeSet::new();
         for a in &self.deploy.apps {
             let at = |what: &str| format!("deploy app {:?}: {what}", a.name);
+            let here = |message: String| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: entry_line(text, "[[deploy.apps]]", &a.name),
+                column: 1,
+                message,
+            };
             if !apps.insert(a.name.as_str()) {
-                return Err(invalid(at("the name is used twice")));
+                return Err(here(at("the name is used twice")));
             }
             if a.name.is_empty() || a.name.contains(char::is_whitespace) {
-                return Err(invalid(at("the name must be one word")));
+                return Err(here(at("the name must be one word")));
             }
             if a.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
-                return Err(invalid(at("repo must be owner/name")));
+                return Err(here(at("repo must be owner/name")));
             }
             if a.min_approvals == 0 {
-                return Err(invalid(at("min_approvals must be at least 1")));
+                return Err(here(at("min_approvals must be at least 1")));
             }
             if a.envs.is_empty() {
-                return Err(invalid(at("no envs")));
+                return Err(here(at("no envs")));
             }
             let needs_approval = a.envs.iter().any(|e| !e.auto_merge);
             if needs_approval && a.approvers.users.is_empty() && a.approvers.groups.is_empty() {
-                return Err(invalid(at("no approvers, and not every env auto-merges")));
+                return Err(here(at("no approvers, and not every env auto-merges")));
             }
             if let Some(p) = &a.tag_policy {
                 match (&p.semver, &p.regex) {
@@ -553,29 +565,29 @@ impl Config {
                     (None, Some(r)) => crate::domain::tag_policy::TagPolicy::regex(r).map(|_| ()),
                     _ => Err("tag_policy needs exactly one of semver or regex".to_owned()),
                 }
-                .map_err(|e| invalid(at(&e)))?;
+                .map_err(|e| here(at(&e)))?;
             }
             let mut envs = std::collections::BTreeSet::new();
             for e in &a.envs {
                 if !envs.insert(e.name.as_str()) {
-                    return Err(invalid(at(&format!("env {:?} is listed twice", e.name))));
+                    return Err(here(at(&format!("env {:?} is listed twice", e.name))));
                 }
                 let locators = [e.key.is_some(), e.kustomize.is_some(), e.setter.is_some()];
                 if locators.iter().filter(|x| **x).count() > 1 {
-                    return Err(invalid(at(&format!(
+                    return Err(here(at(&format!(
                         "env {:?}: set at most one of key, kustomize, setter",
                         e.name
                     ))));
                 }
                 for w in &e.freeze {
                     w.parse::<crate::domain::freeze::FreezeWindow>()
-                        .map_err(|m| invalid(at(&format!("env {:?}: {m}", e.name))))?;
+                        .map_err(|m| here(at(&format!("env {:?}: {m}", e.name))))?;
                 }
             }
             if a.tag_policy.is_none()
                 && let Some(e) = a.envs.iter().find(|e| e.auto_deploy)
             {
-                return Err(invalid(at(&format!(
+                return Err(here(at(&format!(
                     "env {:?} has auto_deploy but the app has no tag_policy: automation only deploys tags a policy allows",
                     e.name
                 ))));
@@ -583,7 +595,7 @@ impl Config {
             if let Some(w) = &a.workflow
                 && w.repo.split('/').filter(|s| !s.is_empty()).count() != 2
             {
-                return Err(invalid(at("workflow.repo must be owner/name")));
+                return Err(here(at("workflow.repo must be owner/name")));
             }
         }
         Ok(())
@@ -596,6 +608,25 @@ impl Config {
             .copied()
             .unwrap_or(self.slack.default_locale)
     }
+}
+
+/// The line of the `name = "…"` of the `header` entry called `name` (1 if not found), so a
+/// check beyond TOML points at the entry it is about.
+fn entry_line(text: &str, header: &str, name: &str) -> usize {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == header;
+        } else if inside
+            && let Some((key, value)) = t.split_once('=')
+            && key.trim() == "name"
+            && value.trim().trim_matches(['"', '\'']) == name
+        {
+            return i + 1;
+        }
+    }
+    1
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -825,6 +856,10 @@ mod tests {
         assert!(
             err.contains("auto_deploy but the app has no tag_policy"),
             "{err}"
+        );
+        assert!(
+            err.starts_with("c.toml:2:1:"),
+            "it points at the app's entry: {err}"
         );
     }
 
