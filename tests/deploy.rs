@@ -212,28 +212,17 @@ async fn production_waits_for_an_approver_who_is_not_the_requester_and_argo_cd_r
         json!({ "app": "guestbook-production", "revision": revision, "sync_status": "Synced",
                 "health_status": health, "message": message })
     };
-    assert!(
-        world
-            .post_argocd(&event("Progressing", ""))
-            .await
-            .unwrap()
-            .status()
-            .is_success()
-    );
-    world.settle().await.unwrap();
-    let note = world.next_message("deploys").await.unwrap();
+    // Argo CD reports; banto answers in the card's thread.
+    let report = async |health: &str| {
+        let r = world.post_argocd(&event(health, "")).await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        world.settle().await.unwrap();
+        world.next_message("deploys").await.unwrap()
+    };
+    let note = report("Progressing").await;
     assert_eq!(note.thread_ts.as_deref(), Some(card.ts.as_str()));
     assert!(note.text.contains("Synced · Progressing"), "{}", note.text);
-    assert!(
-        world
-            .post_argocd(&event("Healthy", ""))
-            .await
-            .unwrap()
-            .status()
-            .is_success()
-    );
-    world.settle().await.unwrap();
-    let note = world.next_message("deploys").await.unwrap();
+    let note = report("Healthy").await;
     assert!(note.text.contains("Healthy"), "{}", note.text);
     let card = world
         .wait_edit(&card, "healthy", |m| m.text.contains("Synced and healthy"))

@@ -84,3 +84,13 @@ async fn refuse_or_open(
         None => Ok(app.slack.open_view(&action.trigger_id, modal).await?),
     }
 }
+
+/// The reason typed into a reject modal (`messages::terraform::reject_modal`).
+fn reject_reason(view: &crate::event::ViewSubmission) -> String {
+    use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT};
+    view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}

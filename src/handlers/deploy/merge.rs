@@ -9,11 +9,11 @@ use crate::domain::approval::Refusal;
 use crate::domain::deploy::{Approved, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, ViewSubmission};
-use crate::handlers::{approvers, refuse_or_open, reply};
+use crate::handlers::{approvers, refuse_or_open, reject_reason, reply};
 use crate::ids::ChannelId;
 use crate::messages::Message;
 use crate::messages::deploy::{DeployReply, REJECT_VIEW};
-use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, reject_modal};
+use crate::messages::terraform::reject_modal;
 use crate::store::ChangeEvent;
 
 fn deploy_id(value: Option<&str>) -> anyhow::Result<i64> {
@@ -110,11 +110,7 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
 
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
     let id = deploy_id(Some(&view.private_metadata))?;
-    let reason = view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
-        .as_str()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let reason = reject_reason(&view);
     let Some(stored) = app.store.load_deploy(id).await? else {
         return Ok(());
     };

@@ -8,9 +8,9 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
 use crate::event::{BlockAction, ViewSubmission};
-use crate::handlers::refuse_or_open;
+use crate::handlers::{refuse_or_open, reject_reason};
 use crate::ids::{ChannelId, RunId};
-use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT, REJECT_VIEW, reject_modal};
+use crate::messages::terraform::{REJECT_VIEW, reject_modal};
 use crate::messages::{Message, TfReply};
 use crate::store::{BuildMode, StoredRun};
 
@@ -196,11 +196,7 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
 
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
     let id = run_id(Some(&view.private_metadata))?;
-    let reason = view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
-        .as_str()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let reason = reject_reason(&view);
     let Some(stored) = app.store.load_run(id).await? else {
         return Ok(());
     };
