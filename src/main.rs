@@ -59,6 +59,23 @@ enum Command {
         #[arg(long)]
         retry: Option<i64>,
     },
+    /// The tamper-evident audit log: approvals, applies, deploys, locks, force-unlocks.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exits non-zero naming the first entry that was changed.
+    Verify,
+    /// Show entries, oldest first.
+    List {
+        /// Only entries about this subject (e.g. `tf:network`, `deploy:web/production`).
+        #[arg(long)]
+        subject: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +144,17 @@ enum Role {
     Ingress,
     /// Only handle persisted events.
     Worker,
+}
+
+/// A stored time in the workspace's zone, for operators reading the CLI.
+fn local_time(config: &Config, millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| {
+            t.with_timezone(&config.slack.time_zone)
+                .format("%Y-%m-%d %H:%M:%S %Z")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 fn main() -> std::process::ExitCode {
@@ -211,13 +239,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let filter = (state != "all").then_some(state.as_str());
             for row in store.list(Queue::Inbox, filter, limit).await? {
-                let when = chrono::DateTime::from_timestamp_millis(row.created_at)
-                    .map(|t| {
-                        t.with_timezone(&config.slack.time_zone)
-                            .format("%Y-%m-%d %H:%M:%S %Z")
-                            .to_string()
-                    })
-                    .unwrap_or_default();
+                let when = local_time(&config, row.created_at);
                 println!(
                     "#{:<6} {:<8} {:<40} attempts={} {when}\n        {}",
                     row.id.0,
@@ -226,6 +248,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     row.attempts,
                     row.last_error.as_deref().unwrap_or("-")
                 );
+            }
+            Ok(())
+        }
+        Command::Audit { command } => {
+            let config = Config::load(&cli.config)?;
+            let store = Store::connect(&config.database.url, 1).await?;
+            store.migrate().await?;
+            match command {
+                AuditCommand::Verify => {
+                    let rows = store.audit_rows(None).await?;
+                    let ok = banto::domain::audit::verify(&rows)?;
+                    println!(
+                        "audit log intact: {} entries chained, head {}",
+                        ok.chained,
+                        if ok.head.is_empty() {
+                            "(empty)"
+                        } else {
+                            &ok.head
+                        }
+                    );
+                    if ok.unchained > 0 {
+                        println!(
+                            "{} older entries were written before the chain and cannot be checked",
+                            ok.unchained
+                        );
+                    }
+                }
+                AuditCommand::List { subject } => {
+                    for row in store.audit_rows(subject.as_deref()).await? {
+                        let e = &row.entry;
+                        let when = local_time(&config, e.at);
+                        println!(
+                            "#{:<6} {when}  {:<24} {:<16} {}  {}",
+                            row.id,
+                            e.subject,
+                            e.action,
+                            e.actor,
+                            banto::domain::mask::text(&e.detail)
+                        );
+                    }
+                }
             }
             Ok(())
         }

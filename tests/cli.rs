@@ -161,6 +161,77 @@ async fn inbox_lists_parked_events_with_their_errors_and_requeues_them() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[tokio::test]
+async fn audit_verify_finds_an_entry_edited_in_the_database() {
+    use banto::store::Store;
+    let dir = std::env::temp_dir().join(format!("banto-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let test_db = banto::fake::world::TestDatabase::new().await.unwrap();
+    let db = test_db.url.clone();
+    let config = dir.join("banto.toml");
+    std::fs::write(&config, format!("[database]\nurl = \"{db}\"\n")).unwrap();
+    let store = Store::connect(&db, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    // Writers at once (two replicas approving, applying, unlocking) still make one chain.
+    let writes = (0..12).map(|i| {
+        let store = store.clone();
+        async move {
+            store
+                .audit("U1", "approve", "tf:network", &format!("run #{i}"))
+                .await
+        }
+    });
+    for r in futures::future::join_all(writes).await {
+        r.unwrap();
+    }
+    store
+        .audit(
+            "U2",
+            "force_unlock",
+            "tf:network",
+            "stuck, token=xoxb-1234567890-abcdefghij",
+        )
+        .await
+        .unwrap();
+
+    let cfg = config.to_str().unwrap();
+    let (ok, out, err) = banto(&["--config", cfg, "audit", "verify"], "", &[]);
+    assert!(
+        ok && out.contains("audit log intact: 13 entries chained"),
+        "{out}{err}"
+    );
+    let (ok, out, _) = banto(
+        &["--config", cfg, "audit", "list", "--subject", "tf:network"],
+        "",
+        &[],
+    );
+    assert!(ok && out.lines().count() == 13, "{out}");
+    assert!(
+        out.contains("force_unlock") && out.contains("token=(sensitive)"),
+        "{out}"
+    );
+
+    let rows = store.audit_rows(None).await.unwrap();
+    let victim = rows[4].id;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'U999' WHERE id = $1")
+        .bind(victim)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, _, err) = banto(&["--config", cfg, "audit", "verify"], "", &[]);
+    assert!(!ok, "a changed entry fails the check");
+    assert!(
+        err.contains(&format!(
+            "audit entry {victim}: its content does not match its hash"
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn gitops_set_tag_prints_the_file_a_diff_or_the_refusal() {
     let values = "../shared/corpus/gitops/argocd-example-apps__helm-guestbook__values.yaml";

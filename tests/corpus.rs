@@ -116,6 +116,14 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
             "ok: message bot=false",
         ),
         (
+            "bolt-python__event_callback.member_joined_channel.bot_self.json",
+            "ok: ignored member_joined_channel",
+        ),
+        (
+            "bolt-python__event_callback.member_left_channel.bot_self.json",
+            "ok: ignored member_left_channel",
+        ),
+        (
             "bolt-python__event_callback.message.bot_message.json",
             "ok: message bot=true",
         ),
@@ -128,8 +136,20 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
             "ok: message bot=false",
         ),
         (
+            "bolt-python__event_callback.message_deleted.json",
+            "ok: ignored message.message_deleted",
+        ),
+        (
             "bolt-python__event_callback.reaction_added.json",
             "ok: reaction_added heart_eyes",
+        ),
+        (
+            "bolt-python__message_action.form.txt",
+            "ok: ignored message_action",
+        ),
+        (
+            "bolt-python__message_action.json",
+            "ok: ignored message_action",
         ),
         (
             "bolt-python__slash_command.form.txt",
@@ -165,8 +185,32 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
             "ok: block_action save",
         ),
         (
+            "java-slack-sdk__event.channel_created.duplicate-name-key.inner.json",
+            "ok: ignored channel_created",
+        ),
+        (
+            "java-slack-sdk__event.message_changed.in_thread.inner.json",
+            "ok: ignored message.message_changed",
+        ),
+        (
+            "java-slack-sdk__event.message_changed.previous_message_empty_array.inner.json",
+            "ok: ignored message.message_changed",
+        ),
+        (
+            "java-slack-sdk__event.message_deleted.bot_message.inner.json",
+            "ok: ignored message.message_deleted",
+        ),
+        (
             "java-slack-sdk__event.reaction_added.inner.json",
             "ok: reaction_added thumbsup",
+        ),
+        (
+            "java-slack-sdk__event.reaction_removed.inner.json",
+            "ok: ignored reaction_removed",
+        ),
+        (
+            "java-slack-sdk__message_action.docs.json",
+            "ok: ignored message_action",
         ),
         (
             "java-slack-sdk__superset__api_conversations.create.json",
@@ -203,6 +247,22 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         (
             "java-slack-sdk__view_submission.org_app.json",
             "ok: view_submission test-view",
+        ),
+        (
+            "python-slack-sdk__webapi__files.completeUploadExternal.ok.json",
+            "refused: event: missing `type`",
+        ),
+        (
+            "python-slack-sdk__webapi__files.getUploadURLExternal.ok.json",
+            "refused: event: missing `type`",
+        ),
+        (
+            "slack-go__event.pin_added.inner.json",
+            "ok: ignored pin_added",
+        ),
+        (
+            "slack-go__event.pin_removed.inner.json",
+            "ok: ignored pin_removed",
         ),
         (
             "slash-command__webhook-collect.form.txt",

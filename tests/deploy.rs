@@ -562,7 +562,8 @@ async fn a_rejected_deploy_says_why_and_closes_its_pull_request() {
             "kenji",
             "deploy_reject_reason",
             modal["private_metadata"].as_str().unwrap(),
-            json!({ "reason": { "reason_input": "0.3 has the memory leak" } }),
+            json!({ "reason": { "reason_input":
+                "0.3 has the memory leak, see postgres://admin:hunter22@db/app" } }),
         )
         .await
         .unwrap();
@@ -572,12 +573,19 @@ async fn a_rejected_deploy_says_why_and_closes_its_pull_request() {
         .await
         .unwrap();
     assert!(
-        card.text.contains("0.3 has the memory leak"),
-        "{}",
+        card.text
+            .contains("0.3 has the memory leak, see postgres://admin:(sensitive)@db/app"),
+        "the reason is shown with the password in it masked: {}",
         card.text
     );
     assert!(!buttons(&card));
-    assert!(world.github.pulls(REPO).iter().all(|(_, p)| !p.open));
+    let pulls = world.github.pulls(REPO);
+    assert!(pulls.iter().all(|(_, p)| !p.open));
+    assert!(
+        pulls[0].1.body.contains("admin:(sensitive)@db") && !pulls[0].1.body.contains("hunter22"),
+        "GitHub is told why without the password: {}",
+        pulls[0].1.body
+    );
     assert_eq!(main_file(&world, PRODUCTION), production_deployment());
 }
 

@@ -20,9 +20,9 @@ fn c(
     read: usize,
 ) -> Counts {
     Counts {
-        create,
-        update,
-        delete,
+        add: create + replace,
+        change: update,
+        destroy: delete + replace,
         replace,
         import,
         moved,
@@ -175,7 +175,7 @@ fn destroys_and_replaces_come_first_and_are_marked() {
     .unwrap();
     assert_eq!(s.changes[0].address, "test_instance.test-delete");
     let text = render::text(&s, Locale::En);
-    assert!(text.starts_with("Terraform plan: 1 to change, 1 to destroy\n- test_instance.test-delete (delete_because_no_resource_config)\n~ test_instance.test\n"), "{text}");
+    assert!(text.starts_with("Terraform plan: 0 to add, 1 to change, 1 to destroy\n- test_instance.test-delete (delete_because_no_resource_config)\n~ test_instance.test\n"), "{text}");
     let card = render::slack_card(&s, "network (prod)", Locale::En);
     assert!(
         card[2]["text"]["text"]

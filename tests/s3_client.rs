@@ -34,7 +34,7 @@ async fn reads_a_plan_artifact_and_refuses_missing_or_oversized_ones() {
         .unwrap();
     assert_eq!(got, plan);
     let summary = banto::domain::plan::summarize(std::str::from_utf8(&got).unwrap()).unwrap();
-    assert_eq!(summary.counts.delete, 1);
+    assert_eq!(summary.counts.destroy, 1);
 
     let err = s3
         .get("acme-banto-plans", "banto/plans/network/run-8/plan.json")

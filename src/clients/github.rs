@@ -5,6 +5,8 @@ mod contents;
 
 use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secrets;
+use crate::domain::mask;
+use crate::domain::url_path::{PathError, check_ref, segment, segments};
 pub use contents::{PullRef, RepoFile};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
@@ -27,6 +29,8 @@ pub enum GithubError {
     Api { status: u16, message: String },
     #[error("GitHub is unreachable: {0}")]
     Unavailable(String),
+    #[error("GitHub was not asked: {0}")]
+    Refused(#[from] PathError),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +60,7 @@ fn convert(e: octocrab::Error) -> GithubError {
 fn classify(e: &GithubError) -> Verdict {
     match e {
         GithubError::Api { status, .. } if *status == 429 || *status >= 500 => Verdict::Retry(None),
-        GithubError::Api { .. } => Verdict::Fatal,
+        GithubError::Api { .. } | GithubError::Refused(_) => Verdict::Fatal,
         GithubError::Unavailable(_) => Verdict::Retry(None),
     }
 }
@@ -176,7 +180,7 @@ impl GithubApi {
             .get_json(
                 owner,
                 repo,
-                &format!("/repos/{owner}/{repo}/pulls/{number}"),
+                &format!("{}/pulls/{number}", repo_route(owner, repo)),
             )
             .await?;
         Ok(PullState {
@@ -196,7 +200,11 @@ impl GithubApi {
             .get_json(
                 owner,
                 repo,
-                &format!("/repos/{owner}/{repo}/commits/{git_ref}"),
+                &format!(
+                    "{}/commits/{}",
+                    repo_route(owner, repo),
+                    segments(check_ref(git_ref)?)
+                ),
             )
             .await?;
         sha_at(&v, "/sha")
@@ -212,7 +220,7 @@ impl GithubApi {
         body: &str,
     ) -> Result<u64, GithubError> {
         let client = self.client_for(owner, repo).await?;
-        let payload = json!({ "body": body });
+        let payload = json!({ "body": mask::text(body) });
         let v: Value = self
             .retry
             .run(
@@ -220,14 +228,14 @@ impl GithubApi {
                     match existing {
                         Some(id) => client
                             .patch(
-                                format!("/repos/{owner}/{repo}/issues/comments/{id}"),
+                                format!("{}/issues/comments/{id}", repo_route(owner, repo)),
                                 Some(&payload),
                             )
                             .await
                             .map_err(convert),
                         None => client
                             .post(
-                                format!("/repos/{owner}/{repo}/issues/{number}/comments"),
+                                format!("{}/issues/{number}/comments", repo_route(owner, repo)),
                                 Some(&payload),
                             )
                             .await
@@ -241,6 +249,11 @@ impl GithubApi {
             .as_u64()
             .ok_or_else(|| GithubError::Unavailable("comment without an id".into()))
     }
+}
+
+/// `/repos/{owner}/{repo}`, each part one encoded segment.
+pub(crate) fn repo_route(owner: &str, repo: &str) -> String {
+    format!("/repos/{}/{}", segment(owner), segment(repo))
 }
 
 fn sha_at(v: &Value, pointer: &str) -> Result<String, GithubError> {

@@ -3,6 +3,7 @@
 
 use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secret;
+use crate::domain::mask;
 use crate::ids::{ChannelId, MessageTs, UserId};
 use crate::locale::Locale;
 use hyper_rustls::HttpsConnector;
@@ -59,10 +60,16 @@ impl Outgoing {
         }
     }
 
+    /// What Slack receives, with any credential inside the text or the blocks masked: whatever
+    /// a handler put together, this is the last door before Slack.
     fn content(&self) -> Result<SlackMessageContent, SlackError> {
-        let mut content = SlackMessageContent::new().with_text(self.text.clone());
+        let masker = mask::Masker::default();
+        let mut content =
+            SlackMessageContent::new().with_text(masker.scrub(&self.text).into_owned());
         if let Some(blocks) = &self.blocks {
-            let blocks: Vec<SlackBlock> = serde_json::from_value(blocks.clone())
+            let mut blocks = blocks.clone();
+            masker.scrub_value(&mut blocks);
+            let blocks: Vec<SlackBlock> = serde_json::from_value(blocks)
                 .map_err(|e| SlackError::Fatal(format!("invalid Block Kit JSON: {e}")))?;
             content = content.with_blocks(blocks);
         }

@@ -1,6 +1,7 @@
 //! Pure domain logic: no IO, no clocks, no clients. Unit-tested where it lives.
 
 pub mod approval;
+pub mod audit;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;
@@ -8,4 +9,5 @@ pub mod mask;
 pub mod plan;
 pub mod tag_policy;
 pub mod tf_run;
+pub mod url_path;
 pub mod yaml_edit;

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 #[derive(Clone, Debug)]
 pub enum TagPolicy {
     Semver(VersionReq),
-    Regex(regex_lite::Regex),
+    Regex(regex::Regex),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl TagPolicy {
     }
 
     pub fn regex(pattern: &str) -> Result<Self, String> {
-        regex_lite::Regex::new(pattern)
+        regex::Regex::new(pattern)
             .map(TagPolicy::Regex)
             .map_err(|e| format!("tag policy regex {pattern:?}: {e}"))
     }

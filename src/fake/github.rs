@@ -22,6 +22,8 @@ pub struct GithubState {
     /// Route (e.g. `pulls.files`) → statuses to answer with, one per call.
     pub faults: HashMap<String, VecDeque<u16>>,
     pub calls: Vec<String>,
+    /// Every request's path and query exactly as sent (still percent-encoded).
+    pub requests: Vec<String>,
     pub minted: usize,
     /// `(owner/repo, number)` → the PR's head SHA now.
     pub heads: BTreeMap<(String, u64), String>,
@@ -91,7 +93,7 @@ impl FakeGithub {
                 "/repos/{owner}/{repo}/git/refs/heads/{*branch}",
                 axum::routing::patch(git::update_ref),
             )
-            .route("/repos/{owner}/{repo}/commits/{git_ref}", get(commit))
+            .route("/repos/{owner}/{repo}/commits/{*git_ref}", get(commit))
             .route(
                 "/repos/{owner}/{repo}/issues/{number}/comments",
                 post(create_comment),
@@ -102,11 +104,16 @@ impl FakeGithub {
             )
             .route("/repos/{owner}/{repo}/installation", get(repo_installation))
             .route("/app/installations/{id}/access_tokens", post(access_token))
+            .layer(axum::middleware::from_fn_with_state(fake.clone(), record))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         Ok(fake)
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.state().requests.clone()
     }
 
     pub fn state(&self) -> MutexGuard<'_, GithubState> {
@@ -289,6 +296,17 @@ async fn pull(
         .into_response(),
         None => error(StatusCode::NOT_FOUND, "Not Found"),
     }
+}
+
+async fn record(
+    State(fake): State<FakeGithub>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let uri = req.uri();
+    let raw = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    fake.state().requests.push(raw.to_owned());
+    next.run(req).await
 }
 
 async fn commit(

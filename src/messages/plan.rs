@@ -94,30 +94,40 @@ fn labels(locale: Locale) -> &'static Labels {
     }
 }
 
-/// "2 to add, 1 to destroy" / "追加 2、削除 1".
+/// Terraform's own `Plan:` counts first, then what they include or leave out:
+/// "1 to import, 4 to add, 2 to change, 4 to destroy (2 to replace, 1 to move)" /
+/// "インポート 1、追加 4、変更 2、削除 4（置換 2、移動 1）".
 pub fn counts_line(c: &Counts, locale: Locale) -> String {
     let l = labels(locale);
-    let parts: Vec<String> = [
-        (c.create, l.add),
-        (c.update, l.change),
-        (c.delete, l.destroy),
+    let part = |(n, word): (usize, &str)| match locale {
+        Locale::En => format!("{n} {word}"),
+        Locale::Ja => format!("{word} {n}"),
+    };
+    let import = (c.import > 0).then_some((c.import, l.import));
+    let terraform: Vec<String> = import
+        .into_iter()
+        .chain([(c.add, l.add), (c.change, l.change), (c.destroy, l.destroy)])
+        .map(part)
+        .collect();
+    let beside: Vec<String> = [
         (c.replace, l.replace),
-        (c.import, l.import),
         (c.moved, l.moved),
         (c.forget, l.forget),
         (c.read, l.read),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, word)| match locale {
-        Locale::En => format!("{n} {word}"),
-        Locale::Ja => format!("{word} {n}"),
-    })
+    .map(part)
     .collect();
-    match locale {
-        Locale::En => parts.join(", "),
-        Locale::Ja => parts.join("、"),
+    let (sep, open, close) = match locale {
+        Locale::En => (", ", " (", ")"),
+        Locale::Ja => ("、", "（", "）"),
+    };
+    let mut line = terraform.join(sep);
+    if !beside.is_empty() {
+        line.push_str(&format!("{open}{}{close}", beside.join(sep)));
     }
+    line
 }
 
 fn headline(s: &PlanSummary, locale: Locale) -> String {

@@ -1,12 +1,15 @@
-//! All SQL lives here (this file: the durable queues; `terraform.rs`: runs, locks, audit log).
+//! All SQL lives here (this file: the durable queues; `terraform.rs`: runs, locks, change
+//! events; `deploy.rs`: deploys and holds; `audit.rs`: the hash-chained audit log).
 //! One `Store` over sqlx's `Any` driver: SQLite (embedded default) or PostgreSQL (several
 //! replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
 
+mod audit;
 mod deploy;
 mod terraform;
 
+pub use crate::domain::audit::{AuditEntry, AuditRow};
 pub use deploy::StoredDeploy;
-pub use terraform::{AuditEntry, BuildMode, ChangeEvent, LockOutcome, StoredRun};
+pub use terraform::{BuildMode, ChangeEvent, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};

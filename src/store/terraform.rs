@@ -1,4 +1,4 @@
-//! SQL for Terraform runs, project locks and the audit log (the rest of the SQL is in `store`).
+//! SQL for Terraform runs and project locks (the rest of the SQL is in `store`).
 
 use super::{Store, now_millis};
 use crate::domain::tf_run::{Run, RunMeta};
@@ -19,15 +19,6 @@ pub struct StoredRun {
 pub enum LockOutcome {
     Acquired,
     HeldBy(RunId),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub subject: String,
-    pub detail: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -338,41 +329,5 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(r.rows_affected() == 1)
-    }
-
-    pub async fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        subject: &str,
-        detail: &str,
-    ) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_millis())
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(detail)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    pub async fn audit_trail(&self, subject: &str) -> anyhow::Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT at, actor, action, subject, detail FROM audit_log WHERE subject = $1 ORDER BY id")
-            .bind(subject)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    at: r.try_get(0)?,
-                    actor: r.try_get(1)?,
-                    action: r.try_get(2)?,
-                    subject: r.try_get(3)?,
-                    detail: r.try_get(4)?,
-                })
-            })
-            .collect()
     }
 }

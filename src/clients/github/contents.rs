@@ -3,7 +3,9 @@
 //! branch, merges pinned to the head that was approved. GitHub's 409/422 come back as
 //! `GithubError::Api` for the caller to re-read and decide.
 
-use super::{GithubApi, GithubError, classify, convert, sha_at};
+use super::{GithubApi, GithubError, classify, convert, repo_route, sha_at};
+use crate::domain::mask;
+use crate::domain::url_path::{check_file, check_ref, segment, segments};
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -72,7 +74,12 @@ impl GithubApi {
         path: &str,
         git_ref: &str,
     ) -> Result<Option<RepoFile>, GithubError> {
-        let route = format!("/repos/{owner}/{repo}/contents/{path}?ref={git_ref}");
+        let route = format!(
+            "{}/contents/{}?ref={}",
+            repo_route(owner, repo),
+            segments(check_file(path)?),
+            segment(check_ref(git_ref)?)
+        );
         let Some(v) = self
             .send(owner, repo, "GET", &route, None)
             .await
@@ -104,7 +111,11 @@ impl GithubApi {
         repo: &str,
         branch: &str,
     ) -> Result<Option<String>, GithubError> {
-        let route = format!("/repos/{owner}/{repo}/git/ref/heads/{branch}");
+        let route = format!(
+            "{}/git/ref/heads/{}",
+            repo_route(owner, repo),
+            segments(check_ref(branch)?)
+        );
         match self
             .send(owner, repo, "GET", &route, None)
             .await
@@ -123,12 +134,12 @@ impl GithubApi {
         branch: &str,
         sha: &str,
     ) -> Result<(), GithubError> {
-        let body = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        let body = json!({ "ref": format!("refs/heads/{}", check_ref(branch)?), "sha": sha });
         self.send(
             owner,
             repo,
             "POST",
-            &format!("/repos/{owner}/{repo}/git/refs"),
+            &format!("{}/git/refs", repo_route(owner, repo)),
             Some(&body),
         )
         .await?;
@@ -149,7 +160,11 @@ impl GithubApi {
             owner,
             repo,
             "PATCH",
-            &format!("/repos/{owner}/{repo}/git/refs/heads/{branch}"),
+            &format!(
+                "{}/git/refs/heads/{}",
+                repo_route(owner, repo),
+                segments(check_ref(branch)?)
+            ),
             Some(&body),
         )
         .await?;
@@ -181,7 +196,11 @@ impl GithubApi {
                 owner,
                 repo,
                 "PUT",
-                &format!("/repos/{owner}/{repo}/contents/{path}"),
+                &format!(
+                    "{}/contents/{}",
+                    repo_route(owner, repo),
+                    segments(check_file(path)?)
+                ),
                 Some(&body),
             )
             .await?;
@@ -195,7 +214,11 @@ impl GithubApi {
         repo: &str,
         branch: &str,
     ) -> Result<Option<PullRef>, GithubError> {
-        let route = format!("/repos/{owner}/{repo}/pulls?state=open&head={owner}:{branch}");
+        let route = format!(
+            "{}/pulls?state=open&head={}",
+            repo_route(owner, repo),
+            segment(&format!("{owner}:{}", check_ref(branch)?))
+        );
         let v = self.send(owner, repo, "GET", &route, None).await?;
         v.as_array()
             .and_then(|a| a.first())
@@ -212,14 +235,15 @@ impl GithubApi {
         title: &str,
         body: &str,
     ) -> Result<PullRef, GithubError> {
-        let payload = json!({ "title": title, "head": branch, "base": base, "body": body });
+        let payload = json!({ "title": mask::text(title), "head": branch, "base": base,
+            "body": mask::text(body) });
         pull_ref(
             &self
                 .send(
                     owner,
                     repo,
                     "POST",
-                    &format!("/repos/{owner}/{repo}/pulls"),
+                    &format!("{}/pulls", repo_route(owner, repo)),
                     Some(&payload),
                 )
                 .await?,
@@ -236,7 +260,7 @@ impl GithubApi {
         body: &str,
         close: bool,
     ) -> Result<(), GithubError> {
-        let mut payload = json!({ "title": title, "body": body });
+        let mut payload = json!({ "title": mask::text(title), "body": mask::text(body) });
         if close {
             payload["state"] = json!("closed");
         }
@@ -244,7 +268,7 @@ impl GithubApi {
             owner,
             repo,
             "PATCH",
-            &format!("/repos/{owner}/{repo}/pulls/{number}"),
+            &format!("{}/pulls/{number}", repo_route(owner, repo)),
             Some(&payload),
         )
         .await?;
@@ -261,7 +285,8 @@ impl GithubApi {
         head_sha: &str,
         message: &str,
     ) -> Result<String, GithubError> {
-        let (title, rest) = message.split_once("\n\n").unwrap_or((message, ""));
+        let message = mask::text(message);
+        let (title, rest) = message.split_once("\n\n").unwrap_or((&message, ""));
         let body = json!({ "sha": head_sha, "merge_method": "squash",
             "commit_title": title, "commit_message": rest });
         let v = self
@@ -269,7 +294,7 @@ impl GithubApi {
                 owner,
                 repo,
                 "PUT",
-                &format!("/repos/{owner}/{repo}/pulls/{number}/merge"),
+                &format!("{}/pulls/{number}/merge", repo_route(owner, repo)),
                 Some(&body),
             )
             .await?;

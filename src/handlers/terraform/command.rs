@@ -67,9 +67,12 @@ async fn plan(
     let (owner, repo) = project.repo.split_once('/').expect("validated owner/name");
     let sha = match app.github.resolve_ref(owner, repo, &git_ref).await {
         Ok(sha) => sha,
-        Err(GithubError::Api {
-            status: 404 | 422, ..
-        }) => {
+        Err(
+            GithubError::Api {
+                status: 404 | 422, ..
+            }
+            | GithubError::Refused(_),
+        ) => {
             return Ok(TfReply::BadRef {
                 git_ref,
                 repo: project.repo.clone(),
