@@ -1,0 +1,154 @@
+//! Checks beyond TOML's types, each error at the line of the entry it is about.
+
+use super::{Config, ConfigError};
+use std::path::Path;
+
+impl Config {
+    pub(super) fn validate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message,
+        };
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
+            return Err(invalid(format!(
+                "database.url must start with sqlite: or postgres:, got {:?}",
+                crate::redact::url(url)
+            )));
+        }
+        if self.workers.max_attempts == 0 {
+            return Err(invalid("workers.max_attempts must be at least 1".into()));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for p in &self.terraform.projects {
+            let at = |what: &str| format!("terraform project {:?}: {what}", p.name);
+            let here = |message: String| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: entry_line(text, "[[terraform.projects]]", &p.name),
+                column: 1,
+                message,
+            };
+            if !names.insert(p.name.as_str()) {
+                return Err(here(at("the name is used twice")));
+            }
+            if p.name.is_empty() || p.name.contains(char::is_whitespace) {
+                return Err(here(at("the name must be one word")));
+            }
+            if p.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
+                return Err(here(at("repo must be owner/name")));
+            }
+            if p.min_approvals == 0 || p.risk.iter().any(|r| r.min_approvals == 0) {
+                return Err(here(at("min_approvals must be at least 1")));
+            }
+            if p.approvers.users.is_empty() && p.approvers.groups.is_empty() {
+                return Err(here(at("no approvers: nobody could ever apply it")));
+            }
+            for r in &p.risk {
+                if let Some(a) = r.actions.iter().find(|a| {
+                    !["create", "update", "delete", "replace", "forget"].contains(&a.as_str())
+                }) {
+                    return Err(here(at(&format!("unknown risk action {a:?}"))));
+                }
+            }
+        }
+        let mut apps = std::collections::BTreeSet::new();
+        for a in &self.deploy.apps {
+            let at = |what: &str| format!("deploy app {:?}: {what}", a.name);
+            let here = |message: String| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: entry_line(text, "[[deploy.apps]]", &a.name),
+                column: 1,
+                message,
+            };
+            if !apps.insert(a.name.as_str()) {
+                return Err(here(at("the name is used twice")));
+            }
+            if a.name.is_empty() || a.name.contains(char::is_whitespace) {
+                return Err(here(at("the name must be one word")));
+            }
+            if a.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
+                return Err(here(at("repo must be owner/name")));
+            }
+            if a.min_approvals == 0 {
+                return Err(here(at("min_approvals must be at least 1")));
+            }
+            if a.envs.is_empty() {
+                return Err(here(at("no envs")));
+            }
+            let needs_approval = a.envs.iter().any(|e| !e.auto_merge);
+            if needs_approval && a.approvers.users.is_empty() && a.approvers.groups.is_empty() {
+                return Err(here(at("no approvers, and not every env auto-merges")));
+            }
+            if let Some(p) = &a.tag_policy {
+                match (&p.semver, &p.regex) {
+                    (Some(r), None) => crate::domain::tag_policy::TagPolicy::semver(r).map(|_| ()),
+                    (None, Some(r)) => crate::domain::tag_policy::TagPolicy::regex(r).map(|_| ()),
+                    _ => Err("tag_policy needs exactly one of semver or regex".to_owned()),
+                }
+                .map_err(|e| here(at(&e)))?;
+            }
+            let mut envs = std::collections::BTreeSet::new();
+            for e in &a.envs {
+                if !envs.insert(e.name.as_str()) {
+                    return Err(here(at(&format!("env {:?} is listed twice", e.name))));
+                }
+                let locators = [e.key.is_some(), e.kustomize.is_some(), e.setter.is_some()];
+                if locators.iter().filter(|x| **x).count() > 1 {
+                    return Err(here(at(&format!(
+                        "env {:?}: set at most one of key, kustomize, setter",
+                        e.name
+                    ))));
+                }
+                for w in &e.freeze {
+                    w.parse::<crate::domain::freeze::FreezeWindow>()
+                        .map_err(|m| here(at(&format!("env {:?}: {m}", e.name))))?;
+                }
+            }
+            if a.tag_policy.is_none()
+                && let Some(e) = a.envs.iter().find(|e| e.auto_deploy)
+            {
+                return Err(here(at(&format!(
+                    "env {:?} has auto_deploy but the app has no tag_policy: automation only deploys tags a policy allows",
+                    e.name
+                ))));
+            }
+            if let Some(w) = &a.workflow
+                && w.repo.split('/').filter(|s| !s.is_empty()).count() != 2
+            {
+                return Err(here(at("workflow.repo must be owner/name")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The line of the `name = "…"` of the `header` entry called `name` (1 if not found), so a
+/// check beyond TOML points at the entry it is about.
+fn entry_line(text: &str, header: &str, name: &str) -> usize {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == header;
+        } else if inside
+            && let Some((key, value)) = t.split_once('=')
+            && key.trim() == "name"
+            && value.trim().trim_matches(['"', '\'']) == name
+        {
+            return i + 1;
+        }
+    }
+    1
+}
+
+pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,120 @@
+//! Credentials, from the environment only, never printed.
+
+use std::fmt;
+
+/// A value that never prints: `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Every credential banto can use, each from one environment variable.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets {
+    pub slack_bot_token: Option<Secret>,
+    pub slack_signing_secret: Option<Secret>,
+    pub slack_app_token: Option<Secret>,
+    pub github_token: Option<Secret>,
+    pub github_app_id: Option<u64>,
+    pub github_app_private_key: Option<Secret>,
+    pub github_webhook_secret: Option<Secret>,
+    /// Shared secret EventBridge API destinations send as `Authorization: Bearer …`.
+    pub aws_events_secret: Option<Secret>,
+    /// Shared secret Argo CD notifications send as `Authorization: Bearer …`.
+    pub argocd_webhook_secret: Option<Secret>,
+}
+
+pub const SECRET_VARS: &[&str] = &[
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "GITHUB_TOKEN",
+    "GITHUB_APP_ID",
+    "GITHUB_APP_PRIVATE_KEY",
+    "GITHUB_WEBHOOK_SECRET",
+    "AWS_EVENTS_SECRET",
+    "ARGOCD_WEBHOOK_SECRET",
+];
+
+impl Secrets {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let secret = |k: &str| get(k).filter(|v| !v.is_empty()).map(Secret::new);
+        let github_app_id = match get("GITHUB_APP_ID").filter(|v| !v.is_empty()) {
+            Some(v) => Some(
+                v.parse()
+                    .map_err(|_| anyhow::anyhow!("GITHUB_APP_ID must be a number"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            slack_bot_token: secret("SLACK_BOT_TOKEN"),
+            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
+            slack_app_token: secret("SLACK_APP_TOKEN"),
+            github_token: secret("GITHUB_TOKEN"),
+            github_app_id,
+            github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY"),
+            github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET"),
+            aws_events_secret: secret("AWS_EVENTS_SECRET"),
+            argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET"),
+        })
+    }
+
+    /// `(variable, is set)` for each credential, for `check-config`; never the values.
+    pub fn presence(&self) -> Vec<(&'static str, bool)> {
+        let set = [
+            self.slack_bot_token.is_some(),
+            self.slack_signing_secret.is_some(),
+            self.slack_app_token.is_some(),
+            self.github_token.is_some(),
+            self.github_app_id.is_some(),
+            self.github_app_private_key.is_some(),
+            self.github_webhook_secret.is_some(),
+            self.aws_events_secret.is_some(),
+            self.argocd_webhook_secret.is_some(),
+        ];
+        SECRET_VARS.iter().copied().zip(set).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secrets =
+            Secrets::from_lookup(|k| (k == "SLACK_BOT_TOKEN").then(|| "xoxb-123-abc".into()))
+                .unwrap();
+        let shown = format!("{secrets:?}");
+        assert!(!shown.contains("xoxb-123-abc"), "{shown}");
+        assert!(secrets.presence().contains(&("SLACK_BOT_TOKEN", true)));
+        assert!(
+            secrets
+                .presence()
+                .contains(&("SLACK_SIGNING_SECRET", false))
+        );
+    }
+}
