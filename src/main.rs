@@ -350,6 +350,15 @@ fn set_tag(
     Ok(())
 }
 
+/// "2: a, b" or "none".
+fn listing(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        format!("{}: {}", items.len(), items.join("; "))
+    }
+}
+
 fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     let secrets = Secrets::from_env()?;
@@ -369,22 +378,32 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
         config.slack.default_locale, config.slack.time_zone
     );
     println!("  github api        {}", config.github.api_url);
-    println!("  aws region        {}", config.aws.region);
-    let names: Vec<&str> = config
+    println!(
+        "  aws               {} via {}",
+        config.aws.region,
+        config
+            .aws
+            .endpoint_url
+            .as_deref()
+            .map_or("AWS itself".to_owned(), banto::redact::url)
+    );
+    let projects: Vec<String> = config
         .terraform
         .projects
         .iter()
-        .map(|p| p.name.as_str())
+        .map(|p| format!("{} ({} {})", p.name, p.repo, p.dir))
         .collect();
-    println!(
-        "  terraform         {} project(s){}",
-        names.len(),
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", names.join(", "))
-        }
-    );
+    println!("  terraform         {}", listing(&projects));
+    let apps: Vec<String> = config
+        .deploy
+        .apps
+        .iter()
+        .map(|a| {
+            let envs: Vec<&str> = a.envs.iter().map(|e| e.name.as_str()).collect();
+            format!("{} ({}: {})", a.name, a.repo, envs.join(", "))
+        })
+        .collect();
+    println!("  deploy apps       {}", listing(&apps));
     println!("  secrets (from the environment):");
     for (var, set) in secrets.presence() {
         println!("    {var:<24} {}", if set { "set" } else { "unset" });

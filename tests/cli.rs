@@ -90,6 +90,58 @@ fn check_config_shows_secrets_only_as_set_or_unset() {
 }
 
 #[test]
+fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
+    let path = std::env::temp_dir().join(format!("banto-ws-{}.toml", std::process::id()));
+    let project = |channel: &str, users: &str, groups: &str| {
+        format!(
+            "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod\"\n\
+             codebuild_plan_project = \"p\"\ncodebuild_apply_project = \"a\"\n\
+             artifact_bucket = \"b\"\nchannel = \"{channel}\"\n\
+             approvers = {{ users = [{users}], groups = [{groups}] }}\n"
+        )
+    };
+    let cases = [
+        (
+            project("#terraform", "\"U0123ALICE\"", ""),
+            "8:11: terraform project \"network\": \"#terraform\" is not a Slack channel id",
+        ),
+        (
+            project("C0123INFRA", "\"alice\"", ""),
+            "9:24: terraform project \"network\": \"alice\" is not a Slack user id",
+        ),
+        (
+            project("C0123INFRA", "\"U0123ALICE\"", "\"sre-leads\""),
+            "9:49: terraform project \"network\": \"sre-leads\" is not a Slack user group id",
+        ),
+        (
+            "[aws]\nendpoint_url = \"not a url\"\n".to_owned(),
+            "2:16: aws.endpoint_url \"not a url\" is not a URL",
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::write(&path, &text).unwrap();
+        let (ok, _, err) = banto(&["check-config", path.to_str().unwrap()], "", &[]);
+        assert!(!ok, "{text}");
+        assert!(err.contains(&format!("{}:{want}", path.display())), "{err}");
+    }
+    let good = project("C0123INFRA", "\"U0123ALICE\"", "\"S0SRELEADS\"")
+        + "[aws]\nendpoint_url = \"http://localhost:4566\"\n";
+    std::fs::write(&path, good).unwrap();
+    let (ok, out, err) = banto(&["check-config", path.to_str().unwrap()], "", &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("terraform         1: network (acme/infra envs/prod)"),
+        "{out}"
+    );
+    assert!(out.contains("deploy apps       none"), "{out}");
+    assert!(
+        out.contains("us-east-1 via http://localhost:4566/"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
 fn check_config_names_file_line_and_column_of_a_mistake() {
     let path = std::env::temp_dir().join(format!("banto-bad-{}.toml", std::process::id()));
     std::fs::write(

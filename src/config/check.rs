@@ -152,3 +152,123 @@ pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+#[derive(Clone, Copy)]
+enum SlackId {
+    Channel,
+    User,
+    Group,
+}
+
+impl SlackId {
+    fn accepts(self, id: &str) -> bool {
+        let mut chars = id.chars();
+        let first = chars.next();
+        let rest_ok = id.len() >= 7 && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        rest_ok
+            && match self {
+                SlackId::Channel => matches!(first, Some('C' | 'G' | 'D')),
+                SlackId::User => matches!(first, Some('U' | 'W')),
+                SlackId::Group => first == Some('S'),
+            }
+    }
+
+    fn advice(self, value: &str) -> String {
+        match self {
+            SlackId::Channel => format!(
+                "{value:?} is not a Slack channel id: write the id (C… or G…), found in the \
+                 channel's details under About, at the bottom"
+            ),
+            SlackId::User => format!(
+                "{value:?} is not a Slack user id: write the member id (U… or W…), found in the \
+                 person's profile under ⋮ → Copy member ID; a name can never match anyone"
+            ),
+            SlackId::Group => format!(
+                "{value:?} is not a Slack user group id: write the id (S…), found in the \
+                 group's page under ⋮ → Copy group ID"
+            ),
+        }
+    }
+}
+
+impl Config {
+    /// Slack channels, users and user groups as ids, endpoints as URLs: what a real workspace
+    /// needs and the fake world's names (`#infra`, `@alice`, `&sre-leads`) are not.
+    pub(super) fn check_for_workspace(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let mut wanted: Vec<(String, &str, SlackId)> = Vec::new();
+        for p in &self.terraform.projects {
+            let at = format!("terraform project {:?}", p.name);
+            wanted.push((at.clone(), &p.channel, SlackId::Channel));
+            wanted.extend(
+                p.approvers
+                    .users
+                    .iter()
+                    .map(|u| (at.clone(), u.as_str(), SlackId::User)),
+            );
+            wanted.extend(
+                p.approvers
+                    .groups
+                    .iter()
+                    .map(|g| (at.clone(), g.as_str(), SlackId::Group)),
+            );
+        }
+        for a in &self.deploy.apps {
+            let at = format!("deploy app {:?}", a.name);
+            wanted.push((at.clone(), &a.channel, SlackId::Channel));
+            wanted.extend(
+                a.approvers
+                    .users
+                    .iter()
+                    .map(|u| (at.clone(), u.as_str(), SlackId::User)),
+            );
+            wanted.extend(
+                a.approvers
+                    .groups
+                    .iter()
+                    .map(|g| (at.clone(), g.as_str(), SlackId::Group)),
+            );
+        }
+        for channel in self.slack.channel_locales.keys() {
+            wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));
+        }
+        for user in self.github.slack_users.values() {
+            wanted.push(("github.slack_users".into(), user, SlackId::User));
+        }
+        if let Some((at, value, kind)) = wanted.into_iter().find(|(_, v, k)| !k.accepts(v)) {
+            let (line, column) = value_position(text, value);
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!("{at}: {}", kind.advice(value)),
+            });
+        }
+        if let Some(endpoint) = &self.aws.endpoint_url {
+            let ok = url::Url::parse(endpoint)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !ok {
+                let (line, column) = value_position(text, endpoint);
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    message: format!(
+                        "aws.endpoint_url {endpoint:?} is not a URL: write e.g. \
+                         \"https://vpce-0abc.codebuild.us-east-1.vpce.amazonaws.com\", or leave it \
+                         out to use AWS itself"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where `value` is written as a TOML string (or as a key), for errors about checked values.
+fn value_position(text: &str, value: &str) -> (usize, usize) {
+    ["\"", "'"]
+        .iter()
+        .find_map(|q| text.find(&format!("{q}{value}{q}")))
+        .or_else(|| text.find(value))
+        .map_or((1, 1), |offset| line_column(text, offset))
+}

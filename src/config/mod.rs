@@ -189,14 +189,20 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// A configuration file for a real workspace: on top of [`Config::parse`], Slack channels,
+    /// users and groups must be ids and endpoints must be URLs.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(&text, path)
+        let config = Self::parse(&text, path)?;
+        config.check_for_workspace(path, &text)?;
+        Ok(config)
     }
 
+    /// Types and the checks of `check.rs`. Slack names (`#infra`, `@alice`) pass here: the fake
+    /// world and the console resolve them; [`Config::load`] refuses them.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let (line, column) = e

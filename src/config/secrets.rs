@@ -60,25 +60,47 @@ impl Secrets {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
+    /// Each credential from `X` or from the file named by `X_FILE` (mounted Kubernetes
+    /// secrets); setting both is an error, and a file's trailing newline is not part of it.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let secret = |k: &str| get(k).filter(|v| !v.is_empty()).map(Secret::new);
-        let github_app_id = match get("GITHUB_APP_ID").filter(|v| !v.is_empty()) {
+        let read = |k: &str| -> anyhow::Result<Option<String>> {
+            let direct = get(k).filter(|v| !v.is_empty());
+            let file = get(&format!("{k}_FILE")).filter(|v| !v.is_empty());
+            match (direct, file) {
+                (Some(_), Some(_)) => {
+                    anyhow::bail!("set {k} or {k}_FILE, not both")
+                }
+                (Some(v), None) => Ok(Some(v)),
+                (None, Some(path)) => {
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        anyhow::anyhow!("{k}_FILE: cannot read {path}: {}", e.kind())
+                    })?;
+                    let value = text.trim_end_matches(['\n', '\r']).to_owned();
+                    anyhow::ensure!(!value.is_empty(), "{k}_FILE: {path} is empty");
+                    Ok(Some(value))
+                }
+                (None, None) => Ok(None),
+            }
+        };
+        let secret = |k: &str| read(k).map(|v| v.map(Secret::new));
+        let github_app_id = match read("GITHUB_APP_ID")? {
             Some(v) => Some(
-                v.parse()
+                v.trim()
+                    .parse()
                     .map_err(|_| anyhow::anyhow!("GITHUB_APP_ID must be a number"))?,
             ),
             None => None,
         };
         Ok(Self {
-            slack_bot_token: secret("SLACK_BOT_TOKEN"),
-            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
-            slack_app_token: secret("SLACK_APP_TOKEN"),
-            github_token: secret("GITHUB_TOKEN"),
+            slack_bot_token: secret("SLACK_BOT_TOKEN")?,
+            slack_signing_secret: secret("SLACK_SIGNING_SECRET")?,
+            slack_app_token: secret("SLACK_APP_TOKEN")?,
+            github_token: secret("GITHUB_TOKEN")?,
             github_app_id,
-            github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY"),
-            github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET"),
-            aws_events_secret: secret("AWS_EVENTS_SECRET"),
-            argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET"),
+            github_app_private_key: secret("GITHUB_APP_PRIVATE_KEY")?,
+            github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET")?,
+            aws_events_secret: secret("AWS_EVENTS_SECRET")?,
+            argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET")?,
         })
     }
 
@@ -116,5 +138,44 @@ mod tests {
                 .presence()
                 .contains(&("SLACK_SIGNING_SECRET", false))
         );
+    }
+
+    #[test]
+    fn secrets_come_from_files_for_mounted_kubernetes_secrets() {
+        let dir = std::env::temp_dir().join(format!("banto-secrets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dir.join("token");
+        std::fs::write(&token, "xoxb-from-a-file\n").unwrap();
+        let path = token.to_str().unwrap().to_owned();
+        let env = |pairs: Vec<(&'static str, String)>| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        };
+        let s = Secrets::from_lookup(env(vec![("SLACK_BOT_TOKEN_FILE", path.clone())])).unwrap();
+        assert_eq!(
+            s.slack_bot_token.unwrap().expose(),
+            "xoxb-from-a-file",
+            "the file's newline is not part of the token"
+        );
+        let both = Secrets::from_lookup(env(vec![
+            ("SLACK_BOT_TOKEN", "xoxb-direct".into()),
+            ("SLACK_BOT_TOKEN_FILE", path),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            both,
+            "set SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE, not both"
+        );
+        let missing = Secrets::from_lookup(env(vec![(
+            "GITHUB_WEBHOOK_SECRET_FILE",
+            "/nonexistent/banto".into(),
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            missing.starts_with("GITHUB_WEBHOOK_SECRET_FILE: cannot read /nonexistent/banto"),
+            "{missing}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
