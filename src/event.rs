@@ -147,6 +147,68 @@ pub enum Timer {
     MergeDeploy { id: i64 },
 }
 
+/// Who asked for an event to be handled, when a person did: whom to tell if it fails.
+pub struct Asker<'a> {
+    pub user: &'a UserId,
+    pub channel: Option<&'a ChannelId>,
+    pub response_url: Option<&'a str>,
+}
+
+impl Event {
+    /// One line that tells a person which request this is (`banto inbox`, failure notices).
+    pub fn summary(&self) -> String {
+        match self {
+            Event::SlashCommand(c) => format!(
+                "{} {} by {} in {}",
+                c.command,
+                c.text.trim(),
+                c.user,
+                c.channel
+            ),
+            Event::BlockAction(a) => format!("button {} by {}", a.action_id, a.user),
+            Event::ViewSubmission(v) => format!("form {} by {}", v.callback_id, v.user),
+            Event::Message(m) => format!("message in {}", m.channel),
+            Event::ReactionAdded(r) => format!(":{}: by {} in {}", r.reaction, r.user, r.channel),
+            Event::Github(g) => format!(
+                "GitHub {}{} {}",
+                g.kind,
+                g.action
+                    .as_deref()
+                    .map(|a| format!(".{a}"))
+                    .unwrap_or_default(),
+                g.repository.as_deref().unwrap_or("-")
+            ),
+            Event::CodeBuild(b) => format!("CodeBuild {} {}", b.build_id, b.status),
+            Event::ImagePushed(i) => format!("image {}:{}", i.image, i.tag),
+            Event::ArgoCd(a) => format!("Argo CD {}", a.app),
+            Event::Timer(t) => format!("timer {}", t.name()),
+            Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+        }
+    }
+
+    /// The person who asked, for a command, a click or a form; `None` for webhooks and timers.
+    pub fn asker(&self) -> Option<Asker<'_>> {
+        match self {
+            Event::SlashCommand(c) => Some(Asker {
+                user: &c.user,
+                channel: Some(&c.channel),
+                response_url: Some(&c.response_url),
+            }),
+            Event::BlockAction(a) => Some(Asker {
+                user: &a.user,
+                channel: a.channel.as_ref(),
+                response_url: a.response_url.as_deref(),
+            }),
+            Event::ViewSubmission(v) => Some(Asker {
+                user: &v.user,
+                channel: None,
+                response_url: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
 impl Timer {
     /// A short name for dedupe keys and listings.
     pub fn name(&self) -> &'static str {

@@ -240,13 +240,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let filter = (state != "all").then_some(state.as_str());
             for row in store.list(Queue::Inbox, filter, limit).await? {
                 let when = local_time(&config, row.created_at);
+                let summary = serde_json::from_str::<banto::event::Event>(&row.payload)
+                    .map_or_else(|_| row.kind.clone(), |e| e.summary());
                 println!(
-                    "#{:<6} {:<8} {:<40} attempts={} {when}\n        {}",
+                    "#{:<6} {:<8} {}  attempts={} {when}\n        key {}\n        {}",
                     row.id.0,
                     row.state,
-                    row.kind,
+                    banto::domain::mask::text(&summary),
                     row.attempts,
-                    row.last_error.as_deref().unwrap_or("-")
+                    row.dedupe_key,
+                    banto::domain::mask::text(row.last_error.as_deref().unwrap_or("-"))
                 );
             }
             Ok(())

@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::dispatch::dispatch;
 use crate::event::{Event, Timer};
+use crate::handlers::failure::report;
 use crate::server::metrics::count_handled;
 use crate::store::{Claimed, Queue, now_millis};
 use std::sync::Arc;
@@ -71,11 +72,12 @@ async fn next(app: &App, owner: &str, check_jobs: bool) -> anyhow::Result<Option
 }
 
 async fn process(app: &App, owner: &str, c: Claimed) {
-    let result = match serde_json::from_str::<Event>(&c.payload) {
+    let event = serde_json::from_str::<Event>(&c.payload);
+    let result = match &event {
         Ok(event) => {
             let span =
                 tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
-            run_guarded(app, event).instrument(span).await
+            run_guarded(app, event.clone()).instrument(span).await
         }
         Err(e) => Err(anyhow::anyhow!("stored payload does not decode: {e}")),
     };
@@ -99,7 +101,11 @@ async fn process(app: &App, owner: &str, c: Claimed) {
                 count_handled("parked");
                 tracing::error!(id = %c.id, attempt = c.attempts, error, "handler failed; parked (see `banto inbox`)");
             }
-            app.store.fail(&c, owner, &error, retry_at).await
+            let recorded = app.store.fail(&c, owner, &error, retry_at).await;
+            if let (Ok(()), Ok(event)) = (&recorded, &event) {
+                report(app, event, c.id, c.attempts, retry_at.is_none(), &error).await;
+            }
+            recorded
         }
     };
     if let Err(e) = store_result {

@@ -625,6 +625,12 @@ async fn a_deploy_that_failed_halfway_is_finished_by_its_retry_without_a_second_
         .slash("bob", "deploys", "/deploy guestbook 0.3 production")
         .await
         .unwrap();
+    let notice = world.next_reply("bob").await.unwrap().text;
+    assert!(
+        notice.contains("ran into a problem (GitHub answered 502")
+            && notice.contains("trying again"),
+        "bob is not left waiting in silence: {notice}"
+    );
     let answer = world.next_reply("bob").await.unwrap().text;
     assert!(answer.contains("Deploy #1"), "{answer}");
     world.settle().await.unwrap();

@@ -228,6 +228,9 @@ impl Config {
                     .map(|g| (at.clone(), g.as_str(), SlackId::Group)),
             );
         }
+        if let Some(ops) = &self.slack.ops_channel {
+            wanted.push(("slack.ops_channel".into(), ops, SlackId::Channel));
+        }
         for channel in self.slack.channel_locales.keys() {
             wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));
         }

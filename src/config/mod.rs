@@ -96,6 +96,9 @@ pub struct SlackConfig {
     /// Team time zone, used when a user's own zone is unknown.
     #[serde(default = "default_time_zone")]
     pub time_zone: Tz,
+    /// Where webhooks and timers that failed every retry are reported (channel id).
+    #[serde(default)]
+    pub ops_channel: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -916,6 +916,7 @@ fn resolve_names(
         channel(&mut a.channel);
     }
     config.github.slack_users.values_mut().for_each(user);
+    config.slack.ops_channel.iter_mut().for_each(channel);
 }
 
 fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value)> {

@@ -1,6 +1,7 @@
 //! Orchestration, one file per capability: read state, call pure domain logic, talk to clients.
 
 pub mod deploy;
+pub mod failure;
 pub mod github;
 pub mod housekeeping;
 pub mod slash;

@@ -7,10 +7,12 @@ use askama::Template;
 use std::fmt::{self, Write};
 
 pub mod deploy;
+pub mod failure;
 pub mod plan;
 pub mod terraform;
 
 pub use deploy::{DeployProgress, DeployReply, DeployStatus};
+pub use failure::FailureNotice;
 pub use terraform::{TfReply, TfStatus};
 
 /// `&`, `<` and `>` escaped, so user text cannot become a mention or a link in Slack.
@@ -49,6 +51,8 @@ macro_rules! bilingual {
             use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
             #[allow(unused_imports)]
             use super::deploy::{DeployReply as DReply, DeployStatus as DStatus, DeployWhy};
+            #[allow(unused_imports)]
+            use super::failure::FailureNotice as Notice;
             $(
                 #[derive(askama::Template)]
                 #[template(path = $en)]
@@ -62,6 +66,8 @@ macro_rules! bilingual {
             use super::terraform::{TfReply as Reply, TfStatus as Status, Why};
             #[allow(unused_imports)]
             use super::deploy::{DeployReply as DReply, DeployStatus as DStatus, DeployWhy};
+            #[allow(unused_imports)]
+            use super::failure::FailureNotice as Notice;
             $(
                 #[derive(askama::Template)]
                 #[template(path = $ja)]
@@ -94,6 +100,7 @@ bilingual! {
     DeployStatus => "en/deploy_status.mrkdwn", "ja/deploy_status.mrkdwn";
     DeployProgress => "en/deploy_progress.mrkdwn", "ja/deploy_progress.mrkdwn";
     DeployReply => "en/deploy_reply.mrkdwn", "ja/deploy_reply.mrkdwn";
+    FailureNotice => "en/failure.mrkdwn", "ja/failure.mrkdwn";
 }
 
 pub struct HelpLine {

@@ -94,6 +94,8 @@ pub struct QueueRow {
     pub run_at: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// The stored event (`event::Event` as JSON).
+    pub payload: String,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -363,7 +365,7 @@ impl Store {
     /// Rows whose last attempt failed and that are not handled yet (waiting to retry, or parked).
     pub async fn failures(&self, queue: Queue) -> anyhow::Result<Vec<QueueRow>> {
         let sql = format!(
-            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at FROM {} \
+            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at, payload FROM {} \
              WHERE state <> 'done' AND last_error IS NOT NULL ORDER BY id",
             queue.table()
         );
@@ -383,7 +385,7 @@ impl Store {
         limit: i64,
     ) -> anyhow::Result<Vec<QueueRow>> {
         let sql = format!(
-            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at FROM {} \
+            "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at, payload FROM {} \
              WHERE ($1 = '' OR state = $1) ORDER BY id DESC LIMIT $2",
             queue.table()
         );
@@ -550,5 +552,6 @@ fn queue_row(r: &AnyRow) -> anyhow::Result<QueueRow> {
         run_at: r.try_get(5)?,
         last_error: r.try_get(6)?,
         created_at: r.try_get(7)?,
+        payload: r.try_get(8)?,
     })
 }
