@@ -77,7 +77,10 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         Ok(event) => {
             let span =
                 tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
-            run_guarded(app, event.clone()).instrument(span).await
+            tokio::select! {
+                r = run_guarded(app, event.clone()).instrument(span) => r,
+                () = heartbeat(app, owner, &c) => unreachable!("the heartbeat never ends"),
+            }
         }
         Err(e) => Err(anyhow::anyhow!("stored payload does not decode: {e}")),
     };
@@ -112,6 +115,21 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         tracing::error!(id = %c.id, error = %e, "cannot record the outcome; the lease will expire and the row be retried");
     }
     app.progress.send_modify(|n| *n += 1);
+}
+
+/// Keeps the lease of a row being handled alive (every third of `lease_seconds`), so a short
+/// lease is safe for slow handlers and a crashed worker's rows come back within seconds.
+async fn heartbeat(app: &App, owner: &str, c: &Claimed) {
+    let lease = Duration::from_secs(app.config.workers.lease_seconds);
+    let every = (lease / 3).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        match app.store.extend_lease(c, owner, lease).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(id = %c.id, "lease lost while handling"),
+            Err(e) => tracing::warn!(id = %c.id, error = %e, "cannot extend the lease"),
+        }
+    }
 }
 
 /// A panicking handler is a failed attempt, not a dead worker.

@@ -37,12 +37,23 @@ async fn spawn(
     slack: &FakeSlack,
     role: &str,
 ) -> anyhow::Result<Server> {
+    spawn_with(dir, db, slack, role, "").await
+}
+
+/// `workers` is added to the `[workers]` table, e.g. `lease_seconds = 1`.
+async fn spawn_with(
+    dir: &std::path::Path,
+    db: &str,
+    slack: &FakeSlack,
+    role: &str,
+    workers: &str,
+) -> anyhow::Result<Server> {
     let port = free_port();
     let config = dir.join(format!("banto-{port}.toml"));
     std::fs::write(
         &config,
         format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db}\"\n[workers]\ncount = 4\npoll_interval_ms = 50\n[slack]\napi_url = \"{}\"\n",
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db}\"\n[workers]\ncount = 4\npoll_interval_ms = 50\n{workers}\n[slack]\napi_url = \"{}\"\n",
             slack.api_url()
         ),
     )?;
@@ -161,6 +172,36 @@ async fn killed_after_ack_then_restarted_handles_the_event_exactly_once() -> any
     let rows = store.list(Queue::Inbox, None, 10).await?;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("done", 1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_handler_slower_than_its_lease_keeps_it_and_answers_once() -> anyhow::Result<()> {
+    banto::install_crypto_provider();
+    let dir = tempdir();
+    let db = TestDatabase::new().await?;
+    let slack = FakeSlack::start(TOKEN).await?;
+    // Slack takes 2.5 s to answer each call; the lease is 1 s. Without a heartbeat another
+    // worker would take every row over mid-call and answer it a second time.
+    slack.state().latency = Duration::from_millis(2500);
+    let http = reqwest::Client::new();
+    let _server = spawn_with(&dir, &db.url, &slack, "all", "lease_seconds = 1").await?;
+    let mut ids = vec![];
+    for n in 0..4 {
+        ids.push(send_ping(&http, &_server.url, &slack, n).await?);
+    }
+    let store = Store::connect(&db.url, 1).await?;
+    wait_for_replies(&slack, ids.len(), &store).await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let hits = slack.state().response_url_hits.clone();
+    for id in &ids {
+        assert_eq!(hits.get(id), Some(&1), "answered exactly once: {hits:?}");
+    }
+    let rows = store.list(Queue::Inbox, None, 10).await?;
+    assert!(
+        rows.iter().all(|r| r.state == "done" && r.attempts == 1),
+        "each handled in one attempt: {rows:?}"
+    );
     Ok(())
 }
 

@@ -105,6 +105,8 @@ pub struct SlackState {
     pub socket_acks: Vec<Value>,
     /// How many times each `response_url` was answered.
     pub response_url_hits: HashMap<String, usize>,
+    /// How long every Web API call and `response_url` answer takes (after its effect).
+    pub latency: std::time::Duration,
     clock: i64,
     seq: u64,
 }
@@ -447,6 +449,8 @@ async fn api(
         })
     };
     fake.changed.send_modify(|n| *n += 1);
+    let latency = fake.state().latency;
+    tokio::time::sleep(latency).await;
     match result {
         Ok(mut v) => {
             v.as_object_mut()
@@ -1018,6 +1022,8 @@ async fn response_url(
             Err(_) => StatusCode::BAD_REQUEST,
         }
     });
+    let latency = fake.state().latency;
+    tokio::time::sleep(latency).await;
     match status {
         StatusCode::OK => axum::Json(json!({ "ok": true })).into_response(),
         StatusCode::NOT_FOUND => (status, "used_url").into_response(),

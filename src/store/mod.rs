@@ -270,6 +270,26 @@ impl Store {
         .transpose()
     }
 
+    /// Extend the lease on a row still being handled. Returns false if the lease was lost.
+    pub async fn extend_lease(
+        &self,
+        c: &Claimed,
+        owner: &str,
+        lease: Duration,
+    ) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE {} SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'pending'",
+            c.queue.table()
+        );
+        let r = sqlx::query(AssertSqlSafe(sql))
+            .bind(now_millis() + lease.as_millis() as i64)
+            .bind(c.id.0)
+            .bind(owner)
+            .execute(&self.lease_pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Mark a claimed row handled. Returns false if the lease was lost to another worker.
     pub async fn finish(&self, c: &Claimed, owner: &str) -> anyhow::Result<bool> {
         let sql = format!(
