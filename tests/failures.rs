@@ -1,16 +1,12 @@
 //! A failure reaches a person: whoever asked hears once that banto is trying again, and what
 //! failed when it gives up; what nobody asked for is reported once to the ops channel.
 
-use banto::config::Config;
 use banto::fake::world::{World, WorldOptions};
 
 async fn world() -> World {
     let text = r##"
 [slack]
 ops_channel = "#ops"
-
-[workers]
-max_attempts = 2
 
 [[terraform.projects]]
 name = "network"
@@ -23,13 +19,8 @@ artifact_bucket = "acme-banto-plans"
 channel = "#infra"
 approvers = { users = ["@alice"] }
 "##;
-    let mut opts = WorldOptions::default();
-    let workers = opts.config.workers.clone();
-    opts.config = Config::parse(text, std::path::Path::new("test.toml")).expect("test config");
-    opts.config.workers = banto::config::WorkersConfig {
-        max_attempts: 2,
-        ..workers
-    };
+    let mut opts = WorldOptions::with_config(text);
+    opts.config.workers.max_attempts = 2;
     World::start_with(opts).await.expect("world starts")
 }
 

@@ -3,7 +3,6 @@
 //! percent-encoded, each command still gets an answer, and GitHub only ever sees routes banto
 //! meant to call.
 
-use banto::config::Config;
 use banto::fake::world::{World, WorldOptions};
 
 const REPO: &str = "acme/gitops";
@@ -44,12 +43,9 @@ name = "production"
 file = "{PRODUCTION}"
 "##
     );
-    let mut opts = WorldOptions::default();
-    opts.config = Config {
-        workers: opts.config.workers.clone(),
-        ..Config::parse(&text, std::path::Path::new("test.toml")).expect("test config")
-    };
-    let world = World::start_with(opts).await.expect("world starts");
+    let world = World::start_with(WorldOptions::with_config(&text))
+        .await
+        .expect("world starts");
     world.github.seed_repo(
         REPO,
         &[(

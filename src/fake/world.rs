@@ -116,6 +116,20 @@ pub struct WorldOptions {
     pub workers: usize,
 }
 
+impl WorldOptions {
+    /// The harness's options with a test's `config.toml` text (Slack names such as `#infra` and
+    /// `@alice` allowed), keeping the harness's worker settings.
+    pub fn with_config(text: &str) -> Self {
+        let mut opts = Self::default();
+        let config = Config::parse(text, std::path::Path::new("test.toml")).expect("test config");
+        opts.config = Config {
+            workers: opts.config.workers.clone(),
+            ..config
+        };
+        opts
+    }
+}
+
 impl Default for WorldOptions {
     fn default() -> Self {
         let mut config = Config::default();
