@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod dispatch;
 pub mod domain;
+pub mod effects;
 pub mod event;
 pub mod fake;
 pub mod handlers;

@@ -77,8 +77,14 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         Ok(event) => {
             let span =
                 tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
+            let table = match c.queue {
+                Queue::Inbox => "inbox",
+                Queue::Jobs => "jobs",
+            };
+            let handle =
+                crate::effects::scope(format!("{table}:{}", c.id), run_guarded(app, event.clone()));
             tokio::select! {
-                r = run_guarded(app, event.clone()).instrument(span) => r,
+                r = handle.instrument(span) => r,
                 () = heartbeat(app, owner, &c) => unreachable!("the heartbeat never ends"),
             }
         }

@@ -7,6 +7,7 @@ pub async fn purge(app: &App) -> anyhow::Result<()> {
     let before = now_millis() - app.config.workers.retention_hours as i64 * 3_600_000;
     let inbox = app.store.purge_done(Queue::Inbox, before).await?;
     let jobs = app.store.purge_done(Queue::Jobs, before).await?;
-    tracing::info!(inbox, jobs, "purged handled rows");
+    let effects = app.store.purge_effects(before).await?;
+    tracing::info!(inbox, jobs, effects, "purged handled rows");
     crate::worker::schedule_hourly(app, crate::event::Timer::PurgeHandled).await
 }

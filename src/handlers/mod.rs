@@ -36,12 +36,15 @@ async fn reply(
     text: String,
 ) -> anyhow::Result<()> {
     let msg = Outgoing::text(text);
-    match (response_url, channel) {
-        (Some(url), _) => app.slack.respond(url, &msg).await?,
-        (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
-        (None, None) => tracing::warn!(%user, "no way to answer the user"),
-    }
-    Ok(())
+    crate::effects::at_most_once(app, "reply", || async {
+        match (response_url, channel) {
+            (Some(url), _) => app.slack.respond(url, &msg).await?,
+            (None, Some(c)) => app.slack.post_ephemeral(c, user, &msg).await?,
+            (None, None) => tracing::warn!(%user, "no way to answer the user"),
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Edit the card at `ts`, or post it when there is none yet: `Some(ts)` of a new post, for the

@@ -40,8 +40,11 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
         }
         .render(locale),
     };
-    app.slack
-        .respond(&cmd.response_url, &Outgoing::text(text))
-        .await?;
-    Ok(())
+    crate::effects::at_most_once(app, "reply", || async {
+        Ok(app
+            .slack
+            .respond(&cmd.response_url, &Outgoing::text(text))
+            .await?)
+    })
+    .await
 }

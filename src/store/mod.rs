@@ -5,10 +5,12 @@
 
 mod audit;
 mod deploy;
+mod effects;
 mod terraform;
 
 pub use crate::domain::audit::{AuditEntry, AuditRow};
 pub use deploy::StoredDeploy;
+pub use effects::Begun;
 pub use terraform::{BuildMode, ChangeEvent, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;
