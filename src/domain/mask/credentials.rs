@@ -419,8 +419,9 @@ impl Scanner {
                 .any(|a| a.allows(secret, whole.as_bytes(), line)))
     }
 
-    /// The ids of the rules that find something in `text` (for tests and `banto` diagnostics).
-    pub fn rules_matching(&self, text: &str) -> Vec<&str> {
+    /// The ids of the rules that find something in `text`.
+    #[cfg(test)]
+    fn rules_matching(&self, text: &str) -> Vec<&str> {
         self.rules
             .iter()
             .filter(|r| {
