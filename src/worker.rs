@@ -77,12 +77,8 @@ async fn process(app: &App, owner: &str, c: Claimed) {
         Ok(event) => {
             let span =
                 tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
-            let table = match c.queue {
-                Queue::Inbox => "inbox",
-                Queue::Jobs => "jobs",
-            };
-            let handle =
-                crate::effects::scope(format!("{table}:{}", c.id), run_guarded(app, event.clone()));
+            let row = format!("{}:{}", c.queue.table(), c.id);
+            let handle = crate::effects::scope(row, run_guarded(app, event.clone()));
             tokio::select! {
                 r = handle.instrument(span) => r,
                 () = heartbeat(app, owner, &c) => unreachable!("the heartbeat never ends"),

@@ -50,16 +50,13 @@ async fn notify(
                 return Ok(());
             };
             let locale = app.locale_for(asker.user, asker.channel).await;
-            let msg = Outgoing::text(notice.render(locale));
-            match (asker.response_url, asker.channel) {
-                (Some(url), _) => app.slack.respond(url, &msg).await?,
-                (None, Some(c)) => app.slack.post_ephemeral(c, asker.user, &msg).await?,
+            let text = notice.render(locale);
+            if asker.response_url.is_none() && asker.channel.is_none() {
                 // A form has neither: a direct message reaches the person.
-                (None, None) => {
-                    app.slack
-                        .post(&ChannelId(asker.user.0.clone()), &msg, None)
-                        .await?;
-                }
+                let dm = ChannelId(asker.user.0.clone());
+                app.slack.post(&dm, &Outgoing::text(text), None).await?;
+            } else {
+                super::reply(app, asker.response_url, asker.channel, asker.user, text).await?;
             }
         }
         None if parked => {

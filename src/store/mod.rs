@@ -64,7 +64,7 @@ pub enum Queue {
 }
 
 impl Queue {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Queue::Inbox => "inbox",
             Queue::Jobs => "jobs",
