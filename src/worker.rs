@@ -96,7 +96,8 @@ async fn process(app: &App, owner: &str, c: Claimed) {
             })
         }
         Err(e) => {
-            let error = format!("{e:#}");
+            // Errors quote what GitHub, Slack or AWS said; they are logged and stored, so masked.
+            let error = crate::domain::mask::text(&format!("{e:#}")).into_owned();
             let retry_at = (c.attempts < app.config.workers.max_attempts)
                 .then(|| now_millis() + backoff(c.attempts).as_millis() as i64);
             if retry_at.is_some() {
