@@ -483,6 +483,7 @@ mod tests {
             edited: false,
             from_bot: true,
             seen: false,
+            metadata: None,
         };
         assert_eq!(
             render_message(&m),

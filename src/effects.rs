@@ -1,28 +1,38 @@
 //! A handler may run again after a crash; what it already said must not be said twice. The
-//! worker runs each handler in a scope named after its queue row; each reply to a person takes
-//! the next key in that scope and is journaled around the call (at most once: a reply begun by
-//! a run that died mid-call is not sent again, and is logged as possibly lost).
+//! worker runs each handler in a scope named after its queue row; each outward message takes
+//! the next key for its destination in that scope and is journaled around the call:
+//! - a reply to a person is sent at most once (one begun by a run that died mid-call is not
+//!   sent again, and is logged as possibly lost);
+//! - a channel or thread message carries its key in Slack message metadata, so a run after a
+//!   crash finds the message it began and reuses its `ts` instead of posting again.
 
 use crate::app::App;
+use crate::clients::slack::Outgoing;
+use crate::ids::{ChannelId, MessageTs};
 use crate::store::Begun;
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 
 tokio::task_local! {
-    static SCOPE: (String, Cell<u32>);
+    static SCOPE: (String, RefCell<HashMap<String, u32>>);
 }
 
 /// Runs `f` with effects keyed by `row` (e.g. `inbox:42`).
 pub async fn scope<F: Future>(row: String, f: F) -> F::Output {
-    SCOPE.scope((row, Cell::new(0)), f).await
+    SCOPE.scope((row, RefCell::default()), f).await
 }
 
-fn next_key(kind: &str) -> Option<String> {
+/// The next key for an effect on `place`. Counting per place keeps keys stable when a run
+/// after a crash skips an effect elsewhere (edits a card it posted instead of posting it).
+fn next_key(place: &str) -> Option<String> {
     SCOPE
-        .try_with(|(row, n)| {
-            let i = n.get();
-            n.set(i + 1);
-            format!("{row}:{kind}:{i}")
+        .try_with(|(row, counts)| {
+            let mut counts = counts.borrow_mut();
+            let n = counts.entry(place.to_owned()).or_default();
+            let key = format!("{row}:{place}:{n}");
+            *n += 1;
+            key
         })
         .ok()
 }
@@ -41,13 +51,13 @@ where
     };
     match app.store.begin_effect(&key).await? {
         Begun::New => match send().await {
-            Ok(()) => app.store.finish_effect(&key).await,
+            Ok(()) => app.store.finish_effect(&key, None).await,
             Err(e) => {
                 app.store.abandon_effect(&key).await?;
                 Err(e)
             }
         },
-        Begun::Done => Ok(()),
+        Begun::Done(_) => Ok(()),
         Begun::Unfinished => {
             tracing::warn!(
                 key,
@@ -56,4 +66,36 @@ where
             Ok(())
         }
     }
+}
+
+/// Posts a message to a channel (or a thread) exactly once across runs of the same event,
+/// answering the `ts` of the one message.
+pub async fn post(
+    app: &App,
+    channel: &ChannelId,
+    msg: &Outgoing,
+    thread: Option<&MessageTs>,
+) -> anyhow::Result<MessageTs> {
+    let place = match thread {
+        Some(t) => format!("post:{channel}:{t}"),
+        None => format!("post:{channel}"),
+    };
+    let Some(key) = next_key(&place) else {
+        return Ok(app.slack.post(channel, msg, thread).await?);
+    };
+    match app.store.begin_effect(&key).await? {
+        Begun::Done(Some(ts)) => return Ok(MessageTs(ts)),
+        Begun::Unfinished | Begun::Done(None) => {
+            if let Some(ts) = app.slack.find_keyed(channel, thread, &key).await? {
+                app.store.finish_effect(&key, Some(&ts.0)).await?;
+                return Ok(ts);
+            }
+        }
+        Begun::New => {}
+    }
+    // A failed post stays begun: Slack may have posted it before failing to answer, so the
+    // next run looks for it first.
+    let ts = app.slack.post_keyed(channel, msg, thread, &key).await?;
+    app.store.finish_effect(&key, Some(&ts.0)).await?;
+    Ok(ts)
 }

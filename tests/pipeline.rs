@@ -23,7 +23,7 @@ async fn clicks_and_modal_submissions_are_accepted_and_recorded() -> anyhow::Res
             channel, ts: String::new(), thread_ts: None, user: s.bot_user.clone(), text: "card".into(),
             blocks: Some(json!([{ "type": "actions", "block_id": "b1", "elements": [
                 { "type": "button", "action_id": "approve", "value": "run-17", "text": { "type": "plain_text", "text": "Approve" } }] }])),
-            ephemeral_to: None, reactions: Default::default(), edited: false, from_bot: true, seen: true,
+            ephemeral_to: None, reactions: Default::default(), edited: false, from_bot: true, seen: true, metadata: None,
         });
         s.messages.iter().find(|m| m.ts == ts).unwrap().clone()
     });

@@ -48,6 +48,8 @@ pub struct FakeMessage {
     pub reactions: BTreeMap<String, Vec<String>>,
     pub edited: bool,
     pub from_bot: bool,
+    /// Message metadata (`event_type`, `event_payload`) as posted.
+    pub metadata: Option<Value>,
     /// Whether a test (or the console) has looked at this message.
     pub seen: bool,
 }
@@ -77,6 +79,8 @@ pub enum Fault {
     RateLimited { retry_after_secs: u64 },
     /// A bare HTTP status (e.g. 500, 503).
     Http(u16),
+    /// The call takes effect, then the answer is lost: a bare HTTP status instead.
+    HttpAfter(u16),
 }
 
 #[derive(Default)]
@@ -175,6 +179,14 @@ pub struct SlackErr {
 }
 
 impl SlackErr {
+    fn http(status: u16) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: "fatal_error".into(),
+            retry_after: None,
+        }
+    }
+
     fn code(code: &str) -> Self {
         Self {
             status: StatusCode::OK,
@@ -438,12 +450,10 @@ async fn api(
                     code: "ratelimited".into(),
                     retry_after: Some(retry_after_secs),
                 }),
-                Some(Fault::Http(status)) => Err(SlackErr {
-                    status: StatusCode::from_u16(status)
-                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                    code: "fatal_error".into(),
-                    retry_after: None,
-                }),
+                Some(Fault::Http(status)) => Err(SlackErr::http(status)),
+                Some(Fault::HttpAfter(status)) => {
+                    call(&mut st, &method, &p).and(Err(SlackErr::http(status)))
+                }
                 None => call(&mut st, &method, &p),
             }
         })
@@ -645,7 +655,7 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
             Ok(json!({}))
         }
         "conversations.history" => {
-            let channel = visible_channel(st, req(p, "channel")?)?;
+            let channel = readable_channel(st, req(p, "channel")?)?;
             let limit = s(p, "limit")
                 .and_then(|l| l.parse().ok())
                 .unwrap_or(100usize);
@@ -659,14 +669,14 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
                         && m.thread_ts.as_ref().is_none_or(|t| *t == m.ts)
                 })
                 .take(limit)
-                .map(|m| message_json(st, m))
+                .map(|m| with_metadata(message_json(st, m), m, p))
                 .collect();
             Ok(
                 json!({ "messages": msgs, "has_more": false, "pin_count": st.channels[&channel].pins.len(), "response_metadata": { "next_cursor": "" } }),
             )
         }
         "conversations.replies" => {
-            let channel = visible_channel(st, req(p, "channel")?)?;
+            let channel = readable_channel(st, req(p, "channel")?)?;
             let ts = req(p, "ts")?;
             let msgs: Vec<Value> = st
                 .messages
@@ -676,7 +686,7 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
                         && m.ephemeral_to.is_none()
                         && (m.ts == ts || m.thread_ts.as_deref() == Some(ts))
                 })
-                .map(|m| message_json(st, m))
+                .map(|m| with_metadata(message_json(st, m), m, p))
                 .collect();
             if msgs.is_empty() {
                 return Err(SlackErr::code("thread_not_found"));
@@ -834,6 +844,7 @@ fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) -> ApiResult 
                     edited: false,
                     from_bot: true,
                     seen: false,
+                    metadata: None,
                 };
                 st.add_message(m);
             }
@@ -851,6 +862,15 @@ fn visible_channel(st: &SlackState, channel: &str) -> Result<String, SlackErr> {
     let ch = &st.channels[&id];
     if ch.is_private && !ch.members.contains(&st.bot_user) {
         return Err(SlackErr::code("channel_not_found"));
+    }
+    Ok(id)
+}
+
+/// Reading a conversation needs membership, public or not.
+fn readable_channel(st: &SlackState, channel: &str) -> Result<String, SlackErr> {
+    let id = visible_channel(st, channel)?;
+    if !st.channels[&id].members.contains(&st.bot_user) {
+        return Err(SlackErr::code("not_in_channel"));
     }
     Ok(id)
 }
@@ -881,7 +901,23 @@ fn bot_message(
         edited: false,
         from_bot: true,
         seen: false,
+        metadata: metadata(p)?,
     })
+}
+
+/// `metadata` as a JSON object (JSON bodies) or a JSON string (form bodies).
+fn metadata(p: &Map<String, Value>) -> Result<Option<Value>, SlackErr> {
+    let m = match p.get("metadata") {
+        None => return Ok(None),
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).map_err(|_| SlackErr::code("invalid_metadata_format"))?
+        }
+        Some(v) => v.clone(),
+    };
+    if !m["event_type"].is_string() {
+        return Err(SlackErr::code("invalid_metadata_format"));
+    }
+    Ok(Some(m))
 }
 
 fn post_message(st: &mut SlackState, p: &Map<String, Value>) -> ApiResult {
@@ -942,6 +978,16 @@ fn channel_json(c: &FakeChannel, bot: &str) -> Value {
         "purpose": { "value": c.purpose, "creator": "", "last_set": 0 },
         "previous_names": [], "pending_shared": [], "last_read": "0000000000.000000", "priority": 0,
     })
+}
+
+/// History and replies show metadata only when asked with `include_all_metadata`.
+fn with_metadata(mut v: Value, m: &FakeMessage, p: &Map<String, Value>) -> Value {
+    if matches!(s(p, "include_all_metadata"), Some("true" | "1"))
+        && let Some(md) = &m.metadata
+    {
+        v["metadata"] = md.clone();
+    }
+    v
 }
 
 fn message_json(st: &SlackState, m: &FakeMessage) -> Value {

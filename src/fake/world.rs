@@ -500,6 +500,7 @@ impl World {
                 edited: false,
                 from_bot: false,
                 seen: true,
+                metadata: None,
             })
         });
         let mut event = json!({

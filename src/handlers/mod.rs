@@ -63,7 +63,7 @@ async fn post_or_edit(
                 .await?;
             None
         }
-        None => Some(app.slack.post(&channel, msg, None).await?),
+        None => Some(crate::effects::post(app, &channel, msg, None).await?),
     })
 }
 

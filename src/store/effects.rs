@@ -3,12 +3,12 @@
 use super::{Store, now_millis};
 use sqlx::Row;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Begun {
     /// First time: do it, then `finish_effect`.
     New,
-    /// An earlier run did it.
-    Done,
+    /// An earlier run did it, and this is what it produced.
+    Done(Option<String>),
     /// An earlier run began it and stopped before knowing whether it happened.
     Unfinished,
 }
@@ -26,21 +26,22 @@ impl Store {
         if inserted == 1 {
             return Ok(Begun::New);
         }
-        let done: i64 = sqlx::query("SELECT done FROM effects WHERE key = $1")
+        let row = sqlx::query("SELECT done, result FROM effects WHERE key = $1")
             .bind(key)
             .fetch_one(self.pool())
-            .await?
-            .try_get(0)?;
+            .await?;
+        let done: i64 = row.try_get(0)?;
         Ok(if done == 1 {
-            Begun::Done
+            Begun::Done(row.try_get(1)?)
         } else {
             Begun::Unfinished
         })
     }
 
-    pub async fn finish_effect(&self, key: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE effects SET done = 1 WHERE key = $1")
+    pub async fn finish_effect(&self, key: &str, result: Option<&str>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE effects SET done = 1, result = $2 WHERE key = $1")
             .bind(key)
+            .bind(result)
             .execute(self.pool())
             .await?;
         Ok(())

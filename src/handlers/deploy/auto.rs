@@ -142,13 +142,13 @@ async fn bump_app(
                 | DeployReply::FileMissing { .. }),
             ) => {
                 let locale = app.config.locale_for_channel(&a.channel);
-                app.slack
-                    .post(
-                        &ChannelId::from(a.channel.as_str()),
-                        &Outgoing::text(r.render(locale)),
-                        None,
-                    )
-                    .await?;
+                crate::effects::post(
+                    app,
+                    &ChannelId::from(a.channel.as_str()),
+                    &Outgoing::text(r.render(locale)),
+                    None,
+                )
+                .await?;
             }
             // Started, merged or moved: the card says it.
             Outcome::Reply(_) => {}

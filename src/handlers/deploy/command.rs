@@ -318,12 +318,12 @@ async fn previous(
 /// Post a notice in the app's channel too, and return it as the reply.
 async fn announce(app: &App, a: &DeployApp, notice: DeployReply) -> anyhow::Result<DeployReply> {
     let locale = app.config.locale_for_channel(&a.channel);
-    app.slack
-        .post(
-            &ChannelId::from(a.channel.as_str()),
-            &Outgoing::text(notice.render(locale)),
-            None,
-        )
-        .await?;
+    crate::effects::post(
+        app,
+        &ChannelId::from(a.channel.as_str()),
+        &Outgoing::text(notice.render(locale)),
+        None,
+    )
+    .await?;
     Ok(notice)
 }

@@ -122,12 +122,12 @@ async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
 async fn in_thread(app: &App, stored: &StoredDeploy, text: String) -> anyhow::Result<()> {
     let channel = ChannelId::from(stored.meta.card_channel.as_str());
     let ts = stored.meta.card_ts.as_deref().map(MessageTs::from);
-    app.slack
-        .post(
-            &channel,
-            &crate::clients::slack::Outgoing::text(text),
-            ts.as_ref(),
-        )
-        .await?;
+    crate::effects::post(
+        app,
+        &channel,
+        &crate::clients::slack::Outgoing::text(text),
+        ts.as_ref(),
+    )
+    .await?;
     Ok(())
 }

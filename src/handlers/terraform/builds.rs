@@ -191,13 +191,13 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         if let Some(ts) = &stored.meta.card_ts {
             let channel = ChannelId::from(stored.meta.card_channel.as_str());
             for part in slack_thread(summary, locale) {
-                app.slack
-                    .post(
-                        &channel,
-                        &Outgoing::text(part),
-                        Some(&MessageTs::from(ts.as_str())),
-                    )
-                    .await?;
+                crate::effects::post(
+                    app,
+                    &channel,
+                    &Outgoing::text(part),
+                    Some(&MessageTs::from(ts.as_str())),
+                )
+                .await?;
             }
         }
         if let Some(pr) = stored.meta.pr {

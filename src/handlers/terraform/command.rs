@@ -194,9 +194,7 @@ async fn unlock(
     };
     let channel = ChannelId::from(project.channel.as_str());
     let locale = app.config.locale_for_channel(&project.channel);
-    app.slack
-        .post(&channel, &Outgoing::text(notice.render(locale)), None)
-        .await?;
+    crate::effects::post(app, &channel, &Outgoing::text(notice.render(locale)), None).await?;
     release_and_next(app, project, None).await?;
     Ok(notice)
 }
