@@ -142,3 +142,42 @@ async fn a_handler_that_failed_after_slack_posted_its_card_reuses_that_card_on_i
     world.next_message("infra").await.unwrap();
     assert_eq!(thread_replies(&world, &card), 1);
 }
+
+#[tokio::test]
+async fn a_pr_comment_left_by_a_run_that_crashed_before_saving_its_id_is_edited_not_repeated() {
+    let world = world().await;
+    world
+        .github
+        .add_comment("acme/infra", 7, "LGTM once the plan is clean");
+    world.github.add_comment(
+        "acme/infra",
+        7,
+        "<!-- banto:tf:network -->\n**banto** · `network` · run #1 · `c0ffee0`\n\nPlanning…",
+    );
+    world
+        .pull_request(
+            "opened",
+            "acme/infra",
+            7,
+            HEAD,
+            "bob-gh",
+            &["envs/prod/network/main.tf"],
+        )
+        .await
+        .unwrap();
+    let card = world.next_message("infra").await.unwrap();
+    let build = world.build("banto-tf-plan", 0).await.unwrap();
+    world.finish_plan(&build, &plan()).await.unwrap();
+    world.settle().await.unwrap();
+    world.next_message("infra").await.unwrap();
+    assert!(world.current(&card).unwrap().edited);
+
+    let comments = world.github.comments_on("acme/infra", 7);
+    assert_eq!(comments.len(), 2, "no second plan comment: {comments:#?}");
+    assert_eq!(comments[0].body, "LGTM once the plan is clean");
+    assert!(
+        comments[1].body.contains("to destroy") && comments[1].edits == 1,
+        "the earlier comment now shows the plan: {:?}",
+        comments[1]
+    );
+}

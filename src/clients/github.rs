@@ -211,36 +211,46 @@ impl GithubApi {
     }
 
     /// Post a comment on an issue or PR, or edit `existing` in place. Returns the comment id.
+    /// `body` starts with `marker`; with no `existing` id (a run that crashed before saving it)
+    /// and before a retried post, the comment is looked for by its marker and edited if found.
     pub async fn upsert_comment(
         &self,
         owner: &str,
         repo: &str,
         number: u64,
         existing: Option<u64>,
+        marker: &str,
         body: &str,
     ) -> Result<u64, GithubError> {
         let client = self.client_for(owner, repo).await?;
         let payload = json!({ "body": mask::text(body) });
+        let edit = |id: u64| {
+            let client = &client;
+            let payload = &payload;
+            async move {
+                let route = format!("{}/issues/comments/{id}", repo_route(owner, repo));
+                client.patch(route, Some(payload)).await.map_err(convert)
+            }
+        };
+        let existing = match existing {
+            Some(id) => Some(id),
+            None => self.find_comment(owner, repo, number, marker).await?,
+        };
+        let tried = std::sync::atomic::AtomicBool::new(false);
         let v: Value = self
             .retry
             .run(
                 || async {
-                    match existing {
-                        Some(id) => client
-                            .patch(
-                                format!("{}/issues/comments/{id}", repo_route(owner, repo)),
-                                Some(&payload),
-                            )
-                            .await
-                            .map_err(convert),
-                        None => client
-                            .post(
-                                format!("{}/issues/{number}/comments", repo_route(owner, repo)),
-                                Some(&payload),
-                            )
-                            .await
-                            .map_err(convert),
+                    if let Some(id) = existing {
+                        return edit(id).await;
                     }
+                    if tried.swap(true, std::sync::atomic::Ordering::Relaxed)
+                        && let Some(id) = self.find_comment(owner, repo, number, marker).await?
+                    {
+                        return edit(id).await;
+                    }
+                    let route = format!("{}/issues/{number}/comments", repo_route(owner, repo));
+                    client.post(route, Some(&payload)).await.map_err(convert)
                 },
                 classify,
             )
@@ -248,6 +258,37 @@ impl GithubApi {
         v["id"]
             .as_u64()
             .ok_or_else(|| GithubError::Unavailable("comment without an id".into()))
+    }
+
+    /// The first comment on issue or PR `number` whose body starts with `marker`.
+    async fn find_comment(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        marker: &str,
+    ) -> Result<Option<u64>, GithubError> {
+        const PER_PAGE: usize = 100;
+        const MAX_PAGES: usize = 30;
+        for page in 1..=MAX_PAGES {
+            let route = format!(
+                "{}/issues/{number}/comments?per_page={PER_PAGE}&page={page}",
+                repo_route(owner, repo)
+            );
+            let v = self.get_json(owner, repo, &route).await?;
+            let comments = v.as_array().map(Vec::as_slice).unwrap_or_default();
+            if let Some(id) = comments
+                .iter()
+                .find(|c| c["body"].as_str().is_some_and(|b| b.starts_with(marker)))
+                .and_then(|c| c["id"].as_u64())
+            {
+                return Ok(Some(id));
+            }
+            if comments.len() < PER_PAGE {
+                break;
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -96,7 +96,7 @@ impl FakeGithub {
             .route("/repos/{owner}/{repo}/commits/{*git_ref}", get(commit))
             .route(
                 "/repos/{owner}/{repo}/issues/{number}/comments",
-                post(create_comment),
+                post(create_comment).get(list_comments),
             )
             .route(
                 "/repos/{owner}/{repo}/issues/comments/{id}",
@@ -155,6 +155,19 @@ impl FakeGithub {
             .filter(|c| c.repo == repo && c.number == number)
             .cloned()
             .collect()
+    }
+
+    /// A comment as if banto had posted it (e.g. in a run that crashed before saving its id).
+    pub fn add_comment(&self, repo: &str, number: u64, body: &str) -> u64 {
+        insert_comment(
+            &mut self.state(),
+            FakeComment {
+                repo: repo.to_owned(),
+                number,
+                body: body.to_owned(),
+                edits: 0,
+            },
+        )
     }
 
     pub fn fail_next(&self, route: &str, status: u16, times: usize) {
@@ -351,6 +364,38 @@ fn comment_json(base: &str, id: u64, c: &FakeComment) -> Value {
     })
 }
 
+async fn list_comments(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "issues.comments.list", &headers) {
+        return r;
+    }
+    let full = format!("{owner}/{repo}");
+    let per_page: usize = q
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30)
+        .min(100);
+    let page: usize = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let list: Vec<Value> = st
+        .comments
+        .iter()
+        .filter(|(_, c)| c.repo == full && c.number == number)
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|(id, c)| comment_json(&fake.base_url, *id, c))
+        .collect();
+    axum::Json(Value::Array(list)).into_response()
+}
+
 async fn create_comment(
     State(fake): State<FakeGithub>,
     Path((owner, repo, number)): Path<(String, String, u64)>,
@@ -367,16 +412,20 @@ async fn create_comment(
             "Invalid request: body is required",
         );
     };
-    let id = 1_000_000 + st.comments.len() as u64 + 1;
     let c = FakeComment {
         repo: format!("{owner}/{repo}"),
         number,
         body: text.to_owned(),
         edits: 0,
     };
-    let json = comment_json(&fake.base_url, id, &c);
-    st.comments.insert(id, c);
+    let json = comment_json(&fake.base_url, insert_comment(&mut st, c.clone()), &c);
     (StatusCode::CREATED, axum::Json(json)).into_response()
+}
+
+fn insert_comment(st: &mut GithubState, c: FakeComment) -> u64 {
+    let id = 1_000_000 + st.comments.len() as u64 + 1;
+    st.comments.insert(id, c);
+    id
 }
 
 async fn edit_comment(

@@ -222,9 +222,9 @@ async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyho
     let Some((owner, repo)) = stored.meta.repo.split_once('/') else {
         return Ok(());
     };
+    let marker = format!("<!-- banto:tf:{} -->", stored.run.project);
     let body = format!(
-        "<!-- banto:tf:{} -->\n**banto** · `{}` · run #{} · `{}`\n\n{}",
-        stored.run.project,
+        "{marker}\n**banto** · `{}` · run #{} · `{}`\n\n{}",
         stored.run.project,
         stored.id.0,
         stored.run.head_sha.chars().take(7).collect::<String>(),
@@ -236,7 +236,7 @@ async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyho
         .await?;
     let id = app
         .github
-        .upsert_comment(owner, repo, pr, existing, &body)
+        .upsert_comment(owner, repo, pr, existing, &marker, &body)
         .await?;
     if existing != Some(id) {
         app.store
