@@ -144,7 +144,7 @@ pub enum Timer {
     /// Finish merges of deploys whose approvals completed but whose handler stopped before merging.
     ResumeDeploys,
     /// The same for one deploy, a little after its last approval.
-    MergeDeploy { id: i64 },
+    MergeDeploy { id: crate::ids::DeployId },
 }
 
 /// Who asked for an event to be handled, when a person did: whom to tell if it fails.

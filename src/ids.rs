@@ -69,3 +69,14 @@ impl fmt::Display for RunId {
         write!(f, "run-{}", self.0)
     }
 }
+
+/// A GitOps deploy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeployId(pub i64);
+
+impl fmt::Display for DeployId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}

@@ -33,18 +33,18 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
         ..Default::default()
     };
     let (first, new) = store
-        .insert_deploy(&request("v1.4.3"), &meta, "slash:1")
+        .insert(&request("v1.4.3"), &meta, "slash:1")
         .await
         .unwrap();
     assert!(new);
     let (again, new) = store
-        .insert_deploy(&request("v1.4.3"), &meta, "slash:1")
+        .insert(&request("v1.4.3"), &meta, "slash:1")
         .await
         .unwrap();
     assert!(!new, "a retried command finds its deploy");
     assert_eq!(again.id, first.id);
     let (second, _) = store
-        .insert_deploy(&request("v1.4.4"), &meta, "slash:2")
+        .insert(&request("v1.4.4"), &meta, "slash:2")
         .await
         .unwrap();
     assert_eq!(
@@ -60,20 +60,20 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
     let approvers = Approvers {
         users: ["UALICE".to_owned(), "UKENJI".to_owned()].into(),
     };
-    let mut a = store.load_deploy(first.id).await.unwrap().unwrap();
-    let mut b = store.load_deploy(first.id).await.unwrap().unwrap();
-    a.deploy.approve("UALICE", &approvers, false).unwrap();
-    a.deploy.merged();
-    b.deploy.approve("UKENJI", &approvers, false).unwrap();
-    b.deploy.merged();
-    assert!(store.save_deploy(&mut a).await.unwrap());
+    let mut a = store.load(first.id).await.unwrap().unwrap();
+    let mut b = store.load(first.id).await.unwrap().unwrap();
+    a.record.approve("UALICE", &approvers, false).unwrap();
+    a.record.merged();
+    b.record.approve("UKENJI", &approvers, false).unwrap();
+    b.record.merged();
+    assert!(store.save(&mut a).await.unwrap());
     assert!(
-        !store.save_deploy(&mut b).await.unwrap(),
+        !store.save(&mut b).await.unwrap(),
         "the stale read cannot merge again"
     );
-    let now = store.load_deploy(first.id).await.unwrap().unwrap();
-    assert_eq!(now.deploy.state, DeployState::Merged);
-    assert_eq!(now.deploy.approvals, ["UALICE"]);
+    let now = store.load(first.id).await.unwrap().unwrap();
+    assert_eq!(now.record.state, DeployState::Merged);
+    assert_eq!(now.record.approvals, ["UALICE"]);
     let history = store.deploy_history("web", "production", 10).await.unwrap();
     assert_eq!(
         history.iter().map(|d| d.id).collect::<Vec<_>>(),

@@ -27,12 +27,12 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         true,
     );
     let (first, created) = store
-        .insert_run(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .insert(&run, &RunMeta::default(), "gh:delivery-1:network")
         .await
         .unwrap();
     assert!(created);
     let (again, created) = store
-        .insert_run(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .insert(&run, &RunMeta::default(), "gh:delivery-1:network")
         .await
         .unwrap();
     assert!(
@@ -41,8 +41,8 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     );
     let id = first.id;
     // Two workers (two clicks on Approve) read the same version.
-    let mut a = store.load_run(id).await.unwrap().unwrap();
-    let mut b = store.load_run(id).await.unwrap().unwrap();
+    let mut a = store.load(id).await.unwrap().unwrap();
+    let mut b = store.load(id).await.unwrap().unwrap();
     let approvers = Approvers {
         users: ["UBOB".to_owned()].into(),
     };
@@ -53,17 +53,17 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         last_apply_ms: None,
         holds_lock: true,
     };
-    a.run.approve("UBOB", &approvers, false).unwrap();
-    assert_eq!(a.run.begin_apply(&fresh), ApplyDecision::Start);
-    b.run.approve("UBOB", &approvers, false).unwrap();
-    assert_eq!(b.run.begin_apply(&fresh), ApplyDecision::Start);
-    assert!(store.save_run(&mut a).await.unwrap(), "the first save wins");
+    a.record.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(a.record.begin_apply(&fresh), ApplyDecision::Start);
+    b.record.approve("UBOB", &approvers, false).unwrap();
+    assert_eq!(b.record.begin_apply(&fresh), ApplyDecision::Start);
+    assert!(store.save(&mut a).await.unwrap(), "the first save wins");
     assert!(
-        !store.save_run(&mut b).await.unwrap(),
+        !store.save(&mut b).await.unwrap(),
         "the second, from a stale read, is refused: no second apply"
     );
-    let now = store.load_run(id).await.unwrap().unwrap();
-    assert_eq!(now.run.state, RunState::Applying);
+    let now = store.load(id).await.unwrap().unwrap();
+    assert_eq!(now.record.state, RunState::Applying);
     assert_eq!(now.version, 1);
     assert_eq!(store.open_runs(Some("network")).await.unwrap().len(), 1);
 }

@@ -37,7 +37,7 @@ pub enum Superseded {
         current: String,
     },
     NewerDeploy {
-        id: i64,
+        id: crate::ids::DeployId,
     },
     MergeRefused {
         message: String,

@@ -7,6 +7,7 @@ use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
 use crate::domain::deploy::{Deploy, DeployMeta, DeployState, Superseded};
+use crate::ids::DeployId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeployWhy {
     Moved { env: String, current: String },
-    Newer { id: i64 },
+    Newer { id: DeployId },
     MergeRefused { message: String },
 }
 
@@ -57,11 +58,11 @@ pub struct EnvLine {
     pub env: String,
     pub tag: String,
     pub hold: Option<String>,
-    pub open: Vec<i64>,
+    pub open: Vec<DeployId>,
 }
 
 pub struct HistoryLine {
-    pub id: i64,
+    pub id: DeployId,
     pub tag: String,
     pub from: String,
     pub state_en: &'static str,
@@ -92,7 +93,7 @@ pub enum DeployReply {
         app: String,
         env: String,
         tag: String,
-        id: i64,
+        id: DeployId,
         pr_url: String,
         channel: String,
         held: Option<String>,
@@ -145,7 +146,7 @@ pub enum DeployReply {
     OwnDeploy,
     AlreadyApproved,
     NotAwaiting {
-        id: i64,
+        id: DeployId,
     },
     Counted {
         have: u32,
@@ -272,7 +273,13 @@ const DIFF_CHARS: usize = 2_900;
 
 /// One message per deploy, edited in place: header, status, progress, diff, buttons while
 /// approvable.
-pub fn card(id: i64, d: &Deploy, meta: &DeployMeta, app: &DeployApp, locale: Locale) -> Outgoing {
+pub fn card(
+    id: DeployId,
+    d: &Deploy,
+    meta: &DeployMeta,
+    app: &DeployApp,
+    locale: Locale,
+) -> Outgoing {
     let status_line = status_of(d, app).render(locale);
     let mut blocks = vec![
         json!({ "type": "header", "text": { "type": "plain_text",
@@ -357,7 +364,7 @@ mod tests {
                 },
             },
             DeployStatus::Superseded {
-                why: DeployWhy::Newer { id: 7 },
+                why: DeployWhy::Newer { id: DeployId(7) },
             },
             DeployStatus::Superseded {
                 why: DeployWhy::MergeRefused {
@@ -395,7 +402,7 @@ mod tests {
                 app: "web".into(),
                 env: "production".into(),
                 tag: "v1.4.3".into(),
-                id: 3,
+                id: DeployId(3),
                 pr_url: "https://github.com/acme/gitops/pull/9".into(),
                 channel: "CDEPLOY".into(),
                 held: Some("rolled back".into()),
@@ -435,14 +442,14 @@ mod tests {
                     env: "production".into(),
                     tag: "v1.4.3".into(),
                     hold: Some("rolled back".into()),
-                    open: vec![4],
+                    open: vec![DeployId(4)],
                 }],
             },
             DeployReply::History {
                 app: "web".into(),
                 env: "production".into(),
                 lines: vec![HistoryLine {
-                    id: 4,
+                    id: DeployId(4),
                     tag: "v1.4.3".into(),
                     from: "v1.4.2".into(),
                     state_en: "healthy",
@@ -488,7 +495,7 @@ mod tests {
             diff: "-x\n+y\n".repeat(2_000),
             ..Default::default()
         };
-        let c = card(3, &d, &meta, &app, Locale::En);
+        let c = card(DeployId(3), &d, &meta, &app, Locale::En);
         let text = serde_json::to_string(&c.blocks).unwrap();
         assert!(text.contains(APPROVE));
         assert!(text.contains("acme/gitops#9"));
@@ -497,7 +504,7 @@ mod tests {
             assert!(t.chars().count() <= 3_000, "section over Slack's limit");
         }
         d.state = DeployState::Merged;
-        let c = card(3, &d, &meta, &app, Locale::Ja);
+        let c = card(DeployId(3), &d, &meta, &app, Locale::Ja);
         assert!(!serde_json::to_string(&c.blocks).unwrap().contains(APPROVE));
     }
 }

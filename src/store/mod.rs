@@ -4,14 +4,18 @@
 //! replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
 
 mod audit;
+mod changes;
 mod deploy;
 mod effects;
+mod records;
 mod terraform;
 
 pub use crate::domain::audit::{AuditEntry, AuditRow};
+pub use changes::ChangeEvent;
 pub use deploy::StoredDeploy;
 pub use effects::Begun;
-pub use terraform::{BuildMode, ChangeEvent, LockOutcome, StoredRun};
+pub use records::{Record, RecordId, Versioned};
+pub use terraform::{BuildMode, LockOutcome, StoredRun};
 
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};

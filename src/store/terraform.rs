@@ -1,19 +1,12 @@
 //! SQL for Terraform runs and project locks (the rest of the SQL is in `store`).
 
+use super::records::{COLUMNS, Versioned, from_row};
 use super::{Store, now_millis};
-use crate::domain::tf_run::{Run, RunMeta};
+use crate::domain::tf_run::Run;
 use crate::ids::RunId;
-use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredRun {
-    pub id: RunId,
-    pub run: Run,
-    pub meta: RunMeta,
-    /// The version read; `save_run` refuses a save from a stale read and bumps it on success.
-    pub version: i64,
-}
+pub type StoredRun = Versioned<Run>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LockOutcome {
@@ -36,107 +29,18 @@ impl BuildMode {
     }
 }
 
-/// A finished change to infrastructure, kept for incident timelines.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChangeEvent {
-    pub kind: String,
-    pub subject: String,
-    pub actor: String,
-    pub started_at: i64,
-    pub finished_at: i64,
-    pub detail: String,
-}
-
-const RUN_COLUMNS: &str = "id, data, meta, version";
-
-fn stored(r: &AnyRow) -> anyhow::Result<StoredRun> {
-    Ok(StoredRun {
-        id: RunId(r.try_get(0)?),
-        run: serde_json::from_str(&r.try_get::<String, _>(1)?)?,
-        meta: serde_json::from_str(&r.try_get::<String, _>(2)?)?,
-        version: r.try_get(3)?,
-    })
-}
-
 impl Store {
-    /// Create the run for `trigger_key` (e.g. a webhook delivery and project), or return the one
-    /// an earlier attempt at the same event created. True when it is new.
-    pub async fn insert_run(
-        &self,
-        run: &Run,
-        meta: &RunMeta,
-        trigger_key: &str,
-    ) -> anyhow::Result<(StoredRun, bool)> {
-        let now = now_millis();
-        let inserted = sqlx::query(
-            "INSERT INTO tf_runs (project, head_sha, state, data, meta, trigger_key, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) ON CONFLICT (trigger_key) DO NOTHING",
-        )
-        .bind(&run.project)
-        .bind(&run.head_sha)
-        .bind(run.state.label())
-        .bind(serde_json::to_string(run)?)
-        .bind(serde_json::to_string(meta)?)
-        .bind(trigger_key)
-        .bind(now)
-        .execute(self.pool())
-        .await?
-        .rows_affected()
-            == 1;
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RUN_COLUMNS} FROM tf_runs WHERE trigger_key = $1"
-        )))
-        .bind(trigger_key)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((stored(&row)?, inserted))
-    }
-
-    pub async fn load_run(&self, id: RunId) -> anyhow::Result<Option<StoredRun>> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RUN_COLUMNS} FROM tf_runs WHERE id = $1"
-        )))
-        .bind(id.0)
-        .fetch_optional(self.pool())
-        .await?
-        .as_ref()
-        .map(stored)
-        .transpose()
-    }
-
-    /// Save the run and meta of `stored`, if nobody saved since it was read (a double click, a
-    /// retry, another replica). False: reload and decide again.
-    pub async fn save_run(&self, stored: &mut StoredRun) -> anyhow::Result<bool> {
-        let r = sqlx::query(
-            "UPDATE tf_runs SET state = $1, data = $2, meta = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $5 AND version = $6",
-        )
-        .bind(stored.run.state.label())
-        .bind(serde_json::to_string(&stored.run)?)
-        .bind(serde_json::to_string(&stored.meta)?)
-        .bind(now_millis())
-        .bind(stored.id.0)
-        .bind(stored.version)
-        .execute(self.pool())
-        .await?;
-        let saved = r.rows_affected() == 1;
-        if saved {
-            stored.version += 1;
-        }
-        Ok(saved)
-    }
-
     /// Unfinished runs (of one project, or all), oldest first.
     pub async fn open_runs(&self, project: Option<&str>) -> anyhow::Result<Vec<StoredRun>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RUN_COLUMNS} FROM tf_runs WHERE ($1 = '' OR project = $1) \
+            "SELECT {COLUMNS} FROM tf_runs WHERE ($1 = '' OR project = $1) \
              AND state IN ('planning', 'awaiting_approval', 'applying') ORDER BY id"
         )))
         .bind(project.unwrap_or(""))
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(stored)
+        .map(from_row)
         .collect()
     }
 
@@ -189,46 +93,6 @@ impl Store {
         row.map(|r| Ok(RunId(r.try_get(0)?))).transpose()
     }
 
-    pub async fn record_change(&self, c: &ChangeEvent) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO change_events (kind, subject, actor, started_at, finished_at, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&c.kind)
-        .bind(&c.subject)
-        .bind(&c.actor)
-        .bind(c.started_at)
-        .bind(c.finished_at)
-        .bind(&c.detail)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Changes that finished in `[from, to]`, oldest first (for incident timelines).
-    pub async fn changes_between(&self, from: i64, to: i64) -> anyhow::Result<Vec<ChangeEvent>> {
-        let rows = sqlx::query(
-            "SELECT kind, subject, actor, started_at, finished_at, detail FROM change_events \
-             WHERE finished_at >= $1 AND finished_at <= $2 ORDER BY finished_at, id",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ChangeEvent {
-                    kind: r.try_get(0)?,
-                    subject: r.try_get(1)?,
-                    actor: r.try_get(2)?,
-                    started_at: r.try_get(3)?,
-                    finished_at: r.try_get(4)?,
-                    detail: r.try_get(5)?,
-                })
-            })
-            .collect()
-    }
-
     pub async fn pr_comment(
         &self,
         repo: &str,
@@ -264,18 +128,6 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
-    }
-
-    /// When `subject` last finished changing (e.g. the last apply of a project).
-    pub async fn last_change(&self, kind: &str, subject: &str) -> anyhow::Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT MAX(finished_at) FROM change_events WHERE kind = $1 AND subject = $2",
-        )
-        .bind(kind)
-        .bind(subject)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get::<Option<i64>, _>(0)?)
     }
 
     /// Take the project+workspace lock for `run` (or renew it), unless another run holds an

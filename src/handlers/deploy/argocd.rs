@@ -2,7 +2,7 @@
 //! deploy of the Application's app+env) gets the sync and health in its thread, and its card
 //! moves to Synced/Healthy or Degraded.
 
-use super::{in_thread, show_card, update_deploy};
+use super::{in_thread, show_card};
 use crate::app::App;
 use crate::event::ArgoCdNotification;
 use crate::messages::Message;
@@ -26,7 +26,7 @@ pub async fn notification(app: &App, n: ArgoCdNotification) -> anyhow::Result<()
         .deploy_history(&a.name, &e.name, 20)
         .await?
         .into_iter()
-        .filter(|d| d.deploy.state.is_merged())
+        .filter(|d| d.record.state.is_merged())
         .collect();
     // A revision an older deploy merged is about that deploy's past, not the newest one.
     let Some(newest) = merged.first() else {
@@ -49,14 +49,16 @@ pub async fn notification(app: &App, n: ArgoCdNotification) -> anyhow::Result<()
         "Degraded" | "Missing" => Some((false, n.message.clone())),
         _ => None,
     };
-    let (stored, moved) = update_deploy(app, newest.id, |s| {
-        let before = s.deploy.state.clone();
-        if let Some((healthy, message)) = &verdict {
-            s.deploy.health(*healthy, message);
-        }
-        s.deploy.state != before
-    })
-    .await?;
+    let (stored, moved) = app
+        .store
+        .update(newest.id, |s| {
+            let before = s.record.state.clone();
+            if let Some((healthy, message)) = &verdict {
+                s.record.health(*healthy, message);
+            }
+            s.record.state != before
+        })
+        .await?;
     let locale = app.config.locale_for_channel(&stored.meta.card_channel);
     let note = DeployReply::ArgoCd {
         argo_app: n.app.clone(),

@@ -207,7 +207,7 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
                         hold: app.store.hold(&a.name, &e.name).await?.map(|h| h.reason),
                         open: open
                             .iter()
-                            .filter(|d| d.deploy.env == e.name)
+                            .filter(|d| d.record.env == e.name)
                             .map(|d| d.id)
                             .collect(),
                     });
@@ -224,14 +224,14 @@ async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
                 .await?
                 .into_iter()
                 .map(|d| {
-                    let (state_en, state_ja) = state_names(&d.deploy.state);
+                    let (state_en, state_ja) = state_names(&d.record.state);
                     HistoryLine {
                         id: d.id,
-                        tag: d.deploy.tag.clone(),
-                        from: d.deploy.from.clone().unwrap_or_else(|| "—".into()),
+                        tag: d.record.tag.clone(),
+                        from: d.record.from.clone().unwrap_or_else(|| "—".into()),
                         state_en,
                         state_ja,
-                        by: mention(&d.deploy.requested_by),
+                        by: mention(&d.record.requested_by),
                     }
                 })
                 .collect();
@@ -311,8 +311,8 @@ async fn previous(
         .deploy_history(&a.name, &e.name, 50)
         .await?
         .into_iter()
-        .find(|d| d.deploy.state.is_merged() && Some(d.deploy.tag.as_str()) == running)
-        .and_then(|d| d.deploy.from))
+        .find(|d| d.record.state.is_merged() && Some(d.record.tag.as_str()) == running)
+        .and_then(|d| d.record.from))
 }
 
 /// Post a notice in the app's channel too, and return it as the reply.

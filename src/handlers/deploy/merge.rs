@@ -2,7 +2,7 @@
 //! it ran when the deploy was asked for ("production moved to v1.4.3 since you asked"), and the
 //! merge is pinned to the pull request head that was approved.
 
-use super::{configured, in_thread, on_github, owner_repo, show_card, subject, update_deploy};
+use super::{configured, in_thread, on_github, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::domain::approval::Refusal;
@@ -10,19 +10,19 @@ use crate::domain::deploy::{Approved, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, ViewSubmission};
 use crate::handlers::{approvers, refuse_or_open, reject_reason, reply};
-use crate::ids::ChannelId;
+use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
 use crate::messages::deploy::{DeployReply, REJECT_VIEW};
 use crate::messages::terraform::reject_modal;
 use crate::store::ChangeEvent;
 
-fn deploy_id(value: Option<&str>) -> anyhow::Result<i64> {
+fn deploy_id(value: Option<&str>) -> anyhow::Result<DeployId> {
     value
-        .and_then(|v| v.parse().ok())
+        .and_then(|v| v.parse().ok().map(DeployId))
         .ok_or_else(|| anyhow::anyhow!("a deploy button without a deploy id"))
 }
 
-fn refusal_reply(r: Refusal, app_name: &str, id: i64) -> DeployReply {
+fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
     match r {
         Refusal::NotAnApprover => DeployReply::NotAnApprover {
             app: app_name.to_owned(),
@@ -35,17 +35,19 @@ fn refusal_reply(r: Refusal, app_name: &str, id: i64) -> DeployReply {
 
 pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
     let id = deploy_id(action.value.as_deref())?;
-    let Some(stored) = app.store.load_deploy(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
     let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let approvers = approvers(app, &a.approvers).await?;
     let user = action.user.0.clone();
-    let (stored, result) = update_deploy(app, id, |s| {
-        s.deploy.approve(&user, &approvers, a.allow_self_approval)
-    })
-    .await?;
+    let (stored, result) = app
+        .store
+        .update(id, |s| {
+            s.record.approve(&user, &approvers, a.allow_self_approval)
+        })
+        .await?;
     let answer = match result {
         Err(r) => refusal_reply(r, &a.name, id),
         Ok(approved) => {
@@ -79,17 +81,17 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
 
 pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
     let id = deploy_id(action.value.as_deref())?;
-    let Some(stored) = app.store.load_deploy(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (a, _) = configured(app, &stored.record.app, &stored.record.env)?;
     let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let allowed = approvers(app, &a.approvers)
         .await?
         .users
         .contains(&action.user.0)
-        || stored.deploy.requested_by == action.user.0;
-    let refusal = if stored.deploy.state != DeployState::AwaitingApproval {
+        || stored.record.requested_by == action.user.0;
+    let refusal = if stored.record.state != DeployState::AwaitingApproval {
         Some(DeployReply::NotAwaiting { id })
     } else if !allowed {
         Some(DeployReply::NotAnApprover {
@@ -103,7 +105,7 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
         app,
         &action,
         refusal,
-        &reject_modal(REJECT_VIEW, id, locale),
+        &reject_modal(REJECT_VIEW, id.0, locale),
     )
     .await
 }
@@ -111,14 +113,16 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
     let id = deploy_id(Some(&view.private_metadata))?;
     let reason = reject_reason(&view);
-    let Some(stored) = app.store.load_deploy(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
     let approvers = approvers(app, &a.approvers).await?;
     let user = view.user.0.clone();
-    let (stored, result) =
-        update_deploy(app, id, |s| s.deploy.reject(&user, &approvers, &reason)).await?;
+    let (stored, result) = app
+        .store
+        .update(id, |s| s.record.reject(&user, &approvers, &reason))
+        .await?;
     if let Err(r) = result {
         let locale = app.locale_for(&view.user, None).await;
         let channel = ChannelId::from(stored.meta.card_channel.as_str());
@@ -142,7 +146,7 @@ async fn close_pull(
     stored: &crate::store::StoredDeploy,
     why: &str,
 ) -> anyhow::Result<()> {
-    let (a, _) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (a, _) = configured(app, &stored.record.app, &stored.record.env)?;
     let (owner, repo) = owner_repo(a);
     if let Some(pr) = stored.meta.pr {
         app.github
@@ -169,12 +173,12 @@ pub async fn resume(app: &App) -> anyhow::Result<()> {
 }
 
 /// Merge deploy `id` if its approvals are complete and it is still not merged.
-pub async fn resume_one(app: &App, id: i64) -> anyhow::Result<()> {
-    let Some(d) = app.store.load_deploy(id).await? else {
+pub async fn resume_one(app: &App, id: DeployId) -> anyhow::Result<()> {
+    let Some(d) = app.store.load(id).await? else {
         return Ok(());
     };
-    if d.deploy.ready_to_merge() {
-        tracing::info!(deploy = d.id, "finishing an interrupted merge");
+    if d.record.ready_to_merge() {
+        tracing::info!(deploy = d.id.0, "finishing an interrupted merge");
         let answer = merge(app, d.id).await?;
         let locale = app.config.locale_for_channel(&d.meta.card_channel);
         in_thread(app, &d, answer.render(locale)).await?;
@@ -183,7 +187,7 @@ pub async fn resume_one(app: &App, id: i64) -> anyhow::Result<()> {
 }
 
 /// In case this handler stops between the last approval and the merge: check again soon.
-async fn merge_soon(app: &App, id: i64) -> anyhow::Result<()> {
+async fn merge_soon(app: &App, id: DeployId) -> anyhow::Result<()> {
     let at = crate::store::now_millis() + 120_000;
     let payload = serde_json::to_string(&crate::event::Event::Timer(
         crate::event::Timer::MergeDeploy { id },
@@ -215,23 +219,25 @@ async fn running(
 
 /// Merge a deploy whose approvals are complete: check the environment, merge pinned to the
 /// approved head, record the change. What to tell whoever completed it is returned.
-pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
+pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply> {
     let stored = app
         .store
-        .load_deploy(id)
+        .load(id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("deploy #{id} is gone"))?;
-    if !stored.deploy.ready_to_merge() {
+    if !stored.record.ready_to_merge() {
         return Ok(DeployReply::NotAwaiting { id });
     }
-    let (a, e) = configured(app, &stored.deploy.app, &stored.deploy.env)?;
+    let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
     let (owner, repo) = owner_repo(a);
     let current = match running(app, a, e).await? {
         Ok(c) => c,
         Err(message) => return refuse(app, id, message).await,
     };
-    let (stored, checked) =
-        update_deploy(app, id, |s| s.deploy.begin_merge(current.as_deref())).await?;
+    let (stored, checked) = app
+        .store
+        .update(id, |s| s.record.begin_merge(current.as_deref()))
+        .await?;
     if let Err(Superseded::EnvironmentMoved { current }) = checked {
         return moved(app, &stored, current).await;
     }
@@ -240,7 +246,7 @@ pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
         .pr
         .ok_or_else(|| anyhow::anyhow!("deploy #{id} has no pull request"))?;
     let head = stored.meta.head_sha.clone().unwrap_or_default();
-    let d = &stored.deploy;
+    let d = &stored.record;
     let message = format!(
         "deploy({}): {} {} → {} (#{pr})\n\nBanto-Deploy-Id: {id}\nBanto-Requested-By: {}\nBanto-Approved-By: {}\nBanto-Previous-Tag: {}{}",
         d.app,
@@ -273,14 +279,16 @@ pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
             // Refused: a retry after our own merge finds the tag in place; anything else is
             // someone else's change.
             match running(app, a, e).await? {
-                Ok(Some(now)) if now == stored.deploy.tag => None,
-                Ok(now) if now != stored.deploy.from => {
-                    let (stored, _) = update_deploy(app, id, |s| {
-                        s.deploy.supersede(Superseded::EnvironmentMoved {
-                            current: now.clone().unwrap_or_default(),
+                Ok(Some(now)) if now == stored.record.tag => None,
+                Ok(now) if now != stored.record.from => {
+                    let (stored, _) = app
+                        .store
+                        .update(id, |s| {
+                            s.record.supersede(Superseded::EnvironmentMoved {
+                                current: now.clone().unwrap_or_default(),
+                            })
                         })
-                    })
-                    .await?;
+                        .await?;
                     return moved(app, &stored, now.unwrap_or_default()).await;
                 }
                 _ => return refuse(app, id, message).await,
@@ -288,14 +296,16 @@ pub(super) async fn merge(app: &App, id: i64) -> anyhow::Result<DeployReply> {
         }
         Err(err) => return Err(err.into()),
     };
-    let (stored, ()) = update_deploy(app, id, |s| {
-        s.deploy.merged();
-        if merge_sha.is_some() {
-            s.meta.merge_sha = merge_sha.clone();
-        }
-    })
-    .await?;
-    let d = &stored.deploy;
+    let (stored, ()) = app
+        .store
+        .update(id, |s| {
+            s.record.merged();
+            if merge_sha.is_some() {
+                s.meta.merge_sha = merge_sha.clone();
+            }
+        })
+        .await?;
+    let d = &stored.record;
     let actor = d.approvals.last().unwrap_or(&d.requested_by).clone();
     app.store
         .record_change(&ChangeEvent {
@@ -329,7 +339,7 @@ async fn moved(
     stored: &crate::store::StoredDeploy,
     current: String,
 ) -> anyhow::Result<DeployReply> {
-    let d = &stored.deploy;
+    let d = &stored.record;
     close_pull(
         app,
         stored,
@@ -344,13 +354,15 @@ async fn moved(
     })
 }
 
-async fn refuse(app: &App, id: i64, message: String) -> anyhow::Result<DeployReply> {
-    let (stored, _) = update_deploy(app, id, |s| {
-        s.deploy.supersede(Superseded::MergeRefused {
-            message: message.clone(),
+async fn refuse(app: &App, id: DeployId, message: String) -> anyhow::Result<DeployReply> {
+    let (stored, _) = app
+        .store
+        .update(id, |s| {
+            s.record.supersede(Superseded::MergeRefused {
+                message: message.clone(),
+            })
         })
-    })
-    .await?;
+        .await?;
     close_pull(app, &stored, &message).await?;
     show_card(app, &stored).await?;
     let locale = app.config.locale_for_channel(&stored.meta.card_channel);

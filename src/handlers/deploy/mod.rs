@@ -19,7 +19,7 @@ use crate::config::{DeployApp, DeployEnv};
 use crate::ids::{ChannelId, MessageTs};
 use crate::messages::deploy::card;
 use crate::store::StoredDeploy;
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 /// The audit log subject of an app's environment.
 fn subject(app: &str, env: &str) -> String {
@@ -71,46 +71,28 @@ fn on_github(app: &App, who: &str) -> String {
         )
 }
 
-/// Load the deploy, let `f` decide, save; when someone else saved first, reload and decide again.
-async fn update_deploy<T>(
-    app: &App,
-    id: i64,
-    mut f: impl FnMut(&mut StoredDeploy) -> T,
-) -> anyhow::Result<(StoredDeploy, T)> {
-    for _ in 0..20 {
-        let mut stored = app
-            .store
-            .load_deploy(id)
-            .await?
-            .with_context(|| format!("deploy #{id} is gone"))?;
-        let out = f(&mut stored);
-        if app.store.save_deploy(&mut stored).await? {
-            return Ok((stored, out));
-        }
-    }
-    bail!("deploy #{id} kept changing while being updated")
-}
-
 /// Post the deploy's card, or edit it in place, from the deploy as saved now; like Terraform's,
 /// a render that raced a newer save renders again.
 async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
     let id = stored.id;
     for _ in 0..5 {
-        let Some(s) = app.store.load_deploy(id).await? else {
+        let Some(s) = app.store.load(id).await? else {
             return Ok(());
         };
-        let (a, _) = configured(app, &s.deploy.app, &s.deploy.env)?;
+        let (a, _) = configured(app, &s.record.app, &s.record.env)?;
         let locale = app.config.locale_for_channel(&s.meta.card_channel);
-        let msg = card(s.id, &s.deploy, &s.meta, a, locale);
+        let msg = card(s.id, &s.record, &s.meta, a, locale);
         let mut seen = s.version;
         let card_ts = s.meta.card_ts.as_deref();
         if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
-            seen = update_deploy(app, id, |d| d.meta.card_ts = Some(ts.0.clone()))
+            seen = app
+                .store
+                .update(id, |d| d.meta.card_ts = Some(ts.0.clone()))
                 .await?
                 .0
                 .version;
         }
-        let now = app.store.load_deploy(id).await?;
+        let now = app.store.load(id).await?;
         if now.is_none_or(|n| n.version == seen) {
             return Ok(());
         }

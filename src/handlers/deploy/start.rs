@@ -3,7 +3,7 @@
 //! same app+env are closed as superseded), the card, then merge at once if nothing is to wait for.
 
 use super::merge::merge;
-use super::{on_github, owner_repo, show_card, subject, update_deploy};
+use super::{on_github, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::{DeployApp, DeployEnv};
@@ -159,14 +159,11 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         requested_ms: app.clock.now_ms(),
         ..Default::default()
     };
-    let (stored, new) = app
-        .store
-        .insert_deploy(&deploy, &meta, &ask.trigger_key)
-        .await?;
+    let (stored, new) = app.store.insert(&deploy, &meta, &ask.trigger_key).await?;
     let id = stored.id;
-    if !new && stored.deploy.state != DeployState::AwaitingApproval {
+    if !new && stored.record.state != DeployState::AwaitingApproval {
         // A retried ask whose deploy has moved on: say where it is, open nothing again.
-        let d = &stored.deploy;
+        let d = &stored.record;
         return Ok(Outcome::Reply(if d.state.is_merged() {
             DeployReply::merged(d)
         } else {
@@ -192,7 +189,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
             .await?;
     }
     supersede_older(app, a, e, id).await?;
-    let stored = app.store.load_deploy(id).await?.expect("just inserted");
+    let stored = app.store.load(id).await?.expect("just inserted");
     if stored.meta.card_ts.is_none() {
         show_card(app, &stored).await?;
     }
@@ -245,20 +242,22 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
                 .await?
         }
     };
-    let (stored, ()) = update_deploy(app, id, |s| {
-        s.meta.branch = branch.clone();
-        s.meta.pr = Some(pr.number);
-        s.meta.head_sha = Some(pr.head_sha.clone());
-    })
-    .await?;
+    let (stored, ()) = app
+        .store
+        .update(id, |s| {
+            s.meta.branch = branch.clone();
+            s.meta.pr = Some(pr.number);
+            s.meta.head_sha = Some(pr.head_sha.clone());
+        })
+        .await?;
     show_card(app, &stored).await?;
-    if stored.deploy.ready_to_merge() {
+    if stored.record.ready_to_merge() {
         return Ok(Outcome::Reply(merge(app, id).await?));
     }
     Ok(Outcome::Reply(DeployReply::Started {
         app: a.name.clone(),
         env: e.name.clone(),
-        tag: stored.deploy.tag.clone(),
+        tag: stored.record.tag.clone(),
         id,
         pr_url: pr.url,
         channel: a.channel.clone(),
@@ -277,19 +276,22 @@ async fn supersede_older(
     app: &App,
     a: &DeployApp,
     e: &DeployEnv,
-    newest: i64,
+    newest: crate::ids::DeployId,
 ) -> anyhow::Result<()> {
     let (owner, repo) = owner_repo(a);
     for old in app.store.open_deploys(Some(&a.name)).await? {
-        if old.deploy.env != e.name || old.id >= newest {
+        if old.record.env != e.name || old.id >= newest {
             continue;
         }
         // One with its approvals complete is being merged: it goes on, and the newer deploy
         // finds the environment moved when its own turn comes.
-        let (old, changed) = update_deploy(app, old.id, |s| {
-            !s.deploy.ready_to_merge() && s.deploy.supersede(Superseded::NewerDeploy { id: newest })
-        })
-        .await?;
+        let (old, changed) = app
+            .store
+            .update(old.id, |s| {
+                !s.record.ready_to_merge()
+                    && s.record.supersede(Superseded::NewerDeploy { id: newest })
+            })
+            .await?;
         if !changed {
             continue;
         }

@@ -3,7 +3,7 @@
 //! replica finds the run already applying and starts nothing.
 
 use super::plan::{build_env, schedule_poll};
-use super::{approvers, project, release_and_next, reply, show_card, subject, update_run};
+use super::{approvers, project, release_and_next, reply, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
@@ -23,29 +23,32 @@ fn run_id(value: Option<&str>) -> anyhow::Result<RunId> {
 
 pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
     let id = run_id(action.value.as_deref())?;
-    let Some(stored) = app.store.load_run(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
     // The click that saved `Applying` may have stopped before starting the build: whoever sees
     // that finishes the job (same idempotency token, so still one build), then carries on.
-    if stored.run.state == RunState::Applying && stored.meta.apply_build.is_none() {
+    if stored.record.state == RunState::Applying && stored.meta.apply_build.is_none() {
         start_apply(app, id).await?;
     }
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let approvers = approvers(app, project).await?;
     let user = action.user.0.clone();
     let fresh = freshness(app, &stored).await?;
-    let (stored, (result, decision)) = update_run(app, id, |s| {
-        let result = s
-            .run
-            .approve(&user, &approvers, project.allow_self_approval);
-        let decision = matches!(result, Ok(Approved::Complete)).then(|| s.run.begin_apply(&fresh));
-        if decision == Some(ApplyDecision::Start) {
-            s.meta.apply_started_ms = Some(fresh.now_ms);
-        }
-        (result, decision)
-    })
-    .await?;
+    let (stored, (result, decision)) = app
+        .store
+        .update(id, |s| {
+            let result = s
+                .record
+                .approve(&user, &approvers, project.allow_self_approval);
+            let decision =
+                matches!(result, Ok(Approved::Complete)).then(|| s.record.begin_apply(&fresh));
+            if decision == Some(ApplyDecision::Start) {
+                s.meta.apply_started_ms = Some(fresh.now_ms);
+            }
+            (result, decision)
+        })
+        .await?;
     let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let refusal = match result {
         Err(Refusal::NotAnApprover) => Some(TfReply::NotAnApprover {
@@ -98,7 +101,7 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
 
 /// What the world looks like now, for the freshness check.
 async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let current_head = match (stored.meta.pr, stored.meta.repo.split_once('/')) {
         (Some(pr), Some((owner, repo))) => Some(app.github.pull(owner, repo, pr).await?.head),
         _ => None,
@@ -121,10 +124,10 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
 
 /// Start the apply build for a run already saved as `Applying` (idempotent: same token).
 async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
-    let stored = app.store.load_run(id).await?.expect("run exists");
-    let project = project(app, &stored.run.project)?;
+    let stored = app.store.load(id).await?.expect("run exists");
+    let project = project(app, &stored.record.project)?;
     let sha = stored
-        .run
+        .record
         .plan
         .as_ref()
         .map(|p| p.sha256.clone())
@@ -133,7 +136,7 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
         .codebuild
         .start_build(&StartBuild {
             project: project.codebuild_apply_project.clone(),
-            source_version: stored.run.head_sha.clone(),
+            source_version: stored.record.head_sha.clone(),
             env: build_env(project, id, "apply", Some(&sha)),
             idempotency_token: format!("banto-run-{}-apply", id.0),
         })
@@ -141,24 +144,26 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     app.store
         .record_build(&build.id, id, BuildMode::Apply)
         .await?;
-    let (_, first) = update_run(app, id, |s| {
-        s.meta.apply_build.is_none() && {
-            s.meta.apply_build = Some(build.id.clone());
-            true
-        }
-    })
-    .await?;
+    let (_, first) = app
+        .store
+        .update(id, |s| {
+            s.meta.apply_build.is_none() && {
+                s.meta.apply_build = Some(build.id.clone());
+                true
+            }
+        })
+        .await?;
     if !first {
         return Ok(());
     }
     app.store
         .audit(
-            &stored.run.approvals.join(","),
+            &stored.record.approvals.join(","),
             "apply_started",
             &subject(&project.name),
             &format!(
                 "run #{} commit {} plan sha256 {sha} build {}",
-                id.0, stored.run.head_sha, build.id
+                id.0, stored.record.head_sha, build.id
             ),
         )
         .await?;
@@ -168,15 +173,16 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
 /// Reject asks why, in a modal, before anything changes.
 pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
     let id = run_id(action.value.as_deref())?;
-    let Some(stored) = app.store.load_run(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let approvers = approvers(app, project).await?;
-    let refusal = if stored.run.state != RunState::AwaitingApproval {
+    let refusal = if stored.record.state != RunState::AwaitingApproval {
         Some(TfReply::NotAwaiting { run: id.0 })
-    } else if !approvers.users.contains(&action.user.0) && action.user.0 != stored.run.requested_by
+    } else if !approvers.users.contains(&action.user.0)
+        && action.user.0 != stored.record.requested_by
     {
         Some(TfReply::ApproversOnly {
             project: project.name.clone(),
@@ -197,14 +203,16 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
 pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
     let id = run_id(Some(&view.private_metadata))?;
     let reason = reject_reason(&view);
-    let Some(stored) = app.store.load_run(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let approvers = approvers(app, project).await?;
     let user = view.user.0.clone();
-    let (stored, result) =
-        update_run(app, id, |s| s.run.reject(&user, &approvers, &reason)).await?;
+    let (stored, result) = app
+        .store
+        .update(id, |s| s.record.reject(&user, &approvers, &reason))
+        .await?;
     if let Err(refusal) = result {
         let locale = app.locale_for(&view.user, None).await;
         let r = match refusal {

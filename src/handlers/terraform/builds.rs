@@ -3,7 +3,7 @@
 //! or after the other: only the first moves the run.
 
 use super::plan::{artifact_dir, schedule_poll};
-use super::{project, release_and_next, show_card, subject, update_run};
+use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
 use crate::clients::slack::Outgoing;
@@ -39,12 +39,12 @@ async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
             }
         },
     };
-    let Some(stored) = app.store.load_run(run_id).await? else {
+    let Some(stored) = app.store.load(run_id).await? else {
         return Ok(());
     };
     let waiting = match mode {
-        BuildMode::Plan => stored.run.state == RunState::Planning,
-        BuildMode::Apply => stored.run.state == RunState::Applying,
+        BuildMode::Plan => stored.record.state == RunState::Planning,
+        BuildMode::Apply => stored.record.state == RunState::Applying,
     };
     if !waiting {
         return Ok(());
@@ -79,10 +79,10 @@ async fn unrecorded_build(app: &App, build_id: &str) -> anyhow::Result<Option<(R
     ) else {
         return Ok(None);
     };
-    let Some(stored) = app.store.load_run(RunId(run)).await? else {
+    let Some(stored) = app.store.load(RunId(run)).await? else {
         return Ok(None);
     };
-    let Some(project) = app.config.terraform.project(&stored.run.project) else {
+    let Some(project) = app.config.terraform.project(&stored.record.project) else {
         return Ok(None);
     };
     let build_project = build_id.split(':').next().unwrap_or("");
@@ -102,7 +102,7 @@ fn failed_phase(info: &BuildInfo) -> String {
 }
 
 async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, String)> {
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let dir = artifact_dir(project, stored.id);
     let json = app
         .artifacts
@@ -126,7 +126,7 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary
 }
 
 async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let locale = app.config.locale_for_channel(&project.channel);
     let plan = if info.status == BuildStatus::Succeeded {
         match read_plan(app, &stored).await {
@@ -138,30 +138,32 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         Err(failed_phase(info))
     };
     let now = app.clock.now_ms();
-    let (stored, moved) = update_run(app, stored.id, |s| {
-        if s.run.state != RunState::Planning {
-            return false;
-        }
-        s.meta.logs_url = info.logs_url.clone();
-        match &plan {
-            Ok((summary, sha)) => {
-                let facts = PlanFacts {
-                    sha256: sha.clone(),
-                    planned_at_ms: now,
-                    required_approvals: required_approvals(project, summary),
-                };
-                s.run.plan_succeeded(facts, summary.has_changes());
-                s.meta.summary_blocks = slack_card(summary, "", locale)
-                    .into_iter()
-                    .skip(1)
-                    .collect();
-                s.meta.resources = summary.changes.iter().map(|c| c.address.clone()).collect();
+    let (stored, moved) = app
+        .store
+        .update(stored.id, |s| {
+            if s.record.state != RunState::Planning {
+                return false;
             }
-            Err(phase) => s.run.plan_failed(phase),
-        }
-        true
-    })
-    .await?;
+            s.meta.logs_url = info.logs_url.clone();
+            match &plan {
+                Ok((summary, sha)) => {
+                    let facts = PlanFacts {
+                        sha256: sha.clone(),
+                        planned_at_ms: now,
+                        required_approvals: required_approvals(project, summary),
+                    };
+                    s.record.plan_succeeded(facts, summary.has_changes());
+                    s.meta.summary_blocks = slack_card(summary, "", locale)
+                        .into_iter()
+                        .skip(1)
+                        .collect();
+                    s.meta.resources = summary.changes.iter().map(|c| c.address.clone()).collect();
+                }
+                Err(phase) => s.record.plan_failed(phase),
+            }
+            true
+        })
+        .await?;
     if !moved {
         return Ok(());
     }
@@ -205,7 +207,7 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             pr_comment(app, &stored, pr, &body).await?;
         }
     }
-    if stored.run.state == RunState::AwaitingApproval {
+    if stored.record.state == RunState::AwaitingApproval {
         // The lease restarts when the plan is ready: approvers get the whole lease to decide.
         let lease = project.lock_minutes as i64 * 60_000;
         app.store
@@ -222,17 +224,17 @@ async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyho
     let Some((owner, repo)) = stored.meta.repo.split_once('/') else {
         return Ok(());
     };
-    let marker = format!("<!-- banto:tf:{} -->", stored.run.project);
+    let marker = format!("<!-- banto:tf:{} -->", stored.record.project);
     let body = format!(
         "{marker}\n**banto** · `{}` · run #{} · `{}`\n\n{}",
-        stored.run.project,
+        stored.record.project,
         stored.id.0,
-        stored.run.head_sha.chars().take(7).collect::<String>(),
+        stored.record.head_sha.chars().take(7).collect::<String>(),
         text
     );
     let existing = app
         .store
-        .pr_comment(&stored.meta.repo, pr, &stored.run.project)
+        .pr_comment(&stored.meta.repo, pr, &stored.record.project)
         .await?;
     let id = app
         .github
@@ -240,33 +242,39 @@ async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyho
         .await?;
     if existing != Some(id) {
         app.store
-            .set_pr_comment(&stored.meta.repo, pr, &stored.run.project, id)
+            .set_pr_comment(&stored.meta.repo, pr, &stored.record.project, id)
             .await?;
     }
     Ok(())
 }
 
 async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let now = app.clock.now_ms();
     let failed = (info.status != BuildStatus::Succeeded).then(|| failed_phase(info));
-    let (stored, moved) = update_run(app, stored.id, |s| {
-        if s.run.state != RunState::Applying {
-            return false;
-        }
-        s.run.apply_finished(failed.as_deref());
-        s.meta.apply_finished_ms = Some(now);
-        s.meta.logs_url = info.logs_url.clone();
-        true
-    })
-    .await?;
+    let (stored, moved) = app
+        .store
+        .update(stored.id, |s| {
+            if s.record.state != RunState::Applying {
+                return false;
+            }
+            s.record.apply_finished(failed.as_deref());
+            s.meta.apply_finished_ms = Some(now);
+            s.meta.logs_url = info.logs_url.clone();
+            true
+        })
+        .await?;
     if !moved {
         return Ok(());
     }
-    let plan_sha = stored.run.plan.as_ref().map_or("", |p| p.sha256.as_str());
+    let plan_sha = stored
+        .record
+        .plan
+        .as_ref()
+        .map_or("", |p| p.sha256.as_str());
     let detail = format!(
         "run #{} commit {} plan sha256 {plan_sha} build {}",
-        stored.id.0, stored.run.head_sha, info.id
+        stored.id.0, stored.record.head_sha, info.id
     );
     match &failed {
         None => {
@@ -277,12 +285,12 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
                 .record_change(&ChangeEvent {
                     kind: "terraform_apply".into(),
                     subject: project.name.clone(),
-                    actor: stored.run.approvals.join(","),
+                    actor: stored.record.approvals.join(","),
                     started_at: stored.meta.apply_started_ms.unwrap_or(now),
                     finished_at: now,
                     detail: serde_json::json!({
-                        "run": stored.id.0, "commit": stored.run.head_sha, "plan_sha256": plan_sha,
-                        "build": info.id, "requested_by": stored.run.requested_by,
+                        "run": stored.id.0, "commit": stored.record.head_sha, "plan_sha256": plan_sha,
+                        "build": info.id, "requested_by": stored.record.requested_by,
                         "resources": stored.meta.resources,
                     })
                     .to_string(),

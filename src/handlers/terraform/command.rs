@@ -1,7 +1,7 @@
 //! `/tf plan|status|unlock|cancel|help`.
 
 use super::plan::{PlanRequest, start_plan, stop_plan_build};
-use super::{approvers, project, release_and_next, reply, show_card, subject, update_run};
+use super::{approvers, project, release_and_next, reply, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::clients::slack::Outgoing;
@@ -136,11 +136,11 @@ async fn status(app: &App, name: Option<&str>) -> anyhow::Result<TfReply> {
         runs: runs
             .iter()
             .map(|r| {
-                let (state_en, state_ja) = state_names(&r.run.state, r.meta.queued);
+                let (state_en, state_ja) = state_names(&r.record.state, r.meta.queued);
                 RunLine {
                     id: r.id.0,
-                    project: r.run.project.clone(),
-                    sha: r.run.head_sha.chars().take(7).collect(),
+                    project: r.record.project.clone(),
+                    sha: r.record.head_sha.chars().take(7).collect(),
                     state_en,
                     state_ja,
                 }
@@ -200,17 +200,20 @@ async fn unlock(
 }
 
 async fn cancel(app: &App, cmd: &SlashCommand, id: RunId) -> anyhow::Result<TfReply> {
-    let Some(stored) = app.store.load_run(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(TfReply::UnknownRun { run: id.0 });
     };
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let is_approver = approvers(app, project).await?.users.contains(&cmd.user.0);
-    if !is_approver && stored.run.requested_by != cmd.user.0 {
+    if !is_approver && stored.record.requested_by != cmd.user.0 {
         return Ok(TfReply::ApproversOnly {
             project: project.name.clone(),
         });
     }
-    let (stored, cancelled) = update_run(app, id, |s| s.run.cancel(&cmd.user.0)).await?;
+    let (stored, cancelled) = app
+        .store
+        .update(id, |s| s.record.cancel(&cmd.user.0))
+        .await?;
     if !cancelled {
         return Ok(TfReply::CannotCancel { run: id.0 });
     }

@@ -21,7 +21,7 @@ use crate::domain::tf_run::Approvers;
 use crate::ids::RunId;
 use crate::messages::terraform::{card, status_of};
 use crate::store::StoredRun;
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 /// The audit log subject of a project's runs.
 fn subject(project: &str) -> String {
@@ -35,26 +35,6 @@ fn project<'a>(app: &'a App, name: &str) -> anyhow::Result<&'a TfProject> {
         .with_context(|| format!("Terraform project {name:?} is no longer configured"))
 }
 
-/// Load the run, let `f` decide, save; when someone else saved first, reload and decide again.
-async fn update_run<T>(
-    app: &App,
-    id: RunId,
-    mut f: impl FnMut(&mut StoredRun) -> T,
-) -> anyhow::Result<(StoredRun, T)> {
-    for _ in 0..20 {
-        let mut stored = app
-            .store
-            .load_run(id)
-            .await?
-            .with_context(|| format!("run #{} is gone", id.0))?;
-        let out = f(&mut stored);
-        if app.store.save_run(&mut stored).await? {
-            return Ok((stored, out));
-        }
-    }
-    bail!("run #{} kept changing while being updated", id.0)
-}
-
 async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> {
     super::approvers(app, &project.approvers).await
 }
@@ -65,19 +45,21 @@ async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> 
 async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
     let id = stored.id;
     for _ in 0..5 {
-        let Some(s) = app.store.load_run(id).await? else {
+        let Some(s) = app.store.load(id).await? else {
             return Ok(());
         };
         let mut seen = s.version;
         let msg = render_card(app, &s).await?;
         let card_ts = s.meta.card_ts.as_deref();
         if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
-            seen = update_run(app, id, |r| r.meta.card_ts = Some(ts.0.clone()))
+            seen = app
+                .store
+                .update(id, |r| r.meta.card_ts = Some(ts.0.clone()))
                 .await?
                 .0
                 .version;
         }
-        let now = app.store.load_run(id).await?;
+        let now = app.store.load(id).await?;
         if now.is_none_or(|n| n.version == seen) {
             return Ok(());
         }
@@ -89,7 +71,7 @@ async fn render_card(
     app: &App,
     stored: &StoredRun,
 ) -> anyhow::Result<crate::clients::slack::Outgoing> {
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let locale = app.config.locale_for_channel(&project.channel);
     let holder = if stored.meta.queued {
         app.store
@@ -99,10 +81,10 @@ async fn render_card(
     } else {
         None
     };
-    let status = status_of(&stored.run, &stored.meta, project, holder, locale);
+    let status = status_of(&stored.record, &stored.meta, project, holder, locale);
     Ok(card(
         stored.id.0,
-        &stored.run,
+        &stored.record,
         &stored.meta,
         project,
         &status,

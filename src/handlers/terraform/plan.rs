@@ -1,7 +1,7 @@
 //! Starting runs: one run per trigger (idempotent), superseding older runs of the same pull
 //! request, taking the project lock or queueing behind it, then the plan build.
 
-use super::{project, release_and_next, show_card, subject, update_run};
+use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
@@ -33,7 +33,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         card_channel: req.project.channel.clone(),
         ..Default::default()
     };
-    let (stored, created) = app.store.insert_run(&run, &meta, &req.trigger_key).await?;
+    let (stored, created) = app.store.insert(&run, &meta, &req.trigger_key).await?;
     if created {
         app.store
             .audit(
@@ -61,7 +61,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         show_card(app, &stored).await?;
     }
     try_start(app, stored.id).await?;
-    Ok(app.store.load_run(stored.id).await?.expect("just created"))
+    Ok(app.store.load(stored.id).await?.expect("just created"))
 }
 
 /// Stop every unfinished run of a pull request not at `keep_head` (all of them for `None`),
@@ -79,13 +79,15 @@ pub async fn supersede_pr_runs(
         .await?
         .into_iter()
         .filter(|r| r.meta.pr == Some(pr) && r.meta.repo.eq_ignore_ascii_case(repo))
-        .filter(|r| keep_head.is_none_or(|h| r.run.head_sha != h))
+        .filter(|r| keep_head.is_none_or(|h| r.record.head_sha != h))
         .collect();
     for old in older {
-        let (stored, changed) =
-            update_run(app, old.id, |s| s.run.supersede(reason.clone())).await?;
+        let (stored, changed) = app
+            .store
+            .update(old.id, |s| s.record.supersede(reason.clone()))
+            .await?;
         if changed {
-            let project = project(app, &stored.run.project)?;
+            let project = project(app, &stored.record.project)?;
             app.store
                 .audit(
                     "banto",
@@ -113,13 +115,13 @@ pub async fn stop_plan_build(app: &App, stored: &StoredRun) {
 
 /// Take the project lock and start the plan build; if another run holds the lock, stay queued.
 pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
-    let Some(stored) = app.store.load_run(id).await? else {
+    let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    if !stored.meta.queued || stored.run.state.is_final() {
+    if !stored.meta.queued || stored.record.state.is_final() {
         return Ok(());
     }
-    let project = project(app, &stored.run.project)?;
+    let project = project(app, &stored.record.project)?;
     let lease = project.lock_minutes as i64 * 60_000;
     match app
         .store
@@ -143,7 +145,7 @@ pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
                 .codebuild
                 .start_build(&StartBuild {
                     project: project.codebuild_plan_project.clone(),
-                    source_version: stored.run.head_sha.clone(),
+                    source_version: stored.record.head_sha.clone(),
                     env: build_env(project, id, "plan", None),
                     idempotency_token: format!("banto-run-{}-plan", id.0),
                 })
@@ -151,11 +153,13 @@ pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
             app.store
                 .record_build(&build.id, id, BuildMode::Plan)
                 .await?;
-            let (stored, _) = update_run(app, id, |s| {
-                s.meta.queued = false;
-                s.meta.plan_build = Some(build.id.clone());
-            })
-            .await?;
+            let (stored, _) = app
+                .store
+                .update(id, |s| {
+                    s.meta.queued = false;
+                    s.meta.plan_build = Some(build.id.clone());
+                })
+                .await?;
             schedule_poll(app, &build.id).await?;
             if stored.meta.card_ts.is_some() {
                 show_card(app, &stored).await?;
