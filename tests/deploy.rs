@@ -595,7 +595,13 @@ async fn a_merge_interrupted_after_the_last_approval_is_finished_by_the_hourly_r
     slash(&world, "bob", "/deploy guestbook 0.3 production").await;
     let card = world.next_message("deploys").await.unwrap();
     // The last approval was saved, then the process died before merging.
-    let mut stored = world.app.store.load(banto::ids::DeployId(1)).await.unwrap().unwrap();
+    let mut stored = world
+        .app
+        .store
+        .load(banto::ids::DeployId(1))
+        .await
+        .unwrap()
+        .unwrap();
     stored.record.approvals.push(world.user("alice"));
     assert!(world.app.store.save(&mut stored).await.unwrap());
     assert_eq!(main_file(&world, PRODUCTION), production_deployment());

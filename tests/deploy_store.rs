@@ -1,6 +1,6 @@
 //! Deploys and holds in the store, on SQLite and PostgreSQL alike.
 
-use banto::domain::approval::Approvers;
+use banto::domain::approval::{Approvable, Approvers};
 use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, Request};
 use banto::fake::world::TestDatabase;
 use banto::store::Store;

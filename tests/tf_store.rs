@@ -1,7 +1,7 @@
 //! Terraform runs, locks and the audit log in the store, on SQLite and PostgreSQL alike.
 
 use banto::domain::tf_run::{
-    ApplyDecision, Approvers, Freshness, PlanFacts, Run, RunMeta, RunState,
+    ApplyDecision, Approvable, Approvers, Freshness, PlanFacts, Run, RunMeta, RunState,
 };
 use banto::fake::world::TestDatabase;
 use banto::ids::RunId;

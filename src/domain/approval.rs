@@ -17,8 +17,64 @@ pub enum Refusal {
     NotAwaitingApproval,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Approved {
+    /// Recorded; `have` of `need` approvals so far.
+    Counted { have: u32, need: u32 },
+    /// The last approval needed: the change may go ahead (after its own checks).
+    Complete,
+}
+
+/// A change that waits for approvals: a Terraform run, a deploy.
+pub trait Approvable {
+    fn awaiting_approval(&self) -> bool;
+    fn requested_by(&self) -> &str;
+    fn approvals(&self) -> &[String];
+    fn add_approval(&mut self, user: &str);
+    fn required_approvals(&self) -> u32;
+    fn set_rejected(&mut self, by: &str, reason: &str);
+
+    /// `user` approves, if they may; N-of-M approvals complete the change.
+    fn approve(
+        &mut self,
+        user: &str,
+        approvers: &Approvers,
+        allow_self_approval: bool,
+    ) -> Result<Approved, Refusal> {
+        if !self.awaiting_approval() {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        may_approve(
+            user,
+            approvers,
+            self.requested_by(),
+            allow_self_approval,
+            self.approvals(),
+        )?;
+        self.add_approval(user);
+        let (have, need) = (self.approvals().len() as u32, self.required_approvals());
+        Ok(if have >= need {
+            Approved::Complete
+        } else {
+            Approved::Counted { have, need }
+        })
+    }
+
+    /// Approvers and whoever asked may reject, with a reason.
+    fn reject(&mut self, user: &str, approvers: &Approvers, reason: &str) -> Result<(), Refusal> {
+        if !self.awaiting_approval() {
+            return Err(Refusal::NotAwaitingApproval);
+        }
+        if !approvers.users.contains(user) && user != self.requested_by() {
+            return Err(Refusal::NotAnApprover);
+        }
+        self.set_rejected(user, reason);
+        Ok(())
+    }
+}
+
 /// May `user` add an approval to a change `requested_by` someone, approved so far by `approvals`?
-pub fn may_approve(
+fn may_approve(
     user: &str,
     approvers: &Approvers,
     requested_by: &str,

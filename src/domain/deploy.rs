@@ -3,7 +3,7 @@
 //! second approver), holds after a rollback, "the environment moved since you asked", and the
 //! approval rules Terraform uses.
 
-use super::approval::{Approvers, Refusal, may_approve};
+pub use super::approval::{Approvable, Approved, Approvers, Refusal};
 use super::freeze::FreezeWindow;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -66,8 +66,8 @@ pub struct DeployMeta {
     pub pr: Option<u64>,
     /// The PR head that was approved: the merge is pinned to it.
     pub head_sha: Option<String>,
-    pub card_channel: String,
-    pub card_ts: Option<String>,
+    #[serde(flatten)]
+    pub card: super::card::CardPlace,
     /// The unified diff of the edit, for the card.
     #[serde(default)]
     pub diff: String,
@@ -160,16 +160,6 @@ pub struct Request<'a> {
     pub break_glass: Option<&'a str>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Approved {
-    Counted {
-        have: u32,
-        need: u32,
-    },
-    /// The last approval: check the environment, then merge.
-    Complete,
-}
-
 impl Deploy {
     /// `min_approvals`, plus one for a break-glass deploy; auto-merge needs none (and no
     /// break-glass auto-merges).
@@ -195,52 +185,6 @@ impl Deploy {
     pub fn ready_to_merge(&self) -> bool {
         self.state == DeployState::AwaitingApproval
             && self.approvals.len() as u32 >= self.required_approvals
-    }
-
-    pub fn approve(
-        &mut self,
-        user: &str,
-        approvers: &Approvers,
-        allow_self_approval: bool,
-    ) -> Result<Approved, Refusal> {
-        if self.state != DeployState::AwaitingApproval {
-            return Err(Refusal::NotAwaitingApproval);
-        }
-        may_approve(
-            user,
-            approvers,
-            &self.requested_by,
-            allow_self_approval,
-            &self.approvals,
-        )?;
-        self.approvals.push(user.to_owned());
-        Ok(if self.ready_to_merge() {
-            Approved::Complete
-        } else {
-            Approved::Counted {
-                have: self.approvals.len() as u32,
-                need: self.required_approvals,
-            }
-        })
-    }
-
-    pub fn reject(
-        &mut self,
-        user: &str,
-        approvers: &Approvers,
-        reason: &str,
-    ) -> Result<(), Refusal> {
-        if self.state != DeployState::AwaitingApproval {
-            return Err(Refusal::NotAwaitingApproval);
-        }
-        if !approvers.users.contains(user) && user != self.requested_by {
-            return Err(Refusal::NotAnApprover);
-        }
-        self.state = DeployState::Rejected {
-            by: user.to_owned(),
-            reason: reason.to_owned(),
-        };
-        Ok(())
     }
 
     /// Before merging: the environment must still run what it ran when this was asked for.
@@ -282,6 +226,30 @@ impl Deploy {
                 }
             };
         }
+    }
+}
+
+impl Approvable for Deploy {
+    fn awaiting_approval(&self) -> bool {
+        self.state == DeployState::AwaitingApproval
+    }
+    fn requested_by(&self) -> &str {
+        &self.requested_by
+    }
+    fn approvals(&self) -> &[String] {
+        &self.approvals
+    }
+    fn add_approval(&mut self, user: &str) {
+        self.approvals.push(user.to_owned());
+    }
+    fn required_approvals(&self) -> u32 {
+        self.required_approvals
+    }
+    fn set_rejected(&mut self, by: &str, reason: &str) {
+        self.state = DeployState::Rejected {
+            by: by.to_owned(),
+            reason: reason.to_owned(),
+        };
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod card;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;

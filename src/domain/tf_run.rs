@@ -102,8 +102,8 @@ pub struct RunMeta {
     pub git_ref: String,
     /// Waiting for the project lock: the plan build has not started.
     pub queued: bool,
-    pub card_channel: String,
-    pub card_ts: Option<String>,
+    #[serde(flatten)]
+    pub card: super::card::CardPlace,
     pub plan_build: Option<String>,
     pub apply_build: Option<String>,
     pub logs_url: Option<String>,
@@ -115,7 +115,7 @@ pub struct RunMeta {
     pub apply_finished_ms: Option<i64>,
 }
 
-pub use super::approval::{Approvers, Refusal};
+pub use super::approval::{Approvable, Approved, Approvers, Refusal};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApplyDecision {
@@ -124,14 +124,6 @@ pub enum ApplyDecision {
     /// Not every approval is in, or the run is past approval: nothing starts.
     NotReady,
     Superseded(Stale),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Approved {
-    /// Recorded; `have` of `need` approvals so far.
-    Counted { have: u32, need: u32 },
-    /// The last approval needed: check freshness, then apply.
-    Complete,
 }
 
 /// What the world looks like when the approvals are complete.
@@ -204,51 +196,6 @@ impl Run {
                 phase: phase.to_owned(),
             };
         }
-    }
-
-    pub fn approve(
-        &mut self,
-        user: &str,
-        approvers: &Approvers,
-        allow_self_approval: bool,
-    ) -> Result<Approved, Refusal> {
-        if self.state != RunState::AwaitingApproval {
-            return Err(Refusal::NotAwaitingApproval);
-        }
-        super::approval::may_approve(
-            user,
-            approvers,
-            &self.requested_by,
-            allow_self_approval,
-            &self.approvals,
-        )?;
-        self.approvals.push(user.to_owned());
-        let need = self.plan.as_ref().map_or(1, |p| p.required_approvals);
-        let have = self.approvals.len() as u32;
-        Ok(if have >= need {
-            Approved::Complete
-        } else {
-            Approved::Counted { have, need }
-        })
-    }
-
-    pub fn reject(
-        &mut self,
-        user: &str,
-        approvers: &Approvers,
-        reason: &str,
-    ) -> Result<(), Refusal> {
-        if self.state != RunState::AwaitingApproval {
-            return Err(Refusal::NotAwaitingApproval);
-        }
-        if !approvers.users.contains(user) && user != self.requested_by {
-            return Err(Refusal::NotAnApprover);
-        }
-        self.state = RunState::Rejected {
-            by: user.to_owned(),
-            reason: reason.to_owned(),
-        };
-        Ok(())
     }
 
     /// Approvals complete: either the run may apply now (state becomes `Applying`, which a
@@ -342,6 +289,30 @@ pub fn affected_projects<'a>(
                 .any(|path| globs.iter().any(|g| glob::matches(g, path)))
         })
         .collect()
+}
+
+impl Approvable for Run {
+    fn awaiting_approval(&self) -> bool {
+        self.state == RunState::AwaitingApproval
+    }
+    fn requested_by(&self) -> &str {
+        &self.requested_by
+    }
+    fn approvals(&self) -> &[String] {
+        &self.approvals
+    }
+    fn add_approval(&mut self, user: &str) {
+        self.approvals.push(user.to_owned());
+    }
+    fn required_approvals(&self) -> u32 {
+        self.plan.as_ref().map_or(1, |p| p.required_approvals)
+    }
+    fn set_rejected(&mut self, by: &str, reason: &str) {
+        self.state = RunState::Rejected {
+            by: by.to_owned(),
+            reason: reason.to_owned(),
+        };
+    }
 }
 
 #[cfg(test)]

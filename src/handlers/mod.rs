@@ -1,5 +1,6 @@
 //! Orchestration, one file per capability: read state, call pure domain logic, talk to clients.
 
+mod cards;
 pub mod deploy;
 pub mod failure;
 pub mod github;
@@ -10,7 +11,7 @@ pub mod terraform;
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::approval::Approvers;
-use crate::ids::{ChannelId, MessageTs, UserId};
+use crate::ids::{ChannelId, UserId};
 
 /// Configured approvers plus the members of configured user groups.
 async fn approvers(app: &App, configured: &crate::config::Approvers) -> anyhow::Result<Approvers> {
@@ -45,26 +46,6 @@ async fn reply(
         Ok(())
     })
     .await
-}
-
-/// Edit the card at `ts`, or post it when there is none yet: `Some(ts)` of a new post, for the
-/// caller to save (one card per run or deploy, then only edits).
-async fn post_or_edit(
-    app: &App,
-    channel: &str,
-    ts: Option<&str>,
-    msg: &Outgoing,
-) -> anyhow::Result<Option<MessageTs>> {
-    let channel = ChannelId::from(channel);
-    Ok(match ts {
-        Some(ts) => {
-            app.slack
-                .update(&channel, &MessageTs::from(ts), msg)
-                .await?;
-            None
-        }
-        None => Some(crate::effects::post(app, &channel, msg, None).await?),
-    })
 }
 
 /// A button that opens a modal: tell the clicker why not (`refusal`), or open `modal`.

@@ -327,7 +327,7 @@ pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::tf_run::PlanFacts;
+    use crate::domain::tf_run::{Approvable, PlanFacts};
 
     use crate::messages::both;
 

@@ -5,6 +5,7 @@
 use super::{configured, in_thread, on_github, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
+use crate::domain::approval::Approvable;
 use crate::domain::approval::Refusal;
 use crate::domain::deploy::{Approved, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
@@ -125,7 +126,7 @@ pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result
         .await?;
     if let Err(r) = result {
         let locale = app.locale_for(&view.user, None).await;
-        let channel = ChannelId::from(stored.meta.card_channel.as_str());
+        let channel = ChannelId::from(stored.meta.card.channel.as_str());
         let text = refusal_reply(r, &a.name, id).render(locale);
         return reply(app, None, Some(&channel), &view.user, text).await;
     }
@@ -180,7 +181,7 @@ pub async fn resume_one(app: &App, id: DeployId) -> anyhow::Result<()> {
     if d.record.ready_to_merge() {
         tracing::info!(deploy = d.id.0, "finishing an interrupted merge");
         let answer = merge(app, d.id).await?;
-        let locale = app.config.locale_for_channel(&d.meta.card_channel);
+        let locale = app.config.locale_for_channel(&d.meta.card.channel);
         in_thread(app, &d, answer.render(locale)).await?;
     }
     Ok(())
@@ -365,7 +366,7 @@ async fn refuse(app: &App, id: DeployId, message: String) -> anyhow::Result<Depl
         .await?;
     close_pull(app, &stored, &message).await?;
     show_card(app, &stored).await?;
-    let locale = app.config.locale_for_channel(&stored.meta.card_channel);
+    let locale = app.config.locale_for_channel(&stored.meta.card.channel);
     in_thread(
         app,
         &stored,

@@ -13,10 +13,12 @@ pub use auto::{image_pushed, package_published, workflow_run};
 pub use command::handle as command;
 pub use merge::{approve, reject_clicked, reject_submitted, resume, resume_one};
 
-use super::post_or_edit;
+use super::cards::{Carded, show as show_card};
 use crate::app::App;
+use crate::clients::slack::Outgoing;
 use crate::config::{DeployApp, DeployEnv};
-use crate::ids::{ChannelId, MessageTs};
+use crate::domain::card::CardPlace;
+use crate::domain::deploy::{Deploy, DeployMeta};
 use crate::messages::deploy::card;
 use crate::store::StoredDeploy;
 use anyhow::Context;
@@ -71,45 +73,21 @@ fn on_github(app: &App, who: &str) -> String {
         )
 }
 
-/// Post the deploy's card, or edit it in place, from the deploy as saved now; like Terraform's,
-/// a render that raced a newer save renders again.
-async fn show_card(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
-    let id = stored.id;
-    for _ in 0..5 {
-        let Some(s) = app.store.load(id).await? else {
-            return Ok(());
-        };
-        let (a, _) = configured(app, &s.record.app, &s.record.env)?;
-        let locale = app.config.locale_for_channel(&s.meta.card_channel);
-        let msg = card(s.id, &s.record, &s.meta, a, locale);
-        let mut seen = s.version;
-        let card_ts = s.meta.card_ts.as_deref();
-        if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
-            seen = app
-                .store
-                .update(id, |d| d.meta.card_ts = Some(ts.0.clone()))
-                .await?
-                .0
-                .version;
-        }
-        let now = app.store.load(id).await?;
-        if now.is_none_or(|n| n.version == seen) {
-            return Ok(());
-        }
+impl Carded for Deploy {
+    fn card(meta: &DeployMeta) -> &CardPlace {
+        &meta.card
     }
-    Ok(())
+    fn card_mut(meta: &mut DeployMeta) -> &mut CardPlace {
+        &mut meta.card
+    }
+    async fn render(app: &App, s: &StoredDeploy) -> anyhow::Result<Outgoing> {
+        let (a, _) = configured(app, &s.record.app, &s.record.env)?;
+        let locale = app.config.locale_for_channel(&s.meta.card.channel);
+        Ok(card(s.id, &s.record, &s.meta, a, locale))
+    }
 }
 
 /// Post in the card's thread (or the channel, before there is a card).
 async fn in_thread(app: &App, stored: &StoredDeploy, text: String) -> anyhow::Result<()> {
-    let channel = ChannelId::from(stored.meta.card_channel.as_str());
-    let ts = stored.meta.card_ts.as_deref().map(MessageTs::from);
-    crate::effects::post(
-        app,
-        &channel,
-        &crate::clients::slack::Outgoing::text(text),
-        ts.as_ref(),
-    )
-    .await?;
-    Ok(())
+    super::cards::in_thread(app, &stored.meta.card, text).await
 }

@@ -154,7 +154,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         break_glass: ask.break_glass.as_deref(),
     });
     let meta = DeployMeta {
-        card_channel: a.channel.clone(),
+        card: crate::domain::card::CardPlace::new(&a.channel),
         diff: unified_diff(&e.file, &file.content, &edited),
         requested_ms: app.clock.now_ms(),
         ..Default::default()
@@ -190,7 +190,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
     }
     supersede_older(app, a, e, id).await?;
     let stored = app.store.load(id).await?.expect("just inserted");
-    if stored.meta.card_ts.is_none() {
+    if stored.meta.card.ts.is_none() {
         show_card(app, &stored).await?;
     }
     // The deploy's own branch from the commit the file was read at.

@@ -6,6 +6,7 @@ use super::plan::{build_env, schedule_poll};
 use super::{approvers, project, release_and_next, reply, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
+use crate::domain::approval::Approvable;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
 use crate::event::{BlockAction, ViewSubmission};
 use crate::handlers::{refuse_or_open, reject_reason};
@@ -221,7 +222,7 @@ pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result
                 project: project.name.clone(),
             },
         };
-        let channel = ChannelId::from(stored.meta.card_channel.as_str());
+        let channel = ChannelId::from(stored.meta.card.channel.as_str());
         return reply(app, None, Some(&channel), &view.user, r.render(locale)).await;
     }
     app.store

@@ -6,11 +6,11 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
-use crate::clients::slack::Outgoing;
 use crate::domain::plan::{PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
-use crate::ids::{ChannelId, MessageTs, RunId};
+use crate::handlers::cards::in_thread;
+use crate::ids::RunId;
 use crate::messages::plan::{markdown, markdown_failed, slack_card, slack_thread};
 use crate::store::{BuildMode, ChangeEvent, StoredRun};
 
@@ -190,16 +190,9 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         pr_comment(app, &stored, pr, &body).await?;
     }
     if let Ok((summary, _)) = &plan {
-        if let Some(ts) = &stored.meta.card_ts {
-            let channel = ChannelId::from(stored.meta.card_channel.as_str());
+        if stored.meta.card.ts.is_some() {
             for part in slack_thread(summary, locale) {
-                crate::effects::post(
-                    app,
-                    &channel,
-                    &Outgoing::text(part),
-                    Some(&MessageTs::from(ts.as_str())),
-                )
-                .await?;
+                in_thread(app, &stored.meta.card, part).await?;
             }
         }
         if let Some(pr) = stored.meta.pr {

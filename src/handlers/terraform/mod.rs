@@ -14,10 +14,14 @@ pub use command::handle as command;
 pub use github::{pull_request, push, reconcile};
 pub use plan::build_env;
 
-use super::{post_or_edit, reply};
+use super::cards::{Carded, show as show_card};
+use super::reply;
 use crate::app::App;
+use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
+use crate::domain::card::CardPlace;
 use crate::domain::tf_run::Approvers;
+use crate::domain::tf_run::{Run, RunMeta};
 use crate::ids::RunId;
 use crate::messages::terraform::{card, status_of};
 use crate::store::StoredRun;
@@ -39,57 +43,34 @@ async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> 
     super::approvers(app, &project.approvers).await
 }
 
-/// Post the run's card, or edit it in place, from the run as saved now. Handlers may render at
-/// the same time: each checks after its edit that nobody saved since it read, else renders again,
-/// so the last edit always shows the last state.
-async fn show_card(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
-    let id = stored.id;
-    for _ in 0..5 {
-        let Some(s) = app.store.load(id).await? else {
-            return Ok(());
-        };
-        let mut seen = s.version;
-        let msg = render_card(app, &s).await?;
-        let card_ts = s.meta.card_ts.as_deref();
-        if let Some(ts) = post_or_edit(app, &s.meta.card_channel, card_ts, &msg).await? {
-            seen = app
-                .store
-                .update(id, |r| r.meta.card_ts = Some(ts.0.clone()))
-                .await?
-                .0
-                .version;
-        }
-        let now = app.store.load(id).await?;
-        if now.is_none_or(|n| n.version == seen) {
-            return Ok(());
-        }
+impl Carded for Run {
+    fn card(meta: &RunMeta) -> &CardPlace {
+        &meta.card
     }
-    Ok(())
-}
-
-async fn render_card(
-    app: &App,
-    stored: &StoredRun,
-) -> anyhow::Result<crate::clients::slack::Outgoing> {
-    let project = project(app, &stored.record.project)?;
-    let locale = app.config.locale_for_channel(&project.channel);
-    let holder = if stored.meta.queued {
-        app.store
-            .lock_holder(&project.name, &project.workspace)
-            .await?
-            .map(|r| r.0)
-    } else {
-        None
-    };
-    let status = status_of(&stored.record, &stored.meta, project, holder, locale);
-    Ok(card(
-        stored.id.0,
-        &stored.record,
-        &stored.meta,
-        project,
-        &status,
-        locale,
-    ))
+    fn card_mut(meta: &mut RunMeta) -> &mut CardPlace {
+        &mut meta.card
+    }
+    async fn render(app: &App, stored: &StoredRun) -> anyhow::Result<Outgoing> {
+        let project = project(app, &stored.record.project)?;
+        let locale = app.config.locale_for_channel(&project.channel);
+        let holder = if stored.meta.queued {
+            app.store
+                .lock_holder(&project.name, &project.workspace)
+                .await?
+                .map(|r| r.0)
+        } else {
+            None
+        };
+        let status = status_of(&stored.record, &stored.meta, project, holder, locale);
+        Ok(card(
+            stored.id.0,
+            &stored.record,
+            &stored.meta,
+            project,
+            &status,
+            locale,
+        ))
+    }
 }
 
 /// Release the run's lock and start the oldest run queued behind it.

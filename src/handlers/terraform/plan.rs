@@ -30,7 +30,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         pr: req.pr,
         git_ref: req.git_ref.clone(),
         queued: true,
-        card_channel: req.project.channel.clone(),
+        card: crate::domain::card::CardPlace::new(&req.project.channel),
         ..Default::default()
     };
     let (stored, created) = app.store.insert(&run, &meta, &req.trigger_key).await?;
@@ -57,7 +57,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         .await?;
     }
     // The card exists before any build can end and edit it.
-    if stored.meta.card_ts.is_none() {
+    if stored.meta.card.ts.is_none() {
         show_card(app, &stored).await?;
     }
     try_start(app, stored.id).await?;
@@ -135,7 +135,7 @@ pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
                 project = project.name,
                 "queued behind the lock"
             );
-            if stored.meta.card_ts.is_some() {
+            if stored.meta.card.ts.is_some() {
                 show_card(app, &stored).await?;
             }
             Ok(())
@@ -161,7 +161,7 @@ pub async fn try_start(app: &App, id: RunId) -> anyhow::Result<()> {
                 })
                 .await?;
             schedule_poll(app, &build.id).await?;
-            if stored.meta.card_ts.is_some() {
+            if stored.meta.card.ts.is_some() {
                 show_card(app, &stored).await?;
             }
             Ok(())

@@ -1,0 +1,22 @@
+//! Where a record's Slack card is: posted once, then only edited.
+
+use serde::{Deserialize, Serialize};
+
+/// Kept flattened in a record's meta (`card_channel`, `card_ts`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPlace {
+    #[serde(rename = "card_channel")]
+    pub channel: String,
+    /// None until the card is posted.
+    #[serde(rename = "card_ts")]
+    pub ts: Option<String>,
+}
+
+impl CardPlace {
+    pub fn new(channel: &str) -> Self {
+        Self {
+            channel: channel.to_owned(),
+            ts: None,
+        }
+    }
+}
