@@ -70,9 +70,9 @@ async fn refuse_or_open(
     }
 }
 
-/// The reason typed into a reject modal (`messages::terraform::reject_modal`).
+/// The reason typed into a reject modal (`messages::common::reject_modal`).
 fn reject_reason(view: &crate::event::ViewSubmission) -> String {
-    use crate::messages::terraform::{REASON_BLOCK, REASON_INPUT};
+    use crate::messages::common::{REASON_BLOCK, REASON_INPUT};
     view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
         .as_str()
         .unwrap_or("")

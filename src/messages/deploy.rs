@@ -2,7 +2,7 @@
 //! and the replies are templates (`templates/{en,ja}/deploy_*.mrkdwn`); this module assembles the
 //! card's blocks around them.
 
-use super::terraform::{mention, mentions};
+use super::common::{approver_mentions, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
@@ -10,6 +10,13 @@ use crate::domain::deploy::{Deploy, DeployMeta, DeployState, Superseded};
 use crate::ids::DeployId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
+
+super::bilingual! {
+    use { DeployReply as DReply, DeployStatus as DStatus, DeployWhy };
+    DeployStatus => "en/deploy_status.mrkdwn", "ja/deploy_status.mrkdwn";
+    DeployProgress => "en/deploy_progress.mrkdwn", "ja/deploy_progress.mrkdwn";
+    DeployReply => "en/deploy_reply.mrkdwn", "ja/deploy_reply.mrkdwn";
+}
 
 /// Why a deploy was not merged, as the card says it.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,7 +229,7 @@ pub fn status_of(d: &Deploy, app: &DeployApp) -> DeployStatus {
         DeployState::AwaitingApproval => DeployStatus::Awaiting {
             have: d.approvals.len() as u32,
             need: d.required_approvals,
-            approvers: mentions(app.approvers.users.iter().chain(&app.approvers.groups)),
+            approvers: approver_mentions(&app.approvers),
             approved_by,
             break_glass: d.break_glass.clone(),
         },

@@ -1,6 +1,11 @@
 //! What a person is told when banto cannot do what they asked, and what the ops channel is told
 //! when something nobody asked for fails for good.
 
+super::bilingual! {
+    use { FailureNotice as Notice };
+    FailureNotice => "en/failure.mrkdwn", "ja/failure.mrkdwn";
+}
+
 /// The error as people read it: its first line, at most this long.
 const ERROR_CHARS: usize = 300;
 

@@ -1,12 +1,19 @@
 //! Terraform run cards and `/tf` replies. The status line and the replies are templates
 //! (`templates/{en,ja}/tf_*.mrkdwn`); this module assembles the card's blocks around them.
 
+use super::common::{approver_mentions, duration, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
 use crate::domain::tf_run::{Run, RunMeta, RunState, Stale};
 use crate::locale::Locale;
 use serde_json::{Value, json};
+
+super::bilingual! {
+    use { TfReply as Reply, TfStatus as Status, Why };
+    TfStatus => "en/tf_status.mrkdwn", "ja/tf_status.mrkdwn";
+    TfReply => "en/tf_reply.mrkdwn", "ja/tf_reply.mrkdwn";
+}
 
 /// Why a run was not applied, as the card says it.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,34 +143,6 @@ pub enum TfReply {
     },
 }
 
-/// `<@U…>` for a Slack user; a GitHub login (`github:octocat`) as code, since it cannot ping.
-pub fn mention(who: &str) -> String {
-    match who.strip_prefix("github:") {
-        Some(login) => format!("`{}` (GitHub)", escape_mrkdwn(login)),
-        None if who.starts_with('S') => format!("<!subteam^{}>", escape_mrkdwn(who)),
-        None => format!("<@{}>", escape_mrkdwn(who)),
-    }
-}
-
-pub fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
-    who.into_iter()
-        .map(|w| mention(w))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// "3m 12s" / "3分12秒".
-pub fn duration(ms: i64, locale: Locale) -> String {
-    let s = (ms.max(0) + 500) / 1000;
-    let (m, s) = (s / 60, s % 60);
-    match (locale, m) {
-        (Locale::En, 0) => format!("{s}s"),
-        (Locale::En, _) => format!("{m}m {s}s"),
-        (Locale::Ja, 0) => format!("{s}秒"),
-        (Locale::Ja, _) => format!("{m}分{s}秒"),
-    }
-}
-
 pub fn state_names(state: &RunState, queued: bool) -> (&'static str, &'static str) {
     match state {
         RunState::Planning if queued => ("queued", "順番待ち"),
@@ -202,13 +181,7 @@ pub fn status_of(
         RunState::AwaitingApproval => TfStatus::Awaiting {
             have: run.approvals.len() as u32,
             need: run.plan.as_ref().map_or(1, |p| p.required_approvals),
-            approvers: mentions(
-                project
-                    .approvers
-                    .users
-                    .iter()
-                    .chain(&project.approvers.groups),
-            ),
+            approvers: approver_mentions(&project.approvers),
             approved_by,
         },
         RunState::Applying => TfStatus::Applying { approved_by },
@@ -253,8 +226,6 @@ pub const APPROVE: &str = "tf_approve";
 pub const REJECT: &str = "tf_reject";
 /// Callback id of the reject modal (private metadata: the run id).
 pub const REJECT_VIEW: &str = "tf_reject_reason";
-pub const REASON_BLOCK: &str = "reason";
-pub const REASON_INPUT: &str = "reason_input";
 
 /// One message per run, edited in place: header, status, plan summary, buttons while approvable.
 pub fn card(
@@ -305,23 +276,6 @@ pub fn card(
         text: format!("Terraform {} #{run_id}: {status_line}", project.name),
         blocks: Some(Value::Array(blocks)),
     }
-}
-
-/// The modal that asks why a plan or deploy is rejected; `callback_id` says which.
-pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
-    let (title, label, submit, cancel) = match locale {
-        Locale::En => ("Reject", "Why? (shown on the card)", "Reject", "Cancel"),
-        Locale::Ja => ("却下", "理由 (カードに表示されます)", "却下", "キャンセル"),
-    };
-    json!({
-        "type": "modal", "callback_id": callback_id, "private_metadata": id.to_string(),
-        "title": { "type": "plain_text", "text": title },
-        "submit": { "type": "plain_text", "text": submit },
-        "close": { "type": "plain_text", "text": cancel },
-        "blocks": [{ "type": "input", "block_id": REASON_BLOCK,
-            "label": { "type": "plain_text", "text": label },
-            "element": { "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true, "max_length": 500 } }],
-    })
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use crate::event::SlashCommand;
 use crate::handlers::{approvers, reply};
 use crate::ids::ChannelId;
 use crate::messages::Message;
+use crate::messages::common::mention;
 use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, state_names};
-use crate::messages::terraform::mention;
 
 pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
     let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;

@@ -13,8 +13,8 @@ use crate::event::{BlockAction, ViewSubmission};
 use crate::handlers::{approvers, refuse_or_open, reject_reason, reply};
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
+use crate::messages::common::reject_modal;
 use crate::messages::deploy::{DeployReply, REJECT_VIEW};
-use crate::messages::terraform::reject_modal;
 use crate::store::ChangeEvent;
 
 fn deploy_id(value: Option<&str>) -> anyhow::Result<DeployId> {

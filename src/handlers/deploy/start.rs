@@ -14,8 +14,8 @@ use crate::domain::freeze::{FreezeWindow, in_zone};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
 use crate::ids::UserId;
+use crate::messages::common::mention;
 use crate::messages::deploy::DeployReply;
-use crate::messages::terraform::mention;
 
 /// Someone (or something) asks for `tag` in `env`.
 pub struct Ask<'a> {

@@ -11,7 +11,8 @@ use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunStat
 use crate::event::{BlockAction, ViewSubmission};
 use crate::handlers::{refuse_or_open, reject_reason};
 use crate::ids::{ChannelId, RunId};
-use crate::messages::terraform::{REJECT_VIEW, reject_modal};
+use crate::messages::common::reject_modal;
+use crate::messages::terraform::REJECT_VIEW;
 use crate::messages::{Message, TfReply};
 use crate::store::{BuildMode, StoredRun};
 

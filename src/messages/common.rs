@@ -1,0 +1,69 @@
+//! Pieces every capability's messages use: mentions, durations, the reject-reason modal.
+
+use super::escape_mrkdwn;
+use crate::config::Approvers;
+use crate::locale::Locale;
+use serde_json::{Value, json};
+
+pub const REASON_BLOCK: &str = "reason";
+pub const REASON_INPUT: &str = "reason_input";
+
+/// `<@U…>` for a Slack user; a GitHub login (`github:octocat`) as code, since it cannot ping.
+pub fn mention(who: &str) -> String {
+    match who.strip_prefix("github:") {
+        Some(login) => format!("`{}` (GitHub)", escape_mrkdwn(login)),
+        None => format!("<@{}>", escape_mrkdwn(who)),
+    }
+}
+
+pub fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
+    who.into_iter()
+        .map(|w| mention(w))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Who may approve: configured users, then configured user groups (`<!subteam^S…>`).
+pub fn approver_mentions(approvers: &Approvers) -> String {
+    approvers
+        .users
+        .iter()
+        .map(|u| mention(u))
+        .chain(
+            approvers
+                .groups
+                .iter()
+                .map(|g| format!("<!subteam^{}>", escape_mrkdwn(g))),
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "3m 12s" / "3分12秒".
+pub fn duration(ms: i64, locale: Locale) -> String {
+    let s = (ms.max(0) + 500) / 1000;
+    let (m, s) = (s / 60, s % 60);
+    match (locale, m) {
+        (Locale::En, 0) => format!("{s}s"),
+        (Locale::En, _) => format!("{m}m {s}s"),
+        (Locale::Ja, 0) => format!("{s}秒"),
+        (Locale::Ja, _) => format!("{m}分{s}秒"),
+    }
+}
+
+/// The modal that asks why a plan or deploy is rejected; `callback_id` says which.
+pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
+    let (title, label, submit, cancel) = match locale {
+        Locale::En => ("Reject", "Why? (shown on the card)", "Reject", "Cancel"),
+        Locale::Ja => ("却下", "理由 (カードに表示されます)", "却下", "キャンセル"),
+    };
+    json!({
+        "type": "modal", "callback_id": callback_id, "private_metadata": id.to_string(),
+        "title": { "type": "plain_text", "text": title },
+        "submit": { "type": "plain_text", "text": submit },
+        "close": { "type": "plain_text", "text": cancel },
+        "blocks": [{ "type": "input", "block_id": REASON_BLOCK,
+            "label": { "type": "plain_text", "text": label },
+            "element": { "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true, "max_length": 500 } }],
+    })
+}
