@@ -2,29 +2,33 @@
 //! Handlers are boxed: their futures are deep, and a worker should not carry the largest inline.
 
 use crate::app::App;
-use crate::event::{Event, Timer};
+use crate::event::{Action, Event, Form, Timer};
 use crate::handlers::{self, deploy, terraform};
-use crate::messages::deploy as dp;
-use crate::messages::terraform as tf;
 
 pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
     match event {
         Event::SlashCommand(cmd) => Box::pin(handlers::slash::handle(app, cmd)).await,
-        Event::BlockAction(action) => match action.action_id.as_str() {
-            tf::APPROVE => Box::pin(terraform::approve(app, action)).await,
-            tf::REJECT => Box::pin(terraform::reject_clicked(app, action)).await,
-            dp::APPROVE => Box::pin(deploy::approve(app, action)).await,
-            dp::REJECT => Box::pin(deploy::reject_clicked(app, action)).await,
-            _ => {
-                tracing::debug!(action_id = action.action_id, "no handler owns this action");
+        Event::BlockAction(click) => match click.action.clone() {
+            Action::TfApprove { run } => Box::pin(terraform::approve(app, click, run)).await,
+            Action::TfReject { run } => Box::pin(terraform::reject_clicked(app, click, run)).await,
+            Action::DeployApprove { deploy } => Box::pin(deploy::approve(app, click, deploy)).await,
+            Action::DeployReject { deploy } => {
+                Box::pin(deploy::reject_clicked(app, click, deploy)).await
+            }
+            Action::Other { action_id } => {
+                tracing::debug!(action_id, "no handler owns this action");
                 Ok(())
             }
         },
-        Event::ViewSubmission(view) => match view.callback_id.as_str() {
-            tf::REJECT_VIEW => Box::pin(terraform::reject_submitted(app, view)).await,
-            dp::REJECT_VIEW => Box::pin(deploy::reject_submitted(app, view)).await,
-            _ => {
-                tracing::debug!(callback_id = view.callback_id, "no handler owns this view");
+        Event::ViewSubmission(view) => match view.form.clone() {
+            Form::TfRejectReason { run } => {
+                Box::pin(terraform::reject_submitted(app, view, run)).await
+            }
+            Form::DeployRejectReason { deploy } => {
+                Box::pin(deploy::reject_submitted(app, view, deploy)).await
+            }
+            Form::Other { callback_id } => {
+                tracing::debug!(callback_id, "no handler owns this form");
                 Ok(())
             }
         },

@@ -23,8 +23,8 @@ pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Resul
 pub fn kind_of(event: &Event) -> String {
     match event {
         Event::SlashCommand(c) => format!("slash_command {}", c.command),
-        Event::BlockAction(a) => format!("block_action {}", a.action_id),
-        Event::ViewSubmission(v) => format!("view_submission {}", v.callback_id),
+        Event::BlockAction(a) => format!("block_action {}", a.action.wire().0),
+        Event::ViewSubmission(v) => format!("view_submission {}", v.form.wire().0),
         Event::Message(_) => "message".into(),
         Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
         Event::Github(g) => match &g.action {

@@ -30,8 +30,8 @@ fn files(sub: &str) -> Vec<(String, Vec<u8>)> {
 fn label(e: &Event) -> String {
     match e {
         Event::SlashCommand(c) => format!("slash_command {}", c.command),
-        Event::BlockAction(a) => format!("block_action {}", a.action_id),
-        Event::ViewSubmission(v) => format!("view_submission {}", v.callback_id),
+        Event::BlockAction(a) => format!("block_action {}", a.action.wire().0),
+        Event::ViewSubmission(v) => format!("view_submission {}", v.form.wire().0),
         Event::Message(m) => format!("message bot={}", m.from_bot),
         Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
         Event::Github(g) => format!("github {}", g.kind),

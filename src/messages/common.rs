@@ -2,6 +2,7 @@
 
 use super::escape_mrkdwn;
 use crate::config::Approvers;
+use crate::event::{Action, Form};
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
@@ -51,14 +52,15 @@ pub fn duration(ms: i64, locale: Locale) -> String {
     }
 }
 
-/// The modal that asks why a plan or deploy is rejected; `callback_id` says which.
-pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
+/// The modal that asks why a plan or deploy is rejected; `form` says which.
+pub fn reject_modal(form: &Form, locale: Locale) -> Value {
+    let (callback_id, private_metadata) = form.wire();
     let (title, label, submit, cancel) = match locale {
         Locale::En => ("Reject", "Why? (shown on the card)", "Reject", "Cancel"),
         Locale::Ja => ("却下", "理由 (カードに表示されます)", "却下", "キャンセル"),
     };
     json!({
-        "type": "modal", "callback_id": callback_id, "private_metadata": id.to_string(),
+        "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
         "title": { "type": "plain_text", "text": title },
         "submit": { "type": "plain_text", "text": submit },
         "close": { "type": "plain_text", "text": cancel },
@@ -66,4 +68,26 @@ pub fn reject_modal(callback_id: &str, id: i64, locale: Locale) -> Value {
             "label": { "type": "plain_text", "text": label },
             "element": { "type": "plain_text_input", "action_id": REASON_INPUT, "multiline": true, "max_length": 500 } }],
     })
+}
+
+/// The Approve and Reject buttons of a card awaiting approval.
+pub fn approval_buttons(
+    block_id: String,
+    approve: &Action,
+    reject: &Action,
+    locale: Locale,
+) -> Value {
+    let (approve_label, reject_label) = match locale {
+        Locale::En => ("Approve", "Reject"),
+        Locale::Ja => ("承認", "却下"),
+    };
+    let button = |action: &Action, style: &str, label: &str| {
+        let (action_id, value) = action.wire();
+        json!({ "type": "button", "action_id": action_id, "style": style, "value": value,
+            "text": { "type": "plain_text", "text": label } })
+    };
+    json!({ "type": "actions", "block_id": block_id, "elements": [
+        button(approve, "primary", approve_label),
+        button(reject, "danger", reject_label),
+    ] })
 }

@@ -2,11 +2,12 @@
 //! and the replies are templates (`templates/{en,ja}/deploy_*.mrkdwn`); this module assembles the
 //! card's blocks around them.
 
-use super::common::{approver_mentions, mention, mentions};
+use super::common::{approval_buttons, approver_mentions, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
 use crate::domain::deploy::{Deploy, DeployMeta, DeployState, Superseded};
+use crate::event::Action;
 use crate::ids::DeployId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
@@ -271,10 +272,6 @@ fn progress(d: &Deploy, meta: &DeployMeta) -> DeployProgress {
     }
 }
 
-pub const APPROVE: &str = "deploy_approve";
-pub const REJECT: &str = "deploy_reject";
-pub const REJECT_VIEW: &str = "deploy_reject_reason";
-
 /// Slack's section text limit, less room for the fence.
 const DIFF_CHARS: usize = 2_900;
 
@@ -303,18 +300,12 @@ pub fn card(
             "text": format!("```{}```", escape_mrkdwn(&diff)) } }));
     }
     if d.state == DeployState::AwaitingApproval && !d.ready_to_merge() {
-        let (approve, reject) = match locale {
-            Locale::En => ("Approve", "Reject"),
-            Locale::Ja => ("承認", "却下"),
-        };
-        blocks.push(
-            json!({ "type": "actions", "block_id": format!("deploy_{id}"), "elements": [
-            { "type": "button", "action_id": APPROVE, "style": "primary", "value": id.to_string(),
-              "text": { "type": "plain_text", "text": approve } },
-            { "type": "button", "action_id": REJECT, "style": "danger", "value": id.to_string(),
-              "text": { "type": "plain_text", "text": reject } },
-        ] }),
-        );
+        blocks.push(approval_buttons(
+            format!("deploy_{id}"),
+            &Action::DeployApprove { deploy: id },
+            &Action::DeployReject { deploy: id },
+            locale,
+        ));
     }
     let mut context = format!(
         "`{}` → `{}`",
@@ -504,7 +495,7 @@ mod tests {
         };
         let c = card(DeployId(3), &d, &meta, &app, Locale::En);
         let text = serde_json::to_string(&c.blocks).unwrap();
-        assert!(text.contains(APPROVE));
+        assert!(text.contains("deploy_approve"));
         assert!(text.contains("acme/gitops#9"));
         for b in c.blocks.as_ref().unwrap().as_array().unwrap() {
             let t = b["text"]["text"].as_str().unwrap_or("");
@@ -512,6 +503,10 @@ mod tests {
         }
         d.state = DeployState::Merged;
         let c = card(DeployId(3), &d, &meta, &app, Locale::Ja);
-        assert!(!serde_json::to_string(&c.blocks).unwrap().contains(APPROVE));
+        assert!(
+            !serde_json::to_string(&c.blocks)
+                .unwrap()
+                .contains("deploy_approve")
+        );
     }
 }

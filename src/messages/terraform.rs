@@ -1,11 +1,13 @@
 //! Terraform run cards and `/tf` replies. The status line and the replies are templates
 //! (`templates/{en,ja}/tf_*.mrkdwn`); this module assembles the card's blocks around them.
 
-use super::common::{approver_mentions, duration, mention, mentions};
+use super::common::{approval_buttons, approver_mentions, duration, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
 use crate::domain::tf_run::{Run, RunMeta, RunState, Stale};
+use crate::event::Action;
+use crate::ids::RunId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
@@ -221,12 +223,6 @@ pub fn status_of(
     }
 }
 
-/// Action ids of the card's buttons (the value is the run id).
-pub const APPROVE: &str = "tf_approve";
-pub const REJECT: &str = "tf_reject";
-/// Callback id of the reject modal (private metadata: the run id).
-pub const REJECT_VIEW: &str = "tf_reject_reason";
-
 /// One message per run, edited in place: header, status, plan summary, buttons while approvable.
 pub fn card(
     run_id: i64,
@@ -244,16 +240,13 @@ pub fn card(
     ];
     blocks.extend(meta.summary_blocks.iter().cloned());
     if run.state == RunState::AwaitingApproval {
-        let (approve, reject) = match locale {
-            Locale::En => ("Approve", "Reject"),
-            Locale::Ja => ("承認", "却下"),
-        };
-        blocks.push(json!({ "type": "actions", "block_id": format!("tf_run_{run_id}"), "elements": [
-            { "type": "button", "action_id": APPROVE, "style": "primary", "value": run_id.to_string(),
-              "text": { "type": "plain_text", "text": approve } },
-            { "type": "button", "action_id": REJECT, "style": "danger", "value": run_id.to_string(),
-              "text": { "type": "plain_text", "text": reject } },
-        ] }));
+        let run = RunId(run_id);
+        blocks.push(approval_buttons(
+            format!("tf_run_{run_id}"),
+            &Action::TfApprove { run },
+            &Action::TfReject { run },
+            locale,
+        ));
     }
     let sha: String = run.head_sha.chars().take(7).collect();
     let mut context = format!(
@@ -431,7 +424,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
         run.state = RunState::Applying;
         let status = status_of(&run, &meta, &p, None, Locale::En);
         let applying = card(7, &run, &meta, &p, &status, Locale::En);
-        assert!(!applying.blocks.unwrap().to_string().contains(APPROVE));
+        assert!(!applying.blocks.unwrap().to_string().contains("tf_approve"));
         assert!(applying.text.contains("Applying"), "{}", applying.text);
     }
 }

@@ -9,19 +9,13 @@ use crate::domain::approval::Approvable;
 use crate::domain::approval::Refusal;
 use crate::domain::deploy::{Approved, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
-use crate::event::{BlockAction, ViewSubmission};
+use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::handlers::{approvers, refuse_or_open, reject_reason, reply};
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
 use crate::messages::common::reject_modal;
-use crate::messages::deploy::{DeployReply, REJECT_VIEW};
+use crate::messages::deploy::DeployReply;
 use crate::store::ChangeEvent;
-
-fn deploy_id(value: Option<&str>) -> anyhow::Result<DeployId> {
-    value
-        .and_then(|v| v.parse().ok().map(DeployId))
-        .ok_or_else(|| anyhow::anyhow!("a deploy button without a deploy id"))
-}
 
 fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
     match r {
@@ -34,8 +28,7 @@ fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
     }
 }
 
-pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
-    let id = deploy_id(action.value.as_deref())?;
+pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -80,8 +73,7 @@ pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
     .await
 }
 
-pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
-    let id = deploy_id(action.value.as_deref())?;
+pub async fn reject_clicked(app: &App, action: BlockAction, id: DeployId) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -106,13 +98,12 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
         app,
         &action,
         refusal,
-        &reject_modal(REJECT_VIEW, id.0, locale),
+        &reject_modal(&Form::DeployRejectReason { deploy: id }, locale),
     )
     .await
 }
 
-pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
-    let id = deploy_id(Some(&view.private_metadata))?;
+pub async fn reject_submitted(app: &App, view: ViewSubmission, id: DeployId) -> anyhow::Result<()> {
     let reason = reject_reason(&view);
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());

@@ -8,23 +8,14 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::domain::approval::Approvable;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
-use crate::event::{BlockAction, ViewSubmission};
+use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::handlers::{refuse_or_open, reject_reason};
 use crate::ids::{ChannelId, RunId};
 use crate::messages::common::reject_modal;
-use crate::messages::terraform::REJECT_VIEW;
 use crate::messages::{Message, TfReply};
 use crate::store::{BuildMode, StoredRun};
 
-fn run_id(value: Option<&str>) -> anyhow::Result<RunId> {
-    value
-        .and_then(|v| v.parse().ok())
-        .map(RunId)
-        .ok_or_else(|| anyhow::anyhow!("a Terraform button without a run id"))
-}
-
-pub async fn approve(app: &App, action: BlockAction) -> anyhow::Result<()> {
-    let id = run_id(action.value.as_deref())?;
+pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -173,8 +164,7 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
 }
 
 /// Reject asks why, in a modal, before anything changes.
-pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()> {
-    let id = run_id(action.value.as_deref())?;
+pub async fn reject_clicked(app: &App, action: BlockAction, id: RunId) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -197,13 +187,12 @@ pub async fn reject_clicked(app: &App, action: BlockAction) -> anyhow::Result<()
         app,
         &action,
         refusal,
-        &reject_modal(REJECT_VIEW, id.0, locale),
+        &reject_modal(&Form::TfRejectReason { run: id }, locale),
     )
     .await
 }
 
-pub async fn reject_submitted(app: &App, view: ViewSubmission) -> anyhow::Result<()> {
-    let id = run_id(Some(&view.private_metadata))?;
+pub async fn reject_submitted(app: &App, view: ViewSubmission, id: RunId) -> anyhow::Result<()> {
     let reason = reject_reason(&view);
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());

@@ -1,0 +1,261 @@
+//! The closed set of events banto handles. Ingress turns a verified request into one `Event`,
+//! the inbox stores it as JSON, and `dispatch` matches on it exhaustively. The parsers from
+//! each source's bodies are beside it (`slack.rs`, `github.rs`, `aws.rs`).
+
+mod actions;
+mod aws;
+mod github;
+mod slack;
+
+pub use actions::{Action, Form};
+pub use aws::{parse_argocd, parse_aws_event};
+pub use github::parse_github;
+pub use slack::{parse_interaction, parse_slack_events, parse_slash_command};
+
+use crate::ids::{ChannelId, DeliveryId, MessageTs, TeamId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    SlashCommand(SlashCommand),
+    BlockAction(BlockAction),
+    ViewSubmission(ViewSubmission),
+    Message(MessagePosted),
+    ReactionAdded(ReactionAdded),
+    Github(GithubEvent),
+    CodeBuild(BuildStateChange),
+    /// A new image in a registry that sends EventBridge events (ECR); GitHub's package events
+    /// arrive as `Github`.
+    ImagePushed(ImagePushed),
+    ArgoCd(ArgoCdNotification),
+    Timer(Timer),
+    /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
+    Ignored {
+        source: String,
+        kind: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlashCommand {
+    pub team: TeamId,
+    pub channel: ChannelId,
+    pub user: UserId,
+    pub command: String,
+    pub text: String,
+    pub response_url: String,
+    pub trigger_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockAction {
+    pub user: UserId,
+    pub channel: Option<ChannelId>,
+    pub message_ts: Option<MessageTs>,
+    pub action: Action,
+    pub response_url: Option<String>,
+    pub trigger_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ViewSubmission {
+    pub user: UserId,
+    pub form: Form,
+    /// `"block_id.action_id" → value`, flattened from `view.state.values`.
+    pub values: Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessagePosted {
+    pub channel: ChannelId,
+    pub user: Option<UserId>,
+    pub ts: MessageTs,
+    pub thread_ts: Option<MessageTs>,
+    pub text: String,
+    pub from_bot: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReactionAdded {
+    pub user: UserId,
+    pub reaction: String,
+    pub channel: ChannelId,
+    pub ts: MessageTs,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GithubEvent {
+    pub delivery: DeliveryId,
+    /// `X-GitHub-Event`, e.g. `pull_request`.
+    pub kind: String,
+    pub action: Option<String>,
+    pub repository: Option<String>,
+    pub payload: Value,
+}
+
+/// EventBridge "CodeBuild Build State Change".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BuildStateChange {
+    /// `project:uuid`, as BatchGetBuilds takes it.
+    pub build_id: String,
+    pub project: String,
+    /// `IN_PROGRESS`, `SUCCEEDED`, `FAILED`, `FAULT`, `TIMED_OUT`, `STOPPED`.
+    pub status: String,
+}
+
+/// EventBridge "ECR Image Action" (a successful PUSH with a tag).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImagePushed {
+    /// The EventBridge event id: each push is its own event, even of a tag pushed before.
+    pub event_id: String,
+    /// `account.dkr.ecr.region.amazonaws.com/name`.
+    pub image: String,
+    pub tag: String,
+    pub digest: Option<String>,
+}
+
+/// What the Argo CD notifications webhook template in `examples/argocd/` sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArgoCdNotification {
+    /// The Argo CD Application's name.
+    pub app: String,
+    /// The GitOps commit the sync is at.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub revision: String,
+    /// `Synced`, `OutOfSync`, `Unknown`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub sync_status: String,
+    /// `Healthy`, `Progressing`, `Degraded`, `Missing`, `Suspended`, `Unknown`.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub health_status: String,
+    /// The operation's or health check's message.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub message: String,
+}
+
+/// Argo CD templates render a missing field as `null`.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Timers live in the jobs table; each fires once at its `run_at`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "timer", rename_all = "snake_case")]
+pub enum Timer {
+    /// Delete handled inbox rows and finished jobs older than the retention period.
+    PurgeHandled,
+    /// Ask CodeBuild how a build is doing, in case its EventBridge event never comes.
+    PollBuild { build_id: String },
+    /// Stop runs of pull requests closed while their webhook was lost, freeing their locks.
+    ReconcileTerraform,
+    /// Finish merges of deploys whose approvals completed but whose handler stopped before merging.
+    ResumeDeploys,
+    /// The same for one deploy, a little after its last approval.
+    MergeDeploy { id: crate::ids::DeployId },
+}
+
+/// Who asked for an event to be handled, when a person did: whom to tell if it fails.
+pub struct Asker<'a> {
+    pub user: &'a UserId,
+    pub channel: Option<&'a ChannelId>,
+    pub response_url: Option<&'a str>,
+}
+
+impl Event {
+    /// One line that tells a person which request this is (`banto inbox`, failure notices).
+    pub fn summary(&self) -> String {
+        match self {
+            Event::SlashCommand(c) => format!(
+                "{} {} by {} in {}",
+                c.command,
+                c.text.trim(),
+                c.user,
+                c.channel
+            ),
+            Event::BlockAction(a) => format!("button {} by {}", a.action.wire().0, a.user),
+            Event::ViewSubmission(v) => format!("form {} by {}", v.form.wire().0, v.user),
+            Event::Message(m) => format!("message in {}", m.channel),
+            Event::ReactionAdded(r) => format!(":{}: by {} in {}", r.reaction, r.user, r.channel),
+            Event::Github(g) => format!(
+                "GitHub {}{} {}",
+                g.kind,
+                g.action
+                    .as_deref()
+                    .map(|a| format!(".{a}"))
+                    .unwrap_or_default(),
+                g.repository.as_deref().unwrap_or("-")
+            ),
+            Event::CodeBuild(b) => format!("CodeBuild {} {}", b.build_id, b.status),
+            Event::ImagePushed(i) => format!("image {}:{}", i.image, i.tag),
+            Event::ArgoCd(a) => format!("Argo CD {}", a.app),
+            Event::Timer(t) => format!("timer {}", t.name()),
+            Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+        }
+    }
+
+    /// The person who asked, for a command, a click or a form; `None` for webhooks and timers.
+    pub fn asker(&self) -> Option<Asker<'_>> {
+        match self {
+            Event::SlashCommand(c) => Some(Asker {
+                user: &c.user,
+                channel: Some(&c.channel),
+                response_url: Some(&c.response_url),
+            }),
+            Event::BlockAction(a) => Some(Asker {
+                user: &a.user,
+                channel: a.channel.as_ref(),
+                response_url: a.response_url.as_deref(),
+            }),
+            Event::ViewSubmission(v) => Some(Asker {
+                user: &v.user,
+                channel: None,
+                response_url: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Timer {
+    /// A short name for dedupe keys and listings.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Timer::PurgeHandled => "purge",
+            Timer::PollBuild { .. } => "poll_build",
+            Timer::ReconcileTerraform => "reconcile_terraform",
+            Timer::ResumeDeploys => "resume_deploys",
+            Timer::MergeDeploy { .. } => "merge_deploy",
+        }
+    }
+}
+
+/// A verified request that is not a well-formed Slack or GitHub payload.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{0}")]
+pub struct Malformed(pub String);
+
+/// What a verified Slack Events API body asks for.
+#[derive(Debug, PartialEq)]
+pub enum SlackEnvelope {
+    UrlVerification { challenge: String },
+    Callback { event_id: String, event: Event },
+    RateLimited,
+}
+
+pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+pub(crate) fn required(v: &Value, pointer: &str, what: &str) -> Result<String, Malformed> {
+    str_at(v, pointer)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Malformed(format!(
+                "{what}: missing `{}`",
+                pointer.trim_start_matches('/')
+            ))
+        })
+}

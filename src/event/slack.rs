@@ -1,0 +1,219 @@
+//! Slack bodies (slash command forms, interactivity payloads, Events API envelopes) into events.
+
+use super::*;
+use serde::Deserialize;
+use serde_json::Value;
+
+pub fn parse_slash_command(body: &[u8]) -> Result<SlashCommand, Malformed> {
+    #[derive(Deserialize)]
+    struct Form {
+        team_id: String,
+        channel_id: String,
+        user_id: String,
+        command: String,
+        #[serde(default)]
+        text: String,
+        response_url: String,
+        trigger_id: String,
+    }
+    let f: Form = serde_urlencoded::from_bytes(body)
+        .map_err(|e| Malformed(format!("slash command form: {e}")))?;
+    for (name, value) in [
+        ("team_id", &f.team_id),
+        ("channel_id", &f.channel_id),
+        ("user_id", &f.user_id),
+        ("command", &f.command),
+        ("response_url", &f.response_url),
+        ("trigger_id", &f.trigger_id),
+    ] {
+        if value.is_empty() {
+            return Err(Malformed(format!("slash command form: `{name}` is empty")));
+        }
+    }
+    Ok(SlashCommand {
+        team: TeamId(f.team_id),
+        channel: ChannelId(f.channel_id),
+        user: UserId(f.user_id),
+        command: f.command,
+        text: f.text,
+        response_url: f.response_url,
+        trigger_id: f.trigger_id,
+    })
+}
+
+/// An interactivity request (`payload=<json>`): returns the dedupe key and the event.
+pub fn parse_interaction(body: &[u8]) -> Result<(String, Event), Malformed> {
+    #[derive(Deserialize)]
+    struct Form {
+        payload: String,
+    }
+    let f: Form = serde_urlencoded::from_bytes(body)
+        .map_err(|e| Malformed(format!("interaction form: {e}")))?;
+    let p: Value = serde_json::from_str(&f.payload)
+        .map_err(|e| Malformed(format!("interaction payload is not JSON: {e}")))?;
+    let kind = required(&p, "/type", "interaction")?;
+    let user = UserId(required(&p, "/user/id", "interaction")?);
+    let trigger_id = str_at(&p, "/trigger_id").unwrap_or_default().to_owned();
+    let key_part = if trigger_id.is_empty() {
+        str_at(&p, "/action_ts")
+            .or_else(|| str_at(&p, "/actions/0/action_ts"))
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        trigger_id.clone()
+    };
+    let event = match kind.as_str() {
+        "block_actions" => {
+            let action = p
+                .pointer("/actions/0")
+                .ok_or_else(|| Malformed("block_actions without actions".into()))?;
+            let action_id = required(action, "/action_id", "block action")?;
+            let value = str_at(action, "/value")
+                .or_else(|| str_at(action, "/selected_option/value"))
+                .map(str::to_owned);
+            Event::BlockAction(BlockAction {
+                user,
+                channel: str_at(&p, "/channel/id")
+                    .or_else(|| str_at(&p, "/container/channel_id"))
+                    .map(ChannelId::from),
+                message_ts: str_at(&p, "/container/message_ts")
+                    .or_else(|| str_at(&p, "/message/ts"))
+                    .map(MessageTs::from),
+                action: Action::parse(&action_id, value.as_deref())?,
+                response_url: str_at(&p, "/response_url").map(str::to_owned),
+                trigger_id,
+            })
+        }
+        "view_submission" => {
+            let view = p
+                .get("view")
+                .ok_or_else(|| Malformed("view_submission without view".into()))?;
+            Event::ViewSubmission(ViewSubmission {
+                user,
+                form: super::Form::parse(
+                    str_at(view, "/callback_id").unwrap_or_default(),
+                    str_at(view, "/private_metadata").unwrap_or_default(),
+                )?,
+                values: flatten_state(view.pointer("/state/values")),
+            })
+        }
+        other => Event::Ignored {
+            source: "slack".into(),
+            kind: other.to_owned(),
+        },
+    };
+    Ok((format!("slack:interaction:{kind}:{key_part}"), event))
+}
+
+fn flatten_state(values: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(Value::Object(blocks)) = values {
+        for (block_id, actions) in blocks {
+            if let Value::Object(actions) = actions {
+                for (action_id, state) in actions {
+                    let v = state
+                        .get("value")
+                        .cloned()
+                        .or_else(|| state.pointer("/selected_option/value").cloned())
+                        .or_else(|| state.get("selected_user").cloned())
+                        .or_else(|| state.get("selected_conversation").cloned())
+                        .unwrap_or(Value::Null);
+                    out.insert(format!("{block_id}.{action_id}"), v);
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+pub fn parse_slack_events(body: &[u8]) -> Result<SlackEnvelope, Malformed> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| Malformed(format!("event body is not JSON: {e}")))?;
+    match str_at(&v, "/type") {
+        Some("url_verification") => Ok(SlackEnvelope::UrlVerification {
+            challenge: required(&v, "/challenge", "url_verification")?,
+        }),
+        Some("app_rate_limited") => Ok(SlackEnvelope::RateLimited),
+        Some("event_callback") => {
+            let event_id = required(&v, "/event_id", "event_callback")?;
+            let inner = v
+                .get("event")
+                .ok_or_else(|| Malformed("event_callback without event".into()))?;
+            Ok(SlackEnvelope::Callback {
+                event_id,
+                event: parse_inner_event(inner)?,
+            })
+        }
+        Some(other) => Err(Malformed(format!(
+            "unknown Events API envelope type `{other}`"
+        ))),
+        None => Err(Malformed("Events API body without `type`".into())),
+    }
+}
+
+fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
+    let kind = required(e, "/type", "event")?;
+    Ok(match kind.as_str() {
+        "message" | "app_mention" => {
+            let subtype = str_at(e, "/subtype");
+            if matches!(subtype, Some("message_changed" | "message_deleted")) {
+                return Ok(Event::Ignored {
+                    source: "slack".into(),
+                    kind: format!("message.{}", subtype.unwrap_or_default()),
+                });
+            }
+            Event::Message(MessagePosted {
+                channel: ChannelId(required(e, "/channel", "message")?),
+                user: str_at(e, "/user").map(UserId::from),
+                ts: MessageTs(required(e, "/ts", "message")?),
+                thread_ts: str_at(e, "/thread_ts").map(MessageTs::from),
+                text: str_at(e, "/text").unwrap_or_default().to_owned(),
+                from_bot: e.get("bot_id").is_some() || subtype == Some("bot_message"),
+            })
+        }
+        "reaction_added" => {
+            if str_at(e, "/item/type") != Some("message") {
+                return Ok(Event::Ignored {
+                    source: "slack".into(),
+                    kind: "reaction_added.non_message".into(),
+                });
+            }
+            Event::ReactionAdded(ReactionAdded {
+                user: UserId(required(e, "/user", "reaction_added")?),
+                reaction: required(e, "/reaction", "reaction_added")?,
+                channel: ChannelId(required(e, "/item/channel", "reaction_added")?),
+                ts: MessageTs(required(e, "/item/ts", "reaction_added")?),
+            })
+        }
+        other => Event::Ignored {
+            source: "slack".into(),
+            kind: other.to_owned(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slash_command_form() {
+        let body = b"team_id=T1&channel_id=C1&user_id=U1&command=%2Fbanto&text=ping+now&response_url=http%3A%2F%2Fx%2Fr&trigger_id=1.2.3";
+        let c = parse_slash_command(body).unwrap();
+        assert_eq!(c.command, "/banto");
+        assert_eq!(c.text, "ping now");
+        assert_eq!(c.user, UserId::from("U1"));
+    }
+
+    #[test]
+    fn slash_command_without_user_is_malformed() {
+        let err = parse_slash_command(b"team_id=T1&command=%2Fbanto").unwrap_err();
+        assert!(err.0.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn unknown_envelope_is_refused_with_reason() {
+        let err = parse_slack_events(br#"{"type":"surprise"}"#).unwrap_err();
+        assert_eq!(err.0, "unknown Events API envelope type `surprise`");
+    }
+}
