@@ -11,7 +11,7 @@ use crate::ids::{ChannelId, UserId};
 use crate::locale::Locale;
 use crate::store::Store;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+
 use tokio::sync::{Notify, watch};
 
 pub struct App {
@@ -21,7 +21,7 @@ pub struct App {
     pub github: GithubApi,
     pub codebuild: CodeBuildApi,
     pub artifacts: ArtifactStore,
-    pub clock: Clock,
+    pub clock: crate::clock::Clock,
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
     pub aws_events_secret: Option<Secret>,
@@ -66,7 +66,7 @@ impl App {
             github,
             codebuild,
             artifacts,
-            clock: Clock::default(),
+            clock: store.clock().clone(),
             store,
             slack_signing_secret: secrets.slack_signing_secret.clone(),
             github_webhook_secret: secrets.github_webhook_secret.clone(),
@@ -97,26 +97,5 @@ impl App {
         channel.map_or(self.config.slack.default_locale, |c| {
             self.config.locale_for_channel(c.as_str())
         })
-    }
-}
-
-/// Wall-clock time in milliseconds, which tests may move forward (plan TTLs, reminders).
-#[derive(Debug, Default)]
-pub struct Clock {
-    offset_ms: AtomicI64,
-}
-
-impl Clock {
-    pub fn now_ms(&self) -> i64 {
-        crate::store::now_millis() + self.offset_ms.load(Ordering::Relaxed)
-    }
-
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::DateTime::from_timestamp_millis(self.now_ms()).unwrap_or_default()
-    }
-
-    pub fn advance(&self, by: std::time::Duration) {
-        self.offset_ms
-            .fetch_add(by.as_millis() as i64, Ordering::Relaxed);
     }
 }

@@ -3,14 +3,20 @@
 
 use crate::app::App;
 use crate::event::Event;
-use crate::store::{Enqueued, Queue, now_millis};
+use crate::store::{Enqueued, Queue};
 
 pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Result<Enqueued> {
     let payload = serde_json::to_string(event)?;
     let kind = kind_of(event);
     let r = app
         .store
-        .enqueue(Queue::Inbox, dedupe_key, &kind, &payload, now_millis())
+        .enqueue(
+            Queue::Inbox,
+            dedupe_key,
+            &kind,
+            &payload,
+            app.clock.now_ms(),
+        )
         .await?;
     if let Enqueued::New(id) = r {
         tracing::debug!(%id, kind, "event accepted");

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod clients;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod console;
@@ -19,6 +20,7 @@ pub mod redact;
 pub mod server;
 pub mod socket_mode;
 pub mod store;
+pub mod timers;
 pub mod worker;
 
 /// rustls finds two crypto providers in this dependency graph; pick one before any TLS client.

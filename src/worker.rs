@@ -3,10 +3,10 @@
 
 use crate::app::App;
 use crate::dispatch::dispatch;
-use crate::event::{Event, Timer};
+use crate::event::Event;
 use crate::handlers::failure::report;
 use crate::server::metrics::count_handled;
-use crate::store::{Claimed, Queue, now_millis};
+use crate::store::{Claimed, Queue};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -15,8 +15,8 @@ use tracing::Instrument;
 
 /// Run `count` workers until `stop` turns true; in-flight rows finish first.
 pub async fn run(app: Arc<App>, count: usize, stop: watch::Receiver<bool>) {
-    for timer in HOURLY {
-        if let Err(e) = schedule_hourly(&app, timer).await {
+    for timer in crate::timers::HOURLY {
+        if let Err(e) = crate::timers::schedule_hourly(&app, timer).await {
             tracing::warn!(error = %e, "could not schedule the hourly timers");
         }
     }
@@ -99,7 +99,7 @@ async fn process(app: &App, owner: &str, c: Claimed) {
             // Errors quote what GitHub, Slack or AWS said; they are logged and stored, so masked.
             let error = crate::domain::mask::text(&format!("{e:#}")).into_owned();
             let retry_at = (c.attempts < app.config.workers.max_attempts)
-                .then(|| now_millis() + backoff(c.attempts).as_millis() as i64);
+                .then(|| app.clock.now_ms() + backoff(c.attempts).as_millis() as i64);
             if retry_at.is_some() {
                 count_handled("retry");
                 tracing::warn!(id = %c.id, attempt = c.attempts, error, "handler failed; will retry");
@@ -157,32 +157,6 @@ async fn run_guarded(app: &App, event: Event) -> anyhow::Result<()> {
 /// 2 s, 4 s, 8 s … capped at 10 minutes.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(2u64.saturating_pow(attempt.min(12)).min(600))
-}
-
-const HOUR_MS: i64 = 3_600_000;
-
-/// The timers that fire every hour.
-pub const HOURLY: [Timer; 3] = [
-    Timer::PurgeHandled,
-    Timer::ReconcileTerraform,
-    Timer::ResumeDeploys,
-];
-
-/// One `timer` per hour across all replicas: the dedupe key is the timer and the hour it fires in.
-pub async fn schedule_hourly(app: &App, timer: Timer) -> anyhow::Result<()> {
-    let next_hour = (now_millis() / HOUR_MS + 1) * HOUR_MS;
-    let name = timer.name();
-    let payload = serde_json::to_string(&Event::Timer(timer))?;
-    app.store
-        .enqueue(
-            Queue::Jobs,
-            &format!("{name}:{next_hour}"),
-            &format!("timer {name}"),
-            &payload,
-            next_hour,
-        )
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use banto::event::{Event, Timer};
 use banto::fake::world::{World, WorldOptions};
 use banto::locale::Locale;
-use banto::store::{Queue, now_millis};
+use banto::store::Queue;
 use serde_json::json;
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn handled_rows_are_purged_by_a_timer_and_the_next_one_is_scheduled() -> a
             "purge:test",
             "timer purge",
             &timer,
-            now_millis(),
+            w.app.clock.now_ms(),
         )
         .await?;
     w.app.wake.notify_one();
@@ -121,6 +121,8 @@ async fn handled_rows_are_purged_by_a_timer_and_the_next_one_is_scheduled() -> a
         .filter(|j| j.kind == "timer purge")
         .collect();
     assert_eq!(pending.len(), 1, "exactly one next purge: {pending:?}");
-    assert!(pending[0].dedupe_key.starts_with("purge:") && pending[0].run_at > now_millis());
+    assert!(
+        pending[0].dedupe_key.starts_with("purge:") && pending[0].run_at > w.app.clock.now_ms()
+    );
     Ok(())
 }

@@ -21,7 +21,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     run.plan_succeeded(
         PlanFacts {
             sha256: "abc".into(),
-            planned_at_ms: banto::store::now_millis(),
+            planned_at_ms: banto::clock::Clock::default().now_ms(),
             required_approvals: 1,
         },
         true,
@@ -47,7 +47,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         users: ["UBOB".to_owned()].into(),
     };
     let fresh = Freshness {
-        now_ms: banto::store::now_millis(),
+        now_ms: banto::clock::Clock::default().now_ms(),
         ttl_ms: 60_000,
         current_head: Some("sha-a".into()),
         last_apply_ms: None,

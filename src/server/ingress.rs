@@ -234,7 +234,7 @@ pub(super) async fn argocd_events(
         bearer(&app.argocd_webhook_secret, &headers)?;
         let (id, event) = event::parse_argocd(&body)?;
         // The same body within a minute is a resend; later, the same state again (a flap back).
-        let minute = crate::store::now_millis() / 60_000;
+        let minute = app.clock.now_ms() / 60_000;
         persist(&app, &format!("argocd:{minute}:{id}"), &event).await
     }
     .await;

@@ -1,6 +1,6 @@
 //! SQL for the audit log, a hash chain (see `domain::audit`).
 
-use super::{Store, now_millis};
+use super::Store;
 use crate::domain::audit::{AuditEntry, AuditRow, GENESIS, entry_hash};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -36,7 +36,7 @@ impl Store {
         detail: &str,
     ) -> anyhow::Result<()> {
         let entry = AuditEntry {
-            at: now_millis(),
+            at: self.clock.now_ms(),
             actor: actor.to_owned(),
             action: action.to_owned(),
             subject: subject.to_owned(),

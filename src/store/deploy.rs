@@ -1,7 +1,7 @@
 //! SQL for deploys and holds.
 
+use super::Store;
 use super::records::{COLUMNS, Versioned, from_row};
-use super::{Store, now_millis};
 use crate::domain::deploy::{Deploy, Hold};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -52,7 +52,7 @@ impl Store {
         .bind(env)
         .bind(&hold.reason)
         .bind(&hold.by)
-        .bind(now_millis())
+        .bind(self.clock.now_ms())
         .execute(self.pool())
         .await?;
         Ok(())

@@ -1,6 +1,6 @@
 //! SQL for the journal of outward effects (see `effects.rs`).
 
-use super::{Store, now_millis};
+use super::Store;
 use sqlx::Row;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ impl Store {
             "INSERT INTO effects (key, done, at) VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING",
         )
         .bind(key)
-        .bind(now_millis())
+        .bind(self.clock.now_ms())
         .execute(self.pool())
         .await?
         .rows_affected();

@@ -17,6 +17,7 @@ pub use effects::Begun;
 pub use records::{Record, RecordId, Versioned};
 pub use terraform::{BuildMode, LockOutcome, StoredRun};
 
+use crate::clock::Clock;
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 // Table names in format! come from `Queue::table`, never from input; values are always bound.
@@ -42,6 +43,7 @@ pub struct Store {
     lease_pool: AnyPool,
     backend: Backend,
     writer: mpsc::Sender<NewRow>,
+    clock: Clock,
     /// Background tasks stop once the last clone of the store is dropped.
     _alive: Arc<()>,
 }
@@ -110,7 +112,8 @@ pub struct QueueCounts {
     pub parked: i64,
 }
 
-pub fn now_millis() -> i64 {
+/// Real time, for the store's own pacing (checkpoints): never for what a record says.
+fn wall_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
@@ -172,7 +175,13 @@ impl Store {
         };
         let (writer, rows) = mpsc::channel(4 * MAX_BATCH);
         let last_write = Arc::new(AtomicI64::new(0));
-        tokio::spawn(write_loop(pool.clone(), rows, last_write.clone()));
+        let clock = Clock::default();
+        tokio::spawn(write_loop(
+            pool.clone(),
+            rows,
+            last_write.clone(),
+            clock.clone(),
+        ));
         let alive = Arc::new(());
         if backend == Backend::Sqlite {
             let conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
@@ -183,8 +192,13 @@ impl Store {
             lease_pool,
             backend,
             writer,
+            clock,
             _alive: alive,
         })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -247,7 +261,7 @@ impl Store {
         owner: &str,
         lease: Duration,
     ) -> anyhow::Result<Option<Claimed>> {
-        let now = now_millis();
+        let now = self.clock.now_ms();
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -288,7 +302,7 @@ impl Store {
             c.queue.table()
         );
         let r = sqlx::query(AssertSqlSafe(sql))
-            .bind(now_millis() + lease.as_millis() as i64)
+            .bind(self.clock.now_ms() + lease.as_millis() as i64)
             .bind(c.id.0)
             .bind(owner)
             .execute(&self.lease_pool)
@@ -304,7 +318,7 @@ impl Store {
             c.queue.table()
         );
         let r = sqlx::query(AssertSqlSafe(sql))
-            .bind(now_millis())
+            .bind(self.clock.now_ms())
             .bind(c.id.0)
             .bind(owner)
             .execute(&self.lease_pool)
@@ -322,7 +336,7 @@ impl Store {
     ) -> anyhow::Result<()> {
         let (state, run_at) = match retry_at {
             Some(at) => ("pending", at),
-            None => ("parked", now_millis()),
+            None => ("parked", self.clock.now_ms()),
         };
         let sql = format!(
             "UPDATE {} SET state = $1, run_at = $2, lease_until = NULL, last_error = $3 \
@@ -348,7 +362,7 @@ impl Store {
             queue.table()
         );
         let r = sqlx::query(AssertSqlSafe(sql))
-            .bind(now_millis())
+            .bind(self.clock.now_ms())
             .bind(id.0)
             .execute(&self.pool)
             .await?;
@@ -382,7 +396,7 @@ impl Store {
             queue.table()
         );
         Ok(sqlx::query(AssertSqlSafe(sql))
-            .bind(now_millis())
+            .bind(self.clock.now_ms())
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?)
@@ -449,7 +463,7 @@ async fn checkpoint_loop(
 ) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_checkpoint = now_millis();
+    let mut last_checkpoint = wall_ms();
     let mut written_since = false;
     loop {
         tick.tick().await;
@@ -458,7 +472,7 @@ async fn checkpoint_loop(
         }
         let last = last_write.load(Ordering::Relaxed);
         written_since |= last > last_checkpoint;
-        let now = now_millis();
+        let now = wall_ms();
         let quiet = now - last >= 500;
         if written_since && (quiet || now - last_checkpoint >= 30_000) {
             if let Err(e) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
@@ -470,7 +484,12 @@ async fn checkpoint_loop(
     }
 }
 
-async fn write_loop(pool: AnyPool, mut rows: mpsc::Receiver<NewRow>, last_write: Arc<AtomicI64>) {
+async fn write_loop(
+    pool: AnyPool,
+    mut rows: mpsc::Receiver<NewRow>,
+    last_write: Arc<AtomicI64>,
+    clock: Clock,
+) {
     while let Some(first) = rows.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -479,8 +498,8 @@ async fn write_loop(pool: AnyPool, mut rows: mpsc::Receiver<NewRow>, last_write:
                 Err(_) => break,
             }
         }
-        last_write.store(now_millis(), Ordering::Relaxed);
-        match insert_batch(&pool, &batch).await {
+        last_write.store(wall_ms(), Ordering::Relaxed);
+        match insert_batch(&pool, &batch, clock.now_ms()).await {
             Ok(results) => {
                 for (row, r) in batch.into_iter().zip(results) {
                     let _ = row.done.send(Ok(r));
@@ -500,7 +519,7 @@ async fn write_loop(pool: AnyPool, mut rows: mpsc::Receiver<NewRow>, last_write:
 /// serve every batch size). Rows whose key already exists, or repeats within the batch, come
 /// back as duplicates. On an error every caller is told the batch failed, even for rows an
 /// earlier chunk committed: the sender retries and the retry is recognised as a duplicate.
-async fn insert_batch(pool: &AnyPool, batch: &[NewRow]) -> anyhow::Result<Vec<Enqueued>> {
+async fn insert_batch(pool: &AnyPool, batch: &[NewRow], now: i64) -> anyhow::Result<Vec<Enqueued>> {
     let mut out = vec![Enqueued::Duplicate; batch.len()];
     let mut conn = pool.acquire().await?;
     for queue in [Queue::Inbox, Queue::Jobs] {
@@ -513,7 +532,7 @@ async fn insert_batch(pool: &AnyPool, batch: &[NewRow]) -> anyhow::Result<Vec<En
         while !rest.is_empty() {
             let size = 1 << rest.len().ilog2();
             let (chunk, tail) = rest.split_at(size);
-            for (i, id) in insert_rows(&mut conn, queue, chunk).await? {
+            for (i, id) in insert_rows(&mut conn, queue, chunk, now).await? {
                 out[i] = Enqueued::New(QueueId(id));
             }
             rest = tail;
@@ -527,6 +546,7 @@ async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
     queue: Queue,
     rows: &[(usize, &NewRow)],
+    now: i64,
 ) -> anyhow::Result<Vec<(usize, i64)>> {
     let values: Vec<String> = (0..rows.len())
         .map(|i| {
@@ -547,7 +567,6 @@ async fn insert_rows(
         queue.table(),
         values.join(", ")
     );
-    let now = now_millis();
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for (_, row) in rows {
         query = query

@@ -2,7 +2,7 @@
 //! whatever capability comes next. A handler changes one with `update`: load, let pure domain
 //! code decide, save only if nobody saved since the load, else load again and decide again.
 
-use super::{Store, now_millis};
+use super::Store;
 use crate::domain::deploy::{Deploy, DeployMeta};
 use crate::domain::tf_run::{Run, RunMeta};
 use crate::ids::{DeployId, RunId};
@@ -77,7 +77,7 @@ impl Store {
         .bind(serde_json::to_string(record)?)
         .bind(serde_json::to_string(meta)?)
         .bind(trigger_key)
-        .bind(now_millis())
+        .bind(self.clock.now_ms())
         .execute(self.pool())
         .await?
         .rows_affected()
@@ -116,7 +116,7 @@ impl Store {
         .bind(v.record.state_label())
         .bind(serde_json::to_string(&v.record)?)
         .bind(serde_json::to_string(&v.meta)?)
-        .bind(now_millis())
+        .bind(self.clock.now_ms())
         .bind(v.id.get())
         .bind(v.version)
         .execute(self.pool())

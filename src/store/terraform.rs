@@ -1,7 +1,7 @@
 //! SQL for Terraform runs and project locks (the rest of the SQL is in `store`).
 
+use super::Store;
 use super::records::{COLUMNS, Versioned, from_row};
-use super::{Store, now_millis};
 use crate::domain::tf_run::Run;
 use crate::ids::RunId;
 use sqlx::{AssertSqlSafe, Row};
@@ -87,7 +87,7 @@ impl Store {
         )
         .bind(project)
         .bind(workspace)
-        .bind(now_millis())
+        .bind(self.clock.now_ms())
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| Ok(RunId(r.try_get(0)?))).transpose()
@@ -139,7 +139,7 @@ impl Store {
         run: RunId,
         lease_ms: i64,
     ) -> anyhow::Result<LockOutcome> {
-        let now = now_millis();
+        let now = self.clock.now_ms();
         let row = sqlx::query(
             "INSERT INTO tf_locks (project, workspace, run_id, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (project, workspace) DO UPDATE SET run_id = excluded.run_id, expires_at = excluded.expires_at \

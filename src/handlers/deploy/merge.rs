@@ -161,7 +161,7 @@ pub async fn resume(app: &App) -> anyhow::Result<()> {
     for d in app.store.open_deploys(None).await? {
         resume_one(app, d.id).await?;
     }
-    crate::worker::schedule_hourly(app, crate::event::Timer::ResumeDeploys).await
+    crate::timers::schedule_hourly(app, crate::event::Timer::ResumeDeploys).await
 }
 
 /// Merge deploy `id` if its approvals are complete and it is still not merged.
@@ -180,20 +180,9 @@ pub async fn resume_one(app: &App, id: DeployId) -> anyhow::Result<()> {
 
 /// In case this handler stops between the last approval and the merge: check again soon.
 async fn merge_soon(app: &App, id: DeployId) -> anyhow::Result<()> {
-    let at = crate::store::now_millis() + 120_000;
-    let payload = serde_json::to_string(&crate::event::Event::Timer(
-        crate::event::Timer::MergeDeploy { id },
-    ))?;
-    app.store
-        .enqueue(
-            crate::store::Queue::Jobs,
-            &format!("merge_deploy:{id}"),
-            "timer merge_deploy",
-            &payload,
-            at,
-        )
-        .await?;
-    Ok(())
+    let at = app.clock.now_ms() + 120_000;
+    let timer = crate::event::Timer::MergeDeploy { id };
+    crate::timers::schedule(app, timer, &format!("merge_deploy:{id}"), at).await
 }
 
 /// The tag the environment runs now, from the base branch.

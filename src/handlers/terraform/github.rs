@@ -162,5 +162,5 @@ pub async fn reconcile(app: &App) -> anyhow::Result<()> {
             supersede_pr_runs(app, &repo, pr, None, Stale::PrClosed).await?;
         }
     }
-    crate::worker::schedule_hourly(app, crate::event::Timer::ReconcileTerraform).await
+    crate::timers::schedule_hourly(app, crate::event::Timer::ReconcileTerraform).await
 }

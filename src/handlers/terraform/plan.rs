@@ -6,9 +6,9 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
 use crate::domain::tf_run::{Run, RunMeta, Stale};
-use crate::event::{Event, Timer};
+use crate::event::Timer;
 use crate::ids::RunId;
-use crate::store::{BuildMode, LockOutcome, Queue, StoredRun};
+use crate::store::{BuildMode, LockOutcome, StoredRun};
 
 pub struct PlanRequest<'a> {
     pub project: &'a TfProject,
@@ -208,18 +208,9 @@ pub fn build_env(
 
 /// Check the build with BatchGetBuilds later, in case its EventBridge event never comes.
 pub async fn schedule_poll(app: &App, build_id: &str) -> anyhow::Result<()> {
-    let at = crate::store::now_millis() + app.config.terraform.poll_seconds as i64 * 1000;
-    let payload = serde_json::to_string(&Event::Timer(Timer::PollBuild {
+    let at = app.clock.now_ms() + app.config.terraform.poll_seconds as i64 * 1000;
+    let timer = Timer::PollBuild {
         build_id: build_id.to_owned(),
-    }))?;
-    app.store
-        .enqueue(
-            Queue::Jobs,
-            &format!("poll:{build_id}:{at}"),
-            "timer poll_build",
-            &payload,
-            at,
-        )
-        .await?;
-    Ok(())
+    };
+    crate::timers::schedule(app, timer, &format!("poll:{build_id}:{at}"), at).await
 }
