@@ -107,8 +107,8 @@ pub async fn run(
     })
     .await?;
     for p in &world.app.config.terraform.projects {
-        world.github.set_ref(&p.repo, "HEAD", DEMO_SHA);
-        world.github.set_ref(&p.repo, "main", DEMO_SHA);
+        world.github.set_ref(p.repo.as_str(), "HEAD", DEMO_SHA);
+        world.github.set_ref(p.repo.as_str(), "main", DEMO_SHA);
     }
     if demo_apps {
         world.github.seed_repo(

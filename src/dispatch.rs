@@ -33,7 +33,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             }
         },
         Event::Message(_) | Event::ReactionAdded(_) => Ok(()),
-        Event::Github(g) => Box::pin(handlers::github::handle(app, g)).await,
+        Event::Github(g) => Box::pin(handlers::github::handle(app, *g)).await,
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
         Event::ImagePushed(p) => Box::pin(deploy::image_pushed(app, p)).await,
         Event::ArgoCd(n) => Box::pin(deploy::argocd(app, n)).await,

@@ -80,3 +80,104 @@ impl fmt::Display for DeployId {
         write!(f, "{}", self.0)
     }
 }
+
+/// A GitHub repository, `owner/name`: parsed once (config, webhooks), never split by hand.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoName {
+    full: String,
+    slash: usize,
+}
+
+impl RepoName {
+    pub fn owner(&self) -> &str {
+        &self.full[..self.slash]
+    }
+
+    pub fn name(&self) -> &str {
+        &self.full[self.slash + 1..]
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+
+    /// GitHub compares repository names without case.
+    pub fn is(&self, other: impl AsRef<str>) -> bool {
+        self.full.eq_ignore_ascii_case(other.as_ref())
+    }
+}
+
+impl std::str::FromStr for RepoName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a GitHub repository (owner/name)");
+        let (owner, name) = s.split_once('/').ok_or_else(bad)?;
+        let owner_ok = !owner.is_empty()
+            && owner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let name_ok = !name.is_empty()
+            && name != "."
+            && name != ".."
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !(owner_ok && name_ok) {
+            return Err(bad());
+        }
+        Ok(Self {
+            full: s.to_owned(),
+            slash: owner.len(),
+        })
+    }
+}
+
+impl AsRef<str> for RepoName {
+    fn as_ref(&self) -> &str {
+        &self.full
+    }
+}
+
+impl fmt::Display for RepoName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full)
+    }
+}
+
+impl Serialize for RepoName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.full)
+    }
+}
+
+impl<'de> Deserialize<'de> for RepoName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RepoName;
+
+    #[test]
+    fn a_repository_name_is_owner_slash_name_and_nothing_else() {
+        let r: RepoName = "acme/infra.live".parse().unwrap();
+        assert_eq!((r.owner(), r.name()), ("acme", "infra.live"));
+        assert!(r.is("ACME/Infra.Live"));
+        for bad in [
+            "acme",
+            "acme/",
+            "/infra",
+            "acme/infra/x",
+            "acme/..",
+            "ac me/x",
+            "acme/x?y",
+        ] {
+            assert!(bad.parse::<RepoName>().is_err(), "{bad}");
+        }
+    }
+}

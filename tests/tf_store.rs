@@ -27,12 +27,20 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         true,
     );
     let (first, created) = store
-        .insert(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .insert(
+            &run,
+            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1"),
+            "gh:delivery-1:network",
+        )
         .await
         .unwrap();
     assert!(created);
     let (again, created) = store
-        .insert(&run, &RunMeta::default(), "gh:delivery-1:network")
+        .insert(
+            &run,
+            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1"),
+            "gh:delivery-1:network",
+        )
         .await
         .unwrap();
     assert!(

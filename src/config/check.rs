@@ -39,9 +39,6 @@ impl Config {
             if p.name.is_empty() || p.name.contains(char::is_whitespace) {
                 return Err(here(at("the name must be one word")));
             }
-            if p.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
-                return Err(here(at("repo must be owner/name")));
-            }
             if p.min_approvals == 0 || p.risk.iter().any(|r| r.min_approvals == 0) {
                 return Err(here(at("min_approvals must be at least 1")));
             }
@@ -70,9 +67,6 @@ impl Config {
             }
             if a.name.is_empty() || a.name.contains(char::is_whitespace) {
                 return Err(here(at("the name must be one word")));
-            }
-            if a.repo.split('/').filter(|s| !s.is_empty()).count() != 2 {
-                return Err(here(at("repo must be owner/name")));
             }
             if a.min_approvals == 0 {
                 return Err(here(at("min_approvals must be at least 1")));
@@ -116,11 +110,6 @@ impl Config {
                     "env {:?} has auto_deploy but the app has no tag_policy: automation only deploys tags a policy allows",
                     e.name
                 ))));
-            }
-            if let Some(w) = &a.workflow
-                && w.repo.split('/').filter(|s| !s.is_empty()).count() != 2
-            {
-                return Err(here(at("workflow.repo must be owner/name")));
             }
         }
         Ok(())

@@ -19,7 +19,7 @@ pub struct DeployApp {
     /// The image repository, e.g. `ghcr.io/acme/web`.
     pub image: String,
     /// The GitOps repository, `owner/name`.
-    pub repo: String,
+    pub repo: crate::ids::RepoName,
     #[serde(default = "default_branch")]
     pub branch: String,
     /// Slack channel id for deploy cards.
@@ -45,7 +45,7 @@ pub struct DeployApp {
 #[serde(deny_unknown_fields)]
 pub struct WorkflowTrigger {
     /// The repository whose workflow runs, `owner/name`.
-    pub repo: String,
+    pub repo: crate::ids::RepoName,
     /// The workflow's name, as in its `name:`.
     pub name: String,
     #[serde(default = "default_branch")]

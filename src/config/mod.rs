@@ -395,5 +395,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("the name is used twice"), "{err}");
+        let bad_repo = ok.replace("acme/infra", "acme/infra/live");
+        let err = Config::parse(&bad_repo, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:3:8: \"acme/infra/live\" is not a GitHub repository"),
+            "{err}"
+        );
     }
 }

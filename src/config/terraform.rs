@@ -58,7 +58,7 @@ impl TerraformConfig {
 pub struct TfProject {
     pub name: String,
     /// `owner/repo` on GitHub.
-    pub repo: String,
+    pub repo: crate::ids::RepoName,
     pub dir: String,
     #[serde(default = "default_workspace")]
     pub workspace: String,

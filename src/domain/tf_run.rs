@@ -4,6 +4,7 @@
 use super::glob;
 use super::plan::{Action, PlanSummary};
 use crate::config::TfProject;
+use crate::ids::RepoName;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,9 +95,9 @@ pub struct Run {
 
 /// Where a run lives besides its state: its PR, its Slack card, its builds. Not part of the
 /// state machine; handlers keep it next to the run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunMeta {
-    pub repo: String,
+    pub repo: RepoName,
     pub pr: Option<u64>,
     /// The branch, tag or SHA asked for (`/tf plan network main`), for display.
     pub git_ref: String,
@@ -113,6 +114,26 @@ pub struct RunMeta {
     pub resources: Vec<String>,
     pub apply_started_ms: Option<i64>,
     pub apply_finished_ms: Option<i64>,
+}
+
+impl RunMeta {
+    /// A run of `repo` at `git_ref` whose card goes to `channel`, waiting for its lock.
+    pub fn new(repo: RepoName, git_ref: &str, channel: &str) -> Self {
+        Self {
+            repo,
+            pr: None,
+            git_ref: git_ref.to_owned(),
+            queued: true,
+            card: super::card::CardPlace::new(channel),
+            plan_build: None,
+            apply_build: None,
+            logs_url: None,
+            summary_blocks: vec![],
+            resources: vec![],
+            apply_started_ms: None,
+            apply_finished_ms: None,
+        }
+    }
 }
 
 pub use super::approval::{Approvable, Approved, Approvers, Refusal};
@@ -271,12 +292,12 @@ impl Run {
 /// The projects a change to `paths` must plan (`when_modified`, default `<dir>/**`).
 pub fn affected_projects<'a>(
     projects: &'a [TfProject],
-    repo: &str,
+    repo: &RepoName,
     paths: &[String],
 ) -> Vec<&'a TfProject> {
     projects
         .iter()
-        .filter(|p| p.repo.eq_ignore_ascii_case(repo))
+        .filter(|p| p.repo.is(repo))
         .filter(|p| {
             let default = [format!("{}/**", p.dir.trim_end_matches('/'))];
             let globs: &[String] = if p.when_modified.is_empty() {
@@ -555,7 +576,7 @@ mod tests {
         assert_eq!(
             names(affected_projects(
                 &projects,
-                "acme/infra",
+                &"acme/infra".parse().unwrap(),
                 &paths(&["modules/vpc/main.tf"])
             )),
             ["network"]
@@ -563,15 +584,26 @@ mod tests {
         assert_eq!(
             names(affected_projects(
                 &projects,
-                "ACME/infra",
+                &"ACME/infra".parse().unwrap(),
                 &paths(&["envs/prod/dns/zone.tf", "README.md"])
             )),
             ["dns"]
         );
         assert!(
-            affected_projects(&projects, "acme/other", &paths(&["envs/prod/dns/zone.tf"]))
-                .is_empty()
+            affected_projects(
+                &projects,
+                &"acme/other".parse().unwrap(),
+                &paths(&["envs/prod/dns/zone.tf"])
+            )
+            .is_empty()
         );
-        assert!(affected_projects(&projects, "acme/infra", &paths(&["docs/x.md"])).is_empty());
+        assert!(
+            affected_projects(
+                &projects,
+                &"acme/infra".parse().unwrap(),
+                &paths(&["docs/x.md"])
+            )
+            .is_empty()
+        );
     }
 }

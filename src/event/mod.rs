@@ -9,7 +9,7 @@ mod slack;
 
 pub use actions::{Action, Form};
 pub use aws::{parse_argocd, parse_aws_event};
-pub use github::parse_github;
+pub use github::{PackagePublished, PullRequest, Push, Webhook, WorkflowRun, parse_github};
 pub use slack::{parse_interaction, parse_slack_events, parse_slash_command};
 
 use crate::ids::{ChannelId, DeliveryId, MessageTs, TeamId, UserId};
@@ -24,7 +24,7 @@ pub enum Event {
     ViewSubmission(ViewSubmission),
     Message(MessagePosted),
     ReactionAdded(ReactionAdded),
-    Github(GithubEvent),
+    Github(Box<GithubEvent>),
     CodeBuild(BuildStateChange),
     /// A new image in a registry that sends EventBridge events (ECR); GitHub's package events
     /// arrive as `Github`.
@@ -92,7 +92,7 @@ pub struct GithubEvent {
     pub kind: String,
     pub action: Option<String>,
     pub repository: Option<String>,
-    pub payload: Value,
+    pub payload: Webhook,
 }
 
 /// EventBridge "CodeBuild Build State Change".

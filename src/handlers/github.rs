@@ -1,7 +1,7 @@
 //! GitHub webhooks, routed by event kind.
 
 use crate::app::App;
-use crate::event::GithubEvent;
+use crate::event::{GithubEvent, Webhook};
 use crate::handlers::{deploy, terraform};
 
 pub async fn handle(app: &App, event: GithubEvent) -> anyhow::Result<()> {
@@ -12,11 +12,12 @@ pub async fn handle(app: &App, event: GithubEvent) -> anyhow::Result<()> {
         repository = event.repository.as_deref().unwrap_or(""),
         "GitHub event received"
     );
-    match event.kind.as_str() {
-        "pull_request" => terraform::pull_request(app, &event).await,
-        "push" => terraform::push(app, &event).await,
-        "registry_package" | "package" => deploy::package_published(app, &event).await,
-        "workflow_run" => deploy::workflow_run(app, &event).await,
-        _ => Ok(()),
+    let delivery = &event.delivery;
+    match &event.payload {
+        Webhook::PullRequest(pr) => terraform::pull_request(app, delivery, pr).await,
+        Webhook::Push(push) => terraform::push(app, delivery, push).await,
+        Webhook::PackagePublished(p) => deploy::package_published(app, delivery, p).await,
+        Webhook::WorkflowRun(run) => deploy::workflow_run(app, delivery, run).await,
+        Webhook::Other => Ok(()),
     }
 }

@@ -315,7 +315,7 @@ pub fn card(
     if let Some(pr) = meta.pr {
         context.push_str(&format!(
             " · <https://github.com/{repo}/pull/{pr}|{repo}#{pr}>",
-            repo = escape_mrkdwn(&app.repo)
+            repo = escape_mrkdwn(app.repo.as_str())
         ));
     }
     context.push_str(&format!(" · {}", mention(&d.requested_by)));

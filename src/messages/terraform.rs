@@ -258,8 +258,8 @@ pub fn card(
     match meta.pr {
         Some(pr) => context.push_str(&format!(
             " · <https://github.com/{}/pull/{pr}|{}#{pr}>",
-            escape_mrkdwn(&meta.repo),
-            escape_mrkdwn(&meta.repo)
+            escape_mrkdwn(meta.repo.as_str()),
+            escape_mrkdwn(meta.repo.as_str())
         )),
         None => context.push_str(&format!(" · `{}`", escape_mrkdwn(&meta.git_ref))),
     }
@@ -406,9 +406,9 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
             true,
         );
         let meta = RunMeta {
-            repo: "acme/infra".into(),
             pr: Some(42),
-            ..Default::default()
+            queued: false,
+            ..RunMeta::new("acme/infra".parse().unwrap(), "", "C1")
         };
         let status = status_of(&run, &meta, &p, None, Locale::Ja);
         let awaiting = card(7, &run, &meta, &p, &status, Locale::Ja);

@@ -3,7 +3,7 @@
 use super::Store;
 use super::records::{COLUMNS, Versioned, from_row};
 use crate::domain::tf_run::Run;
-use crate::ids::RunId;
+use crate::ids::{RepoName, RunId};
 use sqlx::{AssertSqlSafe, Row};
 
 pub type StoredRun = Versioned<Run>;
@@ -95,14 +95,14 @@ impl Store {
 
     pub async fn pr_comment(
         &self,
-        repo: &str,
+        repo: &RepoName,
         pr: u64,
         project: &str,
     ) -> anyhow::Result<Option<u64>> {
         let row = sqlx::query(
             "SELECT comment_id FROM pr_comments WHERE repo = $1 AND pr = $2 AND project = $3",
         )
-        .bind(repo)
+        .bind(repo.as_str())
         .bind(pr as i64)
         .bind(project)
         .fetch_optional(self.pool())
@@ -112,7 +112,7 @@ impl Store {
 
     pub async fn set_pr_comment(
         &self,
-        repo: &str,
+        repo: &RepoName,
         pr: u64,
         project: &str,
         comment: u64,
@@ -121,7 +121,7 @@ impl Store {
             "INSERT INTO pr_comments (repo, pr, project, comment_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (repo, pr, project) DO UPDATE SET comment_id = excluded.comment_id",
         )
-        .bind(repo)
+        .bind(repo.as_str())
         .bind(pr as i64)
         .bind(project)
         .bind(comment as i64)

@@ -47,7 +47,7 @@ fn configured<'a>(
 }
 
 fn owner_repo(a: &DeployApp) -> (&str, &str) {
-    a.repo.split_once('/').expect("validated owner/name")
+    (a.repo.owner(), a.repo.name())
 }
 
 /// Someone as GitHub readers know them: `@login` when `[github.slack_users]` maps them (or

@@ -90,7 +90,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         .ok_or_else(|| anyhow::anyhow!("{} has no branch {:?}", a.repo, a.branch))?;
     let Some(file) = app.github.file(owner, repo, &e.file, &base).await? else {
         return Ok(Outcome::Reply(DeployReply::FileMissing {
-            repo: a.repo.clone(),
+            repo: a.repo.to_string(),
             file: e.file.clone(),
         }));
     };

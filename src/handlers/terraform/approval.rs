@@ -95,9 +95,10 @@ pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Resul
 /// What the world looks like now, for the freshness check.
 async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     let project = project(app, &stored.record.project)?;
-    let current_head = match (stored.meta.pr, stored.meta.repo.split_once('/')) {
-        (Some(pr), Some((owner, repo))) => Some(app.github.pull(owner, repo, pr).await?.head),
-        _ => None,
+    let repo = &stored.meta.repo;
+    let current_head = match stored.meta.pr {
+        Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?.head),
+        None => None,
     };
     Ok(Freshness {
         now_ms: app.clock.now_ms(),

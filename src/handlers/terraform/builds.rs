@@ -214,9 +214,7 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
 
 /// The one plan comment per PR and project, edited in place on every re-plan (or failure).
 async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyhow::Result<()> {
-    let Some((owner, repo)) = stored.meta.repo.split_once('/') else {
-        return Ok(());
-    };
+    let repo = &stored.meta.repo;
     let marker = format!("<!-- banto:tf:{} -->", stored.record.project);
     let body = format!(
         "{marker}\n**banto** · `{}` · run #{} · `{}`\n\n{}",
@@ -231,7 +229,7 @@ async fn pr_comment(app: &App, stored: &StoredRun, pr: u64, text: &str) -> anyho
         .await?;
     let id = app
         .github
-        .upsert_comment(owner, repo, pr, existing, &marker, &body)
+        .upsert_comment(repo.owner(), repo.name(), pr, existing, &marker, &body)
         .await?;
     if existing != Some(id) {
         app.store

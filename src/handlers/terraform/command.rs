@@ -64,8 +64,12 @@ async fn plan(
         return Ok(unknown_project(app, name));
     };
     let git_ref = git_ref.unwrap_or_else(|| "HEAD".to_owned());
-    let (owner, repo) = project.repo.split_once('/').expect("validated owner/name");
-    let sha = match app.github.resolve_ref(owner, repo, &git_ref).await {
+    let repo = &project.repo;
+    let sha = match app
+        .github
+        .resolve_ref(repo.owner(), repo.name(), &git_ref)
+        .await
+    {
         Ok(sha) => sha,
         Err(
             GithubError::Api {
@@ -75,7 +79,7 @@ async fn plan(
         ) => {
             return Ok(TfReply::BadRef {
                 git_ref,
-                repo: project.repo.clone(),
+                repo: project.repo.to_string(),
             });
         }
         Err(e) => return Err(e.into()),

@@ -3,8 +3,8 @@
 use super::plan::{PlanRequest, start_plan, supersede_pr_runs};
 use crate::app::App;
 use crate::domain::tf_run::{Stale, affected_projects};
-use crate::event::GithubEvent;
-use serde_json::Value;
+use crate::event::{PullRequest, Push};
+use crate::ids::{DeliveryId, RepoName};
 
 /// GitHub login → the Slack user banto knows them as, else `github:<login>`.
 fn requester(app: &App, login: &str) -> String {
@@ -16,40 +16,27 @@ fn requester(app: &App, login: &str) -> String {
         .unwrap_or_else(|| format!("github:{login}"))
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> anyhow::Result<&'a str> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow::anyhow!("GitHub event without `{pointer}`"))
-}
-
-pub async fn pull_request(app: &App, event: &GithubEvent) -> anyhow::Result<()> {
-    let p = &event.payload;
-    let repo = str_at(p, "/repository/full_name")?;
-    let number = p
-        .pointer("/pull_request/number")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| anyhow::anyhow!("pull_request event without a number"))?;
-    match event.action.as_deref() {
-        Some("closed") => supersede_pr_runs(app, repo, number, None, Stale::PrClosed).await,
-        Some("opened" | "synchronize" | "reopened") => {
-            let head = str_at(p, "/pull_request/head/sha")?;
-            let head_ref = str_at(p, "/pull_request/head/ref")?;
-            let author = str_at(p, "/pull_request/user/login")?;
-            let (owner, name) = repo
-                .split_once('/')
-                .ok_or_else(|| anyhow::anyhow!("bad repository name"))?;
+pub async fn pull_request(
+    app: &App,
+    delivery: &DeliveryId,
+    pr: &PullRequest,
+) -> anyhow::Result<()> {
+    let repo = &pr.repo;
+    match pr.action.as_str() {
+        "closed" => supersede_pr_runs(app, repo, pr.number, None, Stale::PrClosed).await,
+        "opened" | "synchronize" | "reopened" => {
             if app
                 .config
                 .terraform
                 .projects
                 .iter()
-                .all(|pr| !pr.repo.eq_ignore_ascii_case(repo))
+                .all(|p| !p.repo.is(repo))
             {
                 return Ok(());
             }
             let paths: Vec<String> = app
                 .github
-                .changed_files(owner, name, number)
+                .changed_files(repo.owner(), repo.name(), pr.number)
                 .await?
                 .into_iter()
                 .flat_map(|f| std::iter::once(f.path).chain(f.previous_path))
@@ -58,10 +45,10 @@ pub async fn pull_request(app: &App, event: &GithubEvent) -> anyhow::Result<()> 
             supersede_pr_runs(
                 app,
                 repo,
-                number,
-                Some(head),
+                pr.number,
+                Some(&pr.head_sha),
                 Stale::NewCommit {
-                    head: head.to_owned(),
+                    head: pr.head_sha.clone(),
                 },
             )
             .await?;
@@ -70,12 +57,12 @@ pub async fn pull_request(app: &App, event: &GithubEvent) -> anyhow::Result<()> 
                     app,
                     PlanRequest {
                         project,
-                        head_sha: head.to_owned(),
-                        git_ref: head_ref.to_owned(),
-                        requested_by: requester(app, author),
-                        repo: repo.to_owned(),
-                        pr: Some(number),
-                        trigger_key: format!("gh:{}:{}", event.delivery, project.name),
+                        head_sha: pr.head_sha.clone(),
+                        git_ref: pr.head_ref.clone(),
+                        requested_by: requester(app, &pr.author),
+                        repo: repo.clone(),
+                        pr: Some(pr.number),
+                        trigger_key: format!("gh:{delivery}:{}", project.name),
                     },
                 )
                 .await?;
@@ -87,50 +74,26 @@ pub async fn pull_request(app: &App, event: &GithubEvent) -> anyhow::Result<()> 
 }
 
 /// A push to the default branch plans the projects that opted in with `plan_on_push`.
-pub async fn push(app: &App, event: &GithubEvent) -> anyhow::Result<()> {
-    let p = &event.payload;
-    let repo = str_at(p, "/repository/full_name")?;
-    let default = p
-        .pointer("/repository/default_branch")
-        .and_then(Value::as_str)
-        .unwrap_or("main");
-    if str_at(p, "/ref")? != format!("refs/heads/{default}") || p["deleted"] == true {
+pub async fn push(app: &App, delivery: &DeliveryId, push: &Push) -> anyhow::Result<()> {
+    if push.git_ref != format!("refs/heads/{}", push.default_branch) || push.deleted {
         return Ok(());
     }
-    let after = str_at(p, "/after")?;
-    let pusher = p
-        .pointer("/pusher/name")
-        .or(p.pointer("/sender/login"))
-        .and_then(Value::as_str)
-        .unwrap_or("unknown");
-    let mut paths: Vec<String> = vec![];
-    for c in p["commits"].as_array().into_iter().flatten() {
-        for key in ["added", "modified", "removed"] {
-            paths.extend(
-                c[key]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned),
-            );
-        }
-    }
-    let projects: Vec<_> = affected_projects(&app.config.terraform.projects, repo, &paths)
-        .into_iter()
-        .filter(|p| p.plan_on_push)
-        .collect();
+    let projects: Vec<_> =
+        affected_projects(&app.config.terraform.projects, &push.repo, &push.paths)
+            .into_iter()
+            .filter(|p| p.plan_on_push)
+            .collect();
     for project in projects {
         start_plan(
             app,
             PlanRequest {
                 project,
-                head_sha: after.to_owned(),
-                git_ref: default.to_owned(),
-                requested_by: requester(app, pusher),
-                repo: repo.to_owned(),
+                head_sha: push.after.clone(),
+                git_ref: push.default_branch.clone(),
+                requested_by: requester(app, &push.pusher),
+                repo: push.repo.clone(),
                 pr: None,
-                trigger_key: format!("gh:{}:{}", event.delivery, project.name),
+                trigger_key: format!("gh:{delivery}:{}", project.name),
             },
         )
         .await?;
@@ -140,7 +103,7 @@ pub async fn push(app: &App, event: &GithubEvent) -> anyhow::Result<()> {
 
 /// Runs of pull requests that were closed while their webhook was lost stop here (hourly).
 pub async fn reconcile(app: &App) -> anyhow::Result<()> {
-    let mut prs: Vec<(String, u64)> = app
+    let mut prs: Vec<(RepoName, u64)> = app
         .store
         .open_runs(None)
         .await?
@@ -150,12 +113,9 @@ pub async fn reconcile(app: &App) -> anyhow::Result<()> {
     prs.sort();
     prs.dedup();
     for (repo, pr) in prs {
-        let Some((owner, name)) = repo.split_once('/') else {
-            continue;
-        };
-        if !app.github.pull(owner, name, pr).await?.open {
+        if !app.github.pull(repo.owner(), repo.name(), pr).await?.open {
             tracing::info!(
-                repo,
+                %repo,
                 pr,
                 "pull request closed without a webhook; stopping its runs"
             );

@@ -7,6 +7,7 @@ use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
 use crate::domain::tf_run::{Run, RunMeta, Stale};
 use crate::event::Timer;
+use crate::ids::RepoName;
 use crate::ids::RunId;
 use crate::store::{BuildMode, LockOutcome, StoredRun};
 
@@ -16,7 +17,7 @@ pub struct PlanRequest<'a> {
     pub git_ref: String,
     /// Slack user id, or `github:<login>` when the GitHub user has no Slack mapping.
     pub requested_by: String,
-    pub repo: String,
+    pub repo: RepoName,
     pub pr: Option<u64>,
     /// Unique per triggering event and project: a retried event finds its run.
     pub trigger_key: String,
@@ -26,12 +27,8 @@ pub struct PlanRequest<'a> {
 pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<StoredRun> {
     let run = Run::new(&req.project.name, &req.head_sha, &req.requested_by);
     let meta = RunMeta {
-        repo: req.repo.clone(),
         pr: req.pr,
-        git_ref: req.git_ref.clone(),
-        queued: true,
-        card: crate::domain::card::CardPlace::new(&req.project.channel),
-        ..Default::default()
+        ..RunMeta::new(req.repo.clone(), &req.git_ref, &req.project.channel)
     };
     let (stored, created) = app.store.insert(&run, &meta, &req.trigger_key).await?;
     if created {
@@ -68,7 +65,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
 /// free their locks and update their cards. Runs already applying finish.
 pub async fn supersede_pr_runs(
     app: &App,
-    repo: &str,
+    repo: &RepoName,
     pr: u64,
     keep_head: Option<&str>,
     reason: Stale,
@@ -78,7 +75,7 @@ pub async fn supersede_pr_runs(
         .open_runs(None)
         .await?
         .into_iter()
-        .filter(|r| r.meta.pr == Some(pr) && r.meta.repo.eq_ignore_ascii_case(repo))
+        .filter(|r| r.meta.pr == Some(pr) && r.meta.repo.is(repo))
         .filter(|r| keep_head.is_none_or(|h| r.record.head_sha != h))
         .collect();
     for old in older {
