@@ -4,7 +4,7 @@
 use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secret;
 use crate::domain::mask;
-use crate::ids::{ChannelId, MessageTs, UserId};
+use crate::ids::{ChannelId, MessageTs, UserGroupId, UserId};
 use crate::locale::Locale;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -354,8 +354,8 @@ impl SlackApi {
     }
 
     /// Members of a user group (`S…`).
-    pub async fn usergroup_members(&self, group: &str) -> Result<Vec<UserId>, SlackError> {
-        let req = SlackApiUserGroupsUsersListRequest::new(group.to_owned().into());
+    pub async fn usergroup_members(&self, group: &UserGroupId) -> Result<Vec<UserId>, SlackError> {
+        let req = SlackApiUserGroupsUsersListRequest::new(group.0.clone().into());
         let r = slack_call!(self, usergroups_users_list(&req))?;
         Ok(r.users.into_iter().map(|u| UserId(u.0)).collect())
     }

@@ -97,10 +97,10 @@ pub struct TfProject {
 pub struct Approvers {
     /// Slack user ids.
     #[serde(default)]
-    pub users: Vec<String>,
+    pub users: Vec<crate::ids::UserId>,
     /// Slack user group ids (`S…`), expanded when someone approves.
     #[serde(default)]
-    pub groups: Vec<String>,
+    pub groups: Vec<crate::ids::UserGroupId>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -907,9 +907,10 @@ fn resolve_names(
             *s = id.clone();
         }
     };
-    let group = |g: &mut String| {
-        if let Some(id) = g.strip_prefix('&').and_then(|n| groups.get(n)) {
-            *g = id.clone();
+    let user_id = |u: &mut crate::ids::UserId| user(&mut u.0);
+    let group = |g: &mut crate::ids::UserGroupId| {
+        if let Some(id) = g.0.strip_prefix('&').and_then(|n| groups.get(n)) {
+            g.0 = id.clone();
         }
     };
     let channel = |c: &mut String| {
@@ -921,12 +922,12 @@ fn resolve_names(
         }
     };
     for p in &mut config.terraform.projects {
-        p.approvers.users.iter_mut().for_each(user);
+        p.approvers.users.iter_mut().for_each(user_id);
         p.approvers.groups.iter_mut().for_each(group);
         channel(&mut p.channel);
     }
     for a in &mut config.deploy.apps {
-        a.approvers.users.iter_mut().for_each(user);
+        a.approvers.users.iter_mut().for_each(user_id);
         a.approvers.groups.iter_mut().for_each(group);
         channel(&mut a.channel);
     }

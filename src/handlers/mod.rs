@@ -15,7 +15,8 @@ use crate::ids::{ChannelId, UserId};
 
 /// Configured approvers plus the members of configured user groups.
 async fn approvers(app: &App, configured: &crate::config::Approvers) -> anyhow::Result<Approvers> {
-    let mut users: std::collections::BTreeSet<String> = configured.users.iter().cloned().collect();
+    let mut users: std::collections::BTreeSet<String> =
+        configured.users.iter().map(|u| u.0.clone()).collect();
     for group in &configured.groups {
         users.extend(
             app.slack

@@ -29,12 +29,12 @@ pub fn approver_mentions(approvers: &Approvers) -> String {
     approvers
         .users
         .iter()
-        .map(|u| mention(u))
+        .map(|u| mention(u.as_str()))
         .chain(
             approvers
                 .groups
                 .iter()
-                .map(|g| format!("<!subteam^{}>", escape_mrkdwn(g))),
+                .map(|g| format!("<!subteam^{}>", escape_mrkdwn(g.as_str()))),
         )
         .collect::<Vec<_>>()
         .join(", ")
