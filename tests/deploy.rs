@@ -660,3 +660,18 @@ async fn a_deploy_that_failed_halfway_is_finished_by_its_retry_without_a_second_
         "one deploy"
     );
 }
+
+#[tokio::test]
+async fn a_repository_set_to_japanese_gets_its_pull_requests_in_japanese() {
+    let world = world_with("", "\n[github.languages]\n\"acme/gitops\" = \"ja\"\n").await;
+    slash(&world, "bob", "/deploy guestbook 0.3 production").await;
+    world.next_message("deploys").await.unwrap();
+    let pulls = world.github.pulls(REPO);
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].1.title, "deploy(guestbook): production を 0.2 → 0.3");
+    assert!(
+        pulls[0].1.body.starts_with("banto 経由で @bob-gh が依頼したデプロイ #1 です。"),
+        "{}",
+        pulls[0].1.body
+    );
+}

@@ -109,6 +109,10 @@ pub struct GithubConfig {
     /// GitHub login → Slack user id, so a PR author is recognised in Slack (no self-approval).
     #[serde(default)]
     pub slack_users: BTreeMap<String, String>,
+    /// The language banto writes in on a repository (PR titles, bodies, comments); English
+    /// where not set.
+    #[serde(default)]
+    pub languages: BTreeMap<crate::ids::RepoName, Locale>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -228,6 +232,14 @@ impl Config {
             .get(channel)
             .copied()
             .unwrap_or(self.slack.default_locale)
+    }
+
+    pub fn locale_for_repo(&self, repo: &crate::ids::RepoName) -> Locale {
+        self.github
+            .languages
+            .iter()
+            .find(|(r, _)| r.is(repo))
+            .map_or(Locale::En, |(_, l)| *l)
     }
 }
 

@@ -49,6 +49,7 @@ pub mod banto;
 pub mod common;
 pub mod deploy;
 pub mod failure;
+pub mod gitops;
 pub mod plan;
 pub mod terraform;
 

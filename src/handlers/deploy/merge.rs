@@ -15,6 +15,7 @@ use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
 use crate::messages::common::reject_modal;
 use crate::messages::deploy::DeployReply;
+use crate::messages::gitops::GitopsText;
 use crate::store::ChangeEvent;
 
 fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
@@ -129,25 +130,34 @@ pub async fn reject_submitted(app: &App, view: ViewSubmission, id: DeployId) -> 
             &format!("#{id}: {reason}"),
         )
         .await?;
-    close_pull(app, &stored, &format!("Rejected by {user}: {reason}")).await?;
+    let why = GitopsText::Rejected {
+        by: on_github(app, &user),
+        reason,
+    };
+    close_pull(app, &stored, why).await?;
     show_card(app, &stored).await
 }
 
 async fn close_pull(
     app: &App,
     stored: &crate::store::StoredDeploy,
-    why: &str,
+    why: GitopsText,
 ) -> anyhow::Result<()> {
     let (a, _) = configured(app, &stored.record.app, &stored.record.env)?;
     let (owner, repo) = owner_repo(a);
+    let locale = app.config.locale_for_repo(&a.repo);
+    let title = GitopsText::NotMergedTitle {
+        app: a.name.clone(),
+        id: stored.id,
+    };
     if let Some(pr) = stored.meta.pr {
         app.github
             .update_pull(
                 owner,
                 repo,
                 pr,
-                &format!("[not merged] deploy({}) #{}", a.name, stored.id),
-                why,
+                &title.render(locale),
+                &why.render(locale),
                 true,
             )
             .await?;
@@ -321,12 +331,11 @@ async fn moved(
     current: String,
 ) -> anyhow::Result<DeployReply> {
     let d = &stored.record;
-    close_pull(
-        app,
-        stored,
-        &format!("{} moved to {current} since this was asked for.", d.env),
-    )
-    .await?;
+    let why = GitopsText::Moved {
+        env: d.env.clone(),
+        current: current.clone(),
+    };
+    close_pull(app, stored, why).await?;
     show_card(app, stored).await?;
     Ok(DeployReply::Moved {
         env: d.env.clone(),
@@ -344,7 +353,10 @@ async fn refuse(app: &App, id: DeployId, message: String) -> anyhow::Result<Depl
             })
         })
         .await?;
-    close_pull(app, &stored, &message).await?;
+    let why = GitopsText::Refused {
+        message: message.clone(),
+    };
+    close_pull(app, &stored, why).await?;
     show_card(app, &stored).await?;
     let locale = app.config.locale_for_channel(&stored.meta.card.channel);
     in_thread(

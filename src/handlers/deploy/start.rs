@@ -14,8 +14,10 @@ use crate::domain::freeze::{FreezeWindow, in_zone};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
 use crate::ids::UserId;
+use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::DeployReply;
+use crate::messages::gitops::GitopsText;
 
 /// Someone (or something) asks for `tag` in `env`.
 pub struct Ask<'a> {
@@ -222,18 +224,20 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
             )
             .await?;
     }
-    let title = format!(
-        "deploy({}): {} → {} in {}",
-        a.name,
-        current.as_deref().unwrap_or("none"),
-        ask.tag,
-        e.name
-    );
-    let body = format!(
-        "Deploy #{id} requested by {} through banto.\n\n```diff\n{}```\n",
-        on_github(app, &ask.requested_by),
-        stored.meta.diff
-    );
+    let locale = app.config.locale_for_repo(&a.repo);
+    let title = GitopsText::PrTitle {
+        app: a.name.clone(),
+        from: current.clone().unwrap_or_else(|| "none".into()),
+        tag: ask.tag.clone(),
+        env: e.name.clone(),
+    }
+    .render(locale);
+    let body = GitopsText::PrBody {
+        id,
+        by: on_github(app, &ask.requested_by),
+        diff: stored.meta.diff.clone(),
+    }
+    .render(locale);
     let pr = match app.github.open_pull(owner, repo, &branch).await? {
         Some(pr) => pr,
         None => {
@@ -279,6 +283,7 @@ async fn supersede_older(
     newest: crate::ids::DeployId,
 ) -> anyhow::Result<()> {
     let (owner, repo) = owner_repo(a);
+    let locale = app.config.locale_for_repo(&a.repo);
     for old in app.store.open_deploys(Some(&a.name)).await? {
         if old.record.env != e.name || old.id >= newest {
             continue;
@@ -301,8 +306,12 @@ async fn supersede_older(
                     owner,
                     repo,
                     pr,
-                    &format!("[superseded by #{newest}] deploy({})", a.name),
-                    &format!("Superseded by banto deploy #{newest}."),
+                    &GitopsText::SupersededTitle {
+                        app: a.name.clone(),
+                        newest,
+                    }
+                    .render(locale),
+                    &GitopsText::SupersededBody { newest }.render(locale),
                     true,
                 )
                 .await?;
