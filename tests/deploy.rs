@@ -668,9 +668,15 @@ async fn a_repository_set_to_japanese_gets_its_pull_requests_in_japanese() {
     world.next_message("deploys").await.unwrap();
     let pulls = world.github.pulls(REPO);
     assert_eq!(pulls.len(), 1);
-    assert_eq!(pulls[0].1.title, "deploy(guestbook): production を 0.2 → 0.3");
+    assert_eq!(
+        pulls[0].1.title,
+        "deploy(guestbook): production を 0.2 → 0.3"
+    );
     assert!(
-        pulls[0].1.body.starts_with("banto 経由で @bob-gh が依頼したデプロイ #1 です。"),
+        pulls[0]
+            .1
+            .body
+            .starts_with("banto 経由で @bob-gh が依頼したデプロイ #1 です。"),
         "{}",
         pulls[0].1.body
     );

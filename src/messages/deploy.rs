@@ -272,6 +272,13 @@ fn progress(d: &Deploy, meta: &DeployMeta) -> DeployProgress {
     }
 }
 
+fn deploy_word(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "Deploy",
+        Locale::Ja => "デプロイ",
+    }
+}
+
 /// Slack's section text limit, less room for the fence.
 const DIFF_CHARS: usize = 2_900;
 
@@ -287,7 +294,7 @@ pub fn card(
     let status_line = status_of(d, app).render(locale);
     let mut blocks = vec![
         json!({ "type": "header", "text": { "type": "plain_text",
-            "text": format!("Deploy · {} → {} · #{id}", d.app, d.env).chars().take(150).collect::<String>() } }),
+            "text": format!("{} · {} → {} · #{id}", deploy_word(locale), d.app, d.env).chars().take(150).collect::<String>() } }),
         json!({ "type": "section", "text": { "type": "mrkdwn", "text": status_line } }),
         json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": progress(d, meta).render(locale) }] }),
     ];
@@ -321,7 +328,12 @@ pub fn card(
     context.push_str(&format!(" · {}", mention(&d.requested_by)));
     blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context }] }));
     Outgoing {
-        text: format!("Deploy {} {} #{id}: {status_line}", d.app, d.env),
+        text: format!(
+            "{} {} {} #{id}: {status_line}",
+            deploy_word(locale),
+            d.app,
+            d.env
+        ),
         blocks: Some(Value::Array(blocks)),
     }
 }

@@ -214,11 +214,8 @@ pub fn markdown_failed(phase: &str, logs: Option<&str>, locale: Locale) -> Strin
 
 pub fn markdown(s: &PlanSummary, locale: Locale) -> String {
     let l = labels(locale);
-    let esc = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
+    // GitHub Markdown reads `&`, `<` and `>` as HTML, as Slack does: one escaper for both.
+    let esc = super::escape_mrkdwn;
     let mut out = format!("### {}\n\n**{}**\n", l.title, esc(&headline(s, locale)));
     let destructive: Vec<_> = s.destructive().collect();
     if !destructive.is_empty() {
