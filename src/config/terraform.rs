@@ -64,7 +64,7 @@ pub struct TfProject {
     pub workspace: String,
     /// Globs of paths whose change plans this project (module paths included). Default: `<dir>/**`.
     #[serde(default)]
-    pub when_modified: Vec<String>,
+    pub when_modified: crate::domain::glob::Globs,
     /// Plan on pushes to the default branch as well as on pull requests.
     #[serde(default)]
     pub plan_on_push: bool,
@@ -107,7 +107,7 @@ pub struct Approvers {
 #[serde(deny_unknown_fields)]
 pub struct RiskRule {
     /// Resource type globs, e.g. `aws_iam_*`, `aws_db_instance`.
-    pub resource_types: Vec<String>,
+    pub resource_types: crate::domain::glob::Globs,
     /// Which actions make it risky: any of `create`, `update`, `delete`, `replace`, `forget`.
     #[serde(default = "default_risk_actions")]
     pub actions: Vec<String>,

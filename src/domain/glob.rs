@@ -1,45 +1,71 @@
-//! Path and name globs: `*` matches within one path segment, `**` across segments.
+//! Path and name globs, compiled once when the config is read: `*` and `?` stay within one path
+//! segment, `**` crosses segments (`**/` also matches no directory).
 
-/// Whether `text` matches `pattern` (`*` stops at `/`, `**` does not, `?` is one character).
-pub fn matches(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    matches_from(&p, &t)
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Deserializer};
+
+/// A list of globs matched as one.
+#[derive(Clone, Debug)]
+pub struct Globs {
+    patterns: Vec<String>,
+    set: GlobSet,
 }
 
-fn matches_from(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') if p.get(1) == Some(&'*') => {
-            // `**/` also matches zero directories.
-            let rest = if p.get(2) == Some(&'/') {
-                &p[3..]
-            } else {
-                &p[2..]
-            };
-            (0..=t.len()).any(|i| matches_from(rest, &t[i..]))
-                || (p.get(2) == Some(&'/') && matches_from(&p[2..], t))
+impl Globs {
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for p in patterns {
+            let glob = GlobBuilder::new(p.as_ref())
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| format!("bad glob {:?}: {}", p.as_ref(), e.kind()))?;
+            builder.add(glob);
         }
-        Some('*') => {
-            let rest = &p[1..];
-            for i in 0..=t.len() {
-                if matches_from(rest, &t[i..]) {
-                    return true;
-                }
-                if i < t.len() && t[i] == '/' {
-                    break;
-                }
-            }
-            false
-        }
-        Some('?') => !t.is_empty() && t[0] != '/' && matches_from(&p[1..], &t[1..]),
-        Some(c) => t.first() == Some(c) && matches_from(&p[1..], &t[1..]),
+        Ok(Self {
+            patterns: patterns.iter().map(|p| p.as_ref().to_owned()).collect(),
+            set: builder.build().map_err(|e| e.to_string())?,
+        })
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.set.is_match(text)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+}
+
+impl Default for Globs {
+    fn default() -> Self {
+        Self::new::<&str>(&[]).expect("no globs")
+    }
+}
+
+impl PartialEq for Globs {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+    }
+}
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::new(&Vec::<String>::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::Globs;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        Globs::new(&[pattern]).unwrap().is_match(text)
+    }
 
     #[test]
     fn segments_and_double_stars() {
@@ -58,5 +84,17 @@ mod tests {
         assert!(matches("aws_iam_*", "aws_iam_role"));
         assert!(!matches("aws_iam_*", "aws_s3_bucket"));
         assert!(matches("v?.tf", "v1.tf"));
+    }
+
+    #[test]
+    fn many_double_stars_do_not_backtrack() {
+        let deep = format!("{}x.tf", "a/".repeat(2_000));
+        assert!(!matches("**/b/**/c/**/d/**/e/**/*.tfvars", &deep));
+    }
+
+    #[test]
+    fn a_bad_glob_is_refused_with_why() {
+        let err = Globs::new(&["modules/[vpc/**"]).unwrap_err();
+        assert!(err.starts_with("bad glob \"modules/[vpc/**\""), "{err}");
     }
 }

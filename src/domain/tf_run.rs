@@ -1,7 +1,6 @@
 //! The life of one Terraform run, as a pure state machine: plan → approvals → freshness check →
 //! exactly one apply. Handlers load a `Run`, call one method, and persist the result.
 
-use super::glob;
 use super::plan::{Action, PlanSummary};
 use crate::config::TfProject;
 use crate::ids::RepoName;
@@ -176,10 +175,7 @@ pub fn required_approvals(project: &TfProject, plan: &PlanSummary) -> u32 {
         .filter(|rule| {
             plan.changes.iter().any(|c| {
                 rule.actions.iter().any(|a| a == action_word(c.action))
-                    && rule
-                        .resource_types
-                        .iter()
-                        .any(|t| glob::matches(t, &c.resource_type))
+                    && rule.resource_types.is_match(&c.resource_type)
             })
         })
         .map(|rule| rule.min_approvals)
@@ -299,15 +295,12 @@ pub fn affected_projects<'a>(
         .iter()
         .filter(|p| p.repo.is(repo))
         .filter(|p| {
-            let default = [format!("{}/**", p.dir.trim_end_matches('/'))];
-            let globs: &[String] = if p.when_modified.is_empty() {
-                &default
+            if p.when_modified.is_empty() {
+                let dir = format!("{}/", p.dir.trim_end_matches('/'));
+                paths.iter().any(|path| path.starts_with(&dir))
             } else {
-                &p.when_modified
-            };
-            paths
-                .iter()
-                .any(|path| globs.iter().any(|g| glob::matches(g, path)))
+                paths.iter().any(|path| p.when_modified.is_match(path))
+            }
         })
         .collect()
 }
