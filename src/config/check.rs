@@ -24,12 +24,13 @@ impl Config {
         if self.workers.max_attempts == 0 {
             return Err(invalid("workers.max_attempts must be at least 1".into()));
         }
+        let spans = Spans::read(text);
         let mut names = std::collections::BTreeSet::new();
-        for p in &self.terraform.projects {
+        for (i, p) in self.terraform.projects.iter().enumerate() {
             let at = |what: &str| format!("terraform project {:?}: {what}", p.name);
             let here = |message: String| ConfigError::Invalid {
                 path: path.to_owned(),
-                line: entry_line(text, "[[terraform.projects]]", &p.name),
+                line: spans.line(&spans.terraform.projects, i, text),
                 column: 1,
                 message,
             };
@@ -54,11 +55,11 @@ impl Config {
             }
         }
         let mut apps = std::collections::BTreeSet::new();
-        for a in &self.deploy.apps {
+        for (i, a) in self.deploy.apps.iter().enumerate() {
             let at = |what: &str| format!("deploy app {:?}: {what}", a.name);
             let here = |message: String| ConfigError::Invalid {
                 path: path.to_owned(),
-                line: entry_line(text, "[[deploy.apps]]", &a.name),
+                line: spans.line(&spans.deploy.apps, i, text),
                 column: 1,
                 message,
             };
@@ -118,21 +119,44 @@ impl Config {
 
 /// The line of the `name = "…"` of the `header` entry called `name` (1 if not found), so a
 /// check beyond TOML points at the entry it is about.
-fn entry_line(text: &str, header: &str, name: &str) -> usize {
-    let mut inside = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            inside = t == header;
-        } else if inside
-            && let Some((key, value)) = t.split_once('=')
-            && key.trim() == "name"
-            && value.trim().trim_matches(['"', '\'']) == name
-        {
-            return i + 1;
-        }
+/// Where each `[[terraform.projects]]` and `[[deploy.apps]]` entry is, as TOML read it.
+#[derive(serde::Deserialize, Default)]
+struct Spans {
+    #[serde(default)]
+    terraform: TfSpans,
+    #[serde(default)]
+    deploy: DeploySpans,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TfSpans {
+    #[serde(default)]
+    projects: Vec<toml::Spanned<serde::de::IgnoredAny>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct DeploySpans {
+    #[serde(default)]
+    apps: Vec<toml::Spanned<serde::de::IgnoredAny>>,
+}
+
+impl Spans {
+    /// The text has already been read as a `Config`, so it reads again.
+    fn read(text: &str) -> Self {
+        toml::from_str(text).unwrap_or_default()
     }
-    1
+
+    /// The line entry `i` starts on.
+    fn line(
+        &self,
+        entries: &[toml::Spanned<serde::de::IgnoredAny>],
+        i: usize,
+        text: &str,
+    ) -> usize {
+        entries
+            .get(i)
+            .map_or(1, |e| line_column(text, e.span().start).0)
+    }
 }
 
 pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {

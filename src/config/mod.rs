@@ -368,7 +368,7 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.starts_with("c.toml:2:1:"),
+            err.starts_with("c.toml:1:1:"),
             "it points at the app's entry: {err}"
         );
     }
@@ -407,6 +407,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("the name is used twice"), "{err}");
+        let second = format!("c.toml:{}:1:", ok.lines().count() + 1);
+        assert!(err.starts_with(&second), "at the second entry: {err}");
         let bad_repo = ok.replace("acme/infra", "acme/infra/live");
         let err = Config::parse(&bad_repo, Path::new("c.toml"))
             .unwrap_err()

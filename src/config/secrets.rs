@@ -2,16 +2,18 @@
 
 use std::fmt;
 
-/// A value that never prints: `Debug` and `Display` show `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+/// A value that never prints (`Debug` and `Display` show `***`), is zeroed when dropped, and
+/// cannot be compared by accident (no `PartialEq`: compare exposed bytes in constant time).
+#[derive(Clone)]
+pub struct Secret(secrecy::SecretString);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
+        Self(secrecy::SecretString::from(s.into()))
     }
     pub fn expose(&self) -> &str {
-        &self.0
+        use secrecy::ExposeSecret;
+        self.0.expose_secret()
     }
 }
 
