@@ -60,14 +60,20 @@ pub trait Approvable {
         })
     }
 
-    /// Approvers and whoever asked may reject, with a reason.
-    fn reject(&mut self, user: &str, approvers: &Approvers, reason: &str) -> Result<(), Refusal> {
+    /// Approvers and whoever asked may reject.
+    fn may_reject(&self, user: &str, approvers: &Approvers) -> Result<(), Refusal> {
         if !self.awaiting_approval() {
             return Err(Refusal::NotAwaitingApproval);
         }
         if !approvers.users.contains(user) && user != self.requested_by() {
             return Err(Refusal::NotAnApprover);
         }
+        Ok(())
+    }
+
+    /// `user` rejects, with a reason, if they may.
+    fn reject(&mut self, user: &str, approvers: &Approvers, reason: &str) -> Result<(), Refusal> {
+        self.may_reject(user, approvers)?;
         self.set_rejected(user, reason);
         Ok(())
     }

@@ -71,6 +71,25 @@ async fn refuse_or_open(
     }
 }
 
+/// A Reject button: open the modal that asks why (`form`), or tell the clicker why they may not
+/// reject (`refusal`, in their language).
+async fn offer_reject<R: crate::domain::approval::Approvable, M: crate::messages::Message>(
+    app: &App,
+    action: &crate::event::BlockAction,
+    record: &R,
+    approvers: &Approvers,
+    form: crate::event::Form,
+    refusal: impl FnOnce(crate::domain::approval::Refusal) -> M,
+) -> anyhow::Result<()> {
+    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
+    let refusal = record
+        .may_reject(&action.user.0, approvers)
+        .err()
+        .map(|r| refusal(r).render(locale));
+    let modal = crate::messages::common::reject_modal(&form, locale);
+    refuse_or_open(app, action, refusal, &modal).await
+}
+
 /// The reason typed into a reject modal (`messages::common::reject_modal`).
 fn reject_reason(view: &crate::event::ViewSubmission) -> String {
     use crate::messages::common::{REASON_BLOCK, REASON_INPUT};

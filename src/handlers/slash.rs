@@ -1,22 +1,18 @@
 //! Slash commands: parse, answer through the command's `response_url`.
 
 use crate::app::App;
-use crate::clients::slack::Outgoing;
 use crate::commands::{self, BantoCommand};
 use crate::event::SlashCommand;
 use crate::messages::{self, Message};
 use crate::store::Queue;
 
 pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
-    match cmd.command.as_str() {
-        "/tf" => return crate::handlers::terraform::command(app, cmd).await,
-        "/deploy" | "/promote" | "/rollback" => {
-            return crate::handlers::deploy::command(app, cmd).await;
-        }
-        _ => {}
-    }
     let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
     let text = match cmd.command.as_str() {
+        "/tf" => super::terraform::command(app, &cmd).await?.render(locale),
+        "/deploy" | "/promote" | "/rollback" => {
+            super::deploy::command(app, &cmd).await?.render(locale)
+        }
         "/banto" => match commands::parse_banto(&cmd.text) {
             Ok(BantoCommand::Help) => messages::Help::new().render(locale),
             Ok(BantoCommand::Ping) => {
@@ -40,11 +36,6 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
         }
         .render(locale),
     };
-    crate::effects::at_most_once(app, "reply", || async {
-        Ok(app
-            .slack
-            .respond(&cmd.response_url, &Outgoing::text(text))
-            .await?)
-    })
-    .await
+    let (url, channel) = (Some(cmd.response_url.as_str()), Some(&cmd.channel));
+    super::reply(app, url, channel, &cmd.user, text).await
 }

@@ -9,24 +9,11 @@ use crate::config::{DeployApp, DeployEnv};
 use crate::domain::deploy::Hold;
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
-use crate::handlers::{approvers, reply};
+use crate::handlers::approvers;
 use crate::ids::ChannelId;
 use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, state_names};
-
-pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
-    let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
-    let answer = answer(app, &cmd).await?;
-    reply(
-        app,
-        Some(&cmd.response_url),
-        Some(&cmd.channel),
-        &cmd.user,
-        answer.render(locale),
-    )
-    .await
-}
 
 /// The value of a lookup, or return its reply (unknown app or env) as the answer.
 macro_rules! or_reply {
@@ -38,7 +25,8 @@ macro_rules! or_reply {
     };
 }
 
-async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
+/// The answer to a `/deploy`, `/promote` or `/rollback` command, once it is done.
+pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
     let parsed = match parse_deploy(&cmd.command, &cmd.text) {
         Ok(c) => c,
         Err(e) => {

@@ -7,13 +7,12 @@ use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::domain::approval::Approvable;
 use crate::domain::approval::Refusal;
-use crate::domain::deploy::{Approved, DeployState, Superseded};
+use crate::domain::deploy::{Approved, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, Form, ViewSubmission};
-use crate::handlers::{approvers, refuse_or_open, reject_reason, reply};
+use crate::handlers::{approvers, offer_reject, reject_reason, reply};
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
-use crate::messages::common::reject_modal;
 use crate::messages::deploy::DeployReply;
 use crate::messages::gitops::GitopsText;
 use crate::store::ChangeEvent;
@@ -79,28 +78,11 @@ pub async fn reject_clicked(app: &App, action: BlockAction, id: DeployId) -> any
         return Ok(());
     };
     let (a, _) = configured(app, &stored.record.app, &stored.record.env)?;
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
-    let allowed = approvers(app, &a.approvers)
-        .await?
-        .users
-        .contains(&action.user.0)
-        || stored.record.requested_by == action.user.0;
-    let refusal = if stored.record.state != DeployState::AwaitingApproval {
-        Some(DeployReply::NotAwaiting { id })
-    } else if !allowed {
-        Some(DeployReply::NotAnApprover {
-            app: a.name.clone(),
-        })
-    } else {
-        None
-    };
-    let refusal = refusal.map(|r| r.render(locale));
-    refuse_or_open(
-        app,
-        &action,
-        refusal,
-        &reject_modal(&Form::DeployRejectReason { deploy: id }, locale),
-    )
+    let approvers = approvers(app, &a.approvers).await?;
+    let form = Form::DeployRejectReason { deploy: id };
+    offer_reject(app, &action, &stored.record, &approvers, form, |r| {
+        refusal_reply(r, &a.name, id)
+    })
     .await
 }
 

@@ -10,7 +10,7 @@ mod start;
 
 pub use argocd::notification as argocd;
 pub use auto::{image_pushed, package_published, workflow_run};
-pub use command::handle as command;
+pub use command::answer as command;
 pub use merge::{approve, reject_clicked, reject_submitted, resume, resume_one};
 
 use super::cards::{Carded, show as show_card};

@@ -9,9 +9,8 @@ use crate::clients::codebuild::StartBuild;
 use crate::domain::approval::Approvable;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
 use crate::event::{BlockAction, Form, ViewSubmission};
-use crate::handlers::{refuse_or_open, reject_reason};
+use crate::handlers::{offer_reject, reject_reason};
 use crate::ids::{ChannelId, RunId};
-use crate::messages::common::reject_modal;
 use crate::messages::{Message, TfReply};
 use crate::store::{BuildMode, StoredRun};
 
@@ -170,25 +169,20 @@ pub async fn reject_clicked(app: &App, action: BlockAction, id: RunId) -> anyhow
         return Ok(());
     };
     let project = project(app, &stored.record.project)?;
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let approvers = approvers(app, project).await?;
-    let refusal = if stored.record.state != RunState::AwaitingApproval {
-        Some(TfReply::NotAwaiting { run: id.0 })
-    } else if !approvers.users.contains(&action.user.0)
-        && action.user.0 != stored.record.requested_by
-    {
-        Some(TfReply::ApproversOnly {
-            project: project.name.clone(),
-        })
-    } else {
-        None
-    };
-    let refusal = refusal.map(|r| r.render(locale));
-    refuse_or_open(
+    let form = Form::TfRejectReason { run: id };
+    offer_reject(
         app,
         &action,
-        refusal,
-        &reject_modal(&Form::TfRejectReason { run: id }, locale),
+        &stored.record,
+        &approvers,
+        form,
+        |r| match r {
+            Refusal::NotAwaitingApproval => TfReply::NotAwaiting { run: id.0 },
+            _ => TfReply::ApproversOnly {
+                project: project.name.clone(),
+            },
+        },
     )
     .await
 }

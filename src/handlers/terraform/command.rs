@@ -1,7 +1,7 @@
 //! `/tf plan|status|unlock|cancel|help`.
 
 use super::plan::{PlanRequest, start_plan, stop_plan_build};
-use super::{approvers, project, release_and_next, reply, show_card, subject};
+use super::{approvers, project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::clients::slack::Outgoing;
@@ -11,9 +11,9 @@ use crate::ids::{ChannelId, RunId};
 use crate::messages::terraform::{RunLine, state_names};
 use crate::messages::{Message, TfReply};
 
-pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
-    let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
-    let answer = match parse_tf(&cmd.text) {
+/// The answer to a `/tf` command, once it is done.
+pub async fn handle(app: &App, cmd: &SlashCommand) -> anyhow::Result<TfReply> {
+    Ok(match parse_tf(&cmd.text) {
         Ok(TfCommand::Help) => TfReply::Help {
             lines: TfCommand::USAGE.to_vec(),
         },
@@ -21,19 +21,11 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
             input: e.input,
             usage: e.usage,
         },
-        Ok(TfCommand::Plan { project, git_ref }) => plan(app, &cmd, &project, git_ref).await?,
+        Ok(TfCommand::Plan { project, git_ref }) => plan(app, cmd, &project, git_ref).await?,
         Ok(TfCommand::Status { project }) => status(app, project.as_deref()).await?,
-        Ok(TfCommand::Unlock { project, reason }) => unlock(app, &cmd, &project, &reason).await?,
-        Ok(TfCommand::Cancel { run }) => cancel(app, &cmd, RunId(run)).await?,
-    };
-    reply(
-        app,
-        Some(&cmd.response_url),
-        Some(&cmd.channel),
-        &cmd.user,
-        answer.render(locale),
-    )
-    .await
+        Ok(TfCommand::Unlock { project, reason }) => unlock(app, cmd, &project, &reason).await?,
+        Ok(TfCommand::Cancel { run }) => cancel(app, cmd, RunId(run)).await?,
+    })
 }
 
 fn unknown_project(app: &App, name: &str) -> TfReply {
