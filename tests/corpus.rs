@@ -2,30 +2,7 @@
 //! or refused with a reason a person can act on.
 
 use banto::event::{self, Event, SlackEnvelope};
-use std::path::{Path, PathBuf};
-
-fn corpus_dir(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(sub)
-}
-
-fn files(sub: &str) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(corpus_dir(sub))
-        .unwrap_or_else(|e| {
-            panic!("corpus folder {sub} is missing ({e}): is shared/ beside the checkout?")
-        })
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
+use banto::fake::corpus::{files, path as corpus_path};
 
 fn label(e: &Event) -> String {
     match e {
@@ -342,7 +319,7 @@ fn a_body_that_does_not_match_its_event_header_is_refused_with_the_reason() {
 #[test]
 fn slack_web_api_samples_decode_with_slack_morphism() {
     use slack_morphism::prelude::*;
-    let read = |n: &str| std::fs::read_to_string(corpus_dir("slack").join(n)).unwrap();
+    let read = |n: &str| std::fs::read_to_string(corpus_path("slack").join(n)).unwrap();
     let r: SlackApiChatPostMessageResponse =
         serde_json::from_str(&read("webapi__chat.postMessage.ok.json")).unwrap();
     assert_eq!(r.ts.0, "1503435956.000247");

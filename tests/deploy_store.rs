@@ -7,8 +7,7 @@ use banto::store::Store;
 
 async fn store() -> (TestDatabase, Store) {
     let db = TestDatabase::new().await.unwrap();
-    let store = Store::connect(&db.url, 4).await.unwrap();
-    store.migrate().await.unwrap();
+    let store = db.store().await.unwrap();
     (db, store)
 }
 

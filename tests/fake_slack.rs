@@ -11,12 +11,7 @@ use serde_json::{Value, json};
 const TOKEN: &str = "xoxb-shape-test";
 
 fn corpus(name: &str) -> Value {
-    let path = format!(
-        "{}/../shared/corpus/slack/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
-        .unwrap()
+    banto::fake::corpus::json(&format!("slack/{name}"))
 }
 
 /// Paths present in `real` but missing from `fake` (arrays compared by their first element).

@@ -6,11 +6,7 @@ use banto::domain::yaml_edit::{Locator, Refusal, set_tag, set_tag_whole, split_i
 use rand::{Rng, SeedableRng};
 
 fn corpus(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/../shared/corpus/gitops/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
+    banto::fake::corpus::text(&format!("gitops/{name}"))
 }
 
 fn image(repo: &str) -> Locator {

@@ -7,7 +7,7 @@ use banto::messages::plan::{self as render, SLACK_BLOCKS_MAX, SLACK_SECTION_MAX}
 use serde_json::Value;
 
 fn dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/terraform/plan-json")
+    banto::fake::corpus::path("terraform/plan-json")
 }
 
 fn c(

@@ -290,7 +290,7 @@ async fn health_and_readiness() -> anyhow::Result<()> {
 }
 
 fn corpus(path: &str) -> String {
-    format!("{}/../shared/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+    banto::fake::corpus::path(path).display().to_string()
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 pub mod aws_side;
 pub mod codebuild;
+pub mod corpus;
+pub mod database;
 pub mod github;
 pub mod github_git;
 pub mod s3;

@@ -1,0 +1,333 @@
+//! The scenario harness: banto's real router and workers on a fake Slack, driven by named users.
+//! It signs every request it sends, waits on banto's progress signal instead of sleeping, and
+//! (in tests) fails when a bot message was never looked at.
+
+use super::aws_side::AwsSide;
+use super::codebuild::{FakeBuild, FakeCodeBuild, Outcome};
+use super::github::FakeGithub;
+use super::s3::FakeS3;
+use super::slack::{FakeMessage, FakeSlack};
+use crate::app::App;
+use crate::clients::aws::AwsTarget;
+use crate::config::{Config, Secret, Secrets};
+use crate::server::verify::{github_sign, slack_sign};
+use crate::store::Queue;
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub const BOT_TOKEN: &str = "xoxb-fake-0000-banto";
+pub const GITHUB_TOKEN: &str = "ghp_fake_world_token";
+const WAIT: Duration = Duration::from_secs(10);
+
+mod aws_github;
+mod slack_side;
+mod waits;
+
+pub use super::database::TestDatabase;
+
+pub struct WorldOptions {
+    pub config: Config,
+    /// Connect over Socket Mode (with an app-level token) as well as over HTTP.
+    pub socket_mode: bool,
+    /// Fail (panic on drop) if a bot message was never looked at: on in tests, off in the console.
+    pub check_unseen: bool,
+    pub workers: usize,
+}
+
+impl WorldOptions {
+    /// The harness's options with a test's `config.toml` text (Slack names such as `#infra` and
+    /// `@alice` allowed), keeping the harness's worker settings.
+    pub fn with_config(text: &str) -> Self {
+        let mut opts = Self::default();
+        let config = Config::parse(text, std::path::Path::new("test.toml")).expect("test config");
+        opts.config = Config {
+            workers: opts.config.workers.clone(),
+            ..config
+        };
+        opts
+    }
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        let mut config = Config::default();
+        config.workers.poll_interval_ms = 50;
+        Self {
+            config,
+            socket_mode: false,
+            check_unseen: true,
+            workers: 2,
+        }
+    }
+}
+
+pub struct World {
+    pub slack: FakeSlack,
+    pub github: FakeGithub,
+    pub codebuild: FakeCodeBuild,
+    pub s3: FakeS3,
+    pub app: Arc<App>,
+    /// banto's own base URL (its real router on a loopback port).
+    pub url: String,
+    pub signing_secret: String,
+    pub github_secret: String,
+    pub aws_events_secret: String,
+    pub argocd_secret: String,
+    pub users: BTreeMap<String, String>,
+    http: reqwest::Client,
+    check_unseen: bool,
+    stop: watch::Sender<bool>,
+    seq: AtomicU64,
+    boot: Boot,
+    worker_task: Option<tokio::task::JoinHandle<()>>,
+    _db: TestDatabase,
+}
+
+/// What it takes to start banto again on the same database and fakes.
+struct Boot {
+    config: Config,
+    secrets: Secrets,
+    aws: (AwsTarget, AwsTarget),
+    workers: usize,
+}
+
+/// banto's router on a loopback port and its workers; returns the URL and the workers' task.
+async fn serve(
+    app: &Arc<App>,
+    workers: usize,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = crate::server::router(app.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((
+        url,
+        tokio::spawn(crate::worker::run(app.clone(), workers, stop)),
+    ))
+}
+
+impl World {
+    /// alice (en, Tokyo), bob (en, San Francisco), kenji (ja, Tokyo) and an `#ops` channel.
+    pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(WorldOptions::default()).await
+    }
+
+    pub async fn start_with(mut opts: WorldOptions) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
+        let db = TestDatabase::new().await?;
+        let slack = FakeSlack::start(BOT_TOKEN).await?;
+        let github = FakeGithub::start().await?;
+        github.state().tokens.push(GITHUB_TOKEN.into());
+        let mut users = BTreeMap::new();
+        for (name, locale, tz) in [
+            ("alice", "en-US", "Asia/Tokyo"),
+            ("bob", "en-US", "America/Los_Angeles"),
+            ("kenji", "ja-JP", "Asia/Tokyo"),
+        ] {
+            users.insert(name.to_owned(), slack.add_user(name, locale, tz));
+        }
+        let members: Vec<&str> = users.values().map(String::as_str).collect();
+        slack.add_channel("ops", false, &members);
+        slack.add_channel("infra", false, &members);
+        slack.add_channel("deploys", false, &members);
+        let mut groups = BTreeMap::new();
+        groups.insert(
+            "sre-leads".to_owned(),
+            slack.add_usergroup("sre-leads", &[&users["kenji"]]),
+        );
+        resolve_names(&mut opts.config, &slack, &users, &groups);
+        let cb_projects: Vec<&str> = opts
+            .config
+            .terraform
+            .projects
+            .iter()
+            .flat_map(|p| {
+                [
+                    p.codebuild_plan_project.as_str(),
+                    p.codebuild_apply_project.as_str(),
+                ]
+            })
+            .collect();
+        let codebuild = FakeCodeBuild::start(&cb_projects).await?;
+        let s3 = FakeS3::start().await?;
+
+        opts.config.slack.api_url = slack.api_url();
+        opts.config.github.api_url = github.base_url.clone();
+        opts.config.database.url = db.url.clone();
+        let signing_secret = format!("{:032x}", rand::random::<u128>());
+        let github_secret = format!("{:032x}", rand::random::<u128>());
+        let aws_events_secret = format!("{:032x}", rand::random::<u128>());
+        let argocd_secret = format!("{:032x}", rand::random::<u128>());
+        let secrets = Secrets {
+            slack_bot_token: Some(Secret::new(BOT_TOKEN)),
+            slack_signing_secret: Some(Secret::new(signing_secret.clone())),
+            github_webhook_secret: Some(Secret::new(github_secret.clone())),
+            aws_events_secret: Some(Secret::new(aws_events_secret.clone())),
+            argocd_webhook_secret: Some(Secret::new(argocd_secret.clone())),
+            github_token: Some(Secret::new(GITHUB_TOKEN)),
+            ..Default::default()
+        };
+        let aws = |url: &str| AwsTarget {
+            region: "us-east-1".into(),
+            endpoint_url: Some(url.to_owned()),
+            static_credentials: Some(("AKIAFAKEWORLD".into(), "fake-world-secret".into())),
+        };
+        let aws = (aws(&codebuild.base_url), aws(&s3.base_url));
+        let app = App::with_aws(opts.config.clone(), &secrets, &aws.0, &aws.1).await?;
+        let (stop, stop_rx) = watch::channel(false);
+        if opts.socket_mode {
+            let app_token = format!("xapp-1-fake-{:016x}", rand::random::<u64>());
+            slack.mutate(|s| s.app_token = app_token.clone());
+            tokio::spawn(crate::socket_mode::run(
+                app.clone(),
+                Secret::new(app_token),
+                stop_rx.clone(),
+            ));
+        }
+        let (url, workers) = serve(&app, opts.workers, stop_rx).await?;
+        Ok(Self {
+            slack,
+            github,
+            codebuild,
+            s3,
+            app,
+            url,
+            signing_secret,
+            github_secret,
+            aws_events_secret,
+            argocd_secret,
+            users,
+            http: reqwest::Client::new(),
+            check_unseen: opts.check_unseen,
+            stop,
+            seq: AtomicU64::new(1),
+            boot: Boot {
+                config: opts.config,
+                secrets,
+                aws,
+                workers: opts.workers,
+            },
+            worker_task: Some(workers),
+            _db: db,
+        })
+    }
+
+    pub fn user(&self, name: &str) -> String {
+        self.users
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no user named {name}; known: {:?}", self.users.keys()))
+    }
+
+    /// A user's name from their id, for display.
+    pub fn user_name(&self, id: &str) -> String {
+        self.slack
+            .state()
+            .users
+            .get(id)
+            .map_or_else(|| id.to_owned(), |u| u.name.clone())
+    }
+
+    pub fn channel(&self, name: &str) -> String {
+        self.slack
+            .state()
+            .channel_by_name(name)
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| panic!("no channel named {name}"))
+    }
+
+    fn next(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Stop banto (its workers finish what they hold) and start a fresh process-equivalent on
+    /// the same database and fakes: nothing in memory survives.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.worker_task.take() {
+            t.await?;
+        }
+        let b = &self.boot;
+        let app = App::with_aws(b.config.clone(), &b.secrets, &b.aws.0, &b.aws.1).await?;
+        let (stop, stop_rx) = watch::channel(false);
+        let (url, workers) = serve(&app, b.workers, stop_rx).await?;
+        (self.app, self.url, self.stop, self.worker_task) = (app, url, stop, Some(workers));
+        Ok(())
+    }
+
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Config written for the world names people and places: `@alice` is alice's user id, `#infra`
+/// a channel's id, `&sre-leads` a user group's id.
+fn resolve_names(
+    config: &mut Config,
+    slack: &FakeSlack,
+    users: &BTreeMap<String, String>,
+    groups: &BTreeMap<String, String>,
+) {
+    let user = |s: &mut String| {
+        if let Some(id) = s.strip_prefix('@').and_then(|n| users.get(n)) {
+            *s = id.clone();
+        }
+    };
+    let user_id = |u: &mut crate::ids::UserId| user(&mut u.0);
+    let group = |g: &mut crate::ids::UserGroupId| {
+        if let Some(id) = g.0.strip_prefix('&').and_then(|n| groups.get(n)) {
+            g.0 = id.clone();
+        }
+    };
+    let channel = |c: &mut String| {
+        if let Some(id) = c
+            .strip_prefix('#')
+            .and_then(|n| slack.state().channel_by_name(n).map(|c| c.id.clone()))
+        {
+            *c = id;
+        }
+    };
+    for p in &mut config.terraform.projects {
+        p.approvers.users.iter_mut().for_each(user_id);
+        p.approvers.groups.iter_mut().for_each(group);
+        channel(&mut p.channel);
+    }
+    for a in &mut config.deploy.apps {
+        a.approvers.users.iter_mut().for_each(user_id);
+        a.approvers.groups.iter_mut().for_each(group);
+        channel(&mut a.channel);
+    }
+    config.github.slack_users.values_mut().for_each(user);
+    config.slack.ops_channel.iter_mut().for_each(channel);
+}
+
+/// Wait for `signal` until `deadline`: true once the deadline has passed, even while signals
+/// keep coming (a timeout whose future is always ready would never fire).
+async fn expired(deadline: tokio::time::Instant, signal: impl std::future::Future) -> bool {
+    tokio::time::Instant::now() >= deadline
+        || tokio::time::timeout_at(deadline, signal).await.is_err()
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if self.check_unseen && !std::thread::panicking() {
+            let unseen = self.slack.unseen();
+            if !unseen.is_empty() {
+                let list: Vec<String> = unseen
+                    .iter()
+                    .map(|m| format!("  [{}] {}: {}", m.ts, m.channel, m.text))
+                    .collect();
+                panic!("the test left bot messages unread:\n{}", list.join("\n"));
+            }
+        }
+    }
+}

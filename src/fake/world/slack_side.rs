@@ -1,0 +1,351 @@
+//! What people do in Slack: commands, messages, reactions, clicks and forms, signed as Slack
+//! signs them.
+
+use super::*;
+
+impl World {
+    /// POST `body` to banto's `path`, signed as Slack signs it.
+    pub async fn post_slack(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> anyhow::Result<reqwest::Response> {
+        let ts = chrono::Utc::now().timestamp();
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header(
+                "x-slack-signature",
+                slack_sign(&self.signing_secret, ts, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await?)
+    }
+
+    /// POST a GitHub webhook, signed with the webhook secret.
+    pub async fn post_github(
+        &self,
+        kind: &str,
+        delivery: &str,
+        body: &[u8],
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/github/webhook", self.url))
+            .header("content-type", "application/json")
+            .header("x-github-event", kind)
+            .header("x-github-delivery", delivery)
+            .header(
+                "x-hub-signature-256",
+                github_sign(&self.github_secret, body),
+            )
+            .body(body.to_vec())
+            .send()
+            .await?)
+    }
+
+    /// POST an EventBridge event as an API destination sends it.
+    pub async fn post_aws_event(
+        &self,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/aws/events", self.url))
+            .header("content-type", "application/json")
+            .bearer_auth(&self.aws_events_secret)
+            .body(body.to_string())
+            .send()
+            .await?)
+    }
+
+    /// POST an Argo CD notification as its webhook service sends it.
+    pub async fn post_argocd(&self, body: &serde_json::Value) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/argocd/events", self.url))
+            .header("content-type", "application/json")
+            .bearer_auth(&self.argocd_secret)
+            .body(body.to_string())
+            .send()
+            .await?)
+    }
+
+    /// `user` types `line` (e.g. `/banto ping`) in `channel` (`#ops`).
+    pub async fn slash(&self, user: &str, channel: &str, line: &str) -> anyhow::Result<()> {
+        let (command, text) = line.split_once(' ').unwrap_or((line, ""));
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let body = serde_urlencoded::to_string([
+            ("token", "unused-verification-token"),
+            ("team_id", "T0BANTO01"),
+            ("team_domain", "banto-demo"),
+            ("channel_id", &channel_id),
+            ("channel_name", channel.trim_start_matches('#')),
+            ("user_id", &user_id),
+            ("user_name", user),
+            ("command", command),
+            ("text", text),
+            ("api_app_id", "A0BANTO01"),
+            (
+                "response_url",
+                &self.slack.new_response_url(&channel_id, &user_id),
+            ),
+            (
+                "trigger_id",
+                &format!("{}.{}.fake", self.next(), self.next()),
+            ),
+        ])?;
+        let r = self
+            .post_slack("/slack/commands", "application/x-www-form-urlencoded", body)
+            .await?;
+        if !r.status().is_success() {
+            bail!("banto refused {line}: {} {}", r.status(), r.text().await?);
+        }
+        Ok(())
+    }
+
+    /// Like `slash`, but delivered over Socket Mode; returns the acknowledgement Slack received.
+    pub async fn socket_slash(
+        &self,
+        user: &str,
+        channel: &str,
+        line: &str,
+    ) -> anyhow::Result<Value> {
+        let (command, text) = line.split_once(' ').unwrap_or((line, ""));
+        let (user_id, channel_id) = (self.user(user), self.channel(channel));
+        let envelope_id = format!("env-{}", self.next());
+        let envelope = json!({
+            "envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": true,
+            "payload": {
+                "token": "unused", "team_id": "T0BANTO01", "team_domain": "banto-demo",
+                "channel_id": channel_id, "channel_name": channel.trim_start_matches('#'),
+                "user_id": user_id, "user_name": user, "command": command, "text": text,
+                "api_app_id": "A0BANTO01", "response_url": self.slack.new_response_url(&channel_id, &user_id),
+                "trigger_id": format!("{}.{}.socket", self.next(), self.next()),
+            },
+        });
+        let mut changed = self.slack.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.slack.socket_connected() {
+            if expired(deadline, changed.changed()).await {
+                bail!("banto did not connect over Socket Mode");
+            }
+        }
+        // The fake records the connection before it subscribes to outgoing frames: retry until
+        // the envelope is delivered to a listening socket.
+        loop {
+            changed.borrow_and_update();
+            if let Some(ack) = self
+                .slack
+                .state()
+                .socket_acks
+                .iter()
+                .find(|a| a["envelope_id"] == envelope_id.as_str())
+            {
+                return Ok(ack.clone());
+            }
+            self.slack.socket_send(&envelope);
+            if expired(deadline, changed.changed()).await {
+                bail!("no acknowledgement for {envelope_id}");
+            }
+        }
+    }
+
+    /// `user` posts `text` in `channel`; banto receives the `message` event. Returns its ts.
+    pub async fn say(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+        thread: Option<&str>,
+    ) -> anyhow::Result<String> {
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let ts = self.slack.mutate(|s| {
+            s.add_message(FakeMessage {
+                channel: channel_id.clone(),
+                ts: String::new(),
+                thread_ts: thread.map(str::to_owned),
+                user: user_id.clone(),
+                text: text.to_owned(),
+                blocks: None,
+                ephemeral_to: None,
+                reactions: Default::default(),
+                edited: false,
+                from_bot: false,
+                seen: true,
+                metadata: None,
+            })
+        });
+        let mut event = json!({
+            "type": "message", "channel": channel_id, "user": user_id, "text": text,
+            "ts": ts, "event_ts": ts, "channel_type": "channel",
+        });
+        if let Some(t) = thread {
+            event["thread_ts"] = json!(t);
+        }
+        self.send_event(event).await?;
+        Ok(ts)
+    }
+
+    /// `user` adds `:emoji:` to the message at `ts` in `channel`.
+    pub async fn react(
+        &self,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        emoji: &str,
+    ) -> anyhow::Result<()> {
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let emoji = emoji.trim_matches(':').to_owned();
+        self.slack.mutate(|s| {
+            if let Some(m) = s
+                .messages
+                .iter_mut()
+                .find(|m| m.channel == channel_id && m.ts == ts)
+            {
+                m.reactions
+                    .entry(emoji.clone())
+                    .or_default()
+                    .push(user_id.clone());
+            }
+        });
+        self.send_event(json!({
+            "type": "reaction_added", "user": user_id, "reaction": emoji,
+            "item": { "type": "message", "channel": channel_id, "ts": ts }, "event_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
+        }))
+        .await
+    }
+
+    pub async fn send_event(&self, event: Value) -> anyhow::Result<()> {
+        let body = json!({
+            "token": "unused", "team_id": "T0BANTO01", "api_app_id": "A0BANTO01",
+            "event": event, "type": "event_callback",
+            "event_id": format!("Ev{:010}", self.next()), "event_time": chrono::Utc::now().timestamp(),
+        });
+        let r = self
+            .post_slack("/slack/events", "application/json", body.to_string())
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the event: {} {}",
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+
+    /// `user` clicks `button` on `card`, then banto handles everything that follows.
+    pub async fn press(&self, user: &str, card: &FakeMessage, button: &str) -> anyhow::Result<()> {
+        self.click(user, card, button).await?;
+        self.settle().await
+    }
+
+    /// `user` clicks the button whose action id or label is `button` on `message`.
+    pub async fn click(
+        &self,
+        user: &str,
+        message: &FakeMessage,
+        button: &str,
+    ) -> anyhow::Result<()> {
+        let (block_id, element) = find_button(message, button)
+            .with_context(|| format!("no button {button:?} on message: {}", message.text))?;
+        let user_id = self.user(user);
+        let payload = json!({
+            "type": "block_actions",
+            "user": { "id": user_id, "username": user, "name": user, "team_id": "T0BANTO01" },
+            "api_app_id": "A0BANTO01", "token": "unused",
+            "container": { "type": "message", "message_ts": message.ts, "channel_id": message.channel, "is_ephemeral": message.ephemeral_to.is_some() },
+            "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "team": { "id": "T0BANTO01", "domain": "banto-demo" },
+            "channel": { "id": message.channel },
+            "message": { "type": "message", "ts": message.ts, "text": message.text },
+            "response_url": self.slack.new_response_url(&message.channel, &user_id),
+            "actions": [{
+                "type": "button", "block_id": block_id, "action_id": element["action_id"],
+                "value": element.get("value").cloned().unwrap_or(Value::Null),
+                "text": element["text"], "action_ts": format!("{}.{:06}", chrono::Utc::now().timestamp(), self.next() % 1_000_000),
+            }],
+        });
+        self.post_interaction(&payload).await
+    }
+
+    /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`
+    /// (`block_id → action_id → value`).
+    pub async fn submit_view(
+        &self,
+        user: &str,
+        callback_id: &str,
+        private_metadata: &str,
+        values: Value,
+    ) -> anyhow::Result<()> {
+        let mut state = serde_json::Map::new();
+        for (block, actions) in values.as_object().into_iter().flatten() {
+            let mut inner = serde_json::Map::new();
+            for (action, value) in actions.as_object().into_iter().flatten() {
+                inner.insert(
+                    action.clone(),
+                    json!({ "type": "plain_text_input", "value": value }),
+                );
+            }
+            state.insert(block.clone(), Value::Object(inner));
+        }
+        let payload = json!({
+            "type": "view_submission", "team": { "id": "T0BANTO01", "domain": "banto-demo" },
+            "user": { "id": self.user(user), "username": user, "name": user, "team_id": "T0BANTO01" },
+            "api_app_id": "A0BANTO01", "token": "unused", "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "view": { "id": format!("V{:08}", self.next()), "type": "modal", "callback_id": callback_id,
+                "private_metadata": private_metadata, "state": { "values": state }, "blocks": [] },
+            "response_urls": [],
+        });
+        self.post_interaction(&payload).await
+    }
+
+    async fn post_interaction(&self, payload: &Value) -> anyhow::Result<()> {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())])?;
+        let r = self
+            .post_slack(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                body,
+            )
+            .await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the {}: {} {}",
+                payload["type"],
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+}
+
+fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value)> {
+    for block in m.blocks.as_ref()?.as_array()? {
+        for e in block
+            .get("elements")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let is_match = e["type"] == "button"
+                && (e["action_id"] == button
+                    || e["text"]["text"]
+                        .as_str()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(button)));
+            if is_match {
+                return Some((block.get("block_id").cloned().unwrap_or(Value::Null), e));
+            }
+        }
+    }
+    None
+}
