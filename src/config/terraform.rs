@@ -1,5 +1,8 @@
 //! `[terraform]` and `[[terraform.projects]]`: root modules, CodeBuild, approvers, risk rules.
 
+pub use crate::domain::tf_run::RiskRule;
+use crate::domain::tf_run::touches;
+use crate::ids::RepoName;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +52,15 @@ fn default_poll_seconds() -> u64 {
 impl TerraformConfig {
     pub fn project(&self, name: &str) -> Option<&TfProject> {
         self.projects.iter().find(|p| p.name == name)
+    }
+
+    /// The projects of `repo` a change to `paths` must plan (`when_modified`, default
+    /// `<dir>/**`).
+    pub fn affected(&self, repo: &RepoName, paths: &[String]) -> Vec<&TfProject> {
+        self.projects
+            .iter()
+            .filter(|p| p.repo.is(repo) && touches(&p.dir, &p.when_modified, paths))
+            .collect()
     }
 }
 
@@ -103,17 +115,6 @@ pub struct Approvers {
     pub groups: Vec<crate::ids::UserGroupId>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RiskRule {
-    /// Resource type globs, e.g. `aws_iam_*`, `aws_db_instance`.
-    pub resource_types: crate::domain::glob::Globs,
-    /// Which actions make it risky: any of `create`, `update`, `delete`, `replace`, `forget`.
-    #[serde(default = "default_risk_actions")]
-    pub actions: Vec<String>,
-    pub min_approvals: u32,
-}
-
 fn default_workspace() -> String {
     "default".into()
 }
@@ -129,6 +130,63 @@ fn default_plan_ttl_minutes() -> u32 {
 fn default_lock_minutes() -> u32 {
     120
 }
-fn default_risk_actions() -> Vec<String> {
-    vec!["delete".into(), "replace".into()]
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn project(extra: &str) -> TfProject {
+        let text = format!(
+            "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod/network\"\n\
+             codebuild_plan_project = \"tf-plan\"\ncodebuild_apply_project = \"tf-apply\"\nartifact_bucket = \"b\"\n\
+             channel = \"C1\"\napprovers = {{ users = [\"UALICE\"] }}\n{extra}"
+        );
+        Config::parse(&text, std::path::Path::new("t.toml"))
+            .unwrap()
+            .terraform
+            .projects
+            .remove(0)
+    }
+
+    #[test]
+    fn changed_files_pick_projects() {
+        let net = project("when_modified = [\"envs/prod/network/**\", \"modules/vpc/**\"]\n");
+        let mut dns = project("");
+        dns.name = "dns".into();
+        dns.dir = "envs/prod/dns".into();
+        let config = TerraformConfig {
+            projects: vec![net, dns],
+            poll_seconds: 30,
+        };
+        let paths = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |v: Vec<&TfProject>| v.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(config.affected(
+                &"acme/infra".parse().unwrap(),
+                &paths(&["modules/vpc/main.tf"])
+            )),
+            ["network"]
+        );
+        assert_eq!(
+            names(config.affected(
+                &"ACME/infra".parse().unwrap(),
+                &paths(&["envs/prod/dns/zone.tf", "README.md"])
+            )),
+            ["dns"]
+        );
+        assert!(
+            config
+                .affected(
+                    &"acme/other".parse().unwrap(),
+                    &paths(&["envs/prod/dns/zone.tf"])
+                )
+                .is_empty()
+        );
+        assert!(
+            config
+                .affected(&"acme/infra".parse().unwrap(), &paths(&["docs/x.md"]))
+                .is_empty()
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! The life of one Terraform run, as a pure state machine: plan → approvals → freshness check →
 //! exactly one apply. Handlers load a `Run`, call one method, and persist the result.
 
+use super::glob::Globs;
 use super::plan::{Action, PlanSummary};
-use crate::config::TfProject;
 use crate::ids::RepoName;
 use serde::{Deserialize, Serialize};
 
@@ -159,8 +159,24 @@ pub struct Freshness {
     pub holds_lock: bool,
 }
 
-/// Approvals the plan needs: the project's minimum, raised by any risk rule a change matches.
-pub fn required_approvals(project: &TfProject, plan: &PlanSummary) -> u32 {
+/// A change that needs more approvals (destroying a database, touching IAM, …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRule {
+    /// Resource type globs, e.g. `aws_iam_*`, `aws_db_instance`.
+    pub resource_types: Globs,
+    /// Which actions make it risky: any of `create`, `update`, `delete`, `replace`, `forget`.
+    #[serde(default = "default_risk_actions")]
+    pub actions: Vec<String>,
+    pub min_approvals: u32,
+}
+
+fn default_risk_actions() -> Vec<String> {
+    vec!["delete".into(), "replace".into()]
+}
+
+/// Approvals the plan needs: `min`, raised by any risk rule a change matches.
+pub fn required_approvals(min: u32, risk: &[RiskRule], plan: &PlanSummary) -> u32 {
     let action_word = |a: Action| match a {
         Action::Create => "create",
         Action::Update => "update",
@@ -169,9 +185,7 @@ pub fn required_approvals(project: &TfProject, plan: &PlanSummary) -> u32 {
         Action::Forget => "forget",
         Action::Read | Action::NoOp => "",
     };
-    project
-        .risk
-        .iter()
+    risk.iter()
         .filter(|rule| {
             plan.changes.iter().any(|c| {
                 rule.actions.iter().any(|a| a == action_word(c.action))
@@ -179,7 +193,7 @@ pub fn required_approvals(project: &TfProject, plan: &PlanSummary) -> u32 {
             })
         })
         .map(|rule| rule.min_approvals)
-        .fold(project.min_approvals, u32::max)
+        .fold(min, u32::max)
 }
 
 impl Run {
@@ -285,24 +299,15 @@ impl Run {
     }
 }
 
-/// The projects a change to `paths` must plan (`when_modified`, default `<dir>/**`).
-pub fn affected_projects<'a>(
-    projects: &'a [TfProject],
-    repo: &RepoName,
-    paths: &[String],
-) -> Vec<&'a TfProject> {
-    projects
-        .iter()
-        .filter(|p| p.repo.is(repo))
-        .filter(|p| {
-            if p.when_modified.is_empty() {
-                let dir = format!("{}/", p.dir.trim_end_matches('/'));
-                paths.iter().any(|path| path.starts_with(&dir))
-            } else {
-                paths.iter().any(|path| p.when_modified.is_match(path))
-            }
-        })
-        .collect()
+/// Whether a change to `paths` touches a project in `dir`: any path under `dir`, or matching
+/// `when_modified` when the project names its own globs.
+pub fn touches(dir: &str, when_modified: &Globs, paths: &[String]) -> bool {
+    if when_modified.is_empty() {
+        let dir = format!("{}/", dir.trim_end_matches('/'));
+        paths.iter().any(|path| path.starts_with(&dir))
+    } else {
+        paths.iter().any(|path| when_modified.is_match(path))
+    }
 }
 
 impl Approvable for Run {
@@ -334,7 +339,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
-    fn project(extra: &str) -> TfProject {
+    fn project(extra: &str) -> crate::config::TfProject {
         let text = format!(
             "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod/network\"\n\
              codebuild_plan_project = \"tf-plan\"\ncodebuild_apply_project = \"tf-apply\"\nartifact_bucket = \"b\"\n\
@@ -494,13 +499,16 @@ mod tests {
         let replace_role = plan(
             r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.ci","type":"aws_iam_role","change":{"actions":["create","delete"]}}]}"#,
         );
-        assert_eq!(required_approvals(&p, &destroy_db), 2);
+        assert_eq!(required_approvals(p.min_approvals, &p.risk, &destroy_db), 2);
         assert_eq!(
-            required_approvals(&p, &update_db),
+            required_approvals(p.min_approvals, &p.risk, &update_db),
             1,
             "only delete and replace are risky by default"
         );
-        assert_eq!(required_approvals(&p, &replace_role), 2);
+        assert_eq!(
+            required_approvals(p.min_approvals, &p.risk, &replace_role),
+            2
+        );
     }
 
     #[test]
@@ -554,49 +562,6 @@ mod tests {
             RunState::ApplyFailed {
                 phase: "BUILD".into()
             }
-        );
-    }
-
-    #[test]
-    fn changed_files_pick_projects() {
-        let net = project("when_modified = [\"envs/prod/network/**\", \"modules/vpc/**\"]\n");
-        let mut dns = project("");
-        dns.name = "dns".into();
-        dns.dir = "envs/prod/dns".into();
-        let projects = vec![net, dns];
-        let paths = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let names = |v: Vec<&TfProject>| v.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>();
-        assert_eq!(
-            names(affected_projects(
-                &projects,
-                &"acme/infra".parse().unwrap(),
-                &paths(&["modules/vpc/main.tf"])
-            )),
-            ["network"]
-        );
-        assert_eq!(
-            names(affected_projects(
-                &projects,
-                &"ACME/infra".parse().unwrap(),
-                &paths(&["envs/prod/dns/zone.tf", "README.md"])
-            )),
-            ["dns"]
-        );
-        assert!(
-            affected_projects(
-                &projects,
-                &"acme/other".parse().unwrap(),
-                &paths(&["envs/prod/dns/zone.tf"])
-            )
-            .is_empty()
-        );
-        assert!(
-            affected_projects(
-                &projects,
-                &"acme/infra".parse().unwrap(),
-                &paths(&["docs/x.md"])
-            )
-            .is_empty()
         );
     }
 }

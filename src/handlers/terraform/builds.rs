@@ -150,7 +150,11 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
                     let facts = PlanFacts {
                         sha256: sha.clone(),
                         planned_at_ms: now,
-                        required_approvals: required_approvals(project, summary),
+                        required_approvals: required_approvals(
+                            project.min_approvals,
+                            &project.risk,
+                            summary,
+                        ),
                     };
                     s.record.plan_succeeded(facts, summary.has_changes());
                     s.meta.summary_blocks = slack_card(summary, "", locale)

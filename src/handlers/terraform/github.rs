@@ -2,7 +2,7 @@
 
 use super::plan::{PlanRequest, start_plan, supersede_pr_runs};
 use crate::app::App;
-use crate::domain::tf_run::{Stale, affected_projects};
+use crate::domain::tf_run::Stale;
 use crate::event::{PullRequest, Push};
 use crate::ids::{DeliveryId, RepoName};
 
@@ -52,7 +52,7 @@ pub async fn pull_request(
                 },
             )
             .await?;
-            for project in affected_projects(&app.config.terraform.projects, repo, &paths) {
+            for project in app.config.terraform.affected(repo, &paths) {
                 start_plan(
                     app,
                     PlanRequest {
@@ -78,11 +78,13 @@ pub async fn push(app: &App, delivery: &DeliveryId, push: &Push) -> anyhow::Resu
     if push.git_ref != format!("refs/heads/{}", push.default_branch) || push.deleted {
         return Ok(());
     }
-    let projects: Vec<_> =
-        affected_projects(&app.config.terraform.projects, &push.repo, &push.paths)
-            .into_iter()
-            .filter(|p| p.plan_on_push)
-            .collect();
+    let projects: Vec<_> = app
+        .config
+        .terraform
+        .affected(&push.repo, &push.paths)
+        .into_iter()
+        .filter(|p| p.plan_on_push)
+        .collect();
     for project in projects {
         start_plan(
             app,
