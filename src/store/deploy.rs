@@ -1,11 +1,36 @@
 //! SQL for deploys and holds.
 
 use super::Store;
-use super::records::{COLUMNS, Versioned, from_row};
-use crate::domain::deploy::{Deploy, Hold};
+use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
+use crate::domain::deploy::{Deploy, DeployMeta, Hold};
+use crate::ids::DeployId;
 use sqlx::{AssertSqlSafe, Row};
 
 pub type StoredDeploy = Versioned<Deploy>;
+
+impl Record for Deploy {
+    type Meta = DeployMeta;
+    type Id = DeployId;
+    const TABLE: &'static str = "deploys";
+    const NOUN: &'static str = "deploy";
+    const KEY_COLUMNS: [&'static str; 2] = ["app", "env"];
+    fn keys(&self) -> [&str; 2] {
+        [&self.app, &self.env]
+    }
+    fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+}
+
+impl RecordId for DeployId {
+    type Record = Deploy;
+    fn from_row(id: i64) -> Self {
+        Self(id)
+    }
+    fn get(self) -> i64 {
+        self.0
+    }
+}
 
 impl Store {
     /// Deploys of an app+environment, newest first.

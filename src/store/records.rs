@@ -3,9 +3,6 @@
 //! code decide, save only if nobody saved since the load, else load again and decide again.
 
 use super::Store;
-use crate::domain::deploy::{Deploy, DeployMeta};
-use crate::domain::tf_run::{Run, RunMeta};
-use crate::ids::{DeployId, RunId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::any::AnyRow;
@@ -147,53 +144,5 @@ impl Store {
             }
         }
         anyhow::bail!("{noun} #{} kept changing while being updated", id.get())
-    }
-}
-
-impl Record for Run {
-    type Meta = RunMeta;
-    type Id = RunId;
-    const TABLE: &'static str = "tf_runs";
-    const NOUN: &'static str = "run";
-    const KEY_COLUMNS: [&'static str; 2] = ["project", "head_sha"];
-    fn keys(&self) -> [&str; 2] {
-        [&self.project, &self.head_sha]
-    }
-    fn state_label(&self) -> &'static str {
-        self.state.label()
-    }
-}
-
-impl Record for Deploy {
-    type Meta = DeployMeta;
-    type Id = DeployId;
-    const TABLE: &'static str = "deploys";
-    const NOUN: &'static str = "deploy";
-    const KEY_COLUMNS: [&'static str; 2] = ["app", "env"];
-    fn keys(&self) -> [&str; 2] {
-        [&self.app, &self.env]
-    }
-    fn state_label(&self) -> &'static str {
-        self.state.label()
-    }
-}
-
-impl RecordId for RunId {
-    type Record = Run;
-    fn from_row(id: i64) -> Self {
-        Self(id)
-    }
-    fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl RecordId for DeployId {
-    type Record = Deploy;
-    fn from_row(id: i64) -> Self {
-        Self(id)
-    }
-    fn get(self) -> i64 {
-        self.0
     }
 }

@@ -1,8 +1,8 @@
 //! SQL for Terraform runs and project locks (the rest of the SQL is in `store`).
 
 use super::Store;
-use super::records::{COLUMNS, Versioned, from_row};
-use crate::domain::tf_run::Run;
+use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
+use crate::domain::tf_run::{Run, RunMeta};
 use crate::ids::{RepoName, RunId};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -26,6 +26,30 @@ impl BuildMode {
             BuildMode::Plan => "plan",
             BuildMode::Apply => "apply",
         }
+    }
+}
+
+impl Record for Run {
+    type Meta = RunMeta;
+    type Id = RunId;
+    const TABLE: &'static str = "tf_runs";
+    const NOUN: &'static str = "run";
+    const KEY_COLUMNS: [&'static str; 2] = ["project", "head_sha"];
+    fn keys(&self) -> [&str; 2] {
+        [&self.project, &self.head_sha]
+    }
+    fn state_label(&self) -> &'static str {
+        self.state.label()
+    }
+}
+
+impl RecordId for RunId {
+    type Record = Run;
+    fn from_row(id: i64) -> Self {
+        Self(id)
+    }
+    fn get(self) -> i64 {
+        self.0
     }
 }
 
