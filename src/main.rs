@@ -407,6 +407,13 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
         })
         .collect();
     println!("  deploy apps       {}", listing(&apps));
+    let playbooks: Vec<String> = config
+        .incidents
+        .playbooks
+        .iter()
+        .map(|(kind, p)| format!("{kind} (SEV{})", p.default_severity.get_ref()))
+        .collect();
+    println!("  playbooks         {}", listing(&playbooks));
     println!("  secrets (from the environment):");
     for (var, set) in secrets.presence() {
         println!("    {var:<24} {}", if set { "set" } else { "unset" });

@@ -244,6 +244,13 @@ impl Config {
         if let Some(ops) = &self.slack.ops_channel {
             wanted.push(("slack.ops_channel".into(), ops, SlackId::Channel));
         }
+        if let Some(broadcast) = &self.incidents.broadcast_channel {
+            wanted.push((
+                "incidents.broadcast_channel".into(),
+                broadcast,
+                SlackId::Channel,
+            ));
+        }
         for channel in self.slack.channel_locales.keys() {
             wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));
         }

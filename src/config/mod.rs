@@ -1,15 +1,17 @@
 //! `config.toml`: typed, strict (unknown keys are errors with line and column), no secrets.
 //! Secrets come only from the environment, read once in `main` by [`Secrets::from_env`].
-//! `terraform.rs` and `deploy.rs` hold their capability's tables; `check.rs` the checks beyond
-//! TOML; `secrets.rs` the credentials.
+//! `terraform.rs`, `deploy.rs` and `incidents.rs` (with the playbooks) hold their capability's
+//! tables; `check.rs` the checks beyond TOML; `secrets.rs` the credentials.
 
 mod check;
 use check::line_column;
 mod deploy;
+mod incidents;
 mod secrets;
 mod terraform;
 
 pub use deploy::*;
+pub use incidents::{IncidentsConfig, Playbook};
 pub use secrets::{SECRET_VARS, Secret, Secrets};
 pub use terraform::*;
 
@@ -39,6 +41,8 @@ pub struct Config {
     pub aws: AwsConfig,
     #[serde(default)]
     pub deploy: DeployConfig,
+    #[serde(default)]
+    pub incidents: IncidentsConfig,
 }
 
 /// Where CodeBuild and S3 are. Credentials come from the AWS SDK's usual chain, never from here.
@@ -223,7 +227,10 @@ impl Config {
                 message: e.message().trim().to_owned(),
             }
         })?;
+        let mut config = config;
         config.validate(path, text)?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        config.incidents.load_playbooks(dir)?;
         Ok(config)
     }
     pub fn locale_for_channel(&self, channel: &str) -> Locale {

@@ -1,0 +1,243 @@
+//! `[incidents]` and the playbooks in `playbooks/`: one TOML file per incident type, read when
+//! the config is read, every error at its file, line and column.
+
+use super::{Approvers, ConfigError, check::line_column};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsConfig {
+    /// Where declarations and stakeholder updates are announced (never for private incidents).
+    pub broadcast_channel: Option<String>,
+    /// Incident channels are named `<prefix>-YYYYMMDD-<slug>`.
+    #[serde(default = "default_prefix")]
+    pub channel_prefix: String,
+    /// The playbooks folder, relative to the config file.
+    #[serde(default = "default_playbooks_dir")]
+    pub playbooks_dir: PathBuf,
+    /// How far before the impact start changes are suspects.
+    #[serde(default = "default_suspect_window")]
+    pub suspect_window_minutes: u32,
+    /// Read from `playbooks_dir`, by type (the file's stem), not from the config file.
+    #[serde(skip)]
+    pub playbooks: BTreeMap<String, Playbook>,
+}
+
+impl Default for IncidentsConfig {
+    fn default() -> Self {
+        Self {
+            broadcast_channel: None,
+            channel_prefix: default_prefix(),
+            playbooks_dir: default_playbooks_dir(),
+            suspect_window_minutes: default_suspect_window(),
+            playbooks: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_prefix() -> String {
+    "inc".into()
+}
+fn default_playbooks_dir() -> PathBuf {
+    "playbooks".into()
+}
+fn default_suspect_window() -> u32 {
+    120
+}
+
+/// A text in both languages.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    pub en: String,
+    pub ja: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Runbook {
+    pub title: String,
+    pub url: String,
+}
+
+/// What a severity changes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityPolicy {
+    /// A status update is due this often; the commander is nudged when one is late.
+    pub update_every_minutes: u32,
+    /// Invited when an incident is declared at, or raised to, this severity.
+    #[serde(default)]
+    pub invite: Approvers,
+}
+
+/// How one type of incident is run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub title: Bilingual,
+    pub description: Bilingual,
+    pub default_severity: toml::Spanned<u8>,
+    /// Invited to every incident of this type.
+    #[serde(default)]
+    pub responders: Approvers,
+    #[serde(default)]
+    pub checklist: Vec<Bilingual>,
+    #[serde(default)]
+    pub runbooks: Vec<Runbook>,
+    /// By severity, `"1"` to `"4"`; every severity needs its policy.
+    pub severity: toml::Spanned<BTreeMap<String, SeverityPolicy>>,
+    /// SEV1 and SEV2 hold deploys of the affected apps' production environments until resolved.
+    #[serde(default)]
+    pub freeze_deploys: bool,
+    /// The incident channel translates every message between English and Japanese.
+    #[serde(default)]
+    pub translate: bool,
+}
+
+impl Playbook {
+    pub fn policy(&self, severity: u8) -> Option<&SeverityPolicy> {
+        self.severity.get_ref().get(&severity.to_string())
+    }
+}
+
+impl IncidentsConfig {
+    /// Read every `*.toml` in the playbooks folder (relative to `config_dir`). A missing folder
+    /// is no playbooks; a bad file is an error at its line.
+    pub(super) fn load_playbooks(&mut self, config_dir: &Path) -> Result<(), ConfigError> {
+        let dir = config_dir.join(&self.playbooks_dir);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let kind = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.playbooks.insert(kind, Playbook::read(&path)?);
+        }
+        Ok(())
+    }
+}
+
+impl Playbook {
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let at = |offset: usize, message: String| {
+            let (line, column) = line_column(text, offset);
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let p: Playbook = toml::from_str(text).map_err(|e| {
+            at(
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_owned(),
+            )
+        })?;
+        if !(1..=4).contains(p.default_severity.get_ref()) {
+            return Err(at(
+                p.default_severity.span().start,
+                "default_severity must be 1 (worst) to 4".into(),
+            ));
+        }
+        let sevs: Vec<&String> = p.severity.get_ref().keys().collect();
+        if sevs != ["1", "2", "3", "4"] {
+            return Err(at(
+                p.severity.span().start,
+                format!("[severity] needs exactly \"1\" to \"4\", found {sevs:?}"),
+            ));
+        }
+        if let Some((sev, _)) = p
+            .severity
+            .get_ref()
+            .iter()
+            .find(|(_, s)| s.update_every_minutes == 0)
+        {
+            return Err(at(
+                p.severity.span().start,
+                format!("severity {sev}: update_every_minutes must be at least 1"),
+            ));
+        }
+        if let Some(r) = p
+            .runbooks
+            .iter()
+            .find(|r| !(r.url.starts_with("https://") || r.url.starts_with("http://")))
+        {
+            return Err(at(0, format!("runbook {:?}: url must be http(s)", r.title)));
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_playbooks_are_valid() {
+        let mut c = IncidentsConfig::default();
+        c.load_playbooks(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+        let kinds: Vec<&str> = c.playbooks.keys().map(String::as_str).collect();
+        assert_eq!(kinds, ["bad-deploy", "database", "security"]);
+        let db = &c.playbooks["database"];
+        assert_eq!(*db.default_severity.get_ref(), 2);
+        assert!(
+            db.policy(1).unwrap().update_every_minutes < db.policy(4).unwrap().update_every_minutes
+        );
+        assert!(!db.checklist.is_empty() && db.freeze_deploys);
+    }
+
+    #[test]
+    fn a_bad_playbook_is_refused_at_its_line() {
+        let good = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/playbooks/database.toml"
+        ))
+        .unwrap();
+        let p = Path::new("playbooks/database.toml");
+        let typo = good.replace("freeze_deploys", "freeze_deplyos");
+        let line = typo
+            .lines()
+            .position(|l| l.contains("freeze_deplyos"))
+            .unwrap()
+            + 1;
+        let err = Playbook::parse(&typo, p).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "playbooks/database.toml:{line}:1: unknown field `freeze_deplyos`"
+            )),
+            "{err}"
+        );
+        let sev5 = good.replace("default_severity = 2", "default_severity = 5");
+        let err = Playbook::parse(&sev5, p).unwrap_err().to_string();
+        assert!(
+            err.contains("default_severity must be 1 (worst) to 4"),
+            "{err}"
+        );
+        let no_title = good.replacen("[title]", "[titel]", 1);
+        let err = Playbook::parse(&no_title, p).unwrap_err().to_string();
+        assert!(err.contains("titel"), "{err}");
+        let missing = good.replace("[severity.4]\nupdate_every_minutes = 240\n", "");
+        let err = Playbook::parse(&missing, p).unwrap_err().to_string();
+        assert!(err.contains("needs exactly \"1\" to \"4\""), "{err}");
+    }
+}
