@@ -6,6 +6,7 @@ pub mod card;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;
+pub mod incident;
 pub mod mask;
 pub mod plan;
 pub mod tag_policy;
