@@ -353,6 +353,59 @@ impl SlackApi {
         Ok(())
     }
 
+    /// Create a channel; `Ok(None)` when the name is taken.
+    pub async fn create_channel(
+        &self,
+        name: &str,
+        private: bool,
+    ) -> Result<Option<ChannelId>, SlackError> {
+        let req = SlackApiConversationsCreateRequest::new(name.to_owned())
+            .with_is_private(private);
+        match slack_call!(self, conversations_create(&req)) {
+            Ok(r) => Ok(Some(ChannelId(r.channel.id.0))),
+            Err(SlackError::Api(code)) if code == "name_taken" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn set_topic(&self, channel: &ChannelId, topic: &str) -> Result<(), SlackError> {
+        let topic: String = mask::text(topic).chars().take(250).collect();
+        let req = SlackApiConversationsSetTopicRequest::new(channel.0.clone().into(), topic);
+        slack_call!(self, conversations_set_topic(&req))?;
+        Ok(())
+    }
+
+    /// Invite `users` (the bot itself and people already there are left out, one by one if
+    /// Slack refuses the batch for them).
+    pub async fn invite(&self, channel: &ChannelId, users: &[UserId]) -> Result<(), SlackError> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let ids = |u: &[UserId]| u.iter().map(|u| u.0.clone().into()).collect::<Vec<_>>();
+        let req = SlackApiConversationsInviteRequest::new(channel.0.clone().into(), ids(users));
+        match slack_call!(self, conversations_invite(&req)) {
+            Err(SlackError::Api(code))
+                if users.len() > 1 && matches!(code.as_str(), "already_in_channel" | "cant_invite_self") =>
+            {
+                for u in users {
+                    let one = SlackApiConversationsInviteRequest::new(
+                        channel.0.clone().into(),
+                        ids(std::slice::from_ref(u)),
+                    );
+                    match slack_call!(self, conversations_invite(&one)) {
+                        Ok(_) => {}
+                        Err(SlackError::Api(c))
+                            if c == "already_in_channel" || c == "cant_invite_self" => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            Err(SlackError::Api(code)) if code == "already_in_channel" || code == "cant_invite_self" => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
     /// Members of a user group (`S…`).
     pub async fn usergroup_members(&self, group: &UserGroupId) -> Result<Vec<UserId>, SlackError> {
         let req = SlackApiUserGroupsUsersListRequest::new(group.0.clone().into());

@@ -91,6 +91,20 @@ pub struct Incident {
     pub timeline: Vec<Entry>,
 }
 
+/// Where an incident lives: its channel, its header card, who was invited.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentMeta {
+    /// The incident channel, once created.
+    pub channel: Option<String>,
+    /// The header card, in the incident channel.
+    #[serde(flatten)]
+    pub card: super::card::CardPlace,
+    /// Everyone banto invited: for a private incident, the only people told anything of it.
+    pub members: Vec<String>,
+    /// Where the command was typed (answers before the channel exists go there).
+    pub declared_in: String,
+}
+
 /// What a person asked that cannot be done, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {

@@ -50,6 +50,7 @@ pub mod common;
 pub mod deploy;
 pub mod failure;
 pub mod gitops;
+pub mod incident;
 pub mod plan;
 pub mod terraform;
 

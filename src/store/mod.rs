@@ -7,6 +7,7 @@ mod audit;
 mod changes;
 mod deploy;
 mod effects;
+mod incident;
 mod records;
 mod terraform;
 
@@ -14,6 +15,7 @@ pub use crate::domain::audit::{AuditEntry, AuditRow};
 pub use changes::ChangeEvent;
 pub use deploy::StoredDeploy;
 pub use effects::Begun;
+pub use incident::StoredIncident;
 pub use records::{Record, RecordId, Versioned};
 pub use terraform::{BuildMode, LockOutcome, StoredRun};
 

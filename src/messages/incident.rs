@@ -1,0 +1,179 @@
+//! Incident texts: the header card's status line, the announcement, the checklist, and the
+//! `/incident` replies (`templates/{en,ja}/incident_*.mrkdwn`).
+
+use super::common::mention;
+use super::{Message, escape_mrkdwn};
+use crate::clients::slack::Outgoing;
+use crate::domain::incident::{Incident, Status};
+use crate::ids::IncidentId;
+use crate::locale::Locale;
+use serde_json::{Value, json};
+
+super::bilingual! {
+    use { IncidentReply as Reply };
+    IncidentStatus => "en/incident_status.mrkdwn", "ja/incident_status.mrkdwn";
+    IncidentReply => "en/incident_reply.mrkdwn", "ja/incident_reply.mrkdwn";
+    Announcement => "en/incident_announce.mrkdwn", "ja/incident_announce.mrkdwn";
+}
+
+/// The header card's status line.
+pub struct IncidentStatus {
+    pub severity: u8,
+    pub status: Status,
+    pub commander: String,
+    /// `<!date^…>`: every reader sees their own zone; the fallback is UTC.
+    pub impact_since: String,
+}
+
+/// Said in the broadcast channel when an incident is declared.
+pub struct Announcement {
+    pub id: IncidentId,
+    pub title: String,
+    pub severity: u8,
+    pub kind: String,
+    pub channel: String,
+    pub reporter: String,
+}
+
+/// `(id, title, severity, status, channel)` of an open incident, for `/incident list`.
+pub type ListLine = (IncidentId, String, u8, Status, String);
+
+pub enum IncidentReply {
+    Help {
+        lines: Vec<(&'static str, &'static str, &'static str)>,
+    },
+    Usage {
+        input: String,
+        usage: &'static str,
+    },
+    Declared {
+        id: IncidentId,
+        channel: String,
+    },
+    UnknownType {
+        kind: String,
+        known: String,
+    },
+    NotAnIncidentChannel,
+    Updated {
+        id: IncidentId,
+    },
+    Unchanged,
+    AlreadyResolved,
+    List {
+        lines: Vec<ListLine>,
+    },
+}
+
+/// `<!date^UNIX^{date_short_pretty} {time}|fallback>`: Slack shows it in each reader's zone.
+pub fn slack_date(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let fallback = chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    format!("<!date^{secs}^{{date_short_pretty}} {{time}}|{fallback}>")
+}
+
+/// The header card: title, status line, type and reporter.
+pub fn card(id: IncidentId, i: &Incident, kind_title: &str, locale: Locale) -> Outgoing {
+    let line = IncidentStatus {
+        severity: i.severity,
+        status: i.status,
+        commander: i.commander().map(mention).unwrap_or_else(|| "—".into()),
+        impact_since: slack_date(i.impact_started_ms),
+    }
+    .render(locale);
+    let header: String = format!("{id} · {}", i.title).chars().take(150).collect();
+    let context = format!(
+        "{} · {}{}",
+        escape_mrkdwn(kind_title),
+        mention(&i.reporter),
+        if i.private { " · :lock:" } else { "" }
+    );
+    let blocks: Vec<Value> = vec![
+        json!({ "type": "header", "text": { "type": "plain_text", "text": header } }),
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": line } }),
+        json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context }] }),
+    ];
+    Outgoing {
+        text: format!("{id} {}: {line}", escape_mrkdwn(&i.title)),
+        blocks: Some(Value::Array(blocks)),
+    }
+}
+
+/// The playbook's checklist, one line per step.
+pub fn checklist(steps: &[String], locale: Locale) -> String {
+    let title = match locale {
+        Locale::En => "*Checklist*",
+        Locale::Ja => "*チェックリスト*",
+    };
+    let mut out = title.to_owned();
+    for s in steps {
+        out.push_str(&format!("\n• {}", escape_mrkdwn(s)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::Declaration;
+    use crate::messages::both;
+
+    fn incident() -> Incident {
+        Incident::declare(&Declaration {
+            title: "Database <latency>",
+            kind: "database",
+            severity: 2,
+            private: false,
+            reporter: "UALICE",
+            impact_started_ms: 1_795_000_000_000,
+            now_ms: 1_795_000_300_000,
+        })
+    }
+
+    #[test]
+    fn the_card_in_both_languages() {
+        let i = incident();
+        let c = card(IncidentId(7), &i, "Database", Locale::Ja);
+        insta::assert_snapshot!(serde_json::to_string_pretty(&c.blocks).unwrap());
+        assert!(c.text.contains("&lt;latency&gt;"), "{}", c.text);
+    }
+
+    #[test]
+    fn replies_and_announcement_in_both_languages() {
+        let all: Vec<String> = [
+            both(&IncidentReply::Declared {
+                id: IncidentId(7),
+                channel: "C07".into(),
+            }),
+            both(&IncidentReply::NotAnIncidentChannel),
+            both(&IncidentReply::List {
+                lines: vec![(
+                    IncidentId(7),
+                    "Database latency".into(),
+                    2,
+                    Status::Identified,
+                    "C07".into(),
+                )],
+            }),
+            both(&IncidentReply::List { lines: vec![] }),
+            both(&Announcement {
+                id: IncidentId(7),
+                title: "Database <latency>".into(),
+                severity: 2,
+                kind: "Database".into(),
+                channel: "C07".into(),
+                reporter: "<@UALICE>".into(),
+            }),
+            both(&IncidentStatus {
+                severity: 1,
+                status: Status::Monitoring,
+                commander: "<@UBOB>".into(),
+                impact_since: slack_date(1_795_000_000_000),
+            }),
+        ]
+        .to_vec();
+        insta::assert_snapshot!(all.join("\n\n"));
+    }
+}

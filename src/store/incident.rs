@@ -1,0 +1,64 @@
+//! SQL for incidents (the versioned record itself is `records.rs`'s).
+
+use super::Store;
+use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
+use crate::domain::incident::{Incident, IncidentMeta, Status};
+use crate::ids::IncidentId;
+use sqlx::AssertSqlSafe;
+
+pub type StoredIncident = Versioned<Incident>;
+
+impl Record for Incident {
+    type Meta = IncidentMeta;
+    type Id = IncidentId;
+    const TABLE: &'static str = "incidents";
+    const NOUN: &'static str = "incident";
+    const KEY_COLUMNS: [&'static str; 2] = ["kind", "reporter"];
+    fn keys(&self) -> [&str; 2] {
+        [&self.kind, &self.reporter]
+    }
+    fn state_label(&self) -> &'static str {
+        self.status.word()
+    }
+}
+
+impl RecordId for IncidentId {
+    type Record = Incident;
+    fn from_row(id: i64) -> Self {
+        Self(id)
+    }
+    fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl Store {
+    /// Incidents not resolved, oldest first.
+    pub async fn open_incidents(&self) -> anyhow::Result<Vec<StoredIncident>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM incidents WHERE state <> $1 ORDER BY id"
+        )))
+        .bind(Status::Resolved.word())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+    }
+
+    /// The incident whose channel this is.
+    pub async fn incident_in(&self, channel: &str) -> anyhow::Result<Option<StoredIncident>> {
+        let all = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM incidents ORDER BY id DESC"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        for row in &all {
+            let i: StoredIncident = from_row(row)?;
+            if i.meta.channel.as_deref() == Some(channel) {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+}
