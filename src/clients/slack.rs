@@ -359,8 +359,7 @@ impl SlackApi {
         name: &str,
         private: bool,
     ) -> Result<Option<ChannelId>, SlackError> {
-        let req = SlackApiConversationsCreateRequest::new(name.to_owned())
-            .with_is_private(private);
+        let req = SlackApiConversationsCreateRequest::new(name.to_owned()).with_is_private(private);
         match slack_call!(self, conversations_create(&req)) {
             Ok(r) => Ok(Some(ChannelId(r.channel.id.0))),
             Err(SlackError::Api(code)) if code == "name_taken" => Ok(None),
@@ -385,7 +384,8 @@ impl SlackApi {
         let req = SlackApiConversationsInviteRequest::new(channel.0.clone().into(), ids(users));
         match slack_call!(self, conversations_invite(&req)) {
             Err(SlackError::Api(code))
-                if users.len() > 1 && matches!(code.as_str(), "already_in_channel" | "cant_invite_self") =>
+                if users.len() > 1
+                    && matches!(code.as_str(), "already_in_channel" | "cant_invite_self") =>
             {
                 for u in users {
                     let one = SlackApiConversationsInviteRequest::new(
@@ -401,7 +401,11 @@ impl SlackApi {
                 }
                 Ok(())
             }
-            Err(SlackError::Api(code)) if code == "already_in_channel" || code == "cant_invite_self" => Ok(()),
+            Err(SlackError::Api(code))
+                if code == "already_in_channel" || code == "cant_invite_self" =>
+            {
+                Ok(())
+            }
             other => other.map(|_| ()),
         }
     }

@@ -4,14 +4,23 @@
 
 mod banto;
 mod deploy;
+mod incident;
 mod terraform;
 
 pub use banto::{BantoCommand, UnknownInput, parse_banto};
 pub use deploy::{DeployCommand, parse_deploy};
+pub use incident::{IncidentCommand, parse_incident};
 pub use terraform::{TfCommand, parse_tf};
 
 /// Every slash command banto registers with Slack (the app manifest is checked against this).
-pub const SLASH_COMMANDS: &[&str] = &["/banto", "/tf", "/deploy", "/promote", "/rollback"];
+pub const SLASH_COMMANDS: &[&str] = &[
+    "/banto",
+    "/tf",
+    "/deploy",
+    "/promote",
+    "/rollback",
+    "/incident",
+];
 
 /// Input that does not parse: what was wrong and the usage to show.
 #[derive(Debug, PartialEq, Eq)]

@@ -103,6 +103,8 @@ pub struct IncidentMeta {
     pub members: Vec<String>,
     /// Where the command was typed (answers before the channel exists go there).
     pub declared_in: String,
+    /// The language of the incident channel (the reporter's).
+    pub locale: Option<crate::locale::Locale>,
 }
 
 /// What a person asked that cannot be done, and why.
@@ -278,7 +280,10 @@ mod tests {
             "inc-20261128-api-in-ap-northeast-1-2"
         );
         let long = channel_name("inc", "20261128", &"very long title ".repeat(20), 7, 3);
-        assert!(long.len() <= 80 && long.ends_with("-3") && !long.contains("--"), "{long}");
+        assert!(
+            long.len() <= 80 && long.ends_with("-3") && !long.contains("--"),
+            "{long}"
+        );
     }
 
     #[test]

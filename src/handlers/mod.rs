@@ -5,6 +5,7 @@ pub mod deploy;
 pub mod failure;
 pub mod github;
 pub mod housekeeping;
+pub mod incident;
 pub mod slash;
 pub mod terraform;
 

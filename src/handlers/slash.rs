@@ -13,6 +13,7 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
         "/deploy" | "/promote" | "/rollback" => {
             super::deploy::command(app, &cmd).await?.render(locale)
         }
+        "/incident" => super::incident::command(app, &cmd).await?.render(locale),
         "/banto" => match commands::parse_banto(&cmd.text) {
             Ok(BantoCommand::Help) => messages::Help::new().render(locale),
             Ok(BantoCommand::Ping) => {

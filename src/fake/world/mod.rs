@@ -138,6 +138,7 @@ impl World {
         slack.add_channel("ops", false, &members);
         slack.add_channel("infra", false, &members);
         slack.add_channel("deploys", false, &members);
+        slack.add_channel("incidents", false, &members);
         let mut groups = BTreeMap::new();
         groups.insert(
             "sre-leads".to_owned(),
@@ -307,6 +308,15 @@ fn resolve_names(
     }
     config.github.slack_users.values_mut().for_each(user);
     config.slack.ops_channel.iter_mut().for_each(channel);
+    config
+        .incidents
+        .broadcast_channel
+        .iter_mut()
+        .for_each(channel);
+    for p in config.incidents.playbooks.values_mut() {
+        p.responders.users.iter_mut().for_each(user_id);
+        p.responders.groups.iter_mut().for_each(group);
+    }
 }
 
 /// Wait for `signal` until `deadline`: true once the deadline has passed, even while signals

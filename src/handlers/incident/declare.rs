@@ -1,0 +1,203 @@
+//! Declaring an incident: the record first (a retry finds it), then the channel, its topic,
+//! the invitations, the header card, the checklist and the announcement.
+
+use super::{kind_title, locale, subject};
+use crate::app::App;
+use crate::domain::card::CardPlace;
+use crate::domain::incident::{Declaration, Incident, IncidentMeta, channel_name};
+use crate::event::SlashCommand;
+use crate::handlers::cards::show;
+use crate::ids::{ChannelId, UserId};
+use crate::messages::Message;
+use crate::messages::common::mention;
+use crate::messages::incident::{Announcement, IncidentReply, checklist};
+use crate::store::StoredIncident;
+
+pub(super) struct Ask {
+    pub title: String,
+    pub kind: Option<String>,
+    pub severity: Option<u8>,
+    pub private: bool,
+}
+
+pub(super) async fn declare(
+    app: &App,
+    cmd: &SlashCommand,
+    ask: Ask,
+) -> anyhow::Result<IncidentReply> {
+    let playbooks = &app.config.incidents.playbooks;
+    let kind = match ask.kind {
+        Some(k) if !playbooks.contains_key(&k) && !playbooks.is_empty() => {
+            let known: Vec<String> = playbooks.keys().map(|k| format!("`{k}`")).collect();
+            return Ok(IncidentReply::UnknownType {
+                kind: k,
+                known: known.join(", "),
+            });
+        }
+        Some(k) => k,
+        None => playbooks
+            .keys()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "incident".into()),
+    };
+    let playbook = playbooks.get(&kind);
+    let severity = ask
+        .severity
+        .or(playbook.map(|p| *p.default_severity.get_ref()))
+        .unwrap_or(3);
+    let now = app.clock.now_ms();
+    let incident = Incident::declare(&Declaration {
+        title: &ask.title,
+        kind: &kind,
+        severity,
+        private: ask.private,
+        reporter: &cmd.user.0,
+        impact_started_ms: now,
+        now_ms: now,
+    });
+    let meta = IncidentMeta {
+        declared_in: cmd.channel.0.clone(),
+        locale: Some(app.locale_for(&cmd.user, Some(&cmd.channel)).await),
+        ..Default::default()
+    };
+    let (stored, created) = app
+        .store
+        .insert(&incident, &meta, &format!("slash:{}", cmd.trigger_id))
+        .await?;
+    if created {
+        app.store
+            .audit(&cmd.user.0, "incident_declared", &subject(&stored), &kind)
+            .await?;
+    }
+    let stored = open_channel(app, stored).await?;
+    let channel = stored.meta.channel.clone().unwrap_or_default();
+    Ok(IncidentReply::Declared {
+        id: stored.id,
+        channel,
+    })
+}
+
+/// Everything after the record: each step is safe to repeat on a retry.
+async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<StoredIncident> {
+    let i = &stored.record;
+    let locale = locale(app, &stored.meta);
+    let channel = match &stored.meta.channel {
+        Some(c) => ChannelId::from(c.as_str()),
+        None => {
+            let channel = create_channel(app, &stored).await?;
+            let id = channel.0.clone();
+            app.store
+                .update(stored.id, |s| {
+                    s.meta.channel = Some(id.clone());
+                    s.meta.card = CardPlace::new(&id);
+                })
+                .await?;
+            channel
+        }
+    };
+    let kind = kind_title(app, &i.kind, locale);
+    app.slack
+        .set_topic(
+            &channel,
+            &format!("{} · SEV{} · {} · {}", stored.id, i.severity, kind, i.title),
+        )
+        .await?;
+    let people = responders(app, &stored).await?;
+    app.slack.invite(&channel, &people).await?;
+    let members: Vec<String> = people.iter().map(|u| u.0.clone()).collect();
+    let (stored, ()) = app
+        .store
+        .update(stored.id, |s| s.meta.members = members.clone())
+        .await?;
+    let first_post = stored.meta.card.ts.is_none();
+    show(app, &stored).await?;
+    if first_post {
+        if let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind)
+            && !p.checklist.is_empty()
+        {
+            let steps: Vec<String> = p
+                .checklist
+                .iter()
+                .map(|s| match locale {
+                    crate::locale::Locale::En => s.en.clone(),
+                    crate::locale::Locale::Ja => s.ja.clone(),
+                })
+                .collect();
+            crate::effects::post(
+                app,
+                &channel,
+                &crate::clients::slack::Outgoing::text(checklist(&steps, locale)),
+                None,
+            )
+            .await?;
+        }
+        announce(app, &stored, &kind).await?;
+    }
+    Ok(app.store.load(stored.id).await?.unwrap_or(stored))
+}
+
+/// A channel named after the title, with a suffix when the name is taken.
+async fn create_channel(app: &App, stored: &StoredIncident) -> anyhow::Result<ChannelId> {
+    let date = chrono::DateTime::from_timestamp_millis(stored.record.declared_ms)
+        .unwrap_or_default()
+        .with_timezone(&app.config.slack.time_zone)
+        .format("%Y%m%d")
+        .to_string();
+    let prefix = &app.config.incidents.channel_prefix;
+    for attempt in 1..=20 {
+        let name = channel_name(prefix, &date, &stored.record.title, stored.id.0, attempt);
+        if let Some(c) = app
+            .slack
+            .create_channel(&name, stored.record.private)
+            .await?
+        {
+            return Ok(c);
+        }
+    }
+    anyhow::bail!("no free channel name for {}", stored.id)
+}
+
+/// The reporter, the playbook's responders, and the groups its policy invites at this severity.
+async fn responders(app: &App, stored: &StoredIncident) -> anyhow::Result<Vec<UserId>> {
+    let mut people = vec![UserId::from(stored.record.reporter.as_str())];
+    if let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind) {
+        let mut wanted = p.responders.clone();
+        if let Some(policy) = p.policy(stored.record.severity) {
+            wanted.users.extend(policy.invite.users.iter().cloned());
+            wanted.groups.extend(policy.invite.groups.iter().cloned());
+        }
+        let expanded = crate::handlers::approvers(app, &wanted).await?;
+        people.extend(expanded.users.iter().map(|u| UserId::from(u.as_str())));
+    }
+    people.sort();
+    people.dedup();
+    Ok(people)
+}
+
+/// Told in the broadcast channel, unless the incident is private.
+async fn announce(app: &App, stored: &StoredIncident, kind: &str) -> anyhow::Result<()> {
+    let (Some(broadcast), false) = (
+        &app.config.incidents.broadcast_channel,
+        stored.record.private,
+    ) else {
+        return Ok(());
+    };
+    let text = Announcement {
+        id: stored.id,
+        title: stored.record.title.clone(),
+        severity: stored.record.severity,
+        kind: kind.to_owned(),
+        channel: stored.meta.channel.clone().unwrap_or_default(),
+        reporter: mention(&stored.record.reporter),
+    }
+    .render(app.config.locale_for_channel(broadcast));
+    crate::effects::post(
+        app,
+        &ChannelId::from(broadcast.as_str()),
+        &crate::clients::slack::Outgoing::text(text),
+        None,
+    )
+    .await?;
+    Ok(())
+}
