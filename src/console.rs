@@ -11,6 +11,8 @@ const HELP: &str = "\
 Lines starting with / are slash commands; other lines are messages in the current channel.
   /tf plan network      plan the demo Terraform project (CodeBuild finishes by itself)
   /deploy web 1.5.0     deploy to staging (auto-merges); then /promote web staging production
+  /incident DB latency  declare an incident (a channel, a card, a checklist); then, in its
+                        channel, /incident status identified, sev 1, note …
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
   :react <n> <emoji>    add a reaction to message n
@@ -99,6 +101,9 @@ pub async fn run(
     let demo_apps = config.deploy.apps.is_empty();
     if demo_apps {
         config.deploy = demo_deploy();
+    }
+    if config.incidents.broadcast_channel.is_none() {
+        config.incidents.broadcast_channel = Some("#incidents".into());
     }
     let world = World::start_with(WorldOptions {
         config,
@@ -259,7 +264,8 @@ fn shown<'a>(s: &'a Session, n: &str) -> anyhow::Result<&'a FakeMessage> {
 }
 
 /// Slack markup as a person reads it: `<@U…>` → `@alice`, `<#C…>` → `#deploys`,
-/// `<!subteam^S…>` → `@sre-leads`, `<url|label>` → `label (url)`, entities decoded. `name`
+/// `<!subteam^S…>` → `@sre-leads`, `<!date^…|fallback>` → the fallback, `<url|label>` →
+/// `label (url)`, entities decoded. `name`
 /// looks up a user (`@`), channel (`#`) or user group (`^`) id.
 fn readable(text: &str, name: impl Fn(char, &str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
@@ -275,6 +281,8 @@ fn readable(text: &str, name: impl Fn(char, &str) -> Option<String>) -> String {
             format!("@{}", name('@', id).unwrap_or_else(|| id.to_owned()))
         } else if let Some(id) = target.strip_prefix('#') {
             format!("#{}", name('#', id).unwrap_or_else(|| id.to_owned()))
+        } else if target.starts_with("!date^") {
+            label.to_owned()
         } else if let Some(id) = target.strip_prefix("!subteam^") {
             format!("@{}", name('^', id).unwrap_or_else(|| id.to_owned()))
         } else if let Some(special) = target.strip_prefix('!') {
@@ -506,6 +514,13 @@ mod tests {
                 names
             ),
             "@alice and @sre-leads in #deploys: acme/gitops#1 (https://x.test/pr/1) <app> @here @U9"
+        );
+        assert_eq!(
+            readable(
+                "since <!date^1795870654^{date_short_pretty} {time}|2026-11-28 09:37 UTC>",
+                names
+            ),
+            "since 2026-11-28 09:37 UTC"
         );
     }
 }
