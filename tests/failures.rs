@@ -1,25 +1,11 @@
 //! A failure reaches a person: whoever asked hears once that banto is trying again, and what
 //! failed when it gives up; what nobody asked for is reported once to the ops channel.
 
-use banto::fake::world::{World, WorldOptions};
+use banto::fake::world::{NETWORK_PROJECT, World, WorldOptions};
 
 async fn world() -> World {
-    let text = r##"
-[slack]
-ops_channel = "#ops"
-
-[[terraform.projects]]
-name = "network"
-repo = "acme/infra"
-dir = "envs/prod/network"
-when_modified = ["envs/prod/network/**"]
-codebuild_plan_project = "banto-tf-plan"
-codebuild_apply_project = "banto-tf-apply"
-artifact_bucket = "acme-banto-plans"
-channel = "#infra"
-approvers = { users = ["@alice"] }
-"##;
-    let mut opts = WorldOptions::with_config(text);
+    let text = format!("[slack]\nops_channel = \"#ops\"\n{NETWORK_PROJECT}");
+    let mut opts = WorldOptions::with_config(&text);
     opts.config.workers.max_attempts = 2;
     World::start_with(opts).await.expect("world starts")
 }

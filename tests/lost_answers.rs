@@ -3,24 +3,12 @@
 //! posting the same card twice.
 
 use banto::fake::slack::Fault;
-use banto::fake::world::{World, WorldOptions};
+use banto::fake::world::{NETWORK_PROJECT, World, WorldOptions};
 
 const HEAD: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 
 async fn world() -> World {
-    let text = r##"
-[[terraform.projects]]
-name = "network"
-repo = "acme/infra"
-dir = "envs/prod/network"
-when_modified = ["envs/prod/network/**"]
-codebuild_plan_project = "banto-tf-plan"
-codebuild_apply_project = "banto-tf-apply"
-artifact_bucket = "acme-banto-plans"
-channel = "#infra"
-approvers = { users = ["@alice"] }
-"##;
-    let world = World::start_with(WorldOptions::with_config(text))
+    let world = World::start_with(WorldOptions::with_config(NETWORK_PROJECT))
         .await
         .expect("world starts");
     world.github.set_ref("acme/infra", "main", HEAD);

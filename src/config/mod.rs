@@ -8,7 +8,7 @@ use check::line_column;
 mod deploy;
 mod incidents;
 mod secrets;
-mod terraform;
+pub(crate) mod terraform;
 
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};

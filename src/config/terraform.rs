@@ -132,15 +132,16 @@ fn default_lock_minutes() -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Config;
 
-    fn project(extra: &str) -> TfProject {
+    /// `network` in `acme/infra`, approved by UALICE, UBOB and UCAROL, plus `extra` keys.
+    pub(crate) fn project(extra: &str) -> TfProject {
         let text = format!(
             "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod/network\"\n\
              codebuild_plan_project = \"tf-plan\"\ncodebuild_apply_project = \"tf-apply\"\nartifact_bucket = \"b\"\n\
-             channel = \"C1\"\napprovers = {{ users = [\"UALICE\"] }}\n{extra}"
+             channel = \"C1\"\napprovers = {{ users = [\"UALICE\", \"UBOB\", \"UCAROL\"] }}\n{extra}"
         );
         Config::parse(&text, std::path::Path::new("t.toml"))
             .unwrap()

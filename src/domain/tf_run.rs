@@ -337,20 +337,8 @@ impl Approvable for Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
 
-    fn project(extra: &str) -> crate::config::TfProject {
-        let text = format!(
-            "[[terraform.projects]]\nname = \"network\"\nrepo = \"acme/infra\"\ndir = \"envs/prod/network\"\n\
-             codebuild_plan_project = \"tf-plan\"\ncodebuild_apply_project = \"tf-apply\"\nartifact_bucket = \"b\"\n\
-             channel = \"C1\"\napprovers = {{ users = [\"UALICE\", \"UBOB\", \"UCAROL\"] }}\n{extra}"
-        );
-        Config::parse(&text, std::path::Path::new("t.toml"))
-            .unwrap()
-            .terraform
-            .projects
-            .remove(0)
-    }
+    use crate::config::terraform::tests::project;
 
     fn approvers() -> Approvers {
         Approvers {

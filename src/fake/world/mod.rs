@@ -20,6 +20,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// A Terraform project for scenarios: `network` in `acme/infra`, cards in `#infra`, approved
+/// by alice.
+pub const NETWORK_PROJECT: &str = r##"
+[[terraform.projects]]
+name = "network"
+repo = "acme/infra"
+dir = "envs/prod/network"
+when_modified = ["envs/prod/network/**"]
+codebuild_plan_project = "banto-tf-plan"
+codebuild_apply_project = "banto-tf-apply"
+artifact_bucket = "acme-banto-plans"
+channel = "#infra"
+approvers = { users = ["@alice"] }
+"##;
+
 pub const BOT_TOKEN: &str = "xoxb-fake-0000-banto";
 pub const GITHUB_TOKEN: &str = "ghp_fake_world_token";
 const WAIT: Duration = Duration::from_secs(10);
