@@ -97,44 +97,68 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
         }
     };
     let kind = kind_title(app, &i.kind, locale);
-    app.slack
-        .set_topic(
-            &channel,
-            &format!("{} · SEV{} · {} · {}", stored.id, i.severity, kind, i.title),
-        )
-        .await?;
-    let people = responders(app, &stored).await?;
-    app.slack.invite(&channel, &people).await?;
-    let members: Vec<String> = people.iter().map(|u| u.0.clone()).collect();
-    let (stored, ()) = app
-        .store
+    // Independent of each other, so made at once (Slack answers each in ~100 ms); the card and
+    // the checklist go to the same channel in this order.
+    let first_post = stored.meta.card.ts.is_none();
+    let topic = format!("{} · SEV{} · {} · {}", stored.id, i.severity, kind, i.title);
+    let invite = async {
+        let people = responders(app, &stored).await?;
+        app.slack.invite(&channel, &people).await?;
+        anyhow::Ok(people)
+    };
+    let card = async {
+        show(app, &stored).await?;
+        if first_post {
+            post_checklist(app, &stored, &channel, locale).await?;
+        }
+        anyhow::Ok(())
+    };
+    let announcement = async {
+        if first_post {
+            announce(app, &stored, &kind).await?;
+        }
+        anyhow::Ok(())
+    };
+    let (topic, people, card, announcement) = futures::join!(
+        app.slack.set_topic(&channel, &topic),
+        invite,
+        card,
+        announcement
+    );
+    topic?;
+    card?;
+    announcement?;
+    let members: Vec<String> = people?.iter().map(|u| u.0.clone()).collect();
+    app.store
         .update(stored.id, |s| s.meta.members = members.clone())
         .await?;
-    let first_post = stored.meta.card.ts.is_none();
-    show(app, &stored).await?;
-    if first_post {
-        if let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind)
-            && !p.checklist.is_empty()
-        {
-            let steps: Vec<String> = p
-                .checklist
-                .iter()
-                .map(|s| match locale {
-                    crate::locale::Locale::En => s.en.clone(),
-                    crate::locale::Locale::Ja => s.ja.clone(),
-                })
-                .collect();
-            crate::effects::post(
-                app,
-                &channel,
-                &crate::clients::slack::Outgoing::text(checklist(&steps, locale)),
-                None,
-            )
-            .await?;
-        }
-        announce(app, &stored, &kind).await?;
-    }
     Ok(app.store.load(stored.id).await?.unwrap_or(stored))
+}
+
+/// The playbook's checklist, in the incident channel.
+async fn post_checklist(
+    app: &App,
+    stored: &StoredIncident,
+    channel: &ChannelId,
+    locale: crate::locale::Locale,
+) -> anyhow::Result<()> {
+    let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind) else {
+        return Ok(());
+    };
+    if p.checklist.is_empty() {
+        return Ok(());
+    }
+    let steps: Vec<String> = p
+        .checklist
+        .iter()
+        .map(|s| match locale {
+            crate::locale::Locale::En => s.en.clone(),
+            crate::locale::Locale::Ja => s.ja.clone(),
+        })
+        .collect();
+    let text = crate::clients::slack::Outgoing::text(checklist(&steps, locale));
+    crate::effects::post(app, channel, &text, None).await?;
+    Ok(())
 }
 
 /// A channel named after the title, with a suffix when the name is taken.
