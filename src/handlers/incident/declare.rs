@@ -80,22 +80,22 @@ pub(super) async fn declare(
 
 /// Everything after the record: each step is safe to repeat on a retry.
 async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<StoredIncident> {
-    let i = &stored.record;
     let locale = locale(app, &stored.meta);
-    let channel = match &stored.meta.channel {
-        Some(c) => ChannelId::from(c.as_str()),
+    let stored = match &stored.meta.channel {
+        Some(_) => stored,
         None => {
-            let channel = create_channel(app, &stored).await?;
-            let id = channel.0.clone();
+            let id = create_channel(app, &stored).await?.0;
             app.store
                 .update(stored.id, |s| {
                     s.meta.channel = Some(id.clone());
                     s.meta.card = CardPlace::new(&id);
                 })
-                .await?;
-            channel
+                .await?
+                .0
         }
     };
+    let i = &stored.record;
+    let channel = ChannelId::from(stored.meta.channel.as_deref().unwrap_or_default());
     let kind = kind_title(app, &i.kind, locale);
     // Independent of each other, so made at once (Slack answers each in ~100 ms); the card and
     // the checklist go to the same channel in this order.
