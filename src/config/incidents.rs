@@ -55,6 +55,15 @@ pub struct Bilingual {
     pub ja: String,
 }
 
+impl Bilingual {
+    pub fn get(&self, locale: crate::locale::Locale) -> &str {
+        match locale {
+            crate::locale::Locale::En => &self.en,
+            crate::locale::Locale::Ja => &self.ja,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Runbook {
