@@ -151,10 +151,7 @@ async fn post_checklist(
     let steps: Vec<String> = p
         .checklist
         .iter()
-        .map(|s| match locale {
-            crate::locale::Locale::En => s.en.clone(),
-            crate::locale::Locale::Ja => s.ja.clone(),
-        })
+        .map(|s| s.get(locale).to_owned())
         .collect();
     let text = crate::clients::slack::Outgoing::text(checklist(&steps, locale));
     crate::effects::post(app, channel, &text, None).await?;

@@ -23,13 +23,11 @@ fn subject(i: &StoredIncident) -> String {
 
 /// The playbook's title in `locale`, or the type itself when no playbook names it.
 fn kind_title(app: &App, kind: &str, locale: crate::locale::Locale) -> String {
-    app.config.incidents.playbooks.get(kind).map_or_else(
-        || kind.to_owned(),
-        |p| match locale {
-            crate::locale::Locale::En => p.title.en.clone(),
-            crate::locale::Locale::Ja => p.title.ja.clone(),
-        },
-    )
+    app.config
+        .incidents
+        .playbooks
+        .get(kind)
+        .map_or_else(|| kind.to_owned(), |p| p.title.get(locale).to_owned())
 }
 
 fn locale(app: &App, meta: &IncidentMeta) -> crate::locale::Locale {
