@@ -266,6 +266,28 @@ impl Config {
                 message: format!("{at}: {}", kind.advice(value)),
             });
         }
+        for (kind, p) in &self.incidents.playbooks {
+            let people = p
+                .severity
+                .get_ref()
+                .values()
+                .map(|s| &s.invite)
+                .chain([&p.responders]);
+            for who in people {
+                let users = who.users.iter().map(|u| (u.as_str(), SlackId::User));
+                let groups = who.groups.iter().map(|g| (g.as_str(), SlackId::Group));
+                if let Some((value, id)) = users.chain(groups).find(|(v, k)| !k.accepts(v)) {
+                    let (file, text) = &p.source;
+                    let (line, column) = value_position(text, value);
+                    return Err(ConfigError::Invalid {
+                        path: file.clone(),
+                        line,
+                        column,
+                        message: format!("playbook {kind:?}: {}", id.advice(value)),
+                    });
+                }
+            }
+        }
         if let Some(endpoint) = &self.aws.endpoint_url {
             let ok = url::Url::parse(endpoint)
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());

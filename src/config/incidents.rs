@@ -104,6 +104,9 @@ pub struct Playbook {
     /// The incident channel translates every message between English and Japanese.
     #[serde(default)]
     pub translate: bool,
+    /// The file it was read from, and its text, for errors found later (workspace checks).
+    #[serde(skip)]
+    pub source: (PathBuf, String),
 }
 
 impl Playbook {
@@ -155,7 +158,7 @@ impl Playbook {
                 message,
             }
         };
-        let p: Playbook = toml::from_str(text).map_err(|e| {
+        let mut p: Playbook = toml::from_str(text).map_err(|e| {
             at(
                 e.span().map_or(0, |s| s.start),
                 e.message().trim().to_owned(),
@@ -192,6 +195,7 @@ impl Playbook {
         {
             return Err(at(0, format!("runbook {:?}: url must be http(s)", r.title)));
         }
+        p.source = (path.to_owned(), text.to_owned());
         Ok(p)
     }
 }
@@ -248,5 +252,29 @@ mod tests {
         let missing = good.replace("[severity.4]\nupdate_every_minutes = 240\n", "");
         let err = Playbook::parse(&missing, p).unwrap_err().to_string();
         assert!(err.contains("needs exactly \"1\" to \"4\""), "{err}");
+    }
+
+    #[test]
+    fn a_real_workspace_refuses_responders_written_as_names() {
+        let dir = std::env::temp_dir().join(format!("banto-pb-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("playbooks")).unwrap();
+        std::fs::write(dir.join("config.toml"), "").unwrap();
+        let good = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/playbooks/database.toml"
+        ))
+        .unwrap();
+        let named = good.replace("users = []", "users = [\"@alice\"]");
+        std::fs::write(dir.join("playbooks/database.toml"), &named).unwrap();
+        let err = crate::config::Config::load(&dir.join("config.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = named.lines().position(|l| l.contains("@alice")).unwrap() + 1;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.contains(&format!("playbooks/database.toml:{line}:"))
+                && err.contains("playbook \"database\": \"@alice\" is not a Slack user id"),
+            "{err}"
+        );
     }
 }
