@@ -105,6 +105,11 @@ pub async fn run(
     if config.incidents.broadcast_channel.is_none() {
         config.incidents.broadcast_channel = Some("#incidents".into());
     }
+    if config.incidents.default_type.is_none()
+        && config.incidents.playbooks.contains_key("database")
+    {
+        config.incidents.default_type = Some("database".into());
+    }
     let world = World::start_with(WorldOptions {
         config,
         check_unseen: false,

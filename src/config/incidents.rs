@@ -17,6 +17,9 @@ pub struct IncidentsConfig {
     /// The playbooks folder, relative to the config file.
     #[serde(default = "default_playbooks_dir")]
     pub playbooks_dir: PathBuf,
+    /// The type `/incident <title>` declares when none is named; unset, a generic SEV3 incident
+    /// with no playbook.
+    pub default_type: Option<String>,
     /// How far before the impact start changes are suspects.
     #[serde(default = "default_suspect_window")]
     pub suspect_window_minutes: u32,
@@ -29,6 +32,7 @@ impl Default for IncidentsConfig {
     fn default() -> Self {
         Self {
             broadcast_channel: None,
+            default_type: None,
             channel_prefix: default_prefix(),
             playbooks_dir: default_playbooks_dir(),
             suspect_window_minutes: default_suspect_window(),
@@ -136,6 +140,28 @@ impl IncidentsConfig {
             self.playbooks.insert(kind, Playbook::read(&path)?);
         }
         Ok(())
+    }
+
+    /// The default type must name a playbook; the error is at `config_text`'s line for it.
+    pub(super) fn check_default(&self, path: &Path, config_text: &str) -> Result<(), ConfigError> {
+        let Some(kind) = &self.default_type else {
+            return Ok(());
+        };
+        if self.playbooks.contains_key(kind) {
+            return Ok(());
+        }
+        let offset = config_text.find(&format!("\"{kind}\"")).unwrap_or(0);
+        let (line, column) = line_column(config_text, offset);
+        let known: Vec<&str> = self.playbooks.keys().map(String::as_str).collect();
+        Err(ConfigError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!(
+                "incidents.default_type {kind:?} has no playbook in {}; playbooks: {known:?}",
+                self.playbooks_dir.display()
+            ),
+        })
     }
 }
 
@@ -274,6 +300,21 @@ mod tests {
         assert!(
             err.contains(&format!("playbooks/database.toml:{line}:"))
                 && err.contains("playbook \"database\": \"@alice\" is not a Slack user id"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_default_type_must_name_a_playbook() {
+        let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"));
+        let ok =
+            crate::config::Config::parse("[incidents]\ndefault_type = \"database\"\n", p).unwrap();
+        assert_eq!(ok.incidents.default_type.as_deref(), Some("database"));
+        let err = crate::config::Config::parse("[incidents]\ndefault_type = \"databse\"\n", p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("config.toml:2:16: incidents.default_type \"databse\" has no playbook"),
             "{err}"
         );
     }

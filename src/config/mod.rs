@@ -231,6 +231,7 @@ impl Config {
         config.validate(path, text)?;
         let dir = path.parent().unwrap_or(Path::new(""));
         config.incidents.load_playbooks(dir)?;
+        config.incidents.check_default(path, text)?;
         Ok(config)
     }
     pub fn locale_for_channel(&self, channel: &str) -> Locale {

@@ -35,10 +35,11 @@ pub(super) async fn declare(
             });
         }
         Some(k) => k,
-        None => playbooks
-            .keys()
-            .next()
-            .cloned()
+        None => app
+            .config
+            .incidents
+            .default_type
+            .clone()
             .unwrap_or_else(|| "incident".into()),
     };
     let playbook = playbooks.get(&kind);
