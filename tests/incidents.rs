@@ -246,3 +246,49 @@ async fn japanese_titles_get_a_numbered_channel_and_a_taken_name_a_suffix() {
     world.next_message("incidents").await.unwrap();
     world.next_message("incidents").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_credential_in_the_title_or_a_note_reaches_no_channel_name_and_no_audit_entry() {
+    let world = world().await;
+    let key = "AKIAZ3MQK7PX4RSTUV2W";
+    ask(
+        &world,
+        "alice",
+        "#ops",
+        &format!("/incident --type database Leak of {key}"),
+    )
+    .await;
+    let names: Vec<String> = world
+        .slack
+        .state()
+        .channels
+        .values()
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains(&key.to_lowercase())),
+        "{names:?}"
+    );
+    let name = names
+        .iter()
+        .find(|n| n.starts_with(&prefix(&world)))
+        .expect("the incident channel")
+        .clone();
+    let card = world.next_message(&name).await.unwrap();
+    assert!(!card.text.contains(key), "{}", card.text);
+    world.next_message(&name).await.unwrap();
+    world.next_message("incidents").await.unwrap();
+    ask(
+        &world,
+        "alice",
+        &name,
+        &format!("/incident note rotated {key} at 10:05"),
+    )
+    .await;
+    let audit = world.app.store.audit_rows(None).await.unwrap();
+    assert!(audit.iter().any(|r| r.entry.action == "incident_changed"));
+    assert!(
+        audit.iter().all(|r| !r.entry.detail.contains(key)),
+        "{audit:?}"
+    );
+}

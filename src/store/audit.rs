@@ -27,7 +27,9 @@ const COLUMNS: &str = "id, at, actor, action, subject, detail, prev_hash, hash";
 
 impl Store {
     /// Appends an entry linked to the newest one. Two writers linking to the same entry collide
-    /// on the unique `prev_hash`; the loser reads the new head and links to it.
+    /// on the unique `prev_hash`; the loser reads the new head and links to it. The detail
+    /// (reasons, notes: what people typed) is stored with any credential in it masked, since
+    /// `banto audit list` prints it.
     pub async fn audit(
         &self,
         actor: &str,
@@ -40,7 +42,7 @@ impl Store {
             actor: actor.to_owned(),
             action: action.to_owned(),
             subject: subject.to_owned(),
-            detail: detail.to_owned(),
+            detail: crate::domain::mask::text(detail).into_owned(),
         };
         let mut last_error = None;
         for _ in 0..LINK_ATTEMPTS {

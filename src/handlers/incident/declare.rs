@@ -168,7 +168,9 @@ async fn create_channel(app: &App, stored: &StoredIncident) -> anyhow::Result<Ch
         .to_string();
     let prefix = &app.config.incidents.channel_prefix;
     for attempt in 1..=20 {
-        let name = channel_name(prefix, &date, &stored.record.title, stored.id.0, attempt);
+        // A channel name is read by everyone in the workspace: no credential goes into it.
+        let title = crate::domain::mask::text(&stored.record.title);
+        let name = channel_name(prefix, &date, &title, stored.id.0, attempt);
         if let Some(c) = app
             .slack
             .create_channel(&name, stored.record.private)
