@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::event::{Action, Event, Form, Timer};
-use crate::handlers::{self, deploy, terraform};
+use crate::handlers::{self, deploy, incident, terraform};
 
 pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
     match event {
@@ -14,6 +14,18 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Action::DeployApprove { deploy } => Box::pin(deploy::approve(app, click, deploy)).await,
             Action::DeployReject { deploy } => {
                 Box::pin(deploy::reject_clicked(app, click, deploy)).await
+            }
+            Action::IncidentTick { incident: id, step } => {
+                Box::pin(incident::tick(app, click, id, step)).await
+            }
+            Action::SuspectConfirm { incident: id, change } => {
+                Box::pin(incident::suspect_verdict(app, click, id, change, true)).await
+            }
+            Action::SuspectDismiss { incident: id, change } => {
+                Box::pin(incident::suspect_verdict(app, click, id, change, false)).await
+            }
+            Action::SuspectRollback { incident: id, change } => {
+                Box::pin(incident::suspect_rollback(app, click, id, change)).await
             }
             Action::Other { action_id } => {
                 tracing::debug!(action_id, "no handler owns this action");
@@ -27,12 +39,29 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Form::DeployRejectReason { deploy } => {
                 Box::pin(deploy::reject_submitted(app, view, deploy)).await
             }
+            Form::DeclareIncident { channel, source } => {
+                Box::pin(incident::declare_submitted(app, &view, channel, source)).await
+            }
+            Form::IncidentHandover { incident: id, to } => {
+                Box::pin(incident::handover_submitted(app, &view, id, to)).await
+            }
             Form::Other { callback_id } => {
                 tracing::debug!(callback_id, "no handler owns this form");
                 Ok(())
             }
         },
-        Event::Message(_) | Event::ReactionAdded(_) => Ok(()),
+        Event::MessageShortcut(m) => match m.callback_id.as_str() {
+            crate::event::DECLARE_FROM_MESSAGE => Box::pin(incident::declare_from_message(app, m)).await,
+            other => {
+                tracing::debug!(callback_id = other, "no handler owns this shortcut");
+                Ok(())
+            }
+        },
+        Event::Message(_) => Ok(()),
+        Event::ReactionAdded(r) => Box::pin(incident::reacted(app, r)).await,
+        Event::PinAdded(p) => Box::pin(incident::pinned(app, p)).await,
+        Event::MessageChanged(m) => Box::pin(incident::edited(app, m)).await,
+        Event::MessageDeleted(m) => Box::pin(incident::deleted(app, m)).await,
         Event::Github(g) => Box::pin(handlers::github::handle(app, *g)).await,
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
         Event::ImagePushed(p) => Box::pin(deploy::image_pushed(app, p)).await,
@@ -41,6 +70,10 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::ResumeDeploys) => Box::pin(deploy::resume(app)).await,
         Event::Timer(Timer::MergeDeploy { id }) => Box::pin(deploy::resume_one(app, id)).await,
+        Event::Timer(Timer::ChangeRecorded { id }) => Box::pin(incident::change_recorded(app, id)).await,
+        Event::Timer(Timer::IncidentReminder { id, at_ms }) => {
+            Box::pin(incident::remind(app, id, at_ms)).await
+        }
         Event::Timer(Timer::PollBuild { build_id }) => {
             Box::pin(terraform::poll(app, &build_id)).await
         }

@@ -170,9 +170,25 @@ impl<'de> Deserialize<'de> for RepoName {
     }
 }
 
+impl MessageTs {
+    /// When the message was posted, in Unix milliseconds (`1539904112.000100`).
+    pub fn millis(&self) -> Option<i64> {
+        let (secs, micros) = self.0.split_once('.').unwrap_or((&self.0, "0"));
+        let micros = format!("{micros:0<6}");
+        Some(secs.parse::<i64>().ok()? * 1000 + micros.get(..6)?.parse::<i64>().ok()? / 1000)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RepoName;
+    use super::{MessageTs, RepoName};
+
+    #[test]
+    fn a_message_ts_is_when_it_was_posted() {
+        assert_eq!(MessageTs::from("1539904112.000100").millis(), Some(1_539_904_112_000));
+        assert_eq!(MessageTs::from("1539904112.123456").millis(), Some(1_539_904_112_123));
+        assert_eq!(MessageTs::from("x.1").millis(), None);
+    }
 
     #[test]
     fn a_repository_name_is_owner_slash_name_and_nothing_else() {

@@ -31,8 +31,12 @@ pub fn kind_of(event: &Event) -> String {
         Event::SlashCommand(c) => format!("slash_command {}", c.command),
         Event::BlockAction(a) => format!("block_action {}", a.action.wire().0),
         Event::ViewSubmission(v) => format!("view_submission {}", v.form.wire().0),
+        Event::MessageShortcut(m) => format!("shortcut {}", m.callback_id),
         Event::Message(_) => "message".into(),
         Event::ReactionAdded(r) => format!("reaction_added {}", r.reaction),
+        Event::MessageChanged(_) => "message_changed".into(),
+        Event::MessageDeleted(_) => "message_deleted".into(),
+        Event::PinAdded(_) => "pin_added".into(),
         Event::Github(g) => match &g.action {
             Some(a) => format!("github {}.{a}", g.kind),
             None => format!("github {}", g.kind),

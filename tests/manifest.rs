@@ -87,6 +87,7 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         "app_mention",
         "message.channels",
         "message.groups",
+        "pin_added",
         "reaction_added",
     ] {
         assert!(
@@ -108,12 +109,19 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         ("usergroups.users.list", "usergroups:read"),
         ("views.open (reject reason)", "commands"),
         ("files.upload", "files:write"),
+        ("conversations.replies (captured messages)", "channels:history"),
+        ("conversations.replies in private incidents", "groups:history"),
+        ("pin_added events", "pins:read"),
     ] {
         assert!(
             scopes.contains(&scope.to_owned()),
             "{method} needs {scope}: {scopes:?}"
         );
     }
+    assert!(
+        m.contains(&format!("callback_id: {}", banto::event::DECLARE_FROM_MESSAGE)),
+        "the message shortcut is registered with the callback id banto handles"
+    );
     let mut sorted = scopes.clone();
     sorted.sort();
     sorted.dedup();

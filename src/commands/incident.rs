@@ -1,10 +1,12 @@
 //! `/incident`: declare, and run the incident from its channel.
 
 use super::Usage;
-use crate::domain::incident::{Role, Status};
+use crate::domain::incident::{Role, Status, is_date};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IncidentCommand {
+    /// `/incident` alone: the declaration form.
+    Form,
     Help,
     List,
     Declare {
@@ -12,6 +14,7 @@ pub enum IncidentCommand {
         kind: Option<String>,
         severity: Option<u8>,
         private: bool,
+        services: Vec<String>,
     },
     Status(Status),
     Severity(u8),
@@ -19,15 +22,48 @@ pub enum IncidentCommand {
         role: Role,
         user: String,
     },
-    Note(String),
+    Handover {
+        to: String,
+    },
+    Note {
+        text: String,
+        /// `--at 14:05`: when it happened, in the writer's zone.
+        at: Option<String>,
+    },
+    Update(String),
+    Action {
+        text: String,
+        owner: Option<String>,
+        due: Option<String>,
+    },
+    /// When the impact started, corrected.
+    Impact(String),
+    Resolve {
+        /// `--mitigated 14:05`: when the impact stopped, if nobody said so before.
+        mitigated: Option<String>,
+    },
+    Reopen,
+    Timeline,
 }
 
+/// Which line of `USAGE` each command's errors show.
+const DECLARE: usize = 0;
+const STATUS: usize = 1;
+const SEV: usize = 2;
+const ROLE: usize = 3;
+const HANDOVER: usize = 4;
+const NOTE: usize = 5;
+const UPDATE: usize = 6;
+const ACTION: usize = 7;
+const IMPACT: usize = 8;
+const RESOLVE: usize = 9;
+
 impl IncidentCommand {
-    pub const USAGE: [(&'static str, &'static str, &'static str); 7] = [
+    pub const USAGE: [(&'static str, &'static str, &'static str); 14] = [
         (
-            "/incident [--type <type>] [--sev 1-4] [--private] <title>",
-            "declare an incident: a channel, the playbook's responders, a header card",
-            "インシデントを宣言 (専用チャンネル、プレイブックの対応者、ヘッダーカード)",
+            "/incident [--type <type>] [--sev 1-4] [--service a,b] [--private] <title>",
+            "declare an incident at once (`/incident` alone opens the form)",
+            "インシデントを即座に宣言 (`/incident` だけでフォームを開く)",
         ),
         (
             "/incident status investigating|identified|monitoring|resolved",
@@ -45,9 +81,40 @@ impl IncidentCommand {
             "役割を割り当て",
         ),
         (
-            "/incident note <text>",
-            "add a note to the timeline",
-            "タイムラインにメモを追加",
+            "/incident handover @user",
+            "hand command over, with the state, hypotheses, what was tried and what is next",
+            "指揮を引き継ぐ (現状・仮説・試したこと・次の一手)",
+        ),
+        (
+            "/incident note [--at HH:MM] <text>",
+            "add a note to the timeline (`--at`: when it happened, in your zone)",
+            "タイムラインにメモを追加 (`--at`: 発生時刻、あなたのタイムゾーンで)",
+        ),
+        (
+            "/incident update <text>",
+            "post a status update for stakeholders",
+            "関係者向けに状況を共有",
+        ),
+        (
+            "/incident action <text> [@owner] [YYYY-MM-DD]",
+            "add a follow-up action item",
+            "フォローアップのアクションアイテムを追加",
+        ),
+        (
+            "/incident impact HH:MM",
+            "correct when the impact started (in your zone)",
+            "影響の開始時刻を訂正 (あなたのタイムゾーンで)",
+        ),
+        (
+            "/incident resolve [--mitigated HH:MM]",
+            "resolve (with when the impact stopped, if not said yet)",
+            "解決 (影響が止まった時刻を、まだなら添えて)",
+        ),
+        ("/incident reopen", "open a resolved incident again", "解決済みのインシデントを再開"),
+        (
+            "/incident timeline",
+            "the timeline in your zone and the team's",
+            "タイムライン (あなたとチームのタイムゾーンで)",
         ),
         (
             "/incident list",
@@ -71,40 +138,83 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, Usage> {
         input: text.trim().to_owned(),
         usage: IncidentCommand::USAGE[i].0,
     };
-    match words.first().map(|w| w.to_lowercase()).as_deref() {
-        None | Some("help") if words.len() <= 1 => Ok(IncidentCommand::Help),
-        Some("list") if words.len() == 1 => Ok(IncidentCommand::List),
-        Some("status") => match words[1..] {
-            [s] => Status::parse(&s.to_lowercase())
-                .map(IncidentCommand::Status)
-                .ok_or_else(|| usage(1)),
-            _ => Err(usage(1)),
+    let rest = |from: usize| words[from..].join(" ");
+    let first = words.first().map(|w| w.to_lowercase());
+    match (first.as_deref(), &words[1.min(words.len())..]) {
+        (None, _) => Ok(IncidentCommand::Form),
+        (Some("help"), []) => Ok(IncidentCommand::Help),
+        (Some("list"), []) => Ok(IncidentCommand::List),
+        (Some("reopen"), []) => Ok(IncidentCommand::Reopen),
+        (Some("timeline"), []) => Ok(IncidentCommand::Timeline),
+        (Some("status"), [s]) => Status::parse(&s.to_lowercase())
+            .map(IncidentCommand::Status)
+            .ok_or_else(|| usage(STATUS)),
+        (Some("status"), _) => Err(usage(STATUS)),
+        (Some("sev"), [n]) => n
+            .trim_start_matches(['s', 'S', 'e', 'E', 'v', 'V'])
+            .parse()
+            .ok()
+            .filter(|n| (1..=4).contains(n))
+            .map(IncidentCommand::Severity)
+            .ok_or_else(|| usage(SEV)),
+        (Some("sev"), _) => Err(usage(SEV)),
+        (Some("role"), [role, user]) => match (Role::parse(&role.to_lowercase()), user_id(user)) {
+            (Some(role), Some(user)) => Ok(IncidentCommand::Role { role, user }),
+            _ => Err(usage(ROLE)),
         },
-        Some("sev") => match words[1..] {
-            [n] => n
-                .trim_start_matches(['s', 'S', 'e', 'E', 'v', 'V'])
-                .parse()
-                .ok()
-                .filter(|n| (1..=4).contains(n))
-                .map(IncidentCommand::Severity)
-                .ok_or_else(|| usage(2)),
-            _ => Err(usage(2)),
-        },
-        Some("role") => match words[1..] {
-            [role, user] => match (Role::parse(&role.to_lowercase()), user_id(user)) {
-                (Some(role), Some(user)) => Ok(IncidentCommand::Role { role, user }),
-                _ => Err(usage(3)),
-            },
-            _ => Err(usage(3)),
-        },
-        Some("note") if words.len() > 1 => Ok(IncidentCommand::Note(words[1..].join(" "))),
-        Some("note") => Err(usage(4)),
-        _ => declare(&words).ok_or_else(|| usage(0)),
+        (Some("role"), _) => Err(usage(ROLE)),
+        (Some("handover"), [user]) => user_id(user)
+            .map(|to| IncidentCommand::Handover { to })
+            .ok_or_else(|| usage(HANDOVER)),
+        (Some("handover"), _) => Err(usage(HANDOVER)),
+        (Some("note"), ["--at", at, _, ..]) => Ok(IncidentCommand::Note {
+            text: rest(3),
+            at: Some((*at).to_owned()),
+        }),
+        (Some("note"), [w, ..]) if !w.starts_with("--") => Ok(IncidentCommand::Note {
+            text: rest(1),
+            at: None,
+        }),
+        (Some("note"), _) => Err(usage(NOTE)),
+        (Some("update"), [_, ..]) => Ok(IncidentCommand::Update(rest(1))),
+        (Some("update"), []) => Err(usage(UPDATE)),
+        (Some("action"), [_, ..]) => action(&words[1..]).ok_or_else(|| usage(ACTION)),
+        (Some("action"), []) => Err(usage(ACTION)),
+        (Some("impact"), [at]) => Ok(IncidentCommand::Impact((*at).to_owned())),
+        (Some("impact"), _) => Err(usage(IMPACT)),
+        (Some("resolve"), []) => Ok(IncidentCommand::Resolve { mitigated: None }),
+        (Some("resolve"), ["--mitigated", at]) => Ok(IncidentCommand::Resolve {
+            mitigated: Some((*at).to_owned()),
+        }),
+        (Some("resolve"), _) => Err(usage(RESOLVE)),
+        _ => declare(&words).ok_or_else(|| usage(DECLARE)),
     }
+}
+
+/// `<text> [@owner] [YYYY-MM-DD]`: the owner and the due date are taken from the end.
+fn action(words: &[&str]) -> Option<IncidentCommand> {
+    let mut words = words.to_vec();
+    let mut due = None;
+    let mut owner = None;
+    for _ in 0..2 {
+        match words.last() {
+            Some(w) if due.is_none() && is_date(w) => due = words.pop().map(str::to_owned),
+            Some(w) if owner.is_none() && user_id(w).is_some() => {
+                owner = words.pop().and_then(user_id)
+            }
+            _ => break,
+        }
+    }
+    (!words.is_empty()).then(|| IncidentCommand::Action {
+        text: words.join(" "),
+        owner,
+        due,
+    })
 }
 
 fn declare(words: &[&str]) -> Option<IncidentCommand> {
     let (mut kind, mut severity, mut private) = (None, None, false);
+    let mut services = vec![];
     let mut title = vec![];
     let mut it = words.iter();
     while let Some(w) = it.next() {
@@ -112,6 +222,12 @@ fn declare(words: &[&str]) -> Option<IncidentCommand> {
             "--private" => private = true,
             "--type" => kind = Some(it.next()?.to_lowercase()),
             "--sev" => severity = Some(it.next()?.parse().ok().filter(|n| (1..=4).contains(n))?),
+            "--service" | "--services" => services.extend(
+                it.next()?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            ),
             w if w.starts_with("--") => return None,
             w => title.push(w),
         }
@@ -121,6 +237,7 @@ fn declare(words: &[&str]) -> Option<IncidentCommand> {
         kind,
         severity,
         private,
+        services,
     })
 }
 
@@ -131,12 +248,13 @@ mod tests {
     #[test]
     fn incident_grammar() {
         assert_eq!(
-            parse_incident("--sev 1 --private --type security Leaked key in CI logs"),
+            parse_incident("--sev 1 --private --type security --service api,web Leaked key"),
             Ok(IncidentCommand::Declare {
-                title: "Leaked key in CI logs".into(),
+                title: "Leaked key".into(),
                 kind: Some("security".into()),
                 severity: Some(1),
                 private: true,
+                services: vec!["api".into(), "web".into()],
             })
         );
         assert_eq!(
@@ -146,6 +264,7 @@ mod tests {
                 kind: None,
                 severity: None,
                 private: false,
+                services: vec![],
             })
         );
         assert_eq!(
@@ -160,7 +279,8 @@ mod tests {
                 user: "U0BOB".into()
             })
         );
-        assert_eq!(parse_incident(""), Ok(IncidentCommand::Help));
+        assert_eq!(parse_incident(""), Ok(IncidentCommand::Form));
+        assert_eq!(parse_incident("help"), Ok(IncidentCommand::Help));
         assert_eq!(parse_incident("list"), Ok(IncidentCommand::List));
         assert_eq!(
             parse_incident("sev 5").unwrap_err().usage,
@@ -175,5 +295,50 @@ mod tests {
             parse_incident("--pivate outage").is_err(),
             "a typo'd flag is not a title"
         );
+    }
+
+    #[test]
+    fn lifecycle_grammar() {
+        assert_eq!(
+            parse_incident("note --at 14:05 error rate rose"),
+            Ok(IncidentCommand::Note {
+                text: "error rate rose".into(),
+                at: Some("14:05".into())
+            })
+        );
+        assert_eq!(
+            parse_incident("note --at 14:05").unwrap_err().usage,
+            IncidentCommand::USAGE[NOTE].0
+        );
+        assert_eq!(
+            parse_incident("action Add a replica lag alarm <@U0KENJI> 2026-12-04"),
+            Ok(IncidentCommand::Action {
+                text: "Add a replica lag alarm".into(),
+                owner: Some("U0KENJI".into()),
+                due: Some("2026-12-04".into())
+            })
+        );
+        assert_eq!(
+            parse_incident("action Write the runbook"),
+            Ok(IncidentCommand::Action {
+                text: "Write the runbook".into(),
+                owner: None,
+                due: None
+            })
+        );
+        assert_eq!(
+            parse_incident("resolve --mitigated 14:30"),
+            Ok(IncidentCommand::Resolve {
+                mitigated: Some("14:30".into())
+            })
+        );
+        assert_eq!(
+            parse_incident("handover <@U0BOB>"),
+            Ok(IncidentCommand::Handover { to: "U0BOB".into() })
+        );
+        assert_eq!(parse_incident("update").unwrap_err().usage, IncidentCommand::USAGE[UPDATE].0);
+        assert_eq!(parse_incident("reopen"), Ok(IncidentCommand::Reopen));
+        assert_eq!(parse_incident("timeline"), Ok(IncidentCommand::Timeline));
+        assert_eq!(parse_incident("impact 13:40"), Ok(IncidentCommand::Impact("13:40".into())));
     }
 }

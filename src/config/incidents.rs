@@ -23,6 +23,10 @@ pub struct IncidentsConfig {
     /// How far before the impact start changes are suspects.
     #[serde(default = "default_suspect_window")]
     pub suspect_window_minutes: u32,
+    /// A reaction with this emoji (no colons) puts a message on the incident's timeline; so
+    /// does pinning it.
+    #[serde(default = "default_capture_emoji")]
+    pub capture_emoji: String,
     /// Read from `playbooks_dir`, by type (the file's stem), not from the config file.
     #[serde(skip)]
     pub playbooks: BTreeMap<String, Playbook>,
@@ -36,6 +40,7 @@ impl Default for IncidentsConfig {
             channel_prefix: default_prefix(),
             playbooks_dir: default_playbooks_dir(),
             suspect_window_minutes: default_suspect_window(),
+            capture_emoji: default_capture_emoji(),
             playbooks: BTreeMap::new(),
         }
     }
@@ -46,6 +51,9 @@ fn default_prefix() -> String {
 }
 fn default_playbooks_dir() -> PathBuf {
     "playbooks".into()
+}
+fn default_capture_emoji() -> String {
+    "pushpin".into()
 }
 fn default_suspect_window() -> u32 {
     120

@@ -116,11 +116,14 @@ pub enum Blocked {
 pub struct Hold {
     pub reason: String,
     pub by: String,
+    /// Placed by this incident's deploy freeze: people are held too, unless they break glass.
+    #[serde(default)]
+    pub incident: Option<i64>,
 }
 
 /// Check a request against freeze windows and holds. `automatic` bumps respect holds; people may
-/// deploy over a hold on purpose (that is how a rollback is rolled forward), but not a freeze
-/// without break-glass.
+/// deploy over a hold on purpose (that is how a rollback is rolled forward), but not over an
+/// incident's freeze or a freeze window without break-glass (a rollback counts as break-glass).
 pub fn check_start(
     now: DateTime<Utc>,
     windows: &[FreezeWindow],
@@ -128,7 +131,9 @@ pub fn check_start(
     automatic: bool,
     break_glass: bool,
 ) -> Result<(), Blocked> {
-    if automatic && let Some(h) = hold {
+    if let Some(h) = hold
+        && (automatic || (h.incident.is_some() && !break_glass))
+    {
         return Err(Blocked::Held {
             reason: h.reason.clone(),
             by: h.by.clone(),
@@ -396,6 +401,7 @@ mod tests {
         let hold = Hold {
             reason: "rolled back v1.5.0: 500s".into(),
             by: "UALICE".into(),
+            incident: None,
         };
         assert!(matches!(
             check_start(tuesday, &windows, Some(&hold), true, false),
@@ -405,6 +411,22 @@ mod tests {
             check_start(tuesday, &windows, Some(&hold), false, false),
             Ok(()),
             "a person may roll forward"
+        );
+        let freeze = Hold {
+            incident: Some(3),
+            ..hold
+        };
+        assert!(
+            matches!(
+                check_start(tuesday, &windows, Some(&freeze), false, false),
+                Err(Blocked::Held { .. })
+            ),
+            "an incident's freeze holds people too"
+        );
+        assert_eq!(
+            check_start(tuesday, &windows, Some(&freeze), false, true),
+            Ok(()),
+            "unless they break glass (or roll back)"
         );
         if let Err(Blocked::Frozen { until, .. }) =
             check_start(saturday, &windows, None, false, false)

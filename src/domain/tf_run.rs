@@ -111,6 +111,9 @@ pub struct RunMeta {
     pub summary_blocks: Vec<serde_json::Value>,
     /// Addresses of the resources the plan changes (for the change event after apply).
     pub resources: Vec<String>,
+    /// How many of them the plan destroys or replaces.
+    #[serde(default)]
+    pub destructive: u32,
     pub apply_started_ms: Option<i64>,
     pub apply_finished_ms: Option<i64>,
 }
@@ -129,6 +132,7 @@ impl RunMeta {
             logs_url: None,
             summary_blocks: vec![],
             resources: vec![],
+            destructive: 0,
             apply_started_ms: None,
             apply_finished_ms: None,
         }

@@ -3,7 +3,7 @@
 //! the cards and modals that offer them: one table, both directions.
 
 use super::Malformed;
-use crate::ids::{DeployId, RunId};
+use crate::ids::{ChannelId, DeployId, IncidentId, RunId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A button clicked.
@@ -22,6 +22,24 @@ pub enum Action {
     DeployReject {
         deploy: DeployId,
     },
+    /// A checklist step done (or undone).
+    IncidentTick {
+        incident: IncidentId,
+        step: usize,
+    },
+    SuspectConfirm {
+        incident: IncidentId,
+        change: i64,
+    },
+    SuspectDismiss {
+        incident: IncidentId,
+        change: i64,
+    },
+    /// Roll back the deploy a suspect change made.
+    SuspectRollback {
+        incident: IncidentId,
+        change: i64,
+    },
     /// Nothing in banto acts on it (a link button, a button of another app's message).
     Other {
         action_id: String,
@@ -32,22 +50,51 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Form {
-    TfRejectReason { run: RunId },
-    DeployRejectReason { deploy: DeployId },
-    Other { callback_id: String },
+    TfRejectReason {
+        run: RunId,
+    },
+    DeployRejectReason {
+        deploy: DeployId,
+    },
+    /// The declaration form, opened from `channel` (or from a message, `source` its link).
+    DeclareIncident {
+        channel: ChannelId,
+        source: Option<String>,
+    },
+    IncidentHandover {
+        incident: IncidentId,
+        to: UserId,
+    },
+    Other {
+        callback_id: String,
+    },
 }
 
 const TF_APPROVE: &str = "tf_approve";
 const TF_REJECT: &str = "tf_reject";
 const DEPLOY_APPROVE: &str = "deploy_approve";
 const DEPLOY_REJECT: &str = "deploy_reject";
+const INCIDENT_TICK: &str = "incident_tick";
+const SUSPECT_CONFIRM: &str = "suspect_confirm";
+const SUSPECT_DISMISS: &str = "suspect_dismiss";
+const SUSPECT_ROLLBACK: &str = "suspect_rollback";
 const TF_REJECT_REASON: &str = "tf_reject_reason";
+const DECLARE_INCIDENT: &str = "declare_incident";
+const INCIDENT_HANDOVER: &str = "incident_handover";
 const DEPLOY_REJECT_REASON: &str = "deploy_reject_reason";
 
 fn id(what: &str, value: Option<&str>) -> Result<i64, Malformed> {
     value
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| Malformed(format!("`{what}` without an id: {value:?}")))
+}
+
+/// `incident:n`, as buttons about one incident carry it.
+fn pair(what: &str, value: Option<&str>) -> Result<(IncidentId, i64), Malformed> {
+    value
+        .and_then(|v| v.split_once(':'))
+        .and_then(|(a, b)| Some((IncidentId(a.parse().ok()?), b.parse().ok()?)))
+        .ok_or_else(|| Malformed(format!("`{what}` without `incident:n`: {value:?}")))
 }
 
 impl Action {
@@ -65,6 +112,25 @@ impl Action {
             DEPLOY_REJECT => Action::DeployReject {
                 deploy: DeployId(id(action_id, value)?),
             },
+            INCIDENT_TICK => {
+                let (incident, step) = pair(action_id, value)?;
+                Action::IncidentTick {
+                    incident,
+                    step: step as usize,
+                }
+            }
+            SUSPECT_CONFIRM => {
+                let (incident, change) = pair(action_id, value)?;
+                Action::SuspectConfirm { incident, change }
+            }
+            SUSPECT_DISMISS => {
+                let (incident, change) = pair(action_id, value)?;
+                Action::SuspectDismiss { incident, change }
+            }
+            SUSPECT_ROLLBACK => {
+                let (incident, change) = pair(action_id, value)?;
+                Action::SuspectRollback { incident, change }
+            }
             other => Action::Other {
                 action_id: other.to_owned(),
             },
@@ -78,6 +144,16 @@ impl Action {
             Action::TfReject { run } => (TF_REJECT, run.0.to_string()),
             Action::DeployApprove { deploy } => (DEPLOY_APPROVE, deploy.0.to_string()),
             Action::DeployReject { deploy } => (DEPLOY_REJECT, deploy.0.to_string()),
+            Action::IncidentTick { incident, step } => (INCIDENT_TICK, format!("{}:{step}", incident.0)),
+            Action::SuspectConfirm { incident, change } => {
+                (SUSPECT_CONFIRM, format!("{}:{change}", incident.0))
+            }
+            Action::SuspectDismiss { incident, change } => {
+                (SUSPECT_DISMISS, format!("{}:{change}", incident.0))
+            }
+            Action::SuspectRollback { incident, change } => {
+                (SUSPECT_ROLLBACK, format!("{}:{change}", incident.0))
+            }
             Action::Other { action_id } => (action_id, String::new()),
         }
     }
@@ -92,6 +168,26 @@ impl Form {
             DEPLOY_REJECT_REASON => Form::DeployRejectReason {
                 deploy: DeployId(id(callback_id, Some(private_metadata))?),
             },
+            DECLARE_INCIDENT => {
+                let (channel, source) = match private_metadata.split_once(' ') {
+                    Some((c, s)) => (c, Some(s.to_owned())),
+                    None => (private_metadata, None),
+                };
+                if channel.is_empty() {
+                    return Err(Malformed(format!("`{callback_id}` without a channel")));
+                }
+                Form::DeclareIncident {
+                    channel: ChannelId::from(channel),
+                    source,
+                }
+            }
+            INCIDENT_HANDOVER => {
+                let (incident, to) = private_metadata
+                    .split_once(':')
+                    .and_then(|(i, u)| Some((IncidentId(i.parse().ok()?), UserId::from(u))))
+                    .ok_or_else(|| Malformed(format!("`{callback_id}` without `incident:user`")))?;
+                Form::IncidentHandover { incident, to }
+            }
             other => Form::Other {
                 callback_id: other.to_owned(),
             },
@@ -103,6 +199,16 @@ impl Form {
         match self {
             Form::TfRejectReason { run } => (TF_REJECT_REASON, run.0.to_string()),
             Form::DeployRejectReason { deploy } => (DEPLOY_REJECT_REASON, deploy.0.to_string()),
+            Form::DeclareIncident { channel, source } => (
+                DECLARE_INCIDENT,
+                match source {
+                    Some(s) => format!("{channel} {s}"),
+                    None => channel.0.clone(),
+                },
+            ),
+            Form::IncidentHandover { incident, to } => {
+                (INCIDENT_HANDOVER, format!("{}:{to}", incident.0))
+            }
             Form::Other { callback_id } => (callback_id, String::new()),
         }
     }
@@ -123,6 +229,14 @@ mod tests {
             Action::DeployReject {
                 deploy: DeployId(3),
             },
+            Action::IncidentTick {
+                incident: IncidentId(2),
+                step: 4,
+            },
+            Action::SuspectRollback {
+                incident: IncidentId(2),
+                change: 11,
+            },
         ] {
             let (id, value) = a.wire();
             assert_eq!(Action::parse(id, Some(&value)), Ok(a.clone()));
@@ -131,6 +245,14 @@ mod tests {
             Form::TfRejectReason { run: RunId(7) },
             Form::DeployRejectReason {
                 deploy: DeployId(3),
+            },
+            Form::DeclareIncident {
+                channel: ChannelId::from("C1"),
+                source: Some("https://acme.slack.com/archives/C1/p1".into()),
+            },
+            Form::IncidentHandover {
+                incident: IncidentId(2),
+                to: UserId::from("U0BOB"),
             },
         ] {
             let (id, meta) = f.wire();

@@ -22,8 +22,14 @@ pub enum Event {
     SlashCommand(SlashCommand),
     BlockAction(BlockAction),
     ViewSubmission(ViewSubmission),
+    /// A message shortcut ("Declare incident from this message").
+    MessageShortcut(MessageShortcut),
     Message(MessagePosted),
     ReactionAdded(ReactionAdded),
+    MessageChanged(MessageChanged),
+    MessageDeleted(MessageDeleted),
+    /// slack-morphism has no typed `pin_added`: parsed from the raw event.
+    PinAdded(PinAdded),
     Github(Box<GithubEvent>),
     CodeBuild(BuildStateChange),
     /// A new image in a registry that sends EventBridge events (ECR); GitHub's package events
@@ -62,10 +68,26 @@ pub struct BlockAction {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ViewSubmission {
     pub user: UserId,
+    /// Slack's id of the submitted view (`V…`): one declaration per form.
+    #[serde(default)]
+    pub view_id: String,
     pub form: Form,
     /// `"block_id.action_id" → value`, flattened from `view.state.values`.
     pub values: Value,
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageShortcut {
+    pub callback_id: String,
+    pub user: UserId,
+    pub channel: ChannelId,
+    pub message_ts: MessageTs,
+    pub text: String,
+    pub trigger_id: String,
+}
+
+/// The shortcut's `callback_id` in the app manifest.
+pub const DECLARE_FROM_MESSAGE: &str = "declare_incident_from_message";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MessagePosted {
@@ -83,6 +105,32 @@ pub struct ReactionAdded {
     pub reaction: String,
     pub channel: ChannelId,
     pub ts: MessageTs,
+}
+
+/// `message` with subtype `message_changed`: the message as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageChanged {
+    pub channel: ChannelId,
+    pub ts: MessageTs,
+    pub text: String,
+}
+
+/// `message` with subtype `message_deleted`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageDeleted {
+    pub channel: ChannelId,
+    pub ts: MessageTs,
+}
+
+/// A message pinned: who pinned it, and the message as the event carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PinAdded {
+    pub user: UserId,
+    pub channel: ChannelId,
+    pub ts: MessageTs,
+    pub thread_ts: Option<MessageTs>,
+    pub author: Option<UserId>,
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,6 +202,13 @@ pub enum Timer {
     ResumeDeploys,
     /// The same for one deploy, a little after its last approval.
     MergeDeploy { id: crate::ids::DeployId },
+    /// A change (deploy, apply) was recorded: open incidents it touches hear of it.
+    ChangeRecorded { id: i64 },
+    /// Nudge an incident's commander if no status update came in time.
+    IncidentReminder {
+        id: crate::ids::IncidentId,
+        at_ms: i64,
+    },
 }
 
 /// Who asked for an event to be handled, when a person did: whom to tell if it fails.
@@ -176,8 +231,12 @@ impl Event {
             ),
             Event::BlockAction(a) => format!("button {} by {}", a.action.wire().0, a.user),
             Event::ViewSubmission(v) => format!("form {} by {}", v.form.wire().0, v.user),
+            Event::MessageShortcut(m) => format!("shortcut {} by {}", m.callback_id, m.user),
             Event::Message(m) => format!("message in {}", m.channel),
             Event::ReactionAdded(r) => format!(":{}: by {} in {}", r.reaction, r.user, r.channel),
+            Event::MessageChanged(m) => format!("message edited in {}", m.channel),
+            Event::MessageDeleted(m) => format!("message deleted in {}", m.channel),
+            Event::PinAdded(p) => format!("pin by {} in {}", p.user, p.channel),
             Event::Github(g) => format!(
                 "GitHub {}{} {}",
                 g.kind,
@@ -208,6 +267,11 @@ impl Event {
                 channel: a.channel.as_ref(),
                 response_url: a.response_url.as_deref(),
             }),
+            Event::MessageShortcut(m) => Some(Asker {
+                user: &m.user,
+                channel: Some(&m.channel),
+                response_url: None,
+            }),
             Event::ViewSubmission(v) => Some(Asker {
                 user: &v.user,
                 channel: None,
@@ -227,6 +291,8 @@ impl Timer {
             Timer::ReconcileTerraform => "reconcile_terraform",
             Timer::ResumeDeploys => "resume_deploys",
             Timer::MergeDeploy { .. } => "merge_deploy",
+            Timer::ChangeRecorded { .. } => "change_recorded",
+            Timer::IncidentReminder { .. } => "incident_reminder",
         }
     }
 }

@@ -90,6 +90,7 @@ pub fn parse_interaction(body: &[u8]) -> Result<(String, Event), Malformed> {
                 .ok_or_else(|| Malformed("view_submission without view".into()))?;
             Event::ViewSubmission(ViewSubmission {
                 user,
+                view_id: str_at(view, "/id").unwrap_or_default().to_owned(),
                 form: super::Form::parse(
                     str_at(view, "/callback_id").unwrap_or_default(),
                     str_at(view, "/private_metadata").unwrap_or_default(),
@@ -97,6 +98,14 @@ pub fn parse_interaction(body: &[u8]) -> Result<(String, Event), Malformed> {
                 values: flatten_state(view.pointer("/state/values")),
             })
         }
+        "message_action" => Event::MessageShortcut(MessageShortcut {
+            callback_id: required(&p, "/callback_id", "message_action")?,
+            user,
+            channel: ChannelId(required(&p, "/channel/id", "message_action")?),
+            message_ts: MessageTs(required(&p, "/message/ts", "message_action")?),
+            text: str_at(&p, "/message/text").unwrap_or_default().to_owned(),
+            trigger_id,
+        }),
         other => Event::Ignored {
             source: "slack".into(),
             kind: other.to_owned(),
@@ -114,6 +123,13 @@ fn flatten_state(values: Option<&Value>) -> Value {
                     let v = state
                         .get("value")
                         .cloned()
+                        .or_else(|| state.get("selected_date_time").cloned())
+                        .or_else(|| {
+                            let options = state.get("selected_options")?.as_array()?;
+                            Some(Value::Array(
+                                options.iter().filter_map(|o| o.get("value").cloned()).collect(),
+                            ))
+                        })
                         .or_else(|| state.pointer("/selected_option/value").cloned())
                         .or_else(|| state.get("selected_user").cloned())
                         .or_else(|| state.get("selected_conversation").cloned())
@@ -156,11 +172,22 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
     Ok(match kind.as_str() {
         "message" | "app_mention" => {
             let subtype = str_at(e, "/subtype");
-            if matches!(subtype, Some("message_changed" | "message_deleted")) {
-                return Ok(Event::Ignored {
-                    source: "slack".into(),
-                    kind: format!("message.{}", subtype.unwrap_or_default()),
-                });
+            let channel = || required(e, "/channel", "message").map(ChannelId);
+            match subtype {
+                Some("message_changed") => {
+                    return Ok(Event::MessageChanged(MessageChanged {
+                        channel: channel()?,
+                        ts: MessageTs(required(e, "/message/ts", "message_changed")?),
+                        text: str_at(e, "/message/text").unwrap_or_default().to_owned(),
+                    }));
+                }
+                Some("message_deleted") => {
+                    return Ok(Event::MessageDeleted(MessageDeleted {
+                        channel: channel()?,
+                        ts: MessageTs(required(e, "/deleted_ts", "message_deleted")?),
+                    }));
+                }
+                _ => {}
             }
             Event::Message(MessagePosted {
                 channel: ChannelId(required(e, "/channel", "message")?),
@@ -185,6 +212,21 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
                 ts: MessageTs(required(e, "/item/ts", "reaction_added")?),
             })
         }
+        "pin_added" if str_at(e, "/item/type") == Some("message") => Event::PinAdded(PinAdded {
+            user: UserId(required(e, "/user", "pin_added")?),
+            channel: ChannelId(
+                str_at(e, "/item/channel")
+                    .or_else(|| str_at(e, "/channel_id"))
+                    .ok_or_else(|| Malformed("pin_added: missing `item.channel`".into()))?
+                    .to_owned(),
+            ),
+            ts: MessageTs(required(e, "/item/message/ts", "pin_added")?),
+            thread_ts: str_at(e, "/item/message/thread_ts").map(MessageTs::from),
+            author: str_at(e, "/item/message/user").map(UserId::from),
+            text: str_at(e, "/item/message/text")
+                .unwrap_or_default()
+                .to_owned(),
+        }),
         other => Event::Ignored {
             source: "slack".into(),
             kind: other.to_owned(),
@@ -215,5 +257,41 @@ mod tests {
     fn unknown_envelope_is_refused_with_reason() {
         let err = parse_slack_events(br#"{"type":"surprise"}"#).unwrap_err();
         assert_eq!(err.0, "unknown Events API envelope type `surprise`");
+    }
+
+    #[test]
+    fn pins_edits_and_deletions_from_real_bodies() {
+        use crate::fake::corpus::json;
+        let pin = parse_inner_event(&json("slack/slack-go__event.pin_added.inner.json")).unwrap();
+        let Event::PinAdded(p) = pin else {
+            panic!("{pin:?}")
+        };
+        assert_eq!((p.channel.0.as_str(), p.ts.0.as_str()), ("C0LAN2Q65", "1539904112.000100"));
+        assert_eq!(p.author, Some(UserId::from("U061F7AUR")));
+        assert!(p.text.starts_with("<@U0LAN0Z89> is it"));
+        let edit = parse_inner_event(&json(
+            "slack/java-slack-sdk__event.message_changed.in_thread.inner.json",
+        ))
+        .unwrap();
+        assert_eq!(
+            edit,
+            Event::MessageChanged(MessageChanged {
+                channel: ChannelId::from("C111"),
+                ts: MessageTs::from("1626342128.008700"),
+                text: "updated message".into(),
+            }),
+            "the edited message's own ts, not the event's"
+        );
+        let body = json("slack/bolt-python__event_callback.message_deleted.json").to_string();
+        let SlackEnvelope::Callback { event, .. } = parse_slack_events(body.as_bytes()).unwrap() else {
+            panic!("a callback")
+        };
+        assert_eq!(
+            event,
+            Event::MessageDeleted(MessageDeleted {
+                channel: ChannelId::from("C111"),
+                ts: MessageTs::from("1665368619.804829"),
+            })
+        );
     }
 }

@@ -100,3 +100,22 @@ fn reject_reason(view: &crate::event::ViewSubmission) -> String {
         .trim()
         .to_owned()
 }
+
+/// Record a finished change and let the incidents it touches hear of it (a job, so a crash
+/// after recording still tells them).
+async fn record_change(app: &App, change: crate::store::ChangeEvent) -> anyhow::Result<()> {
+    let id = app.store.record_change(&change).await?;
+    crate::timers::schedule(
+        app,
+        crate::event::Timer::ChangeRecorded { id },
+        &format!("change:{id}"),
+        app.clock.now_ms(),
+    )
+    .await
+}
+
+/// A person's time zone from their Slack profile, if Slack knows it.
+async fn user_zone(app: &App, user: &str) -> Option<chrono_tz::Tz> {
+    let profile = app.slack.profile(&UserId::from(user)).await.ok()?;
+    profile.tz?.parse().ok()
+}

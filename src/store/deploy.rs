@@ -69,15 +69,17 @@ impl Store {
 
     pub async fn set_hold(&self, app: &str, env: &str, hold: &Hold) -> anyhow::Result<()> {
         sqlx::query(
-            "INSERT INTO deploy_holds (app, env, reason, held_by, created_at) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO deploy_holds (app, env, reason, held_by, created_at, incident) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (app, env) DO UPDATE SET reason = excluded.reason, held_by = excluded.held_by, \
-             created_at = excluded.created_at",
+             created_at = excluded.created_at, incident = excluded.incident",
         )
         .bind(app)
         .bind(env)
         .bind(&hold.reason)
         .bind(&hold.by)
         .bind(self.clock.now_ms())
+        .bind(hold.incident)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -85,7 +87,7 @@ impl Store {
 
     pub async fn hold(&self, app: &str, env: &str) -> anyhow::Result<Option<Hold>> {
         let row =
-            sqlx::query("SELECT reason, held_by FROM deploy_holds WHERE app = $1 AND env = $2")
+            sqlx::query("SELECT reason, held_by, incident FROM deploy_holds WHERE app = $1 AND env = $2")
                 .bind(app)
                 .bind(env)
                 .fetch_optional(self.pool())
@@ -94,6 +96,7 @@ impl Store {
             Ok(Hold {
                 reason: r.try_get(0)?,
                 by: r.try_get(1)?,
+                incident: r.try_get(2)?,
             })
         })
         .transpose()
@@ -106,5 +109,34 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Place an incident's hold where no hold is; false where one already was (a rollback's
+    /// hold stays, and stays after the incident).
+    pub async fn hold_for_incident(&self, app: &str, env: &str, hold: &Hold) -> anyhow::Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO deploy_holds (app, env, reason, held_by, created_at, incident) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app, env) DO NOTHING",
+        )
+        .bind(app)
+        .bind(env)
+        .bind(&hold.reason)
+        .bind(&hold.by)
+        .bind(self.clock.now_ms())
+        .bind(hold.incident)
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Release the holds `incident` placed; returns the `(app, env)` released.
+    pub async fn release_incident_holds(&self, incident: i64) -> anyhow::Result<Vec<(String, String)>> {
+        let rows = sqlx::query("DELETE FROM deploy_holds WHERE incident = $1 RETURNING app, env")
+            .bind(incident)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 }

@@ -48,17 +48,24 @@ impl Store {
 
     /// The incident whose channel this is.
     pub async fn incident_in(&self, channel: &str) -> anyhow::Result<Option<StoredIncident>> {
-        let all = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM incidents ORDER BY id DESC"
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM incidents WHERE channel = $1 ORDER BY id DESC LIMIT 1"
         )))
-        .fetch_all(self.pool())
-        .await?;
-        for row in &all {
-            let i: StoredIncident = from_row(row)?;
-            if i.meta.channel.as_deref() == Some(channel) {
-                return Ok(Some(i));
-            }
-        }
-        Ok(None)
+        .bind(channel)
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+    }
+
+    /// Index the incident under its channel (once it has one).
+    pub async fn set_incident_channel(&self, id: IncidentId, channel: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE incidents SET channel = $1 WHERE id = $2")
+            .bind(channel)
+            .bind(id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

@@ -20,6 +20,14 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
                 .retain(|m| !(m.channel == channel && m.ts == ts));
             Ok(json!({ "channel": channel, "ts": ts }))
         }
+        "chat.getPermalink" => {
+            let channel = visible_channel(st, req(p, "channel")?)?;
+            let ts = req(p, "message_ts")?.to_owned();
+            st.message_mut(&channel, &ts)?;
+            let domain = st.team_name.replace(' ', "-");
+            Ok(json!({ "channel": channel,
+                "permalink": format!("https://{domain}.slack.com/archives/{channel}/p{}", ts.replace('.', "")) }))
+        }
         "chat.postEphemeral" => {
             let channel = st.resolve_channel(req(p, "channel")?)?;
             let user = req(p, "user")?.to_owned();
@@ -171,6 +179,14 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
         "conversations.replies" => {
             let channel = readable_channel(st, req(p, "channel")?)?;
             let ts = req(p, "ts")?;
+            // A reply's ts stands for its whole thread, as in Slack.
+            let parent = st
+                .messages
+                .iter()
+                .find(|m| m.channel == channel && m.ts == ts)
+                .and_then(|m| m.thread_ts.clone())
+                .unwrap_or_else(|| ts.to_owned());
+            let ts = parent.as_str();
             let msgs: Vec<Value> = st
                 .messages
                 .iter()

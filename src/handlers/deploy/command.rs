@@ -25,6 +25,58 @@ macro_rules! or_reply {
     };
 }
 
+/// Roll `e` back to `tag` (else to the tag before the running one) and hold automation there.
+pub(crate) async fn rollback(
+    app: &App,
+    user: &str,
+    a: &DeployApp,
+    e: &DeployEnv,
+    tag: Option<String>,
+    trigger_key: String,
+) -> anyhow::Result<DeployReply> {
+    let running_now = running(app, a, e).await?;
+    let target = match tag {
+        Some(t) => Some(t),
+        None => previous(app, a, e, running_now.as_deref()).await?,
+    };
+    let Some(target) = target else {
+        return Ok(DeployReply::NoPrevious {
+            app: a.name.clone(),
+            env: e.name.clone(),
+        });
+    };
+    let ask = Ask {
+        app: a,
+        env: e,
+        tag: target.clone(),
+        requested_by: user.to_owned(),
+        automatic: false,
+        break_glass: None,
+        rollback: true,
+        trigger_key,
+    };
+    let reply = told(start(app, ask).await?);
+    // Only a rollback under way holds automation back.
+    if matches!(
+        reply,
+        DeployReply::Started { .. } | DeployReply::Merged { .. }
+    ) {
+        let hold = Hold {
+            reason: format!(
+                "rolled back from {} to {target}",
+                running_now.as_deref().unwrap_or("none")
+            ),
+            by: user.to_owned(),
+            incident: None,
+        };
+        app.store.set_hold(&a.name, &e.name, &hold).await?;
+        app.store
+            .audit(user, "rollback", &subject(&a.name, &e.name), &hold.reason)
+            .await?;
+    }
+    Ok(reply)
+}
+
 /// The answer to a `/deploy`, `/promote` or `/rollback` command, once it is done.
 pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply> {
     let parsed = match parse_deploy(&cmd.command, &cmd.text) {
@@ -87,36 +139,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
         } => {
             let a = or_reply!(find_app(app, &name));
             let e = or_reply!(find_env(a, &env));
-            let running_now = running(app, a, e).await?;
-            let target = match tag {
-                Some(t) => Some(t),
-                None => previous(app, a, e, running_now.as_deref()).await?,
-            };
-            let Some(target) = target else {
-                return Ok(DeployReply::NoPrevious {
-                    app: a.name.clone(),
-                    env: e.name.clone(),
-                });
-            };
-            let reply = told(start(app, ask(a, e, target.clone(), None, true)).await?);
-            // Only a rollback under way holds automation back.
-            if matches!(
-                reply,
-                DeployReply::Started { .. } | DeployReply::Merged { .. }
-            ) {
-                let hold = Hold {
-                    reason: format!(
-                        "rolled back from {} to {target}",
-                        running_now.as_deref().unwrap_or("none")
-                    ),
-                    by: user.clone(),
-                };
-                app.store.set_hold(&a.name, &e.name, &hold).await?;
-                app.store
-                    .audit(&user, "rollback", &subject(&a.name, &e.name), &hold.reason)
-                    .await?;
-            }
-            reply
+            rollback(app, &user, a, e, tag, format!("slash:{}", cmd.trigger_id)).await?
         }
         DeployCommand::Lock {
             app: name,
@@ -133,6 +156,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
             let hold = Hold {
                 reason: reason.clone(),
                 by: user.clone(),
+                incident: None,
             };
             app.store.set_hold(&a.name, &e.name, &hold).await?;
             app.store

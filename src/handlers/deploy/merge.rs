@@ -280,8 +280,10 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         .await?;
     let d = &stored.record;
     let actor = d.approvals.last().unwrap_or(&d.requested_by).clone();
-    app.store
-        .record_change(&ChangeEvent {
+    crate::handlers::record_change(
+        app,
+        ChangeEvent {
+            id: 0,
             kind: "deploy".into(),
             subject: format!("{}/{}", d.app, d.env),
             actor: actor.clone(),
@@ -293,8 +295,10 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
                 d.tag,
                 d.requested_by
             ),
-        })
-        .await?;
+            ref_id: Some(id.0),
+        },
+    )
+    .await?;
     app.store
         .audit(
             &actor,

@@ -13,7 +13,7 @@ use crate::domain::deploy::{
 use crate::domain::freeze::{FreezeWindow, in_zone};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
-use crate::ids::UserId;
+use crate::handlers::user_zone;
 use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::DeployReply;
@@ -267,12 +267,6 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         channel: a.channel.clone(),
         held: hold.map(|h| h.reason),
     }))
-}
-
-/// A person's time zone from their Slack profile, if Slack knows it.
-async fn user_zone(app: &App, user: &str) -> Option<chrono_tz::Tz> {
-    let profile = app.slack.profile(&UserId::from(user)).await.ok()?;
-    profile.tz?.parse().ok()
 }
 
 /// One open deploy per app+env: older ones are closed as superseded by `newest`.

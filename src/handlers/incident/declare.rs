@@ -1,11 +1,11 @@
 //! Declaring an incident: the record first (a retry finds it), then the channel, its topic,
-//! the invitations, the header card, the checklist and the announcement.
+//! the invitations, the header card, the checklist, the suspect changes and the announcement.
 
-use super::{kind_title, locale, subject};
+use super::{channel_of, kind_title, locale, subject};
 use crate::app::App;
+use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
 use crate::domain::incident::{Declaration, Incident, IncidentMeta, channel_name};
-use crate::event::SlashCommand;
 use crate::handlers::cards::show;
 use crate::ids::{ChannelId, UserId};
 use crate::messages::Message;
@@ -13,18 +13,27 @@ use crate::messages::common::mention;
 use crate::messages::incident::{Announcement, IncidentReply, checklist};
 use crate::store::StoredIncident;
 
+/// What a declaration asks for, from a command, the form or an alert.
 pub(super) struct Ask {
     pub title: String,
     pub kind: Option<String>,
     pub severity: Option<u8>,
     pub private: bool,
+    pub services: Vec<String>,
+    /// Default: now.
+    pub impact_started_ms: Option<i64>,
+    /// An alert's start; default: now.
+    pub detected_ms: Option<i64>,
+    /// The message it was declared from.
+    pub source: Option<String>,
+    /// What asked (a command's trigger id, a form's view): a retry finds its incident.
+    pub trigger_key: String,
+    pub reporter: UserId,
+    /// Where it was asked from.
+    pub channel: ChannelId,
 }
 
-pub(super) async fn declare(
-    app: &App,
-    cmd: &SlashCommand,
-    ask: Ask,
-) -> anyhow::Result<IncidentReply> {
+pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply> {
     let playbooks = &app.config.incidents.playbooks;
     let kind = match ask.kind {
         Some(k) if !playbooks.contains_key(&k) && !playbooks.is_empty() => {
@@ -53,22 +62,22 @@ pub(super) async fn declare(
         kind: &kind,
         severity,
         private: ask.private,
-        reporter: &cmd.user.0,
-        impact_started_ms: now,
+        reporter: &ask.reporter.0,
+        services: &ask.services,
+        impact_started_ms: ask.impact_started_ms.unwrap_or(now),
+        detected_ms: ask.detected_ms,
         now_ms: now,
     });
     let meta = IncidentMeta {
-        declared_in: cmd.channel.0.clone(),
-        locale: Some(app.locale_for(&cmd.user, Some(&cmd.channel)).await),
+        declared_in: ask.channel.0.clone(),
+        locale: Some(app.locale_for(&ask.reporter, Some(&ask.channel)).await),
+        source_link: ask.source.clone(),
         ..Default::default()
     };
-    let (stored, created) = app
-        .store
-        .insert(&incident, &meta, &format!("slash:{}", cmd.trigger_id))
-        .await?;
+    let (stored, created) = app.store.insert(&incident, &meta, &ask.trigger_key).await?;
     if created {
         app.store
-            .audit(&cmd.user.0, "incident_declared", &subject(&stored), &kind)
+            .audit(&ask.reporter.0, "incident_declared", &subject(stored.id), &kind)
             .await?;
     }
     let stored = open_channel(app, stored).await?;
@@ -95,11 +104,12 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
                 .0
         }
     };
+    let channel = channel_of(&stored).unwrap_or_else(|| ChannelId::from(""));
+    app.store.set_incident_channel(stored.id, &channel.0).await?;
     let i = &stored.record;
-    let channel = ChannelId::from(stored.meta.channel.as_deref().unwrap_or_default());
     let kind = kind_title(app, &i.kind, locale);
-    // Independent of each other, so made at once (Slack answers each in ~100 ms); the card and
-    // the checklist go to the same channel in this order.
+    // Independent of each other, so made at once (Slack answers each in ~100 ms); the card,
+    // the checklist and the suspects go to the same channel in this order.
     let first_post = stored.meta.card.ts.is_none();
     let topic = format!("{} · SEV{} · {} · {}", stored.id, i.severity, kind, i.title);
     let invite = async {
@@ -110,7 +120,8 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     let card = async {
         show(app, &stored).await?;
         if first_post {
-            post_checklist(app, &stored, &channel, locale).await?;
+            post_checklist(app, &stored, &channel).await?;
+            super::suspects::show_suspects(app, stored.id).await?;
         }
         anyhow::Ok(())
     };
@@ -130,32 +141,48 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     card?;
     announcement?;
     let members: Vec<String> = people?.iter().map(|u| u.0.clone()).collect();
-    app.store
-        .update(stored.id, |s| s.meta.members = members.clone())
-        .await?;
-    Ok(app.store.load(stored.id).await?.unwrap_or(stored))
+    let stored = app
+        .store
+        .update(stored.id, |s| {
+            for m in &members {
+                if !s.meta.members.contains(m) {
+                    s.meta.members.push(m.clone());
+                }
+            }
+        })
+        .await?
+        .0;
+    super::freeze::apply(app, &stored).await?;
+    super::reminders::schedule(app, &stored).await?;
+    Ok(stored)
 }
 
-/// The playbook's checklist, in the incident channel.
+/// The playbook's steps in the incident's language.
+pub(super) fn steps(app: &App, i: &StoredIncident) -> Vec<String> {
+    let locale = locale(app, &i.meta);
+    app.config
+        .incidents
+        .playbooks
+        .get(&i.record.kind)
+        .map(|p| p.checklist.iter().map(|s| s.get(locale).to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// The playbook's checklist, in the incident channel, with a Done button per step.
 async fn post_checklist(
     app: &App,
     stored: &StoredIncident,
     channel: &ChannelId,
-    locale: crate::locale::Locale,
 ) -> anyhow::Result<()> {
-    let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind) else {
-        return Ok(());
-    };
-    if p.checklist.is_empty() {
+    let steps = steps(app, stored);
+    if steps.is_empty() {
         return Ok(());
     }
-    let steps: Vec<String> = p
-        .checklist
-        .iter()
-        .map(|s| s.get(locale).to_owned())
-        .collect();
-    let text = crate::clients::slack::Outgoing::text(checklist(&steps, locale));
-    crate::effects::post(app, channel, &text, None).await?;
+    let msg = checklist(stored.id, &stored.record, &steps, locale(app, &stored.meta));
+    let ts = crate::effects::post(app, channel, &msg, None).await?;
+    app.store
+        .update(stored.id, |s| s.meta.checklist_ts = Some(ts.0.clone()))
+        .await?;
     Ok(())
 }
 
@@ -199,6 +226,32 @@ async fn responders(app: &App, stored: &StoredIncident) -> anyhow::Result<Vec<Us
     Ok(people)
 }
 
+/// Raised (or lowered) to a severity whose policy invites more people: invite them.
+pub(super) async fn invite_for_severity(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
+    let Some(channel) = channel_of(stored) else {
+        return Ok(());
+    };
+    let people = responders(app, stored).await?;
+    let new: Vec<UserId> = people
+        .into_iter()
+        .filter(|p| !stored.meta.members.contains(&p.0))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    app.slack.invite(&channel, &new).await?;
+    app.store
+        .update(stored.id, |s| {
+            for p in &new {
+                if !s.meta.members.contains(&p.0) {
+                    s.meta.members.push(p.0.clone());
+                }
+            }
+        })
+        .await?;
+    Ok(())
+}
+
 /// Told in the broadcast channel, unless the incident is private.
 async fn announce(app: &App, stored: &StoredIncident, kind: &str) -> anyhow::Result<()> {
     let (Some(broadcast), false) = (
@@ -219,7 +272,7 @@ async fn announce(app: &App, stored: &StoredIncident, kind: &str) -> anyhow::Res
     crate::effects::post(
         app,
         &ChannelId::from(broadcast.as_str()),
-        &crate::clients::slack::Outgoing::text(text),
+        &Outgoing::text(text),
         None,
     )
     .await?;

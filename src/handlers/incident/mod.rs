@@ -1,24 +1,37 @@
 //! Incidents: `/incident` declares one (a channel, the playbook's responders, a header card,
-//! the checklist, an announcement) and runs it from its channel (status, severity, roles,
-//! notes). The decisions are `domain::incident`'s; private incidents are told only to the
-//! people banto invited.
+//! the checklist, the suspect changes, an announcement) and runs it from its channel. What
+//! follows a change (card, notices, freeze, reminders) is `follow_up`'s, whatever made it: a
+//! command, a button, a form. The decisions are `domain::incident`'s; private incidents are
+//! told only to the people banto invited.
 
+mod capture;
 mod command;
 mod declare;
+mod forms;
+mod freeze;
+mod reminders;
+mod suspects;
 
+pub use capture::{deleted, edited, pinned, reacted};
 pub use command::answer as command;
+pub use forms::{declare_from_message, declare_submitted, handover_submitted, tick};
+pub use reminders::remind;
+pub use suspects::{change_recorded, suspect_rollback, suspect_verdict};
 
-use super::cards::Carded;
+use super::cards::{Carded, show};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
-use crate::domain::incident::{Incident, IncidentMeta};
-use crate::messages::incident::card;
+use crate::domain::incident::{Incident, IncidentMeta, Refusal, Status, What};
+use crate::ids::{ChannelId, IncidentId};
+use crate::messages::Message;
+use crate::messages::common::mention;
+use crate::messages::incident::{IncidentNotice, card, metrics_line};
 use crate::store::StoredIncident;
 
 /// The audit log subject of an incident.
-fn subject(i: &StoredIncident) -> String {
-    format!("incident:{}", i.id.0)
+fn subject(id: IncidentId) -> String {
+    format!("incident:{}", id.0)
 }
 
 /// The playbook's title in `locale`, or the type itself when no playbook names it.
@@ -32,6 +45,141 @@ fn kind_title(app: &App, kind: &str, locale: crate::locale::Locale) -> String {
 
 fn locale(app: &App, meta: &IncidentMeta) -> crate::locale::Locale {
     meta.locale.unwrap_or(app.config.slack.default_locale)
+}
+
+fn channel_of(i: &StoredIncident) -> Option<ChannelId> {
+    i.meta.channel.as_deref().map(ChannelId::from)
+}
+
+/// Say `notice` in the incident's channel.
+async fn tell(app: &App, i: &StoredIncident, notice: &IncidentNotice) -> anyhow::Result<()> {
+    if let Some(channel) = channel_of(i) {
+        let text = Outgoing::text(notice.render(locale(app, &i.meta)));
+        crate::effects::post(app, &channel, &text, None).await?;
+    }
+    Ok(())
+}
+
+/// Say `notice` in the broadcast channel, unless the incident is private.
+async fn broadcast(app: &App, i: &StoredIncident, notice: &IncidentNotice) -> anyhow::Result<bool> {
+    let (Some(channel), false) = (&app.config.incidents.broadcast_channel, i.record.private) else {
+        return Ok(false);
+    };
+    let text = Outgoing::text(notice.render(app.config.locale_for_channel(channel)));
+    crate::effects::post(app, &ChannelId::from(channel.as_str()), &text, None).await?;
+    Ok(true)
+}
+
+/// Change an incident: `change` decides (again if someone saved first); then everything that
+/// follows from what changed. `Ok(Err(_))`: refused, nothing changed.
+async fn change(
+    app: &App,
+    id: IncidentId,
+    by: &str,
+    change: impl Fn(&mut Incident) -> Result<(), Refusal> + Send + Sync,
+) -> anyhow::Result<Result<StoredIncident, Refusal>> {
+    let mut before = None;
+    let (stored, result) = app
+        .store
+        .update(id, |s| {
+            before = Some(s.record.clone());
+            change(&mut s.record)
+        })
+        .await?;
+    if let Err(r) = result {
+        return Ok(Err(r));
+    }
+    let before = before.expect("update ran the change");
+    follow_up(app, &before, &stored, by).await?;
+    Ok(Ok(stored))
+}
+
+/// What follows a change: the audit, the card, notices, freezes, invitations and reminders.
+async fn follow_up(
+    app: &App,
+    before: &Incident,
+    after: &StoredIncident,
+    by: &str,
+) -> anyhow::Result<()> {
+    let i = &after.record;
+    for entry in &i.timeline[before.timeline.len().min(i.timeline.len())..] {
+        let detail = serde_json::to_string(&entry.what)?;
+        app.store
+            .audit(by, "incident_changed", &subject(after.id), &detail)
+            .await?;
+        match &entry.what {
+            What::Update { text } => {
+                let notice = |channel| IncidentNotice::Update {
+                    id: after.id,
+                    title: i.title.clone(),
+                    severity: i.severity,
+                    status: i.status,
+                    text: text.clone(),
+                    by: mention(by),
+                    channel,
+                };
+                broadcast(app, after, &notice(after.meta.channel.clone())).await?;
+                tell(app, after, &notice(None)).await?;
+            }
+            What::Action { number, .. } => {
+                if let Some(a) = i.actions.iter().find(|a| a.number == *number) {
+                    let notice = IncidentNotice::Action {
+                        number: a.number,
+                        text: a.text.clone(),
+                        owner: a.owner.as_deref().map(mention),
+                        due: a.due.clone(),
+                    };
+                    tell(app, after, &notice).await?;
+                }
+            }
+            What::Handover(h) => {
+                let notice = IncidentNotice::Handover {
+                    from: mention(by),
+                    to: mention(&h.to),
+                    state: h.state.clone(),
+                    hypotheses: h.hypotheses.clone(),
+                    tried: h.tried.clone(),
+                    next: h.next.clone(),
+                };
+                tell(app, after, &notice).await?;
+            }
+            _ => {}
+        }
+    }
+    if before.card_state() != i.card_state() {
+        show(app, after).await?;
+    }
+    if before.is_open() && !i.is_open() {
+        let l = locale(app, &after.meta);
+        let notice = IncidentNotice::Resolved {
+            id: after.id,
+            metrics: metrics_line(&i.metrics(), l),
+        };
+        tell(app, after, &notice).await?;
+        broadcast(app, after, &notice).await?;
+        crate::server::metrics::incident_resolved(&i.kind, i.severity, &i.metrics());
+    }
+    if before.impact_started_ms != i.impact_started_ms {
+        suspects::show_suspects(app, after.id).await?;
+    }
+    if before.severity != i.severity {
+        declare::invite_for_severity(app, after).await?;
+    }
+    freeze::apply(app, after).await?;
+    reminders::schedule(app, after).await
+}
+
+impl Incident {
+    /// What the header card shows: a change to anything else does not edit it.
+    fn card_state(&self) -> (u8, Status, Option<&str>, i64, Option<i64>) {
+        (
+            self.severity,
+            self.status,
+            self.commander(),
+            self.impact_started_ms,
+            self.mitigated_ms,
+        )
+    }
 }
 
 impl Carded for Incident {

@@ -6,7 +6,7 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
-use crate::domain::plan::{PlanSummary, summarize};
+use crate::domain::plan::{Action, PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
@@ -162,6 +162,11 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
                         .skip(1)
                         .collect();
                     s.meta.resources = summary.changes.iter().map(|c| c.address.clone()).collect();
+                    s.meta.destructive = summary
+                        .changes
+                        .iter()
+                        .filter(|c| matches!(c.action, Action::Replace | Action::Delete))
+                        .count() as u32;
                 }
                 Err(phase) => s.record.plan_failed(phase),
             }
@@ -276,8 +281,10 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
             app.store
                 .audit("banto", "applied", &subject(&project.name), &detail)
                 .await?;
-            app.store
-                .record_change(&ChangeEvent {
+            crate::handlers::record_change(
+                app,
+                ChangeEvent {
+                    id: 0,
                     kind: "terraform_apply".into(),
                     subject: project.name.clone(),
                     actor: stored.record.approvals.join(","),
@@ -287,10 +294,13 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
                         "run": stored.id.0, "commit": stored.record.head_sha, "plan_sha256": plan_sha,
                         "build": info.id, "requested_by": stored.record.requested_by,
                         "resources": stored.meta.resources,
+                        "destructive": stored.meta.destructive,
                     })
                     .to_string(),
-                })
-                .await?;
+                    ref_id: Some(stored.id.0),
+                },
+            )
+            .await?;
         }
         Some(phase) => {
             app.store

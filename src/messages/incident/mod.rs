@@ -1,5 +1,15 @@
-//! Incident texts: the header card's status line, the announcement, the checklist, and the
-//! `/incident` replies (`templates/{en,ja}/incident_*.mrkdwn`).
+//! Incident texts: the header card's status line, the announcement, notices in the incident
+//! channel, and the `/incident` replies (`templates/{en,ja}/incident_*.mrkdwn`); the timeline
+//! view in `timeline.rs`, buttons and forms in `blocks.rs`.
+
+mod blocks;
+mod timeline;
+
+pub use blocks::{
+    DECLARE_FORM, HANDOVER_FORM, checklist, declare_form, handover_form, read_declare_form,
+    read_handover, suspects_card,
+};
+pub use timeline::{IncidentTimeline, metrics_line};
 
 use super::common::mention;
 use super::{Message, escape_mrkdwn};
@@ -10,10 +20,59 @@ use crate::locale::Locale;
 use serde_json::{Value, json};
 
 super::bilingual! {
-    use { IncidentReply as Reply };
+    use { IncidentReply as Reply, IncidentNotice as Notice };
     IncidentStatus => "en/incident_status.mrkdwn", "ja/incident_status.mrkdwn";
     IncidentReply => "en/incident_reply.mrkdwn", "ja/incident_reply.mrkdwn";
+    IncidentNotice => "en/incident_notice.mrkdwn", "ja/incident_notice.mrkdwn";
     Announcement => "en/incident_announce.mrkdwn", "ja/incident_announce.mrkdwn";
+}
+
+/// Said in the incident channel (and, for updates, the broadcast channel).
+pub enum IncidentNotice {
+    Update {
+        id: IncidentId,
+        title: String,
+        severity: u8,
+        status: Status,
+        text: String,
+        by: String,
+        /// The incident channel, when said elsewhere.
+        channel: Option<String>,
+    },
+    Handover {
+        from: String,
+        to: String,
+        state: String,
+        hypotheses: String,
+        tried: String,
+        next: String,
+    },
+    /// No status update in `minutes`: the commander (or, with none, the channel) is asked.
+    Nudge {
+        who: Option<String>,
+        minutes: i64,
+    },
+    Change {
+        kind: String,
+        subject: String,
+        detail: String,
+    },
+    Freeze {
+        apps: String,
+    },
+    Thaw {
+        apps: String,
+    },
+    Resolved {
+        id: IncidentId,
+        metrics: String,
+    },
+    Action {
+        number: u32,
+        text: String,
+        owner: Option<String>,
+        due: Option<String>,
+    },
 }
 
 /// The header card's status line.
@@ -63,6 +122,28 @@ pub enum IncidentReply {
     List {
         lines: Vec<ListLine>,
     },
+    /// A modal opened instead: nothing to say.
+    FormOpened,
+    NeedMitigation,
+    BadTime {
+        input: String,
+        zone: String,
+    },
+    NotResolved,
+    ActionAdded {
+        id: IncidentId,
+        number: u32,
+    },
+    Resolved {
+        id: IncidentId,
+        metrics: String,
+    },
+    UpdateKeptPrivate {
+        id: IncidentId,
+    },
+    Timeline {
+        text: String,
+    },
 }
 
 /// `<!date^UNIX^{date_short_pretty} {time}|fallback>`: Slack shows it in each reader's zone.
@@ -101,19 +182,6 @@ pub fn card(id: IncidentId, i: &Incident, kind_title: &str, locale: Locale) -> O
     }
 }
 
-/// The playbook's checklist, one line per step.
-pub fn checklist(steps: &[String], locale: Locale) -> String {
-    let title = match locale {
-        Locale::En => "*Checklist*",
-        Locale::Ja => "*チェックリスト*",
-    };
-    let mut out = title.to_owned();
-    for s in steps {
-        out.push_str(&format!("\n• {}", escape_mrkdwn(s)));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +195,8 @@ mod tests {
             severity: 2,
             private: false,
             reporter: "UALICE",
+            services: &[],
+            detected_ms: None,
             impact_started_ms: 1_795_000_000_000,
             now_ms: 1_795_000_300_000,
         })

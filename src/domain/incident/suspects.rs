@@ -1,0 +1,112 @@
+//! Which changes probably caused an incident: those finished in the window before the impact
+//! started, the closest and riskiest first (a production deploy, a Terraform apply that
+//! destroys or replaces).
+
+use serde::{Deserialize, Serialize};
+
+/// A change event as a suspect sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspectChange {
+    /// The change event's id.
+    pub id: i64,
+    /// `deploy` or `terraform_apply`.
+    pub kind: String,
+    /// `app/env` or the Terraform project.
+    pub subject: String,
+    pub actor: String,
+    pub finished_ms: i64,
+    /// One line for people: `#12 v1.4.1 → v1.5.0`.
+    pub summary: String,
+    /// A deploy to an environment that needs approval.
+    pub production: bool,
+    /// Resources an apply destroyed or replaced.
+    pub destructive: u32,
+    /// The deploy a Roll back undoes.
+    pub deploy: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Open,
+    Confirmed,
+    Dismissed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspect {
+    pub change: SuspectChange,
+    pub verdict: Verdict,
+    pub by: Option<String>,
+}
+
+impl SuspectChange {
+    fn risk(&self) -> f64 {
+        match self.kind.as_str() {
+            "deploy" if self.production => 1.0,
+            "deploy" => 0.2,
+            _ if self.destructive > 0 => 1.0,
+            _ => 0.5,
+        }
+    }
+}
+
+/// The changes that finished within `window_ms` before `impact_ms` (and up to it), best
+/// suspects first: closeness to the impact (1 at the impact, 0 at the window's start) plus risk.
+pub fn rank(changes: Vec<SuspectChange>, impact_ms: i64, window_ms: i64) -> Vec<SuspectChange> {
+    let window = window_ms.max(1) as f64;
+    let mut scored: Vec<(f64, SuspectChange)> = changes
+        .into_iter()
+        .filter(|c| c.finished_ms <= impact_ms && c.finished_ms >= impact_ms - window_ms)
+        .map(|c| {
+            let closeness = 1.0 - (impact_ms - c.finished_ms) as f64 / window;
+            (closeness + c.risk(), c)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.finished_ms.cmp(&a.1.finished_ms)));
+    scored.into_iter().map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000;
+
+    fn change(id: i64, kind: &str, minutes_before: i64, production: bool, destructive: u32) -> SuspectChange {
+        SuspectChange {
+            id,
+            kind: kind.into(),
+            subject: format!("s{id}"),
+            actor: "UBOB".into(),
+            finished_ms: 1_000 * MIN - minutes_before * MIN,
+            summary: String::new(),
+            production,
+            destructive,
+            deploy: None,
+        }
+    }
+
+    #[test]
+    fn a_production_deploy_twenty_minutes_before_ranks_first() {
+        let ranked = rank(
+            vec![
+                change(1, "deploy", 5, false, 0),
+                change(2, "deploy", 20, true, 0),
+                change(3, "terraform_apply", 90, false, 0),
+                change(4, "terraform_apply", 200, false, 3),
+                change(5, "deploy", -10, true, 0),
+            ],
+            1_000 * MIN,
+            120 * MIN,
+        );
+        let ids: Vec<i64> = ranked.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [2, 1, 3], "outside the window or after the impact: not suspects");
+        let destroys = rank(
+            vec![change(6, "terraform_apply", 60, false, 2), change(7, "deploy", 50, false, 0)],
+            1_000 * MIN,
+            120 * MIN,
+        );
+        assert_eq!(destroys[0].id, 6, "an apply that destroys outranks a closer staging deploy");
+    }
+}

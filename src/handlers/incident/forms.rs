@@ -1,0 +1,147 @@
+//! The incident forms and buttons: the declaration form, the handover form, checklist ticks.
+
+use super::declare::{Ask, declare, steps};
+use super::{change, locale};
+use crate::app::App;
+use crate::domain::incident::Refusal;
+use crate::event::{BlockAction, Form, MessageShortcut, SlashCommand, ViewSubmission};
+use crate::handlers::reply;
+use crate::ids::{ChannelId, IncidentId, MessageTs, UserId};
+use crate::messages::Message;
+use crate::messages::incident::{checklist, declare_form, handover_form, read_declare_form, read_handover};
+
+/// The declaration form, for `/incident` alone or a message shortcut (`title` and `source`
+/// from the message).
+pub(crate) async fn open_declare_form(
+    app: &App,
+    user: &UserId,
+    channel: &ChannelId,
+    trigger_id: &str,
+    title: &str,
+    source: Option<String>,
+) -> anyhow::Result<()> {
+    let locale = app.locale_for(user, Some(channel)).await;
+    let types: Vec<(String, String)> = app
+        .config
+        .incidents
+        .playbooks
+        .iter()
+        .map(|(k, p)| (k.clone(), p.title.get(locale).to_owned()))
+        .collect();
+    let mut services: Vec<String> = app.config.deploy.apps.iter().map(|a| a.name.clone()).collect();
+    services.extend(app.config.terraform.projects.iter().map(|p| p.name.clone()));
+    services.sort();
+    services.dedup();
+    let form = Form::DeclareIncident {
+        channel: channel.clone(),
+        source,
+    };
+    let title: String = title.chars().take(150).collect();
+    let view = declare_form(&form, &title, &types, &services, app.clock.now_ms(), locale);
+    app.slack.open_view(trigger_id, &view).await?;
+    Ok(())
+}
+
+/// "Declare incident from this message": the form, titled with the message's first line and
+/// linked to it.
+pub async fn declare_from_message(app: &App, m: MessageShortcut) -> anyhow::Result<()> {
+    let link = app.slack.permalink(&m.channel, &m.message_ts).await.ok();
+    let title = m.text.lines().next().unwrap_or_default();
+    open_declare_form(app, &m.user, &m.channel, &m.trigger_id, title, link).await
+}
+
+pub async fn declare_submitted(
+    app: &App,
+    view: &ViewSubmission,
+    channel: ChannelId,
+    source: Option<String>,
+) -> anyhow::Result<()> {
+    let d = read_declare_form(&view.values);
+    let ask = Ask {
+        title: d.title,
+        kind: d.kind,
+        severity: d.severity,
+        private: d.private,
+        services: d.services,
+        impact_started_ms: d.impact_started_ms,
+        detected_ms: None,
+        source,
+        trigger_key: format!("view:{}", view.view_id),
+        reporter: view.user.clone(),
+        channel: channel.clone(),
+    };
+    let answer = declare(app, ask).await?;
+    let locale = app.locale_for(&view.user, Some(&channel)).await;
+    reply(app, None, Some(&channel), &view.user, answer.render(locale)).await
+}
+
+pub(super) async fn open_handover_form(
+    app: &App,
+    cmd: &SlashCommand,
+    id: IncidentId,
+    to: &str,
+) -> anyhow::Result<()> {
+    let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
+    let form = Form::IncidentHandover {
+        incident: id,
+        to: UserId::from(to),
+    };
+    app.slack
+        .open_view(&cmd.trigger_id, &handover_form(&form, to, locale))
+        .await?;
+    Ok(())
+}
+
+pub async fn handover_submitted(
+    app: &App,
+    view: &ViewSubmission,
+    id: IncidentId,
+    to: UserId,
+) -> anyhow::Result<()> {
+    let h = read_handover(&view.values, &to.0);
+    let now = app.clock.now_ms();
+    let by = view.user.0.as_str();
+    if let Err(Refusal::AlreadyResolved) =
+        change(app, id, by, move |i| i.handover(by, h.clone(), now)).await?
+    {
+        tracing::info!(%id, "handover of a resolved incident ignored");
+    }
+    Ok(())
+}
+
+/// A checklist step's Done (or Undo) button.
+pub async fn tick(app: &App, click: BlockAction, id: IncidentId, step: usize) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let count = steps(app, &stored).len();
+    let now = app.clock.now_ms();
+    let by = click.user.0.clone();
+    let mut ticked = None;
+    let (stored, result) = app
+        .store
+        .update(id, |s| {
+            let r = s.record.tick(&by, step, count, now);
+            ticked = r.as_ref().ok().copied();
+            r
+        })
+        .await?;
+    if result.is_err() {
+        return Ok(());
+    }
+    app.store
+        .audit(
+            &by,
+            if ticked == Some(true) { "checklist_ticked" } else { "checklist_unticked" },
+            &super::subject(id),
+            &step.to_string(),
+        )
+        .await?;
+    let (Some(channel), Some(ts)) = (super::channel_of(&stored), stored.meta.checklist_ts.as_deref())
+    else {
+        return Ok(());
+    };
+    let msg = checklist(id, &stored.record, &steps(app, &stored), locale(app, &stored.meta));
+    app.slack.update(&channel, &MessageTs::from(ts), &msg).await?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Status-update reminders, through the jobs table: one timer at the moment an update falls
+//! due; when it fires, the commander is nudged (SEV3/4 in their working hours) unless an
+//! update came meanwhile, and the next one is set an interval later.
+
+use super::{channel_of, tell};
+use crate::app::App;
+use crate::domain::incident::{Nudge, next_nudge};
+use crate::event::Timer;
+use crate::handlers::user_zone;
+use crate::ids::IncidentId;
+use crate::messages::common::mention;
+use crate::messages::incident::IncidentNotice;
+use crate::store::StoredIncident;
+
+/// Minutes between status updates when no playbook says.
+const DEFAULT_EVERY: [u32; 4] = [15, 30, 60, 240];
+
+fn interval_ms(app: &App, stored: &StoredIncident) -> i64 {
+    let i = &stored.record;
+    let minutes = app
+        .config
+        .incidents
+        .playbooks
+        .get(&i.kind)
+        .and_then(|p| p.policy(i.severity))
+        .map(|p| p.update_every_minutes)
+        .unwrap_or(DEFAULT_EVERY[usize::from(i.severity.clamp(1, 4) - 1)]);
+    i64::from(minutes.max(1)) * 60_000
+}
+
+async fn at(app: &App, id: IncidentId, at_ms: i64) -> anyhow::Result<()> {
+    crate::timers::schedule(
+        app,
+        Timer::IncidentReminder { id, at_ms },
+        &format!("incident:{}:remind:{at_ms}", id.0),
+        at_ms,
+    )
+    .await
+}
+
+/// Set the reminder for the next update due (the key makes it one per moment).
+pub(super) async fn schedule(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
+    if !stored.record.is_open() || channel_of(stored).is_none() {
+        return Ok(());
+    }
+    at(app, stored.id, stored.record.last_update_ms() + interval_ms(app, stored)).await
+}
+
+pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let i = &stored.record;
+    if !i.is_open() {
+        return Ok(());
+    }
+    let every = interval_ms(app, &stored);
+    let commander = i.commander().map(str::to_owned);
+    let zone = match &commander {
+        Some(c) => user_zone(app, c).await,
+        None => None,
+    };
+    let now = app.clock.now_ms();
+    match next_nudge(i.last_update_ms(), every, i.severity, zone, now) {
+        // An update came: the timer for its due time was set with it.
+        Nudge::NotYet { .. } => Ok(()),
+        Nudge::Wait { until_ms } => at(app, id, until_ms).await,
+        Nudge::Now => {
+            let notice = IncidentNotice::Nudge {
+                who: commander.as_deref().map(mention),
+                minutes: (now - i.last_update_ms()) / 60_000,
+            };
+            tell(app, &stored, &notice).await?;
+            app.store
+                .audit("banto", "incident_nudge", &super::subject(id), "")
+                .await?;
+            at(app, id, now + every).await
+        }
+    }
+}
