@@ -18,15 +18,18 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Action::IncidentTick { incident: id, step } => {
                 Box::pin(incident::tick(app, click, id, step)).await
             }
-            Action::SuspectConfirm { incident: id, change } => {
-                Box::pin(incident::suspect_verdict(app, click, id, change, true)).await
-            }
-            Action::SuspectDismiss { incident: id, change } => {
-                Box::pin(incident::suspect_verdict(app, click, id, change, false)).await
-            }
-            Action::SuspectRollback { incident: id, change } => {
-                Box::pin(incident::suspect_rollback(app, click, id, change)).await
-            }
+            Action::SuspectConfirm {
+                incident: id,
+                change,
+            } => Box::pin(incident::suspect_verdict(app, click, id, change, true)).await,
+            Action::SuspectDismiss {
+                incident: id,
+                change,
+            } => Box::pin(incident::suspect_verdict(app, click, id, change, false)).await,
+            Action::SuspectRollback {
+                incident: id,
+                change,
+            } => Box::pin(incident::suspect_rollback(app, click, id, change)).await,
             Action::Other { action_id } => {
                 tracing::debug!(action_id, "no handler owns this action");
                 Ok(())
@@ -51,7 +54,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             }
         },
         Event::MessageShortcut(m) => match m.callback_id.as_str() {
-            crate::event::DECLARE_FROM_MESSAGE => Box::pin(incident::declare_from_message(app, m)).await,
+            crate::event::DECLARE_FROM_MESSAGE => {
+                Box::pin(incident::declare_from_message(app, m)).await
+            }
             other => {
                 tracing::debug!(callback_id = other, "no handler owns this shortcut");
                 Ok(())
@@ -70,7 +75,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::ResumeDeploys) => Box::pin(deploy::resume(app)).await,
         Event::Timer(Timer::MergeDeploy { id }) => Box::pin(deploy::resume_one(app, id)).await,
-        Event::Timer(Timer::ChangeRecorded { id }) => Box::pin(incident::change_recorded(app, id)).await,
+        Event::Timer(Timer::ChangeRecorded { id }) => {
+            Box::pin(incident::change_recorded(app, id)).await
+        }
         Event::Timer(Timer::IncidentReminder { id, at_ms }) => {
             Box::pin(incident::remind(app, id, at_ms)).await
         }

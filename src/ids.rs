@@ -185,8 +185,14 @@ mod tests {
 
     #[test]
     fn a_message_ts_is_when_it_was_posted() {
-        assert_eq!(MessageTs::from("1539904112.000100").millis(), Some(1_539_904_112_000));
-        assert_eq!(MessageTs::from("1539904112.123456").millis(), Some(1_539_904_112_123));
+        assert_eq!(
+            MessageTs::from("1539904112.000100").millis(),
+            Some(1_539_904_112_000)
+        );
+        assert_eq!(
+            MessageTs::from("1539904112.123456").millis(),
+            Some(1_539_904_112_123)
+        );
         assert_eq!(MessageTs::from("x.1").millis(), None);
     }
 

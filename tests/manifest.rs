@@ -109,8 +109,14 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         ("usergroups.users.list", "usergroups:read"),
         ("views.open (reject reason)", "commands"),
         ("files.upload", "files:write"),
-        ("conversations.replies (captured messages)", "channels:history"),
-        ("conversations.replies in private incidents", "groups:history"),
+        (
+            "conversations.replies (captured messages)",
+            "channels:history",
+        ),
+        (
+            "conversations.replies in private incidents",
+            "groups:history",
+        ),
         ("pin_added events", "pins:read"),
     ] {
         assert!(
@@ -119,7 +125,10 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         );
     }
     assert!(
-        m.contains(&format!("callback_id: {}", banto::event::DECLARE_FROM_MESSAGE)),
+        m.contains(&format!(
+            "callback_id: {}",
+            banto::event::DECLARE_FROM_MESSAGE
+        )),
         "the message shortcut is registered with the callback id banto handles"
     );
     let mut sorted = scopes.clone();

@@ -425,27 +425,42 @@ impl SlackApi {
         channel: &ChannelId,
         ts: &MessageTs,
     ) -> Result<Option<PostedMessage>, SlackError> {
-        let req = SlackApiConversationsRepliesRequest::new(channel.0.clone().into(), ts.0.clone().into())
-            .with_oldest(ts.0.clone().into())
-            .with_latest(ts.0.clone().into())
-            .with_inclusive(true);
+        let req =
+            SlackApiConversationsRepliesRequest::new(channel.0.clone().into(), ts.0.clone().into())
+                .with_oldest(ts.0.clone().into())
+                .with_latest(ts.0.clone().into())
+                .with_inclusive(true);
         let r = match slack_call!(self, conversations_replies(&req)) {
             Ok(r) => r,
-            Err(SlackError::Api(code)) if code == "thread_not_found" || code == "message_not_found" => {
+            Err(SlackError::Api(code))
+                if code == "thread_not_found" || code == "message_not_found" =>
+            {
                 return Ok(None);
             }
             Err(e) => return Err(e),
         };
-        Ok(r.messages.into_iter().find(|m| m.origin.ts.0 == ts.0).map(|m| PostedMessage {
-            author: m.sender.user.map(|u| UserId(u.0)),
-            text: m.content.text.unwrap_or_default(),
-            thread_ts: m.origin.thread_ts.map(|t| MessageTs(t.0)).filter(|t| t.0 != ts.0),
-        }))
+        Ok(r.messages
+            .into_iter()
+            .find(|m| m.origin.ts.0 == ts.0)
+            .map(|m| PostedMessage {
+                author: m.sender.user.map(|u| UserId(u.0)),
+                text: m.content.text.unwrap_or_default(),
+                thread_ts: m
+                    .origin
+                    .thread_ts
+                    .map(|t| MessageTs(t.0))
+                    .filter(|t| t.0 != ts.0),
+            }))
     }
 
     /// A link to a message, for timelines and declarations made from a message.
-    pub async fn permalink(&self, channel: &ChannelId, ts: &MessageTs) -> Result<String, SlackError> {
-        let req = SlackApiChatGetPermalinkRequest::new(channel.0.clone().into(), ts.0.clone().into());
+    pub async fn permalink(
+        &self,
+        channel: &ChannelId,
+        ts: &MessageTs,
+    ) -> Result<String, SlackError> {
+        let req =
+            SlackApiChatGetPermalinkRequest::new(channel.0.clone().into(), ts.0.clone().into());
         let r = slack_call!(self, chat_get_permalink(&req))?;
         Ok(r.permalink.to_string())
     }

@@ -110,7 +110,11 @@ impl IncidentCommand {
             "resolve (with when the impact stopped, if not said yet)",
             "解決 (影響が止まった時刻を、まだなら添えて)",
         ),
-        ("/incident reopen", "open a resolved incident again", "解決済みのインシデントを再開"),
+        (
+            "/incident reopen",
+            "open a resolved incident again",
+            "解決済みのインシデントを再開",
+        ),
         (
             "/incident timeline",
             "the timeline in your zone and the team's",
@@ -336,9 +340,15 @@ mod tests {
             parse_incident("handover <@U0BOB>"),
             Ok(IncidentCommand::Handover { to: "U0BOB".into() })
         );
-        assert_eq!(parse_incident("update").unwrap_err().usage, IncidentCommand::USAGE[UPDATE].0);
+        assert_eq!(
+            parse_incident("update").unwrap_err().usage,
+            IncidentCommand::USAGE[UPDATE].0
+        );
         assert_eq!(parse_incident("reopen"), Ok(IncidentCommand::Reopen));
         assert_eq!(parse_incident("timeline"), Ok(IncidentCommand::Timeline));
-        assert_eq!(parse_incident("impact 13:40"), Ok(IncidentCommand::Impact("13:40".into())));
+        assert_eq!(
+            parse_incident("impact 13:40"),
+            Ok(IncidentCommand::Impact("13:40".into()))
+        );
     }
 }

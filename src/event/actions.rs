@@ -144,7 +144,9 @@ impl Action {
             Action::TfReject { run } => (TF_REJECT, run.0.to_string()),
             Action::DeployApprove { deploy } => (DEPLOY_APPROVE, deploy.0.to_string()),
             Action::DeployReject { deploy } => (DEPLOY_REJECT, deploy.0.to_string()),
-            Action::IncidentTick { incident, step } => (INCIDENT_TICK, format!("{}:{step}", incident.0)),
+            Action::IncidentTick { incident, step } => {
+                (INCIDENT_TICK, format!("{}:{step}", incident.0))
+            }
             Action::SuspectConfirm { incident, change } => {
                 (SUSPECT_CONFIRM, format!("{}:{change}", incident.0))
             }

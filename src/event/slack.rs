@@ -127,7 +127,10 @@ fn flatten_state(values: Option<&Value>) -> Value {
                         .or_else(|| {
                             let options = state.get("selected_options")?.as_array()?;
                             Some(Value::Array(
-                                options.iter().filter_map(|o| o.get("value").cloned()).collect(),
+                                options
+                                    .iter()
+                                    .filter_map(|o| o.get("value").cloned())
+                                    .collect(),
                             ))
                         })
                         .or_else(|| state.pointer("/selected_option/value").cloned())
@@ -266,7 +269,10 @@ mod tests {
         let Event::PinAdded(p) = pin else {
             panic!("{pin:?}")
         };
-        assert_eq!((p.channel.0.as_str(), p.ts.0.as_str()), ("C0LAN2Q65", "1539904112.000100"));
+        assert_eq!(
+            (p.channel.0.as_str(), p.ts.0.as_str()),
+            ("C0LAN2Q65", "1539904112.000100")
+        );
         assert_eq!(p.author, Some(UserId::from("U061F7AUR")));
         assert!(p.text.starts_with("<@U0LAN0Z89> is it"));
         let edit = parse_inner_event(&json(
@@ -283,7 +289,8 @@ mod tests {
             "the edited message's own ts, not the event's"
         );
         let body = json("slack/bolt-python__event_callback.message_deleted.json").to_string();
-        let SlackEnvelope::Callback { event, .. } = parse_slack_events(body.as_bytes()).unwrap() else {
+        let SlackEnvelope::Callback { event, .. } = parse_slack_events(body.as_bytes()).unwrap()
+        else {
             panic!("a callback")
         };
         assert_eq!(

@@ -37,6 +37,10 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
         }
         .render(locale),
     };
+    if text.is_empty() {
+        // A form opened instead of an answer.
+        return Ok(());
+    }
     let (url, channel) = (Some(cmd.response_url.as_str()), Some(&cmd.channel));
     super::reply(app, url, channel, &cmd.user, text).await
 }

@@ -86,12 +86,13 @@ impl Store {
     }
 
     pub async fn hold(&self, app: &str, env: &str) -> anyhow::Result<Option<Hold>> {
-        let row =
-            sqlx::query("SELECT reason, held_by, incident FROM deploy_holds WHERE app = $1 AND env = $2")
-                .bind(app)
-                .bind(env)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query(
+            "SELECT reason, held_by, incident FROM deploy_holds WHERE app = $1 AND env = $2",
+        )
+        .bind(app)
+        .bind(env)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(|r| {
             Ok(Hold {
                 reason: r.try_get(0)?,
@@ -113,7 +114,12 @@ impl Store {
 
     /// Place an incident's hold where no hold is; false where one already was (a rollback's
     /// hold stays, and stays after the incident).
-    pub async fn hold_for_incident(&self, app: &str, env: &str, hold: &Hold) -> anyhow::Result<bool> {
+    pub async fn hold_for_incident(
+        &self,
+        app: &str,
+        env: &str,
+        hold: &Hold,
+    ) -> anyhow::Result<bool> {
         let r = sqlx::query(
             "INSERT INTO deploy_holds (app, env, reason, held_by, created_at, incident) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app, env) DO NOTHING",
@@ -130,7 +136,10 @@ impl Store {
     }
 
     /// Release the holds `incident` placed; returns the `(app, env)` released.
-    pub async fn release_incident_holds(&self, incident: i64) -> anyhow::Result<Vec<(String, String)>> {
+    pub async fn release_incident_holds(
+        &self,
+        incident: i64,
+    ) -> anyhow::Result<Vec<(String, String)>> {
         let rows = sqlx::query("DELETE FROM deploy_holds WHERE incident = $1 RETURNING app, env")
             .bind(incident)
             .fetch_all(self.pool())

@@ -446,7 +446,13 @@ impl Incident {
     }
 
     /// Tick (or untick) checklist step `step` of `steps` in all.
-    pub fn tick(&mut self, by: &str, step: usize, steps: usize, now_ms: i64) -> Result<bool, Refusal> {
+    pub fn tick(
+        &mut self,
+        by: &str,
+        step: usize,
+        steps: usize,
+        now_ms: i64,
+    ) -> Result<bool, Refusal> {
         if step >= steps {
             return Err(Refusal::NoSuchStep);
         }
@@ -474,7 +480,14 @@ impl Incident {
         let from_ms = self.impact_started_ms;
         self.impact_started_ms = at_ms;
         self.detected_ms = self.detected_ms.max(at_ms);
-        self.record(by, now_ms, What::ImpactCorrected { from_ms, to_ms: at_ms });
+        self.record(
+            by,
+            now_ms,
+            What::ImpactCorrected {
+                from_ms,
+                to_ms: at_ms,
+            },
+        );
         Ok(())
     }
 
@@ -560,13 +573,23 @@ impl Incident {
     }
 
     /// Confirm a suspect as the trigger (it goes on the timeline) or dismiss it.
-    pub fn judge(&mut self, change: i64, confirm: bool, by: &str, now_ms: i64) -> Result<(), Refusal> {
+    pub fn judge(
+        &mut self,
+        change: i64,
+        confirm: bool,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<(), Refusal> {
         let s = self
             .suspects
             .iter_mut()
             .find(|s| s.change.id == change)
             .ok_or(Refusal::NoSuchSuspect)?;
-        let verdict = if confirm { Verdict::Confirmed } else { Verdict::Dismissed };
+        let verdict = if confirm {
+            Verdict::Confirmed
+        } else {
+            Verdict::Dismissed
+        };
         if s.verdict == verdict {
             return Err(Refusal::Unchanged);
         }
@@ -591,9 +614,10 @@ impl Incident {
     /// matches `app/env`), or no service was named.
     pub fn affected_by(&self, subject: &str) -> bool {
         self.services.is_empty()
-            || self.services.iter().any(|s| {
-                subject == s || subject.split('/').next() == Some(s.as_str())
-            })
+            || self
+                .services
+                .iter()
+                .any(|s| subject == s || subject.split('/').next() == Some(s.as_str()))
     }
 
     /// When the last status update was given (a stakeholder update, a status change, the
@@ -710,7 +734,10 @@ mod tests {
         );
         let mitigated = i.ordered().into_iter().find(|e| e.what == What::Mitigated);
         assert_eq!(mitigated.map(|e| e.occurred_ms), Some(30_000));
-        assert_eq!(i.resolve("UALICE", None, 61_000), Err(Refusal::AlreadyResolved));
+        assert_eq!(
+            i.resolve("UALICE", None, 61_000),
+            Err(Refusal::AlreadyResolved)
+        );
         assert_eq!(i.reopen("UALICE", Status::Resolved, 62_000), Ok(()));
         assert_eq!(i.status, Status::Investigating);
     }
@@ -719,8 +746,12 @@ mod tests {
     fn backdated_notes_sit_where_they_happened() {
         let mut i = incident();
         i.note("UBOB", "later", None, 9_000).unwrap();
-        i.note("UBOB", "error rate rose", Some(2_000), 9_500).unwrap();
-        assert_eq!(i.note("UBOB", "x", Some(10_000), 9_500), Err(Refusal::BadTime));
+        i.note("UBOB", "error rate rose", Some(2_000), 9_500)
+            .unwrap();
+        assert_eq!(
+            i.note("UBOB", "x", Some(10_000), 9_500),
+            Err(Refusal::BadTime)
+        );
         let texts: Vec<String> = i
             .ordered()
             .iter()
@@ -761,10 +792,26 @@ mod tests {
     fn checklist_ticks_toggle_and_action_items_number_themselves() {
         let mut i = incident();
         assert_eq!(i.tick("UBOB", 1, 3, 6_000), Ok(true));
-        assert_eq!(i.tick("UBOB", 1, 3, 6_500), Ok(false), "a second click unticks");
+        assert_eq!(
+            i.tick("UBOB", 1, 3, 6_500),
+            Ok(false),
+            "a second click unticks"
+        );
         assert_eq!(i.tick("UBOB", 3, 3, 6_500), Err(Refusal::NoSuchStep));
-        assert_eq!(i.add_action("UBOB", "Add replica lag alarm", Some("UKENJI"), None, 7_000), 1);
-        assert_eq!(i.add_action("UBOB", "Runbook for failover", None, Some("2026-12-04"), 7_000), 2);
+        assert_eq!(
+            i.add_action("UBOB", "Add replica lag alarm", Some("UKENJI"), None, 7_000),
+            1
+        );
+        assert_eq!(
+            i.add_action(
+                "UBOB",
+                "Runbook for failover",
+                None,
+                Some("2026-12-04"),
+                7_000
+            ),
+            2
+        );
         assert_eq!(i.actions[1].due.as_deref(), Some("2026-12-04"));
     }
 
@@ -785,11 +832,17 @@ mod tests {
         i.set_suspects(vec![change(1), change(2)]);
         i.judge(1, true, "UALICE", 6_000).unwrap();
         assert_eq!(i.judge(1, true, "UALICE", 6_000), Err(Refusal::Unchanged));
-        assert_eq!(i.judge(9, false, "UALICE", 6_000), Err(Refusal::NoSuchSuspect));
+        assert_eq!(
+            i.judge(9, false, "UALICE", 6_000),
+            Err(Refusal::NoSuchSuspect)
+        );
         i.set_suspects(vec![change(3), change(1)]);
         assert_eq!(i.culprit().map(|c| c.id), Some(1));
         assert_eq!(i.suspects[0].verdict, Verdict::Open);
-        assert!(matches!(i.timeline.last().unwrap().what, What::Culprit { .. }));
+        assert!(matches!(
+            i.timeline.last().unwrap().what,
+            What::Culprit { .. }
+        ));
     }
 
     #[test]

@@ -8,9 +8,13 @@ use chrono_tz::Tz;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nudge {
     /// An update came: look again at this time.
-    NotYet { at_ms: i64 },
+    NotYet {
+        at_ms: i64,
+    },
     /// Due, but outside the recipient's working hours: wait until they start.
-    Wait { until_ms: i64 },
+    Wait {
+        until_ms: i64,
+    },
     Now,
 }
 
@@ -70,7 +74,9 @@ mod tests {
     use super::*;
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
     }
     const HOUR: i64 = 3_600_000;
 
@@ -86,7 +92,10 @@ mod tests {
             },
             "Monday 09:00 PST"
         );
-        assert_eq!(next_nudge(now - 2 * HOUR, HOUR, 1, Some(sf), now), Nudge::Now);
+        assert_eq!(
+            next_nudge(now - 2 * HOUR, HOUR, 1, Some(sf), now),
+            Nudge::Now
+        );
         assert_eq!(
             next_nudge(now - HOUR / 2, HOUR, 1, Some(sf), now),
             Nudge::NotYet {

@@ -63,7 +63,10 @@ pub fn rank(changes: Vec<SuspectChange>, impact_ms: i64, window_ms: i64) -> Vec<
             (closeness + c.risk(), c)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.finished_ms.cmp(&a.1.finished_ms)));
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.finished_ms.cmp(&a.1.finished_ms))
+    });
     scored.into_iter().map(|(_, c)| c).collect()
 }
 
@@ -73,7 +76,13 @@ mod tests {
 
     const MIN: i64 = 60_000;
 
-    fn change(id: i64, kind: &str, minutes_before: i64, production: bool, destructive: u32) -> SuspectChange {
+    fn change(
+        id: i64,
+        kind: &str,
+        minutes_before: i64,
+        production: bool,
+        destructive: u32,
+    ) -> SuspectChange {
         SuspectChange {
             id,
             kind: kind.into(),
@@ -101,12 +110,22 @@ mod tests {
             120 * MIN,
         );
         let ids: Vec<i64> = ranked.iter().map(|c| c.id).collect();
-        assert_eq!(ids, [2, 1, 3], "outside the window or after the impact: not suspects");
+        assert_eq!(
+            ids,
+            [2, 1, 3],
+            "outside the window or after the impact: not suspects"
+        );
         let destroys = rank(
-            vec![change(6, "terraform_apply", 60, false, 2), change(7, "deploy", 50, false, 0)],
+            vec![
+                change(6, "terraform_apply", 60, false, 2),
+                change(7, "deploy", 50, false, 0),
+            ],
             1_000 * MIN,
             120 * MIN,
         );
-        assert_eq!(destroys[0].id, 6, "an apply that destroys outranks a closer staging deploy");
+        assert_eq!(
+            destroys[0].id, 6,
+            "an apply that destroys outranks a closer staging deploy"
+        );
     }
 }

@@ -54,7 +54,9 @@ mod tests {
     use super::*;
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
@@ -63,16 +65,28 @@ mod tests {
         let sf: Tz = "America/Los_Angeles".parse().unwrap();
         // 2026-11-28 00:30 in Tokyo is 2026-11-27 07:30 in San Francisco.
         let now = ms("2026-11-27T15:30:00Z");
-        assert_eq!(local_time("00:10", tokyo, now), Ok(ms("2026-11-27T15:10:00Z")));
+        assert_eq!(
+            local_time("00:10", tokyo, now),
+            Ok(ms("2026-11-27T15:10:00Z"))
+        );
         assert_eq!(
             local_time("23:50", tokyo, now),
             Ok(ms("2026-11-27T14:50:00Z")),
             "just before midnight in Tokyo is yesterday there"
         );
         assert_eq!(local_time("07:00", sf, now), Ok(ms("2026-11-27T15:00:00Z")));
-        assert_eq!(local_time("2026-11-27T23:50", tokyo, now), Ok(ms("2026-11-27T14:50:00Z")));
-        assert_eq!(local_time("2026-11-28 09:00", tokyo, now), Err(BadTime::InTheFuture));
-        assert_eq!(local_time("half past", tokyo, now), Err(BadTime::Unreadable));
+        assert_eq!(
+            local_time("2026-11-27T23:50", tokyo, now),
+            Ok(ms("2026-11-27T14:50:00Z"))
+        );
+        assert_eq!(
+            local_time("2026-11-28 09:00", tokyo, now),
+            Err(BadTime::InTheFuture)
+        );
+        assert_eq!(
+            local_time("half past", tokyo, now),
+            Err(BadTime::Unreadable)
+        );
     }
 
     #[test]
@@ -81,13 +95,20 @@ mod tests {
         // 2026-03-08: clocks jump from 02:00 to 03:00; 2026-11-01: 01:00-02:00 happens twice.
         let spring = ms("2026-03-08T18:00:00Z");
         assert_eq!(local_time("02:30", sf, spring), Err(BadTime::Skipped));
-        assert_eq!(local_time("03:30", sf, spring), Ok(ms("2026-03-08T10:30:00Z")));
+        assert_eq!(
+            local_time("03:30", sf, spring),
+            Ok(ms("2026-03-08T10:30:00Z"))
+        );
         let autumn = ms("2026-11-01T18:00:00Z");
         assert_eq!(
             local_time("01:30", sf, autumn),
             Ok(ms("2026-11-01T08:30:00Z")),
             "the first 01:30 (PDT)"
         );
-        assert_eq!(local_time("03:00", sf, autumn), Ok(ms("2026-11-01T11:00:00Z")), "PST after");
+        assert_eq!(
+            local_time("03:00", sf, autumn),
+            Ok(ms("2026-11-01T11:00:00Z")),
+            "PST after"
+        );
     }
 }

@@ -158,6 +158,12 @@ impl SlackState {
             .ok_or_else(|| SlackErr::code("message_not_found"))
     }
 
+    /// Message timestamps from now on are at least `unix_secs` (the app's clock, which tests
+    /// move forward).
+    pub fn keep_up_with(&mut self, unix_secs: i64) {
+        self.clock = self.clock.max(unix_secs);
+    }
+
     pub fn add_message(&mut self, mut m: FakeMessage) -> String {
         if m.ts.is_empty() {
             m.ts = self.next_ts();

@@ -166,7 +166,10 @@ impl World {
     ) -> anyhow::Result<String> {
         let user_id = self.user(user);
         let channel_id = self.channel(channel);
+        // Posted after everything banto did so far: the next whole second.
+        let now = self.app.clock.now_ms() / 1000 + 1;
         let ts = self.slack.mutate(|s| {
+            s.keep_up_with(now);
             s.add_message(FakeMessage {
                 channel: channel_id.clone(),
                 ts: String::new(),
@@ -221,6 +224,102 @@ impl World {
             "item": { "type": "message", "channel": channel_id, "ts": ts }, "event_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
         }))
         .await
+    }
+
+    /// `user` pins the message at `ts` in `channel`; banto receives `pin_added`.
+    pub async fn pin(&self, user: &str, channel: &str, ts: &str) -> anyhow::Result<()> {
+        let user_id = self.user(user);
+        let channel_id = self.channel(channel);
+        let message = self.slack.mutate(|s| {
+            let m = s
+                .messages
+                .iter()
+                .find(|m| m.channel == channel_id && m.ts == ts)
+                .cloned()
+                .context("no such message to pin")?;
+            if let Some(c) = s.channels.get_mut(&channel_id) {
+                c.pins.push(ts.to_owned());
+            }
+            anyhow::Ok(m)
+        })?;
+        let mut item = json!({ "type": "message", "user": message.user, "text": message.text, "ts": ts,
+            "pinned_to": [channel_id] });
+        if let Some(t) = &message.thread_ts {
+            item["thread_ts"] = json!(t);
+        }
+        self.send_event(json!({
+            "type": "pin_added", "user": user_id, "channel_id": channel_id,
+            "item": { "type": "message", "channel": channel_id, "message": item },
+            "event_ts": format!("{}.000100", chrono::Utc::now().timestamp()),
+        }))
+        .await
+    }
+
+    /// The author edits the message at `ts`; banto receives `message_changed`.
+    pub async fn edit(&self, channel: &str, ts: &str, text: &str) -> anyhow::Result<()> {
+        let channel_id = self.channel(channel);
+        let m = self.slack.mutate(|s| {
+            let m = s
+                .messages
+                .iter_mut()
+                .find(|m| m.channel == channel_id && m.ts == ts)
+                .context("no such message to edit")?;
+            m.text = text.to_owned();
+            m.edited = true;
+            anyhow::Ok(m.clone())
+        })?;
+        let mut message = json!({ "type": "message", "user": m.user, "text": text, "ts": ts,
+            "edited": { "user": m.user, "ts": ts } });
+        if let Some(t) = &m.thread_ts {
+            message["thread_ts"] = json!(t);
+        }
+        self.send_event(json!({
+            "type": "message", "subtype": "message_changed", "hidden": true, "channel": channel_id,
+            "message": message, "event_ts": ts, "ts": ts, "channel_type": "channel",
+        }))
+        .await
+    }
+
+    /// The message at `ts` is deleted; banto receives `message_deleted`.
+    pub async fn delete(&self, channel: &str, ts: &str) -> anyhow::Result<()> {
+        let channel_id = self.channel(channel);
+        self.slack.mutate(|s| {
+            s.messages
+                .retain(|m| !(m.channel == channel_id && m.ts == ts))
+        });
+        self.send_event(json!({
+            "type": "message", "subtype": "message_deleted", "hidden": true, "channel": channel_id,
+            "deleted_ts": ts, "event_ts": ts, "ts": ts, "channel_type": "channel",
+        }))
+        .await
+    }
+
+    /// `user` runs the message shortcut `callback_id` on the message at `ts` in `channel`.
+    pub async fn shortcut(
+        &self,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        callback_id: &str,
+    ) -> anyhow::Result<()> {
+        let channel_id = self.channel(channel);
+        let text = self
+            .slack
+            .state()
+            .messages
+            .iter()
+            .find(|m| m.channel == channel_id && m.ts == ts)
+            .map(|m| m.text.clone())
+            .context("no such message")?;
+        let payload = json!({
+            "type": "message_action", "callback_id": callback_id,
+            "user": { "id": self.user(user), "username": user, "name": user, "team_id": "T0BANTO01" },
+            "team": { "id": "T0BANTO01", "domain": "banto-demo" }, "api_app_id": "A0BANTO01", "token": "unused",
+            "channel": { "id": channel_id }, "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "message_ts": ts, "message": { "type": "message", "ts": ts, "text": text },
+            "response_url": self.slack.new_response_url(&channel_id, &self.user(user)),
+        });
+        self.post_interaction(&payload).await
     }
 
     pub async fn send_event(&self, event: Value) -> anyhow::Result<()> {
@@ -278,7 +377,8 @@ impl World {
     }
 
     /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`
-    /// (`block_id → action_id → value`).
+    /// (`block_id → action_id → value`: a string is typed text, a number a date-time picker's
+    /// Unix time, an array the values of selected options, `{"value": …}` a selected option).
     pub async fn submit_view(
         &self,
         user: &str,
@@ -290,10 +390,18 @@ impl World {
         for (block, actions) in values.as_object().into_iter().flatten() {
             let mut inner = serde_json::Map::new();
             for (action, value) in actions.as_object().into_iter().flatten() {
-                inner.insert(
-                    action.clone(),
-                    json!({ "type": "plain_text_input", "value": value }),
-                );
+                let state = match value {
+                    Value::Number(n) => {
+                        json!({ "type": "datetimepicker", "selected_date_time": n })
+                    }
+                    Value::Array(options) => json!({ "type": "multi_static_select",
+                        "selected_options": options.iter().map(|o| json!({ "value": o })).collect::<Vec<_>>() }),
+                    Value::Object(option) => {
+                        json!({ "type": "static_select", "selected_option": option })
+                    }
+                    other => json!({ "type": "plain_text_input", "value": other }),
+                };
+                inner.insert(action.clone(), state);
             }
             state.insert(block.clone(), Value::Object(inner));
         }

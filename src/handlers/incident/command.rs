@@ -5,7 +5,7 @@ use super::declare::{Ask, declare};
 use super::{change, forms};
 use crate::app::App;
 use crate::commands::{IncidentCommand, parse_incident};
-use crate::domain::incident::{Incident, Refusal, local_time};
+use crate::domain::incident::{Incident, Refusal, Status, local_time};
 use crate::event::SlashCommand;
 use crate::handlers::user_zone;
 use crate::messages::Message;
@@ -74,15 +74,20 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
     };
     let id = stored.id;
     let by = user.clone();
-    let (adds_action, updates) = (
+    let (adds_action, updates, resolves) = (
         matches!(parsed, IncidentCommand::Action { .. }),
         matches!(parsed, IncidentCommand::Update(_)),
+        matches!(
+            parsed,
+            IncidentCommand::Resolve { .. } | IncidentCommand::Status(Status::Resolved)
+        ),
     );
     let decided: Result<Box<dyn Fn(&mut Incident) -> Result<(), Refusal> + Send + Sync>, _> =
         match parsed {
             IncidentCommand::Timeline => {
                 let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
-                let view = IncidentTimeline::new(id, &stored.record, zone, app.config.slack.time_zone);
+                let view =
+                    IncidentTimeline::new(id, &stored.record, zone, app.config.slack.time_zone);
                 return Ok(IncidentReply::Timeline {
                     text: view.render(locale),
                 });
@@ -115,9 +120,9 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
                     Err(r) => Err(r),
                 }
             }
-            IncidentCommand::Reopen => Ok(Box::new(move |i| {
-                i.reopen(&by, crate::domain::incident::Status::Investigating, now)
-            })),
+            IncidentCommand::Reopen => {
+                Ok(Box::new(move |i| i.reopen(&by, Status::Investigating, now)))
+            }
             IncidentCommand::Help
             | IncidentCommand::List
             | IncidentCommand::Form
@@ -138,9 +143,12 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
             number: i.actions.len() as u32,
         },
         _ if updates && i.private => IncidentReply::UpdateKeptPrivate { id },
-        _ if !i.is_open() => IncidentReply::Resolved {
+        _ if resolves => IncidentReply::Resolved {
             id,
-            metrics: metrics_line(&i.metrics(), app.locale_for(&cmd.user, Some(&cmd.channel)).await),
+            metrics: metrics_line(
+                &i.metrics(),
+                app.locale_for(&cmd.user, Some(&cmd.channel)).await,
+            ),
         },
         _ => IncidentReply::Updated { id },
     })
@@ -156,10 +164,12 @@ fn refused(refusal: Refusal, cmd: &SlashCommand, zone: chrono_tz::Tz) -> Inciden
             input: cmd.text.trim().to_owned(),
             zone: zone.name().to_owned(),
         },
-        Refusal::BadSeverity | Refusal::NoSuchStep | Refusal::NoSuchSuspect => IncidentReply::Usage {
-            input: cmd.text.trim().to_owned(),
-            usage: IncidentCommand::USAGE[2].0,
-        },
+        Refusal::BadSeverity | Refusal::NoSuchStep | Refusal::NoSuchSuspect => {
+            IncidentReply::Usage {
+                input: cmd.text.trim().to_owned(),
+                usage: IncidentCommand::USAGE[2].0,
+            }
+        }
     }
 }
 

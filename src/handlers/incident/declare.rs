@@ -77,7 +77,12 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
     let (stored, created) = app.store.insert(&incident, &meta, &ask.trigger_key).await?;
     if created {
         app.store
-            .audit(&ask.reporter.0, "incident_declared", &subject(stored.id), &kind)
+            .audit(
+                &ask.reporter.0,
+                "incident_declared",
+                &subject(stored.id),
+                &kind,
+            )
             .await?;
     }
     let stored = open_channel(app, stored).await?;
@@ -105,7 +110,9 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
         }
     };
     let channel = channel_of(&stored).unwrap_or_else(|| ChannelId::from(""));
-    app.store.set_incident_channel(stored.id, &channel.0).await?;
+    app.store
+        .set_incident_channel(stored.id, &channel.0)
+        .await?;
     let i = &stored.record;
     let kind = kind_title(app, &i.kind, locale);
     // Independent of each other, so made at once (Slack answers each in ~100 ms); the card,
@@ -164,7 +171,12 @@ pub(super) fn steps(app: &App, i: &StoredIncident) -> Vec<String> {
         .incidents
         .playbooks
         .get(&i.record.kind)
-        .map(|p| p.checklist.iter().map(|s| s.get(locale).to_owned()).collect())
+        .map(|p| {
+            p.checklist
+                .iter()
+                .map(|s| s.get(locale).to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -8,7 +8,9 @@ use crate::event::{BlockAction, Form, MessageShortcut, SlashCommand, ViewSubmiss
 use crate::handlers::reply;
 use crate::ids::{ChannelId, IncidentId, MessageTs, UserId};
 use crate::messages::Message;
-use crate::messages::incident::{checklist, declare_form, handover_form, read_declare_form, read_handover};
+use crate::messages::incident::{
+    checklist, declare_form, handover_form, read_declare_form, read_handover,
+};
 
 /// The declaration form, for `/incident` alone or a message shortcut (`title` and `source`
 /// from the message).
@@ -28,7 +30,13 @@ pub(crate) async fn open_declare_form(
         .iter()
         .map(|(k, p)| (k.clone(), p.title.get(locale).to_owned()))
         .collect();
-    let mut services: Vec<String> = app.config.deploy.apps.iter().map(|a| a.name.clone()).collect();
+    let mut services: Vec<String> = app
+        .config
+        .deploy
+        .apps
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
     services.extend(app.config.terraform.projects.iter().map(|p| p.name.clone()));
     services.sort();
     services.dedup();
@@ -110,7 +118,12 @@ pub async fn handover_submitted(
 }
 
 /// A checklist step's Done (or Undo) button.
-pub async fn tick(app: &App, click: BlockAction, id: IncidentId, step: usize) -> anyhow::Result<()> {
+pub async fn tick(
+    app: &App,
+    click: BlockAction,
+    id: IncidentId,
+    step: usize,
+) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -132,16 +145,29 @@ pub async fn tick(app: &App, click: BlockAction, id: IncidentId, step: usize) ->
     app.store
         .audit(
             &by,
-            if ticked == Some(true) { "checklist_ticked" } else { "checklist_unticked" },
+            if ticked == Some(true) {
+                "checklist_ticked"
+            } else {
+                "checklist_unticked"
+            },
             &super::subject(id),
             &step.to_string(),
         )
         .await?;
-    let (Some(channel), Some(ts)) = (super::channel_of(&stored), stored.meta.checklist_ts.as_deref())
-    else {
+    let (Some(channel), Some(ts)) = (
+        super::channel_of(&stored),
+        stored.meta.checklist_ts.as_deref(),
+    ) else {
         return Ok(());
     };
-    let msg = checklist(id, &stored.record, &steps(app, &stored), locale(app, &stored.meta));
-    app.slack.update(&channel, &MessageTs::from(ts), &msg).await?;
+    let msg = checklist(
+        id,
+        &stored.record,
+        &steps(app, &stored),
+        locale(app, &stored.meta),
+    );
+    app.slack
+        .update(&channel, &MessageTs::from(ts), &msg)
+        .await?;
     Ok(())
 }

@@ -31,7 +31,12 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
         return Ok(());
     }
     let hold = Hold {
-        reason: format!("{} SEV{}: {}", stored.id, i.severity, crate::domain::mask::text(&i.title)),
+        reason: format!(
+            "{} SEV{}: {}",
+            stored.id,
+            i.severity,
+            crate::domain::mask::text(&i.title)
+        ),
         by: i.commander().unwrap_or(&i.reporter).to_owned(),
         incident: Some(stored.id.0),
     };

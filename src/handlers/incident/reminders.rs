@@ -43,7 +43,12 @@ pub(super) async fn schedule(app: &App, stored: &StoredIncident) -> anyhow::Resu
     if !stored.record.is_open() || channel_of(stored).is_none() {
         return Ok(());
     }
-    at(app, stored.id, stored.record.last_update_ms() + interval_ms(app, stored)).await
+    at(
+        app,
+        stored.id,
+        stored.record.last_update_ms() + interval_ms(app, stored),
+    )
+    .await
 }
 
 pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()> {

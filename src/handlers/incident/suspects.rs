@@ -37,7 +37,12 @@ fn as_suspect(app: &App, c: &ChangeEvent) -> SuspectChange {
             format!(
                 "run #{} {}",
                 detail["run"],
-                detail["commit"].as_str().unwrap_or_default().chars().take(7).collect::<String>()
+                detail["commit"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(7)
+                    .collect::<String>()
             ),
         ),
     };
@@ -79,13 +84,26 @@ pub(super) async fn show_suspects(app: &App, id: IncidentId) -> anyhow::Result<(
     render(app, &stored, minutes).await
 }
 
-async fn render(app: &App, stored: &crate::store::StoredIncident, minutes: u32) -> anyhow::Result<()> {
+async fn render(
+    app: &App,
+    stored: &crate::store::StoredIncident,
+    minutes: u32,
+) -> anyhow::Result<()> {
     let Some(channel) = channel_of(stored) else {
         return Ok(());
     };
-    let msg = suspects_card(stored.id, &stored.record, minutes, locale(app, &stored.meta));
+    let msg = suspects_card(
+        stored.id,
+        &stored.record,
+        minutes,
+        locale(app, &stored.meta),
+    );
     match &stored.meta.suspects_ts {
-        Some(ts) => app.slack.update(&channel, &MessageTs::from(ts.as_str()), &msg).await?,
+        Some(ts) => {
+            app.slack
+                .update(&channel, &MessageTs::from(ts.as_str()), &msg)
+                .await?
+        }
         None => {
             let ts = crate::effects::post(app, &channel, &msg, None).await?;
             app.store
@@ -105,7 +123,11 @@ pub async fn suspect_verdict(
 ) -> anyhow::Result<()> {
     let now = app.clock.now_ms();
     let by = click.user.0.clone();
-    if let Ok(stored) = change(app, id, &by.clone(), move |i| i.judge(change_id, confirm, &by, now)).await? {
+    if let Ok(stored) = change(app, id, &by.clone(), move |i| {
+        i.judge(change_id, confirm, &by, now)
+    })
+    .await?
+    {
         render(app, &stored, app.config.incidents.suspect_window_minutes).await?;
     }
     Ok(())

@@ -42,7 +42,8 @@ pub fn checklist(id: IncidentId, i: &Incident, steps: &[String], locale: Locale)
         Locale::Ja => ("*チェックリスト*", "完了", "取消"),
     };
     let mut text = title.to_owned();
-    let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
+    let mut blocks =
+        vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
     for (n, step) in steps.iter().enumerate() {
         let tick = i.ticks.iter().find(|t| t.step == n);
         let line = match tick {
@@ -56,7 +57,10 @@ pub fn checklist(id: IncidentId, i: &Incident, steps: &[String], locale: Locale)
         };
         text.push('\n');
         text.push_str(&line);
-        let action = Action::IncidentTick { incident: id, step: n };
+        let action = Action::IncidentTick {
+            incident: id,
+            step: n,
+        };
         blocks.push(json!({ "type": "section", "block_id": format!("step-{n}"),
             "text": { "type": "mrkdwn", "text": line },
             "accessory": button(&action, if tick.is_some() { undo } else { done }, None) }));
@@ -69,7 +73,12 @@ pub fn checklist(id: IncidentId, i: &Incident, steps: &[String], locale: Locale)
 
 /// The changes that finished before the impact, best suspects first, each with Confirm culprit
 /// and Dismiss (and Roll back for a deploy).
-pub fn suspects_card(id: IncidentId, i: &Incident, window_minutes: u32, locale: Locale) -> Outgoing {
+pub fn suspects_card(
+    id: IncidentId,
+    i: &Incident,
+    window_minutes: u32,
+    locale: Locale,
+) -> Outgoing {
     let (title, none, confirm, dismiss, rollback) = match locale {
         Locale::En => (
             format!(
@@ -93,7 +102,8 @@ pub fn suspects_card(id: IncidentId, i: &Incident, window_minutes: u32, locale: 
         ),
     };
     let mut text = title.clone();
-    let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
+    let mut blocks =
+        vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
     if i.suspects.is_empty() {
         text.push('\n');
         text.push_str(none);
@@ -109,12 +119,29 @@ pub fn suspects_card(id: IncidentId, i: &Incident, window_minutes: u32, locale: 
         }
         let change = s.change.id;
         let mut buttons = vec![
-            button(&Action::SuspectConfirm { incident: id, change }, confirm, Some("primary")),
-            button(&Action::SuspectDismiss { incident: id, change }, dismiss, None),
+            button(
+                &Action::SuspectConfirm {
+                    incident: id,
+                    change,
+                },
+                confirm,
+                Some("primary"),
+            ),
+            button(
+                &Action::SuspectDismiss {
+                    incident: id,
+                    change,
+                },
+                dismiss,
+                None,
+            ),
         ];
         if s.change.deploy.is_some() {
             buttons.push(button(
-                &Action::SuspectRollback { incident: id, change },
+                &Action::SuspectRollback {
+                    incident: id,
+                    change,
+                },
                 rollback,
                 Some("danger"),
             ));
@@ -129,13 +156,32 @@ pub fn suspects_card(id: IncidentId, i: &Incident, window_minutes: u32, locale: 
 
 fn suspect_line(n: usize, s: &Suspect, impact_ms: i64, locale: Locale) -> String {
     let c = &s.change;
-    let icon = if c.kind == "deploy" { ":rocket:" } else { ":building_construction:" };
+    let icon = if c.kind == "deploy" {
+        ":rocket:"
+    } else {
+        ":building_construction:"
+    };
     let minutes = (impact_ms - c.finished_ms).max(0) / 60_000;
     let by = s.by.as_deref().map(mention).unwrap_or_default();
-    let actor = c.actor.split(',').map(mention).collect::<Vec<_>>().join(", ");
+    let actor = c
+        .actor
+        .split(',')
+        .map(mention)
+        .collect::<Vec<_>>()
+        .join(", ");
     let (before, confirmed, dismissed, destroys) = match locale {
-        Locale::En => (format!("{minutes} min before impact"), "confirmed by", "dismissed by", "destroys/replaces"),
-        Locale::Ja => (format!("影響の {minutes} 分前"), "原因と確定:", "除外:", "削除/置換"),
+        Locale::En => (
+            format!("{minutes} min before impact"),
+            "confirmed by",
+            "dismissed by",
+            "destroys/replaces",
+        ),
+        Locale::Ja => (
+            format!("影響の {minutes} 分前"),
+            "原因と確定:",
+            "除外:",
+            "削除/置換",
+        ),
     };
     let risk = if c.destructive > 0 {
         format!(" · :warning: {destroys} {}", c.destructive)
@@ -167,23 +213,51 @@ pub fn declare_form(
     let (callback_id, private_metadata) = form.wire();
     let l = match locale {
         Locale::En => [
-            "Declare incident", "Declare", "Cancel", "Title", "Type", "Severity",
-            "Affected services", "Other services (comma-separated)", "Private",
-            "Only invited people see this incident", "Impact started",
+            "Declare incident",
+            "Declare",
+            "Cancel",
+            "Title",
+            "Type",
+            "Severity",
+            "Affected services",
+            "Other services (comma-separated)",
+            "Private",
+            "Only invited people see this incident",
+            "Impact started",
         ],
         Locale::Ja => [
-            "インシデント宣言", "宣言", "キャンセル", "タイトル", "種別", "重大度",
-            "影響を受けるサービス", "その他のサービス (カンマ区切り)", "非公開",
-            "招待された人だけがこのインシデントを見られます", "影響開始",
+            "インシデント宣言",
+            "宣言",
+            "キャンセル",
+            "タイトル",
+            "種別",
+            "重大度",
+            "影響を受けるサービス",
+            "その他のサービス (カンマ区切り)",
+            "非公開",
+            "招待された人だけがこのインシデントを見られます",
+            "影響開始",
         ],
     };
     let option = |value: &str, text: &str| json!({ "text": { "type": "plain_text", "text": text }, "value": value });
     let type_options: Vec<Value> = types.iter().map(|(v, t)| option(v, t)).collect();
-    let severities: Vec<Value> = (1..=4).map(|n| option(&n.to_string(), &format!("SEV{n}"))).collect();
+    let severities: Vec<Value> = (1..=4)
+        .map(|n| option(&n.to_string(), &format!("SEV{n}")))
+        .collect();
     let service_options: Vec<Value> = services.iter().take(100).map(|s| option(s, s)).collect();
-    let [title_b, type_b, sev_b, services_b, other_b, private_b, impact_b] = DECLARE_FORM;
-    let mut blocks = vec![json!({ "type": "input", "block_id": title_b.0, "label": { "type": "plain_text", "text": l[3] },
-        "element": { "type": "plain_text_input", "action_id": title_b.1, "max_length": 150, "initial_value": title } })];
+    let [
+        title_b,
+        type_b,
+        sev_b,
+        services_b,
+        other_b,
+        private_b,
+        impact_b,
+    ] = DECLARE_FORM;
+    let mut blocks = vec![
+        json!({ "type": "input", "block_id": title_b.0, "label": { "type": "plain_text", "text": l[3] },
+        "element": { "type": "plain_text_input", "action_id": title_b.1, "max_length": 150, "initial_value": title } }),
+    ];
     if !type_options.is_empty() {
         blocks.push(json!({ "type": "input", "block_id": type_b.0, "label": { "type": "plain_text", "text": l[4] },
             "element": { "type": "static_select", "action_id": type_b.1, "options": type_options, "initial_option": type_options[0] } }));
@@ -252,12 +326,27 @@ pub fn read_declare_form(values: &Value) -> Declared {
 pub fn handover_form(form: &Form, to: &str, locale: Locale) -> Value {
     let (callback_id, private_metadata) = form.wire();
     let (title, submit, cancel, labels) = match locale {
-        Locale::En => ("Handover", "Hand over", "Cancel",
-            ["Current state", "Hypotheses", "What was tried", "Next steps"]),
-        Locale::Ja => ("引き継ぎ", "引き継ぐ", "キャンセル",
-            ["現状", "仮説", "試したこと", "次の一手"]),
+        Locale::En => (
+            "Handover",
+            "Hand over",
+            "Cancel",
+            [
+                "Current state",
+                "Hypotheses",
+                "What was tried",
+                "Next steps",
+            ],
+        ),
+        Locale::Ja => (
+            "引き継ぎ",
+            "引き継ぐ",
+            "キャンセル",
+            ["現状", "仮説", "試したこと", "次の一手"],
+        ),
     };
-    let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("→ {}", mention(to)) } })];
+    let mut blocks = vec![
+        json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("→ {}", mention(to)) } }),
+    ];
     for (name, label) in HANDOVER_FORM.iter().zip(labels) {
         blocks.push(json!({ "type": "input", "block_id": name, "label": { "type": "plain_text", "text": label },
             "element": { "type": "plain_text_input", "action_id": name, "multiline": true, "max_length": 2000 } }));

@@ -39,7 +39,10 @@ pub fn when(ms: i64, viewer: Tz, team: Tz) -> String {
     if viewer == team {
         return first.to_string();
     }
-    format!("{first} · {}", t.with_timezone(&team).format("%m-%d %H:%M %Z"))
+    format!(
+        "{first} · {}",
+        t.with_timezone(&team).format("%m-%d %H:%M %Z")
+    )
 }
 
 impl IncidentTimeline {
@@ -108,7 +111,9 @@ mod tests {
     use crate::messages::both;
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
@@ -126,12 +131,26 @@ mod tests {
             detected_ms: None,
             now_ms: ms("2026-11-27T14:55:00Z"),
         });
-        i.note("UBOB", "error rate rose", Some(ms("2026-11-27T14:45:00Z")), ms("2026-11-27T15:20:00Z"))
-            .unwrap();
-        i.assign("UALICE", Role::Commander, "UBOB", ms("2026-11-27T15:05:00Z"))
-            .unwrap();
-        i.resolve("UBOB", Some(ms("2026-11-27T15:30:00Z")), ms("2026-11-27T16:00:00Z"))
-            .unwrap();
+        i.note(
+            "UBOB",
+            "error rate rose",
+            Some(ms("2026-11-27T14:45:00Z")),
+            ms("2026-11-27T15:20:00Z"),
+        )
+        .unwrap();
+        i.assign(
+            "UALICE",
+            Role::Commander,
+            "UBOB",
+            ms("2026-11-27T15:05:00Z"),
+        )
+        .unwrap();
+        i.resolve(
+            "UBOB",
+            Some(ms("2026-11-27T15:30:00Z")),
+            ms("2026-11-27T16:00:00Z"),
+        )
+        .unwrap();
         let view = IncidentTimeline::new(IncidentId(7), &i, sf, tokyo);
         assert_eq!(
             view.lines[0].when, "2026-11-27 06:45 PST · 11-27 23:45 JST",

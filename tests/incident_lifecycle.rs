@@ -1,0 +1,500 @@
+//! Running an incident from its channel: marking messages for the timeline (📌 and pins,
+//! thread replies at their own time, edits and deletions followed), backdated notes,
+//! stakeholder updates, action items, handover, resolving with the mitigation time, status
+//! reminders on the test clock (and a SEV3 nudge waiting for San Francisco's morning), the
+//! declaration form. Fake Slack; the shipped playbooks; real banto.
+
+use banto::domain::incident::{Status, What};
+use banto::fake::slack::FakeMessage;
+use banto::fake::world::{World, WorldOptions};
+use banto::store::StoredIncident;
+use serde_json::json;
+use std::time::Duration;
+
+async fn world() -> World {
+    let opts = WorldOptions::with_config("[incidents]\nbroadcast_channel = \"#incidents\"\n");
+    World::start_with(opts).await.expect("world starts")
+}
+
+async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
+    world.slash(user, channel, line).await.unwrap();
+    world.settle().await.unwrap();
+    world.next_reply(user).await.unwrap().text
+}
+
+/// `user` declares from #ops; returns the channel's name and its header card (the checklist,
+/// the suspects card and the announcement are read).
+async fn declare(world: &World, user: &str, line: &str) -> (String, FakeMessage) {
+    let reply = ask(world, user, "#ops", line).await;
+    let id = reply
+        .split("<#")
+        .nth(1)
+        .and_then(|r| r.split('>').next())
+        .unwrap_or_else(|| panic!("declared: {reply}"))
+        .to_owned();
+    let name = world.slack.state().channels[&id].name.clone();
+    let card = world.next_message(&name).await.unwrap();
+    world.next_message(&name).await.unwrap();
+    world.next_message(&name).await.unwrap();
+    if !line.contains("--private") {
+        world.next_message("incidents").await.unwrap();
+    }
+    (name, card)
+}
+
+async fn incident(world: &World) -> StoredIncident {
+    world
+        .app
+        .store
+        .open_incidents()
+        .await
+        .unwrap()
+        .pop()
+        .expect("an open incident")
+}
+
+async fn any_incident(world: &World, id: i64) -> StoredIncident {
+    world
+        .app
+        .store
+        .load(banto::ids::IncidentId(id))
+        .await
+        .unwrap()
+        .expect("the incident")
+}
+
+#[tokio::test]
+async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_and_deletions() {
+    let world = world().await;
+    let (name, _) = declare(
+        &world,
+        "alice",
+        "/incident --type database Database latency",
+    )
+    .await;
+    let parent = world
+        .say("bob", &name, "p99 is 4s on api", None)
+        .await
+        .unwrap();
+    let reply = world
+        .say(
+            "kenji",
+            &name,
+            "レプリカ遅延 30s, failover started",
+            Some(&parent),
+        )
+        .await
+        .unwrap();
+    world.app.clock.advance(Duration::from_secs(300));
+    world
+        .react("alice", &name, &reply, "pushpin")
+        .await
+        .unwrap();
+    world
+        .react("alice", &name, &parent, "thumbsup")
+        .await
+        .unwrap();
+    world.pin("bob", &name, &parent).await.unwrap();
+    world.settle().await.unwrap();
+
+    let i = incident(&world).await;
+    let captured: Vec<_> = i
+        .record
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Captured(c) => Some((e, c)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(captured.len(), 2, "📌 and the pin; 👍 is nothing");
+    let (entry, c) = captured[0];
+    assert_eq!(c.text, "レプリカ遅延 30s, failover started");
+    assert_eq!(
+        c.thread_ts.as_deref(),
+        Some(parent.as_str()),
+        "a thread reply"
+    );
+    assert_eq!(c.author, world.user("kenji"));
+    assert_eq!(
+        entry.occurred_ms,
+        banto::ids::MessageTs::from(reply.as_str())
+            .millis()
+            .unwrap(),
+        "when it was posted"
+    );
+    assert!(
+        entry.recorded_ms > entry.occurred_ms + 120_000,
+        "not when it was marked, five minutes later"
+    );
+
+    world
+        .edit(&name, &reply, "レプリカ遅延 45s, failover started")
+        .await
+        .unwrap();
+    world.delete(&name, &parent).await.unwrap();
+    world
+        .say("bob", &name, "unrelated chatter", None)
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let timeline = ask(&world, "bob", &name, "/incident timeline").await;
+    assert!(
+        timeline.contains("“レプリカ遅延 45s, failover started” _(edited)_"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("_(message deleted)_"), "{timeline}");
+    assert!(
+        !timeline.contains("p99 is 4s"),
+        "deleted text leaves the timeline: {timeline}"
+    );
+    assert!(
+        timeline.contains("PST · ") && timeline.contains("UTC"),
+        "bob's zone, then the team's: {timeline}"
+    );
+}
+
+#[tokio::test]
+async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
+    let world = world().await;
+    let (name, card) = declare(
+        &world,
+        "alice",
+        "/incident --type database Database latency",
+    )
+    .await;
+    let r = ask(&world, "alice", &name, "/incident note --at 25:99 too late").await;
+    assert!(r.starts_with("I can't use `25:99` as a time"), "{r}");
+    let r = ask(
+        &world,
+        "bob",
+        &name,
+        "/incident update Failover done; errors falling",
+    )
+    .await;
+    assert_eq!(r, "*INC-1* updated.");
+    let update = world.next_message("incidents").await.unwrap();
+    assert!(
+        update.text.contains("*INC-1 update*") && update.text.contains("Failover done"),
+        "{}",
+        update.text
+    );
+    world.next_message(&name).await.unwrap();
+    let kenji = world.user("kenji");
+    let r = ask(
+        &world,
+        "alice",
+        &name,
+        &format!("/incident action Alarm on replica lag <@{kenji}> 2026-12-04"),
+    )
+    .await;
+    assert_eq!(r, "Action item *1* added to *INC-1*.");
+    let said = world.next_message(&name).await.unwrap();
+    assert!(said.text.contains("(due 2026-12-04)"), "{}", said.text);
+
+    let r = ask(&world, "alice", &name, "/incident resolve").await;
+    assert!(r.starts_with("When did the impact stop?"), "{r}");
+    assert_eq!(incident(&world).await.record.status, Status::Investigating);
+
+    world.app.clock.advance(Duration::from_secs(40 * 60));
+    let zone: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
+    let mitigated = world.app.clock.now() - chrono::Duration::minutes(10);
+    let hhmm = mitigated.with_timezone(&zone).format("%H:%M").to_string();
+    let r = ask(
+        &world,
+        "alice",
+        &name,
+        &format!("/incident resolve --mitigated {hhmm}"),
+    )
+    .await;
+    assert!(r.starts_with("*INC-1* resolved. Time to detect"), "{r}");
+    assert!(
+        r.contains("mitigate 29m") || r.contains("mitigate 30m"),
+        "about 30 minutes: {r}"
+    );
+    let i = any_incident(&world, 1).await;
+    let minute = |ms: i64| ms / 60_000;
+    assert_eq!(
+        i.record.mitigated_ms.map(minute),
+        Some(mitigated.timestamp_millis() / 60_000),
+        "alice's 'HH:MM' read in Tokyo time"
+    );
+    assert!(i.record.resolved_ms.is_some());
+    let card = world.current(&card).unwrap();
+    assert!(card.text.contains("Resolved"), "{}", card.text);
+    let resolved = world.next_message(&name).await.unwrap();
+    assert!(
+        resolved.text.contains("resolved. Time to detect"),
+        "{}",
+        resolved.text
+    );
+    world.next_message("incidents").await.unwrap();
+
+    let r = ask(&world, "bob", &name, "/incident note after the fact").await;
+    assert_eq!(r, "*INC-1* updated.", "notes are kept after resolving");
+    let r = ask(&world, "bob", &name, "/incident reopen").await;
+    assert_eq!(r, "*INC-1* updated.");
+    assert_eq!(any_incident(&world, 1).await.record.mitigated_ms, None);
+    let card = world.current(&card).unwrap();
+    assert!(card.text.contains("Investigating"), "{}", card.text);
+}
+
+#[tokio::test]
+async fn a_private_incidents_update_is_not_broadcast() {
+    let world = world().await;
+    let (name, _) = declare(
+        &world,
+        "kenji",
+        "/incident --private --type security Leaked key",
+    )
+    .await;
+    let r = ask(&world, "kenji", &name, "/incident update Key rotated").await;
+    assert!(r.contains("非公開"), "kenji reads Japanese: {r}");
+    world.next_message(&name).await.unwrap();
+    let broadcast = world.channel("incidents");
+    assert!(
+        world
+            .slack
+            .state()
+            .messages
+            .iter()
+            .all(|m| m.channel != broadcast)
+    );
+}
+
+#[tokio::test]
+async fn handover_is_posted_kept_and_makes_the_next_commander() {
+    let world = world().await;
+    let (name, card) = declare(
+        &world,
+        "alice",
+        "/incident --type database Database latency",
+    )
+    .await;
+    let bob = world.user("bob");
+    world
+        .slash("alice", &name, &format!("/incident handover <@{bob}>"))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let view = world
+        .slack
+        .state()
+        .views
+        .last()
+        .cloned()
+        .expect("the handover form");
+    assert_eq!(view.view["callback_id"], "incident_handover");
+    let meta = view.view["private_metadata"].as_str().unwrap().to_owned();
+    world
+        .submit_view(
+            "alice",
+            "incident_handover",
+            &meta,
+            json!({
+                "state": { "state": "Failover done; writes OK" },
+                "hypotheses": { "hypotheses": "Noisy neighbour on the old primary" },
+                "tried": { "tried": "Reboot, failover" },
+                "next": { "next": "Watch replica lag until 10:00" },
+            }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let said = world.next_message(&name).await.unwrap();
+    assert!(
+        said.text.contains("*Handover*") && said.text.contains("Noisy neighbour"),
+        "{}",
+        said.text
+    );
+    let card = world.current(&card).unwrap();
+    assert!(
+        card.text.contains(&format!("Commander <@{bob}>")),
+        "{}",
+        card.text
+    );
+    let i = incident(&world).await;
+    assert!(
+        i.record
+            .timeline
+            .iter()
+            .any(|e| matches!(&e.what, What::Handover(h) if h.tried == "Reboot, failover"))
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_fires_once_per_interval_and_not_after_an_update() {
+    let world = world().await;
+    // SEV1 database incidents want an update every 15 minutes.
+    let (name, _) = declare(
+        &world,
+        "alice",
+        "/incident --type database --sev 1 Database down",
+    )
+    .await;
+    world.app.clock.advance(Duration::from_secs(16 * 60));
+    world.settle().await.unwrap();
+    let nudge = world.next_message(&name).await.unwrap();
+    let alice = world.user("alice");
+    assert!(
+        nudge
+            .text
+            .contains(&format!("<@{alice}>, no status update for 16 minutes")),
+        "{}",
+        nudge.text
+    );
+    world.app.clock.advance(Duration::from_secs(5 * 60));
+    world.settle().await.unwrap();
+    ask(&world, "alice", &name, "/incident update Failing over").await;
+    world.next_message(&name).await.unwrap();
+    world.next_message("incidents").await.unwrap();
+    world.app.clock.advance(Duration::from_secs(10 * 60));
+    world.settle().await.unwrap();
+    assert!(
+        world
+            .slack
+            .unseen()
+            .iter()
+            .all(|m| !m.text.contains("no status update")),
+        "the update came in time: 31 minutes after declaring, 10 after the update"
+    );
+    world.app.clock.advance(Duration::from_secs(6 * 60));
+    world.settle().await.unwrap();
+    let nudge = world.next_message(&name).await.unwrap();
+    assert!(
+        nudge.text.contains("no status update for 16 minutes"),
+        "{}",
+        nudge.text
+    );
+}
+
+#[tokio::test]
+async fn a_sev3_nudge_to_a_commander_in_san_francisco_waits_for_the_morning() {
+    let world = world().await;
+    let sf: chrono_tz::Tz = "America/Los_Angeles".parse().unwrap();
+    // Move to the next 23:00 in San Francisco.
+    let now = world.app.clock.now().with_timezone(&sf);
+    let mut eleven = now.date_naive().and_hms_opt(23, 0, 0).unwrap();
+    if eleven <= now.naive_local() {
+        eleven += chrono::Duration::days(1);
+    }
+    let target = eleven.and_local_timezone(sf).earliest().unwrap();
+    world.app.clock.advance(
+        (target.with_timezone(&chrono::Utc) - world.app.clock.now())
+            .to_std()
+            .unwrap(),
+    );
+    // SEV3 database incidents want an update every 60 minutes.
+    let (name, _) = declare(
+        &world,
+        "bob",
+        "/incident --type database --sev 3 Slow reports",
+    )
+    .await;
+    world.app.clock.advance(Duration::from_secs(90 * 60));
+    world.settle().await.unwrap();
+    assert!(
+        world
+            .slack
+            .unseen()
+            .iter()
+            .all(|m| !m.text.contains("no status update")),
+        "00:30 in San Francisco: bob is not woken for a SEV3"
+    );
+    let mut morning = eleven.date() + chrono::Duration::days(1);
+    while matches!(
+        chrono::Datelike::weekday(&morning),
+        chrono::Weekday::Sat | chrono::Weekday::Sun
+    ) {
+        morning += chrono::Duration::days(1);
+    }
+    let nine = morning
+        .and_hms_opt(9, 1, 0)
+        .unwrap()
+        .and_local_timezone(sf)
+        .earliest()
+        .unwrap();
+    world.app.clock.advance(
+        (nine.with_timezone(&chrono::Utc) - world.app.clock.now())
+            .to_std()
+            .unwrap(),
+    );
+    world.settle().await.unwrap();
+    let nudge = world.next_message(&name).await.unwrap();
+    assert!(
+        nudge
+            .text
+            .contains(&format!("<@{}>, no status update", world.user("bob"))),
+        "{}",
+        nudge.text
+    );
+}
+
+#[tokio::test]
+async fn the_declaration_form_and_the_message_shortcut() {
+    let world = world().await;
+    let ts = world
+        .say(
+            "bob",
+            "#ops",
+            "checkout API returns 502 for 20% of requests",
+            None,
+        )
+        .await
+        .unwrap();
+    world
+        .shortcut("bob", "#ops", &ts, banto::event::DECLARE_FROM_MESSAGE)
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    assert_eq!(view.view["callback_id"], "declare_incident");
+    assert_eq!(
+        view.view["blocks"][0]["element"]["initial_value"],
+        "checkout API returns 502 for 20% of requests"
+    );
+    let meta = view.view["private_metadata"].as_str().unwrap().to_owned();
+    assert!(
+        meta.contains("slack.com/archives/"),
+        "linked to the message: {meta}"
+    );
+    let impact = world.app.clock.now().timestamp() - 25 * 60;
+    world
+        .submit_view(
+            "bob",
+            "declare_incident",
+            &meta,
+            json!({
+                "title": { "title": "Checkout 502s" },
+                "type": { "type": { "value": "bad-deploy" } },
+                "sev": { "sev": { "value": "2" } },
+                "other": { "other": "checkout, payments" },
+                "private": { "private": [] },
+                "impact": { "impact": impact },
+            }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_reply("bob").await.unwrap();
+    assert!(reply.text.starts_with("Declared *INC-1*"), "{}", reply.text);
+    let i = incident(&world).await;
+    assert_eq!(
+        (i.record.kind.as_str(), i.record.severity),
+        ("bad-deploy", 2)
+    );
+    assert_eq!(i.record.services, ["checkout", "payments"]);
+    assert_eq!(
+        i.record.impact_started_ms,
+        impact * 1000,
+        "the picker's time"
+    );
+    assert!(i.meta.source_link.is_some());
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    for _ in 0..3 {
+        world.next_message(&name).await.unwrap();
+    }
+    world.next_message("incidents").await.unwrap();
+}
