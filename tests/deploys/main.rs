@@ -9,5 +9,6 @@
 mod approval;
 mod automation;
 mod helpers;
+mod incidents;
 mod interrupted;
 mod moves;
