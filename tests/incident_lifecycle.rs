@@ -498,3 +498,61 @@ async fn the_declaration_form_and_the_message_shortcut() {
     }
     world.next_message("incidents").await.unwrap();
 }
+
+#[tokio::test]
+async fn checklist_steps_are_ticked_by_whom_and_when() {
+    let world = world().await;
+    let reply = ask(
+        &world,
+        "alice",
+        "#ops",
+        "/incident --type database Database latency",
+    )
+    .await;
+    let id = reply
+        .split("<#")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(">.")
+        .to_owned();
+    let name = world.slack.state().channels[&id].name.clone();
+    world.next_message(&name).await.unwrap();
+    let checklist = world.next_message(&name).await.unwrap();
+    world.next_message(&name).await.unwrap();
+    world.next_message("incidents").await.unwrap();
+    world.press("kenji", &checklist, "Done").await.unwrap();
+    let now = world.current(&checklist).unwrap();
+    let kenji = world.user("kenji");
+    let first = now.text.lines().nth(1).unwrap().to_owned();
+    assert!(
+        first.starts_with(":white_check_mark: ~") && first.contains(&format!("<@{kenji}>")),
+        "{first}"
+    );
+    assert!(
+        now.text
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with(":white_large_square:")
+    );
+    world.press("bob", &now, "Undo").await.unwrap();
+    let again = world.current(&checklist).unwrap();
+    assert!(
+        again
+            .text
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(":white_large_square:"),
+        "{}",
+        again.text
+    );
+    let i = incident(&world).await;
+    assert!(i.record.ticks.is_empty());
+    assert!(
+        i.record
+            .timeline
+            .iter()
+            .any(|e| matches!(e.what, What::Tick { step: 0 }) && e.by == kenji)
+    );
+}

@@ -439,12 +439,12 @@ impl World {
 
 fn find_button<'a>(m: &'a FakeMessage, button: &str) -> Option<(Value, &'a Value)> {
     for block in m.blocks.as_ref()?.as_array()? {
-        for e in block
+        let elements = block
             .get("elements")
             .and_then(Value::as_array)
             .into_iter()
-            .flatten()
-        {
+            .flatten();
+        for e in elements.chain(block.get("accessory")) {
             let is_match = e["type"] == "button"
                 && (e["action_id"] == button
                     || e["text"]["text"]
