@@ -11,11 +11,13 @@ const HELP: &str = "\
 Lines starting with / are slash commands; other lines are messages in the current channel.
   /tf plan network      plan the demo Terraform project (CodeBuild finishes by itself)
   /deploy web 1.5.0     deploy to staging (auto-merges); then /promote web staging production
-  /incident DB latency  declare an incident (a channel, a card, a checklist); then, in its
-                        channel, /incident status identified, sev 1, note …
+  /incident DB latency  declare an incident (a channel, a card, a checklist, suspects); then,
+                        in its channel, /incident status identified, update …, timeline,
+                        resolve (/incident help lists everything)
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
-  :react <n> <emoji>    add a reaction to message n
+  :react <n> <emoji>    add a reaction to message n (`mine`: your last message here;
+                        :pushpin: puts it on an incident's timeline)
   :click <n> <button>   click a button (by label or number) on message n
   :thread <n>           post the next plain lines as replies to message n (:thread off to stop)
   :wait [seconds]       let time pass (builds finish, cards get edited)
@@ -233,7 +235,10 @@ async fn step(s: &mut Session, line: &str) -> anyhow::Result<String> {
             return Ok(String::new());
         }
         ":react" => {
-            let m = shown(s, words.next().unwrap_or_default())?.clone();
+            let m = match words.next().unwrap_or_default() {
+                "mine" => own_last(s)?,
+                n => shown(s, n)?.clone(),
+            };
             let emoji = words.next().unwrap_or("eyes");
             let channel = channel_name(s, &m.channel);
             s.world.react(&s.user, &channel, &m.ts, emoji).await?;
@@ -258,6 +263,20 @@ async fn step(s: &mut Session, line: &str) -> anyhow::Result<String> {
     }
     s.world.drain().await?;
     Ok(render_new(s))
+}
+
+/// The last message the current user posted in the current channel.
+fn own_last(s: &Session) -> anyhow::Result<FakeMessage> {
+    let (user, channel) = (s.world.user(&s.user), s.world.channel(&s.channel));
+    s.world
+        .slack
+        .state()
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.user == user && m.channel == channel && !m.from_bot)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("you have not said anything here yet"))
 }
 
 fn shown<'a>(s: &'a Session, n: &str) -> anyhow::Result<&'a FakeMessage> {

@@ -94,15 +94,42 @@ async fn holds_are_set_replaced_and_released() {
     let hold = Hold {
         reason: "rolled back v1.5.0: 500s".into(),
         by: "UALICE".into(),
+        incident: None,
     };
     store.set_hold("web", "production", &hold).await.unwrap();
     let newer = Hold {
         reason: "still investigating".into(),
         by: "UKENJI".into(),
+        incident: None,
     };
     store.set_hold("web", "production", &newer).await.unwrap();
     assert_eq!(store.hold("web", "production").await.unwrap(), Some(newer));
     assert_eq!(store.hold("web", "staging").await.unwrap(), None);
     assert!(store.release_hold("web", "production").await.unwrap());
     assert!(!store.release_hold("web", "production").await.unwrap());
+
+    let freeze = Hold {
+        reason: "INC-4 SEV1".into(),
+        by: "UBOB".into(),
+        incident: Some(4),
+    };
+    store.set_hold("web", "staging", &hold).await.unwrap();
+    assert!(
+        store
+            .hold_for_incident("web", "production", &freeze)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .hold_for_incident("web", "staging", &freeze)
+            .await
+            .unwrap(),
+        "a rollback's hold is left as it is"
+    );
+    assert_eq!(
+        store.release_incident_holds(4).await.unwrap(),
+        [("web".to_owned(), "production".to_owned())]
+    );
+    assert_eq!(store.hold("web", "staging").await.unwrap(), Some(hold));
 }

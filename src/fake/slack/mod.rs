@@ -221,7 +221,7 @@ impl FakeSlack {
             bot_id: "B0BANTOBOT".into(),
             bot_token: bot_token.to_owned(),
             host: addr.to_string(),
-            clock: 1_767_225_600, // 2026-01-01T00:00:00Z; ts values only need to grow
+            clock: chrono::Utc::now().timestamp(),
             ..Default::default()
         };
         state.users.insert(
@@ -452,7 +452,9 @@ async fn api(
     let result = {
         let mut st = fake.state();
         st.calls.push(method.clone());
-        st.clock += 1;
+        // Timestamps follow the wall clock (and the test clock, through `keep_up_with`); the
+        // sequence number after the dot keeps them growing within a second.
+        st.keep_up_with(chrono::Utc::now().timestamp());
         authorize(&st, &headers, &p, &method).and_then(|()| {
             match st.faults.get_mut(&method).and_then(VecDeque::pop_front) {
                 Some(Fault::Error(code)) => Err(SlackErr::code(&code)),

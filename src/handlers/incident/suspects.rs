@@ -30,7 +30,9 @@ fn as_suspect(app: &App, c: &ChangeEvent) -> SuspectChange {
                 .find(|a| a.name == name)
                 .and_then(|a| a.envs.iter().find(|e| e.name == env))
                 .is_some_and(|e| !e.auto_merge);
-            (production, c.detail.clone())
+            // `#12 0.2 → 0.3 by U…`: the actor is shown on its own.
+            let summary = c.detail.split(" by ").next().unwrap_or_default().to_owned();
+            (production, summary)
         }
         _ => (
             false,
