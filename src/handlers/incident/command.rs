@@ -11,6 +11,9 @@ use crate::handlers::user_zone;
 use crate::messages::Message;
 use crate::messages::incident::{IncidentReply, IncidentTimeline, metrics_line};
 
+/// A change to an incident, decided again if someone saved first.
+type Change = Box<dyn Fn(&mut Incident) -> Result<(), Refusal> + Send + Sync>;
+
 /// The answer to an `/incident` command, once it is done.
 pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentReply> {
     let parsed = match parse_incident(&cmd.text) {
@@ -82,7 +85,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
             IncidentCommand::Resolve { .. } | IncidentCommand::Status(Status::Resolved)
         ),
     );
-    let decided: Result<Box<dyn Fn(&mut Incident) -> Result<(), Refusal> + Send + Sync>, _> =
+    let decided: Result<Change, IncidentReply> =
         match parsed {
             IncidentCommand::Timeline => {
                 let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
