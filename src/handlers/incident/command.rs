@@ -85,52 +85,48 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
             IncidentCommand::Resolve { .. } | IncidentCommand::Status(Status::Resolved)
         ),
     );
-    let decided: Result<Change, IncidentReply> =
-        match parsed {
-            IncidentCommand::Timeline => {
-                let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
-                let view =
-                    IncidentTimeline::new(id, &stored.record, zone, app.config.slack.time_zone);
-                return Ok(IncidentReply::Timeline {
-                    text: view.render(locale),
-                });
-            }
-            IncidentCommand::Handover { to } => {
-                forms::open_handover_form(app, cmd, id, &to).await?;
-                return Ok(IncidentReply::FormOpened);
-            }
-            IncidentCommand::Status(to) => Ok(Box::new(move |i| i.set_status(&by, to, now))),
-            IncidentCommand::Severity(to) => Ok(Box::new(move |i| i.set_severity(&by, to, now))),
-            IncidentCommand::Role { role, user: who } => {
-                Ok(Box::new(move |i| i.assign(&by, role, &who, now)))
-            }
-            IncidentCommand::Note { text, at } => match at.as_deref().map(when).transpose() {
-                Ok(at) => Ok(Box::new(move |i| i.note(&by, &text, at, now))),
+    let decided: Result<Change, IncidentReply> = match parsed {
+        IncidentCommand::Timeline => {
+            let locale = app.locale_for(&cmd.user, Some(&cmd.channel)).await;
+            let view = IncidentTimeline::new(id, &stored.record, zone, app.config.slack.time_zone);
+            return Ok(IncidentReply::Timeline {
+                text: view.render(locale),
+            });
+        }
+        IncidentCommand::Handover { to } => {
+            forms::open_handover_form(app, cmd, id, &to).await?;
+            return Ok(IncidentReply::FormOpened);
+        }
+        IncidentCommand::Status(to) => Ok(Box::new(move |i| i.set_status(&by, to, now))),
+        IncidentCommand::Severity(to) => Ok(Box::new(move |i| i.set_severity(&by, to, now))),
+        IncidentCommand::Role { role, user: who } => {
+            Ok(Box::new(move |i| i.assign(&by, role, &who, now)))
+        }
+        IncidentCommand::Note { text, at } => match at.as_deref().map(when).transpose() {
+            Ok(at) => Ok(Box::new(move |i| i.note(&by, &text, at, now))),
+            Err(r) => Err(r),
+        },
+        IncidentCommand::Update(text) => Ok(Box::new(move |i| i.update(&by, &text, now))),
+        IncidentCommand::Action { text, owner, due } => Ok(Box::new(move |i| {
+            i.add_action(&by, &text, owner.as_deref(), due.as_deref(), now);
+            Ok(())
+        })),
+        IncidentCommand::Impact(at) => match when(&at) {
+            Ok(at) => Ok(Box::new(move |i| i.correct_impact(&by, at, now))),
+            Err(r) => Err(r),
+        },
+        IncidentCommand::Resolve { mitigated } => {
+            match mitigated.as_deref().map(when).transpose() {
+                Ok(m) => Ok(Box::new(move |i| i.resolve(&by, m, now))),
                 Err(r) => Err(r),
-            },
-            IncidentCommand::Update(text) => Ok(Box::new(move |i| i.update(&by, &text, now))),
-            IncidentCommand::Action { text, owner, due } => Ok(Box::new(move |i| {
-                i.add_action(&by, &text, owner.as_deref(), due.as_deref(), now);
-                Ok(())
-            })),
-            IncidentCommand::Impact(at) => match when(&at) {
-                Ok(at) => Ok(Box::new(move |i| i.correct_impact(&by, at, now))),
-                Err(r) => Err(r),
-            },
-            IncidentCommand::Resolve { mitigated } => {
-                match mitigated.as_deref().map(when).transpose() {
-                    Ok(m) => Ok(Box::new(move |i| i.resolve(&by, m, now))),
-                    Err(r) => Err(r),
-                }
             }
-            IncidentCommand::Reopen => {
-                Ok(Box::new(move |i| i.reopen(&by, Status::Investigating, now)))
-            }
-            IncidentCommand::Help
-            | IncidentCommand::List
-            | IncidentCommand::Form
-            | IncidentCommand::Declare { .. } => unreachable!("answered above"),
-        };
+        }
+        IncidentCommand::Reopen => Ok(Box::new(move |i| i.reopen(&by, Status::Investigating, now))),
+        IncidentCommand::Help
+        | IncidentCommand::List
+        | IncidentCommand::Form
+        | IncidentCommand::Declare { .. } => unreachable!("answered above"),
+    };
     let decide = match decided {
         Ok(d) => d,
         Err(reply) => return Ok(reply),
