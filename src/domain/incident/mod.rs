@@ -238,11 +238,11 @@ impl Incident {
         self.status != Status::Resolved
     }
 
-    fn record(&mut self, by: &str, now_ms: i64, what: What) {
+    pub(super) fn record(&mut self, by: &str, now_ms: i64, what: What) {
         self.record_at(by, now_ms, now_ms, what);
     }
 
-    fn record_at(&mut self, by: &str, occurred_ms: i64, now_ms: i64, what: What) {
+    pub(super) fn record_at(&mut self, by: &str, occurred_ms: i64, now_ms: i64, what: What) {
         self.timeline.push(Entry {
             occurred_ms,
             recorded_ms: now_ms,
@@ -491,125 +491,6 @@ impl Incident {
         Ok(())
     }
 
-    /// A message someone marked (📌, a pin) becomes a timeline entry at the time it was
-    /// posted. False: it was already captured.
-    pub fn capture(&mut self, by: &str, c: Captured, posted_ms: i64, now_ms: i64) -> bool {
-        if self.captured(&c.channel, &c.ts).is_some() {
-            return false;
-        }
-        self.record_at(by, posted_ms, now_ms, What::Captured(c));
-        true
-    }
-
-    fn captured(&mut self, channel: &str, ts: &str) -> Option<&mut Captured> {
-        self.timeline.iter_mut().find_map(|e| match &mut e.what {
-            What::Captured(c) if c.channel == channel && c.ts == ts => Some(c),
-            _ => None,
-        })
-    }
-
-    /// A captured message was edited: the timeline keeps the new text. False: not captured.
-    pub fn captured_edited(&mut self, channel: &str, ts: &str, text: &str) -> bool {
-        match self.captured(channel, ts) {
-            Some(c) if c.text != text => {
-                c.text = text.to_owned();
-                c.edited = true;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// A captured message was deleted: its text leaves the timeline (it may have been posted
-    /// by mistake), the entry says it was deleted.
-    pub fn captured_deleted(&mut self, channel: &str, ts: &str) -> bool {
-        match self.captured(channel, ts) {
-            Some(c) if !c.deleted => {
-                c.text.clear();
-                c.deleted = true;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// A change (deploy, apply) to an affected service while the incident is open. False: it
-    /// is on the timeline already.
-    pub fn change_happened(&mut self, change: &SuspectChange, now_ms: i64) -> bool {
-        let known = self.timeline.iter().any(|e| {
-            e.occurred_ms == change.finished_ms
-                && matches!(&e.what, What::Change { subject, .. } if *subject == change.subject)
-        });
-        if known {
-            return false;
-        }
-        self.record_at(
-            &change.actor,
-            change.finished_ms,
-            now_ms,
-            What::Change {
-                change: change.kind.clone(),
-                subject: change.subject.clone(),
-                detail: change.summary.clone(),
-            },
-        );
-        true
-    }
-
-    /// The ranked suspects, keeping what people already decided about the ones still there.
-    pub fn set_suspects(&mut self, ranked: Vec<SuspectChange>) {
-        let old = std::mem::take(&mut self.suspects);
-        self.suspects = ranked
-            .into_iter()
-            .map(|change| {
-                let judged = old.iter().find(|s| s.change.id == change.id);
-                Suspect {
-                    verdict: judged.map_or(Verdict::Open, |s| s.verdict),
-                    by: judged.and_then(|s| s.by.clone()),
-                    change,
-                }
-            })
-            .collect();
-    }
-
-    /// Confirm a suspect as the trigger (it goes on the timeline) or dismiss it.
-    pub fn judge(
-        &mut self,
-        change: i64,
-        confirm: bool,
-        by: &str,
-        now_ms: i64,
-    ) -> Result<(), Refusal> {
-        let s = self
-            .suspects
-            .iter_mut()
-            .find(|s| s.change.id == change)
-            .ok_or(Refusal::NoSuchSuspect)?;
-        let verdict = if confirm {
-            Verdict::Confirmed
-        } else {
-            Verdict::Dismissed
-        };
-        if s.verdict == verdict {
-            return Err(Refusal::Unchanged);
-        }
-        s.verdict = verdict;
-        s.by = Some(by.to_owned());
-        if confirm {
-            let (subject, detail) = (s.change.subject.clone(), s.change.summary.clone());
-            self.record(by, now_ms, What::Culprit { subject, detail });
-        }
-        Ok(())
-    }
-
-    /// The confirmed trigger, if anyone confirmed one.
-    pub fn culprit(&self) -> Option<&SuspectChange> {
-        self.suspects
-            .iter()
-            .find(|s| s.verdict == Verdict::Confirmed)
-            .map(|s| &s.change)
-    }
-
     /// Whether a change to `subject` concerns this incident: its services name it (an app
     /// matches `app/env`), or no service was named.
     pub fn affected_by(&self, subject: &str) -> bool {
@@ -655,10 +536,10 @@ impl Incident {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    pub(super) fn incident() -> Incident {
+    pub(crate) fn incident() -> Incident {
         Incident::declare(&Declaration {
             title: " Database latency ",
             kind: "database",
@@ -764,31 +645,6 @@ mod tests {
     }
 
     #[test]
-    fn captured_messages_follow_edits_and_forget_deleted_text() {
-        let mut i = incident();
-        let c = Captured {
-            channel: "C1".into(),
-            ts: "100.000200".into(),
-            thread_ts: Some("100.000100".into()),
-            author: "UBOB".into(),
-            text: "failover started".into(),
-            edited: false,
-            deleted: false,
-        };
-        assert!(i.capture("UALICE", c.clone(), 100_000, 200_000));
-        assert!(!i.capture("UKENJI", c, 100_000, 201_000), "once");
-        assert!(i.captured_edited("C1", "100.000200", "failover finished"));
-        assert!(!i.captured_edited("C1", "999.0", "x"));
-        let entry = i.timeline.last().unwrap();
-        assert_eq!((entry.occurred_ms, entry.recorded_ms), (100_000, 200_000));
-        assert!(i.captured_deleted("C1", "100.000200"));
-        match &i.timeline.last().unwrap().what {
-            What::Captured(c) => assert!(c.deleted && c.text.is_empty() && c.edited),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
     fn checklist_ticks_toggle_and_action_items_number_themselves() {
         let mut i = incident();
         assert_eq!(i.tick("UBOB", 1, 3, 6_000), Ok(true));
@@ -813,36 +669,6 @@ mod tests {
             2
         );
         assert_eq!(i.actions[1].due.as_deref(), Some("2026-12-04"));
-    }
-
-    #[test]
-    fn suspects_keep_their_verdicts_when_ranked_again() {
-        let mut i = incident();
-        let change = |id| SuspectChange {
-            id,
-            kind: "deploy".into(),
-            subject: "api/production".into(),
-            actor: "UBOB".into(),
-            finished_ms: 500,
-            summary: format!("#{id}"),
-            production: true,
-            destructive: 0,
-            deploy: Some(id),
-        };
-        i.set_suspects(vec![change(1), change(2)]);
-        i.judge(1, true, "UALICE", 6_000).unwrap();
-        assert_eq!(i.judge(1, true, "UALICE", 6_000), Err(Refusal::Unchanged));
-        assert_eq!(
-            i.judge(9, false, "UALICE", 6_000),
-            Err(Refusal::NoSuchSuspect)
-        );
-        i.set_suspects(vec![change(3), change(1)]);
-        assert_eq!(i.culprit().map(|c| c.id), Some(1));
-        assert_eq!(i.suspects[0].verdict, Verdict::Open);
-        assert!(matches!(
-            i.timeline.last().unwrap().what,
-            What::Culprit { .. }
-        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! started, the closest and riskiest first (a production deploy, a Terraform apply that
 //! destroys or replaces).
 
+use super::{Incident, Refusal, What};
 use serde::{Deserialize, Serialize};
 
 /// A change event as a suspect sees it.
@@ -70,9 +71,66 @@ pub fn rank(changes: Vec<SuspectChange>, impact_ms: i64, window_ms: i64) -> Vec<
     scored.into_iter().map(|(_, c)| c).collect()
 }
 
+impl Incident {
+    /// The ranked suspects, keeping what people already decided about the ones still there.
+    pub fn set_suspects(&mut self, ranked: Vec<SuspectChange>) {
+        let old = std::mem::take(&mut self.suspects);
+        self.suspects = ranked
+            .into_iter()
+            .map(|change| {
+                let judged = old.iter().find(|s| s.change.id == change.id);
+                Suspect {
+                    verdict: judged.map_or(Verdict::Open, |s| s.verdict),
+                    by: judged.and_then(|s| s.by.clone()),
+                    change,
+                }
+            })
+            .collect();
+    }
+
+    /// Confirm a suspect as the trigger (it goes on the timeline) or dismiss it.
+    pub fn judge(
+        &mut self,
+        change: i64,
+        confirm: bool,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<(), Refusal> {
+        let s = self
+            .suspects
+            .iter_mut()
+            .find(|s| s.change.id == change)
+            .ok_or(Refusal::NoSuchSuspect)?;
+        let verdict = if confirm {
+            Verdict::Confirmed
+        } else {
+            Verdict::Dismissed
+        };
+        if s.verdict == verdict {
+            return Err(Refusal::Unchanged);
+        }
+        s.verdict = verdict;
+        s.by = Some(by.to_owned());
+        if confirm {
+            let (subject, detail) = (s.change.subject.clone(), s.change.summary.clone());
+            self.record(by, now_ms, What::Culprit { subject, detail });
+        }
+        Ok(())
+    }
+
+    /// The confirmed trigger, if anyone confirmed one.
+    pub fn culprit(&self) -> Option<&SuspectChange> {
+        self.suspects
+            .iter()
+            .find(|s| s.verdict == Verdict::Confirmed)
+            .map(|s| &s.change)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::incident::tests::incident;
 
     const MIN: i64 = 60_000;
 
@@ -127,5 +185,35 @@ mod tests {
             destroys[0].id, 6,
             "an apply that destroys outranks a closer staging deploy"
         );
+    }
+
+    #[test]
+    fn suspects_keep_their_verdicts_when_ranked_again() {
+        let mut i = incident();
+        let change = |id| SuspectChange {
+            id,
+            kind: "deploy".into(),
+            subject: "api/production".into(),
+            actor: "UBOB".into(),
+            finished_ms: 500,
+            summary: format!("#{id}"),
+            production: true,
+            destructive: 0,
+            deploy: Some(id),
+        };
+        i.set_suspects(vec![change(1), change(2)]);
+        i.judge(1, true, "UALICE", 6_000).unwrap();
+        assert_eq!(i.judge(1, true, "UALICE", 6_000), Err(Refusal::Unchanged));
+        assert_eq!(
+            i.judge(9, false, "UALICE", 6_000),
+            Err(Refusal::NoSuchSuspect)
+        );
+        i.set_suspects(vec![change(3), change(1)]);
+        assert_eq!(i.culprit().map(|c| c.id), Some(1));
+        assert_eq!(i.suspects[0].verdict, Verdict::Open);
+        assert!(matches!(
+            i.timeline.last().unwrap().what,
+            What::Culprit { .. }
+        ));
     }
 }

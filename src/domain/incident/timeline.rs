@@ -1,7 +1,7 @@
 //! What the timeline holds: every change to an incident, the messages people marked, and the
 //! changes to its services, each with when it happened and when banto learnt of it.
 
-use super::{Role, Status};
+use super::{Incident, Role, Status, SuspectChange};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,4 +94,102 @@ pub struct Handover {
     pub hypotheses: String,
     pub tried: String,
     pub next: String,
+}
+
+impl Incident {
+    /// A message someone marked (📌, a pin) becomes a timeline entry at the time it was
+    /// posted. False: it was already captured.
+    pub fn capture(&mut self, by: &str, c: Captured, posted_ms: i64, now_ms: i64) -> bool {
+        if self.captured(&c.channel, &c.ts).is_some() {
+            return false;
+        }
+        self.record_at(by, posted_ms, now_ms, What::Captured(c));
+        true
+    }
+
+    fn captured(&mut self, channel: &str, ts: &str) -> Option<&mut Captured> {
+        self.timeline.iter_mut().find_map(|e| match &mut e.what {
+            What::Captured(c) if c.channel == channel && c.ts == ts => Some(c),
+            _ => None,
+        })
+    }
+
+    /// A captured message was edited: the timeline keeps the new text. False: not captured.
+    pub fn captured_edited(&mut self, channel: &str, ts: &str, text: &str) -> bool {
+        match self.captured(channel, ts) {
+            Some(c) if c.text != text => {
+                c.text = text.to_owned();
+                c.edited = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A captured message was deleted: its text leaves the timeline (it may have been posted
+    /// by mistake), the entry says it was deleted.
+    pub fn captured_deleted(&mut self, channel: &str, ts: &str) -> bool {
+        match self.captured(channel, ts) {
+            Some(c) if !c.deleted => {
+                c.text.clear();
+                c.deleted = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A change (deploy, apply) to an affected service while the incident is open. False: it
+    /// is on the timeline already.
+    pub fn change_happened(&mut self, change: &SuspectChange, now_ms: i64) -> bool {
+        let known = self.timeline.iter().any(|e| {
+            e.occurred_ms == change.finished_ms
+                && matches!(&e.what, What::Change { subject, .. } if *subject == change.subject)
+        });
+        if known {
+            return false;
+        }
+        self.record_at(
+            &change.actor,
+            change.finished_ms,
+            now_ms,
+            What::Change {
+                change: change.kind.clone(),
+                subject: change.subject.clone(),
+                detail: change.summary.clone(),
+            },
+        );
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::incident;
+
+    #[test]
+    fn captured_messages_follow_edits_and_forget_deleted_text() {
+        let mut i = incident();
+        let c = Captured {
+            channel: "C1".into(),
+            ts: "100.000200".into(),
+            thread_ts: Some("100.000100".into()),
+            author: "UBOB".into(),
+            text: "failover started".into(),
+            edited: false,
+            deleted: false,
+        };
+        assert!(i.capture("UALICE", c.clone(), 100_000, 200_000));
+        assert!(!i.capture("UKENJI", c, 100_000, 201_000), "once");
+        assert!(i.captured_edited("C1", "100.000200", "failover finished"));
+        assert!(!i.captured_edited("C1", "999.0", "x"));
+        let entry = i.timeline.last().unwrap();
+        assert_eq!((entry.occurred_ms, entry.recorded_ms), (100_000, 200_000));
+        assert!(i.captured_deleted("C1", "100.000200"));
+        match &i.timeline.last().unwrap().what {
+            What::Captured(c) => assert!(c.deleted && c.text.is_empty() && c.edited),
+            other => panic!("{other:?}"),
+        }
+    }
 }
