@@ -108,7 +108,11 @@ async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_an
         })
         .collect();
     assert_eq!(captured.len(), 2, "📌 and the pin; 👍 is nothing");
-    let (entry, c) = captured[0];
+    // The reaction and the pin are handled concurrently: find the reply by its ts.
+    let (entry, c) = *captured
+        .iter()
+        .find(|(_, c)| c.ts == reply)
+        .expect("the 📌 reply");
     assert_eq!(c.text, "レプリカ遅延 30s, failover started");
     assert_eq!(
         c.thread_ts.as_deref(),

@@ -79,27 +79,30 @@ async fn capture(app: &App, id: crate::ids::IncidentId, m: Mark) -> anyhow::Resu
 }
 
 pub async fn edited(app: &App, m: MessageChanged) -> anyhow::Result<()> {
-    let Some(stored) = app.store.incident_in(&m.channel.0).await? else {
-        return Ok(());
-    };
-    change(app, stored.id, "banto", |i| {
-        if i.captured_edited(&m.channel.0, &m.ts.0, &m.text) {
-            Ok(())
-        } else {
-            Err(Refusal::Unchanged)
-        }
+    follow(app, &m.channel, |i| {
+        i.captured_edited(&m.channel.0, &m.ts.0, &m.text)
     })
-    .await?
-    .ok();
-    Ok(())
+    .await
 }
 
 pub async fn deleted(app: &App, m: MessageDeleted) -> anyhow::Result<()> {
-    let Some(stored) = app.store.incident_in(&m.channel.0).await? else {
+    follow(app, &m.channel, |i| {
+        i.captured_deleted(&m.channel.0, &m.ts.0)
+    })
+    .await
+}
+
+/// An edit or deletion in an incident channel, applied to the timeline if the message is on it.
+async fn follow(
+    app: &App,
+    channel: &ChannelId,
+    apply: impl Fn(&mut crate::domain::incident::Incident) -> bool + Send + Sync,
+) -> anyhow::Result<()> {
+    let Some(stored) = app.store.incident_in(&channel.0).await? else {
         return Ok(());
     };
     change(app, stored.id, "banto", |i| {
-        if i.captured_deleted(&m.channel.0, &m.ts.0) {
+        if apply(i) {
             Ok(())
         } else {
             Err(Refusal::Unchanged)
