@@ -26,6 +26,7 @@ pub struct App {
     pub github_webhook_secret: Option<Secret>,
     pub aws_events_secret: Option<Secret>,
     pub argocd_webhook_secret: Option<Secret>,
+    pub alertmanager_secret: Option<Secret>,
     /// Rung when ingress accepts an event, so an idle worker starts at once.
     pub wake: Notify,
     /// Bumped each time a worker finishes with a row (handled, retried or parked): a sync signal
@@ -72,6 +73,7 @@ impl App {
             github_webhook_secret: secrets.github_webhook_secret.clone(),
             aws_events_secret: secrets.aws_events_secret.clone(),
             argocd_webhook_secret: secrets.argocd_webhook_secret.clone(),
+            alertmanager_secret: secrets.alertmanager_secret.clone(),
             wake: Notify::new(),
             progress: watch::channel(0).0,
             config,

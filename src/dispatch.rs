@@ -30,6 +30,12 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
                 incident: id,
                 change,
             } => Box::pin(incident::suspect_rollback(app, click, id, change)).await,
+            Action::AlertDeclare { alert } => {
+                Box::pin(incident::declare_clicked(app, click, alert)).await
+            }
+            Action::AlertAttach { alert } => {
+                Box::pin(incident::attach_clicked(app, click, alert)).await
+            }
             Action::Other { action_id } => {
                 tracing::debug!(action_id, "no handler owns this action");
                 Ok(())
@@ -42,8 +48,18 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Form::DeployRejectReason { deploy } => {
                 Box::pin(deploy::reject_submitted(app, view, deploy)).await
             }
-            Form::DeclareIncident { channel, source } => {
-                Box::pin(incident::declare_submitted(app, &view, channel, source)).await
+            Form::DeclareIncident {
+                channel,
+                source,
+                alert,
+            } => {
+                Box::pin(incident::declare_submitted(
+                    app, &view, channel, source, alert,
+                ))
+                .await
+            }
+            Form::AttachAlert { alert } => {
+                Box::pin(incident::attach_submitted(app, &view, alert)).await
             }
             Form::IncidentHandover { incident: id, to } => {
                 Box::pin(incident::handover_submitted(app, &view, id, to)).await
@@ -71,6 +87,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
         Event::ImagePushed(p) => Box::pin(deploy::image_pushed(app, p)).await,
         Event::ArgoCd(n) => Box::pin(deploy::argocd(app, n)).await,
+        Event::Alert(n) => Box::pin(incident::alert(app, n)).await,
         Event::Timer(Timer::PurgeHandled) => handlers::housekeeping::purge(app).await,
         Event::Timer(Timer::ReconcileTerraform) => Box::pin(terraform::reconcile(app)).await,
         Event::Timer(Timer::ResumeDeploys) => Box::pin(deploy::resume(app)).await,

@@ -44,6 +44,7 @@ pub fn kind_of(event: &Event) -> String {
         Event::CodeBuild(b) => format!("codebuild {} {}", b.project, b.status),
         Event::ImagePushed(p) => format!("image_pushed {}:{}", p.image, p.tag),
         Event::ArgoCd(n) => format!("argocd {} {} {}", n.app, n.sync_status, n.health_status),
+        Event::Alert(a) => format!("alert {}", a.source.word()),
         Event::Timer(t) => format!("timer {t:?}"),
         Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
     }

@@ -19,6 +19,12 @@ fn label(e: &Event) -> String {
         Event::CodeBuild(b) => format!("codebuild {}", b.status),
         Event::ImagePushed(p) => format!("image_pushed {}", p.tag),
         Event::ArgoCd(n) => format!("argocd {}", n.health_status),
+        Event::Alert(a) => format!(
+            "alert {} {} firing={}",
+            a.source.word(),
+            a.name,
+            a.alerts.iter().filter(|s| s.firing).count()
+        ),
         Event::Timer(_) => "timer".into(),
         Event::Ignored { kind, .. } => format!("ignored {kind}"),
     }
@@ -304,6 +310,31 @@ fn every_github_sample_is_parsed_or_refused_with_a_reason() {
         }
     }
     assert!(parsed >= 30, "parsed {parsed} GitHub samples");
+}
+
+#[test]
+fn every_alert_sample_is_parsed() {
+    let mut table = Vec::new();
+    for (name, body) in files("alerts") {
+        let parsed = if name.starts_with("feral__") {
+            event::parse_aws_event(&body)
+        } else {
+            event::parse_alertmanager(&body)
+        };
+        let (_, e) = parsed.unwrap_or_else(|e| panic!("{name}: {e}"));
+        table.push(format!("{name}: {}", label(&e)));
+    }
+    assert_eq!(
+        table,
+        [
+            "feral__cloudwatch-alarm-state-change.composite-with-suppressor.ALARM.json: alert cloudwatch ServiceAggregatedAlarm firing=1",
+            "feral__cloudwatch-alarm-state-change.metrics-formula.ALARM-from-INSUFFICIENT_DATA.json: alert cloudwatch TotalNetworkTrafficTooHigh firing=1",
+            "feral__cloudwatch-alarm-state-change.single-metric.ALARM.json: alert cloudwatch ServerCpuTooHigh firing=1",
+            "prom2teams__all_ok_extra_annotations.resolved.json: alert alertmanager DiskSpace firing=0",
+            "prom2teams__with_common_items.resolved.json: alert alertmanager CPUThrottlingHigh firing=0",
+            "prometheus-msteams__prom_post_request.firing.json: alert alertmanager high_memory_load firing=1",
+        ]
+    );
 }
 
 #[test]

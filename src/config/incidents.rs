@@ -27,6 +27,9 @@ pub struct IncidentsConfig {
     /// does pinning it.
     #[serde(default = "default_capture_emoji")]
     pub capture_emoji: String,
+    /// Alertmanager and CloudWatch alarms: where their cards go and how they map to incidents.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
     /// Read from `playbooks_dir`, by type (the file's stem), not from the config file.
     #[serde(skip)]
     pub playbooks: BTreeMap<String, Playbook>,
@@ -41,6 +44,7 @@ impl Default for IncidentsConfig {
             playbooks_dir: default_playbooks_dir(),
             suspect_window_minutes: default_suspect_window(),
             capture_emoji: default_capture_emoji(),
+            alerts: AlertsConfig::default(),
             playbooks: BTreeMap::new(),
         }
     }
@@ -57,6 +61,107 @@ fn default_capture_emoji() -> String {
 }
 fn default_suspect_window() -> u32 {
     120
+}
+
+/// `[incidents.alerts]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Where alert cards (Declare incident, Attach to incident) are posted; unset, alerts are
+    /// still kept and attached incidents still hear of them.
+    pub channel: Option<String>,
+    /// The Alertmanager label whose value gives the severity.
+    #[serde(default = "default_severity_label")]
+    pub severity_label: String,
+    /// That label's values → SEV1..4.
+    #[serde(default = "default_severities")]
+    pub severities: BTreeMap<String, Severity>,
+    /// Labels whose values name the affected services, first found first.
+    #[serde(default = "default_service_labels")]
+    pub service_labels: Vec<String>,
+    /// CloudWatch alarms carry no labels: rules by alarm name, first match wins.
+    #[serde(default)]
+    pub alarms: Vec<AlarmRule>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self {
+            channel: None,
+            severity_label: default_severity_label(),
+            severities: default_severities(),
+            service_labels: default_service_labels(),
+            alarms: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmRule {
+    /// Alarm name globs.
+    pub names: crate::domain::glob::Globs,
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+/// SEV1 (worst) to SEV4, checked where it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Severity(pub u8);
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u8::deserialize(d)? {
+            s @ 1..=4 => Ok(Severity(s)),
+            s => Err(serde::de::Error::custom(format!(
+                "severity {s}: must be 1 (worst) to 4"
+            ))),
+        }
+    }
+}
+
+fn default_severity_label() -> String {
+    "severity".into()
+}
+fn default_severities() -> BTreeMap<String, Severity> {
+    [("critical", 1), ("error", 2), ("warning", 3), ("info", 4)]
+        .into_iter()
+        .map(|(k, s)| (k.to_owned(), Severity(s)))
+        .collect()
+}
+fn default_service_labels() -> Vec<String> {
+    vec!["service".into(), "app".into()]
+}
+
+impl AlertsConfig {
+    /// The severity and services of an alert: its labels, or for an alarm the first rule whose
+    /// names match it.
+    pub fn classify(
+        &self,
+        source: crate::event::AlertSource,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> (Option<u8>, Vec<String>) {
+        use crate::domain::incident::{services_from, severity_from};
+        if source == crate::event::AlertSource::Cloudwatch {
+            return self
+                .alarms
+                .iter()
+                .find(|r| r.names.is_match(name))
+                .map(|r| (r.severity.map(|s| s.0), r.services.clone()))
+                .unwrap_or_default();
+        }
+        let map: BTreeMap<String, u8> = self
+            .severities
+            .iter()
+            .map(|(k, s)| (k.clone(), s.0))
+            .collect();
+        (
+            severity_from(labels, &self.severity_label, &map),
+            services_from(labels, &self.service_labels),
+        )
+    }
 }
 
 /// A text in both languages.
@@ -309,6 +414,44 @@ mod tests {
             err.contains(&format!("playbooks/database.toml:{line}:"))
                 && err.contains("playbook \"database\": \"@alice\" is not a Slack user id"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn alert_severities_are_checked_where_they_are_written() {
+        let p = Path::new("config.toml");
+        let err = crate::config::Config::parse(
+            "[incidents.alerts]\nchannel = \"#alerts\"\nseverities = { critical = 0 }\n",
+            p,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("config.toml:3:") && err.contains("severity 0: must be 1 (worst) to 4"),
+            "{err}"
+        );
+        let c = crate::config::Config::parse(
+            "[incidents.alerts]\n[[incidents.alerts.alarms]]\nnames = [\"prod-db-*\"]\nseverity = 1\nservices = [\"db\"]\n",
+            p,
+        )
+        .unwrap();
+        let a = &c.incidents.alerts;
+        let cw = crate::event::AlertSource::Cloudwatch;
+        assert_eq!(
+            a.classify(cw, "prod-db-cpu", &BTreeMap::new()),
+            (Some(1), vec!["db".to_owned()])
+        );
+        assert_eq!(
+            a.classify(cw, "staging-db-cpu", &BTreeMap::new()),
+            (None, vec![])
+        );
+        let labels = BTreeMap::from([
+            ("severity".to_owned(), "warning".to_owned()),
+            ("app".to_owned(), "web".to_owned()),
+        ]);
+        assert_eq!(
+            a.classify(crate::event::AlertSource::Alertmanager, "x", &labels),
+            (Some(3), vec!["web".to_owned()])
         );
     }
 

@@ -43,6 +43,8 @@ pub struct Secrets {
     pub aws_events_secret: Option<Secret>,
     /// Shared secret Argo CD notifications send as `Authorization: Bearer …`.
     pub argocd_webhook_secret: Option<Secret>,
+    /// Bearer token Alertmanager's webhook sends (`http_config.authorization`).
+    pub alertmanager_secret: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -55,6 +57,7 @@ pub const SECRET_VARS: &[&str] = &[
     "GITHUB_WEBHOOK_SECRET",
     "AWS_EVENTS_SECRET",
     "ARGOCD_WEBHOOK_SECRET",
+    "ALERTMANAGER_SECRET",
 ];
 
 impl Secrets {
@@ -103,6 +106,7 @@ impl Secrets {
             github_webhook_secret: secret("GITHUB_WEBHOOK_SECRET")?,
             aws_events_secret: secret("AWS_EVENTS_SECRET")?,
             argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET")?,
+            alertmanager_secret: secret("ALERTMANAGER_SECRET")?,
         })
     }
 
@@ -118,6 +122,7 @@ impl Secrets {
             self.github_webhook_secret.is_some(),
             self.aws_events_secret.is_some(),
             self.argocd_webhook_secret.is_some(),
+            self.alertmanager_secret.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

@@ -3,7 +3,7 @@
 //! the cards and modals that offer them: one table, both directions.
 
 use super::Malformed;
-use crate::ids::{ChannelId, DeployId, IncidentId, RunId, UserId};
+use crate::ids::{AlertId, ChannelId, DeployId, IncidentId, RunId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A button clicked.
@@ -40,6 +40,14 @@ pub enum Action {
         incident: IncidentId,
         change: i64,
     },
+    /// Declare an incident from an alert's card (the form, prefilled).
+    AlertDeclare {
+        alert: AlertId,
+    },
+    /// Attach an alert to an open incident (a form to choose it).
+    AlertAttach {
+        alert: AlertId,
+    },
     /// Nothing in banto acts on it (a link button, a button of another app's message).
     Other {
         action_id: String,
@@ -56,10 +64,15 @@ pub enum Form {
     DeployRejectReason {
         deploy: DeployId,
     },
-    /// The declaration form, opened from `channel` (or from a message, `source` its link).
+    /// The declaration form, opened from `channel` (or from a message, `source` its link; or
+    /// from an alert's card).
     DeclareIncident {
         channel: ChannelId,
         source: Option<String>,
+        alert: Option<AlertId>,
+    },
+    AttachAlert {
+        alert: AlertId,
     },
     IncidentHandover {
         incident: IncidentId,
@@ -82,6 +95,9 @@ const TF_REJECT_REASON: &str = "tf_reject_reason";
 const DECLARE_INCIDENT: &str = "declare_incident";
 const INCIDENT_HANDOVER: &str = "incident_handover";
 const DEPLOY_REJECT_REASON: &str = "deploy_reject_reason";
+const ALERT_DECLARE: &str = "alert_declare";
+const ALERT_ATTACH: &str = "alert_attach";
+const ATTACH_ALERT: &str = "attach_alert";
 
 fn id(what: &str, value: Option<&str>) -> Result<i64, Malformed> {
     value
@@ -131,6 +147,12 @@ impl Action {
                 let (incident, change) = pair(action_id, value)?;
                 Action::SuspectRollback { incident, change }
             }
+            ALERT_DECLARE => Action::AlertDeclare {
+                alert: AlertId(id(action_id, value)?),
+            },
+            ALERT_ATTACH => Action::AlertAttach {
+                alert: AlertId(id(action_id, value)?),
+            },
             other => Action::Other {
                 action_id: other.to_owned(),
             },
@@ -156,6 +178,8 @@ impl Action {
             Action::SuspectRollback { incident, change } => {
                 (SUSPECT_ROLLBACK, format!("{}:{change}", incident.0))
             }
+            Action::AlertDeclare { alert } => (ALERT_DECLARE, alert.0.to_string()),
+            Action::AlertAttach { alert } => (ALERT_ATTACH, alert.0.to_string()),
             Action::Other { action_id } => (action_id, String::new()),
         }
     }
@@ -171,18 +195,30 @@ impl Form {
                 deploy: DeployId(id(callback_id, Some(private_metadata))?),
             },
             DECLARE_INCIDENT => {
-                let (channel, source) = match private_metadata.split_once(' ') {
-                    Some((c, s)) => (c, Some(s.to_owned())),
-                    None => (private_metadata, None),
+                // `channel[ alert:<id>][ <link>]`
+                let mut parts = private_metadata.splitn(2, ' ');
+                let channel = parts.next().unwrap_or_default();
+                let mut rest = parts.next();
+                let alert = match rest.and_then(|r| r.strip_prefix("alert:")) {
+                    Some(r) => {
+                        let (n, tail) = r.split_once(' ').map_or((r, None), |(n, t)| (n, Some(t)));
+                        rest = tail;
+                        Some(AlertId(id(callback_id, Some(n))?))
+                    }
+                    None => None,
                 };
                 if channel.is_empty() {
                     return Err(Malformed(format!("`{callback_id}` without a channel")));
                 }
                 Form::DeclareIncident {
                     channel: ChannelId::from(channel),
-                    source,
+                    source: rest.map(str::to_owned),
+                    alert,
                 }
             }
+            ATTACH_ALERT => Form::AttachAlert {
+                alert: AlertId(id(callback_id, Some(private_metadata))?),
+            },
             INCIDENT_HANDOVER => {
                 let (incident, to) = private_metadata
                     .split_once(':')
@@ -201,13 +237,22 @@ impl Form {
         match self {
             Form::TfRejectReason { run } => (TF_REJECT_REASON, run.0.to_string()),
             Form::DeployRejectReason { deploy } => (DEPLOY_REJECT_REASON, deploy.0.to_string()),
-            Form::DeclareIncident { channel, source } => (
-                DECLARE_INCIDENT,
-                match source {
-                    Some(s) => format!("{channel} {s}"),
-                    None => channel.0.clone(),
-                },
-            ),
+            Form::DeclareIncident {
+                channel,
+                source,
+                alert,
+            } => {
+                let mut meta = channel.0.clone();
+                if let Some(a) = alert {
+                    meta.push_str(&format!(" alert:{}", a.0));
+                }
+                if let Some(s) = source {
+                    meta.push(' ');
+                    meta.push_str(s);
+                }
+                (DECLARE_INCIDENT, meta)
+            }
+            Form::AttachAlert { alert } => (ATTACH_ALERT, alert.0.to_string()),
             Form::IncidentHandover { incident, to } => {
                 (INCIDENT_HANDOVER, format!("{}:{to}", incident.0))
             }
@@ -239,6 +284,8 @@ mod tests {
                 incident: IncidentId(2),
                 change: 11,
             },
+            Action::AlertDeclare { alert: AlertId(5) },
+            Action::AlertAttach { alert: AlertId(5) },
         ] {
             let (id, value) = a.wire();
             assert_eq!(Action::parse(id, Some(&value)), Ok(a.clone()));
@@ -251,7 +298,19 @@ mod tests {
             Form::DeclareIncident {
                 channel: ChannelId::from("C1"),
                 source: Some("https://acme.slack.com/archives/C1/p1".into()),
+                alert: None,
             },
+            Form::DeclareIncident {
+                channel: ChannelId::from("C1"),
+                source: Some("https://acme.slack.com/archives/C1/p1".into()),
+                alert: Some(AlertId(5)),
+            },
+            Form::DeclareIncident {
+                channel: ChannelId::from("C1"),
+                source: None,
+                alert: Some(AlertId(5)),
+            },
+            Form::AttachAlert { alert: AlertId(5) },
             Form::IncidentHandover {
                 incident: IncidentId(2),
                 to: UserId::from("U0BOB"),

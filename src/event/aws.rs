@@ -1,14 +1,21 @@
-//! EventBridge events (CodeBuild, ECR) and Argo CD notifications into events.
+//! EventBridge events (CodeBuild, ECR, CloudWatch alarms) and Argo CD notifications into events.
 
 use super::*;
 use serde_json::Value;
 
-/// An EventBridge event delivered by an API destination: returns `(event id, event)`.
+/// An EventBridge event delivered by an API destination: returns `(event id, event)` (an
+/// alarm's is its ARN and state time).
 pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
     let v: Value = serde_json::from_slice(body)
         .map_err(|e| Malformed(format!("EventBridge body is not JSON: {e}")))?;
     let id = required(&v, "/id", "EventBridge event")?;
     let detail_type = required(&v, "/detail-type", "EventBridge event")?;
+    if (str_at(&v, "/source"), detail_type.as_str())
+        == (Some("aws.cloudwatch"), "CloudWatch Alarm State Change")
+        && let Some(alarm) = super::alerts::cloudwatch_alarm(&v)?
+    {
+        return Ok(alarm);
+    }
     let event = match (str_at(&v, "/source"), detail_type.as_str()) {
         (Some("aws.codebuild"), "CodeBuild Build State Change") => {
             let arn = required(&v, "/detail/build-id", "CodeBuild event")?;

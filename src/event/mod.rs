@@ -3,11 +3,13 @@
 //! each source's bodies are beside it (`slack.rs`, `github.rs`, `aws.rs`).
 
 mod actions;
+mod alerts;
 mod aws;
 mod github;
 mod slack;
 
 pub use actions::{Action, Form};
+pub use alerts::{AlertNotice, AlertSignal, AlertSource, parse_alertmanager};
 pub use aws::{parse_argocd, parse_aws_event};
 pub use github::{PackagePublished, PullRequest, Push, Webhook, WorkflowRun, parse_github};
 pub use slack::{parse_interaction, parse_slack_events, parse_slash_command};
@@ -36,6 +38,8 @@ pub enum Event {
     /// arrive as `Github`.
     ImagePushed(ImagePushed),
     ArgoCd(ArgoCdNotification),
+    /// Alertmanager notifications and CloudWatch alarm state changes.
+    Alert(AlertNotice),
     Timer(Timer),
     /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
     Ignored {
@@ -249,6 +253,7 @@ impl Event {
             Event::CodeBuild(b) => format!("CodeBuild {} {}", b.build_id, b.status),
             Event::ImagePushed(i) => format!("image {}:{}", i.image, i.tag),
             Event::ArgoCd(a) => format!("Argo CD {}", a.app),
+            Event::Alert(a) => format!("{} alert {}", a.source.word(), a.name),
             Event::Timer(t) => format!("timer {}", t.name()),
             Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
         }

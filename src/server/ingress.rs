@@ -209,7 +209,8 @@ fn bearer(secret: &Option<Secret>, headers: &HeaderMap) -> Result<(), IngressErr
     verify::shared_secret(secret.expose(), given).map_err(IngressError::Rejected)
 }
 
-/// EventBridge API destinations (CodeBuild state changes, ECR pushes), shared secret.
+/// EventBridge API destinations (CodeBuild state changes, ECR pushes, CloudWatch alarms),
+/// shared secret.
 pub(super) async fn aws_events(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -239,6 +240,21 @@ pub(super) async fn argocd_events(
     }
     .await;
     finish("argocd_events", r)
+}
+
+/// Prometheus Alertmanager's webhook, authenticated by a bearer token.
+pub(super) async fn alertmanager(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, IngressError> {
+    let r = async {
+        bearer(&app.alertmanager_secret, &headers)?;
+        let (id, event) = event::parse_alertmanager(&body)?;
+        persist(&app, &format!("alertmanager:{id}"), &event).await
+    }
+    .await;
+    finish("alertmanager", r)
 }
 
 pub(super) async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {

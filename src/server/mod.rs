@@ -19,6 +19,7 @@ pub const ROUTES: &[&str] = &[
     "/github/webhook",
     "/aws/events",
     "/argocd/events",
+    "/alerts/alertmanager",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -33,6 +34,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/github/webhook", post(ingress::github_webhook))
         .route("/aws/events", post(ingress::aws_events))
         .route("/argocd/events", post(ingress::argocd_events))
+        .route("/alerts/alertmanager", post(ingress::alertmanager))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ingress::readyz))
         .route("/metrics", get(metrics::render))

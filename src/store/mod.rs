@@ -3,6 +3,7 @@
 //! One `Store` over sqlx's `Any` driver: SQLite (embedded default) or PostgreSQL (several
 //! replicas, claims with `FOR UPDATE SKIP LOCKED`). Times are Unix millis.
 
+mod alert;
 mod audit;
 mod changes;
 mod deploy;
@@ -12,6 +13,7 @@ mod records;
 mod terraform;
 
 pub use crate::domain::audit::{AuditEntry, AuditRow};
+pub use alert::StoredAlert;
 pub use changes::ChangeEvent;
 pub use deploy::StoredDeploy;
 pub use effects::Begun;

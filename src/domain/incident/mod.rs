@@ -2,12 +2,14 @@
 //! messages, milestones and the timeline they leave. Times are Unix milliseconds in UTC;
 //! `occurred` is when it happened, `recorded` when banto learnt of it.
 
+mod alert;
 mod naming;
 mod reminders;
 mod suspects;
 mod timeline;
 mod when;
 
+pub use alert::{AlertEpisode, AlertState, Observed, services_from, severity_from};
 pub use naming::channel_name;
 pub use reminders::{Nudge, next_nudge, working_hours_start};
 pub use suspects::{Suspect, SuspectChange, Verdict, rank};

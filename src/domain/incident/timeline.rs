@@ -61,6 +61,10 @@ pub enum What {
     Alert {
         name: String,
         firing: bool,
+        #[serde(default)]
+        summary: String,
+        #[serde(default)]
+        link: Option<String>,
     },
 }
 
@@ -97,6 +101,33 @@ pub struct Handover {
 }
 
 impl Incident {
+    /// An attached alert fired or resolved at `occurred_ms`; the same report twice is one entry.
+    pub fn alert(
+        &mut self,
+        name: &str,
+        firing: bool,
+        summary: &str,
+        link: Option<&str>,
+        occurred_ms: i64,
+        now_ms: i64,
+    ) -> Result<(), super::Refusal> {
+        let what = What::Alert {
+            name: name.to_owned(),
+            firing,
+            summary: summary.to_owned(),
+            link: link.map(str::to_owned),
+        };
+        if self
+            .timeline
+            .iter()
+            .any(|e| e.what == what && e.occurred_ms == occurred_ms)
+        {
+            return Err(super::Refusal::Unchanged);
+        }
+        self.record_at("banto", occurred_ms, now_ms, what);
+        Ok(())
+    }
+
     /// A message someone marked (📌, a pin) becomes a timeline entry at the time it was
     /// posted. False: it was already captured.
     pub fn capture(&mut self, by: &str, c: Captured, posted_ms: i64, now_ms: i64) -> bool {

@@ -93,6 +93,7 @@ pub struct World {
     pub github_secret: String,
     pub aws_events_secret: String,
     pub argocd_secret: String,
+    pub alertmanager_secret: String,
     pub users: BTreeMap<String, String>,
     http: reqwest::Client,
     check_unseen: bool,
@@ -154,6 +155,7 @@ impl World {
         slack.add_channel("infra", false, &members);
         slack.add_channel("deploys", false, &members);
         slack.add_channel("incidents", false, &members);
+        slack.add_channel("alerts", false, &members);
         let mut groups = BTreeMap::new();
         groups.insert(
             "sre-leads".to_owned(),
@@ -182,12 +184,14 @@ impl World {
         let github_secret = format!("{:032x}", rand::random::<u128>());
         let aws_events_secret = format!("{:032x}", rand::random::<u128>());
         let argocd_secret = format!("{:032x}", rand::random::<u128>());
+        let alertmanager_secret = format!("{:032x}", rand::random::<u128>());
         let secrets = Secrets {
             slack_bot_token: Some(Secret::new(BOT_TOKEN)),
             slack_signing_secret: Some(Secret::new(signing_secret.clone())),
             github_webhook_secret: Some(Secret::new(github_secret.clone())),
             aws_events_secret: Some(Secret::new(aws_events_secret.clone())),
             argocd_webhook_secret: Some(Secret::new(argocd_secret.clone())),
+            alertmanager_secret: Some(Secret::new(alertmanager_secret.clone())),
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
@@ -220,6 +224,7 @@ impl World {
             github_secret,
             aws_events_secret,
             argocd_secret,
+            alertmanager_secret,
             users,
             http: reqwest::Client::new(),
             check_unseen: opts.check_unseen,
@@ -328,6 +333,7 @@ fn resolve_names(
         .broadcast_channel
         .iter_mut()
         .for_each(channel);
+    config.incidents.alerts.channel.iter_mut().for_each(channel);
     for p in config.incidents.playbooks.values_mut() {
         p.responders.users.iter_mut().for_each(user_id);
         p.responders.groups.iter_mut().for_each(group);

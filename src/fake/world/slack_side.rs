@@ -75,6 +75,21 @@ impl World {
             .await?)
     }
 
+    /// POST an Alertmanager notification as its webhook receiver sends it.
+    pub async fn post_alertmanager(
+        &self,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/alerts/alertmanager", self.url))
+            .header("content-type", "application/json")
+            .bearer_auth(&self.alertmanager_secret)
+            .body(body.to_string())
+            .send()
+            .await?)
+    }
+
     /// `user` types `line` (e.g. `/banto ping`) in `channel` (`#ops`).
     pub async fn slash(&self, user: &str, channel: &str, line: &str) -> anyhow::Result<()> {
         let (command, text) = line.split_once(' ').unwrap_or((line, ""));

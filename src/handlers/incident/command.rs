@@ -34,8 +34,16 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
         }
         IncidentCommand::List => return list(app, &user).await,
         IncidentCommand::Form => {
-            forms::open_declare_form(app, &cmd.user, &cmd.channel, &cmd.trigger_id, "", None)
-                .await?;
+            let form = crate::event::Form::DeclareIncident {
+                channel: cmd.channel.clone(),
+                source: None,
+                alert: None,
+            };
+            let prefill = crate::messages::incident::Prefill {
+                impact_started_ms: app.clock.now_ms(),
+                ..Default::default()
+            };
+            forms::open_declare_form(app, &cmd.user, &cmd.trigger_id, form, prefill).await?;
             return Ok(IncidentReply::FormOpened);
         }
         IncidentCommand::Declare {

@@ -6,22 +6,25 @@ use crate::app::App;
 use crate::domain::incident::Refusal;
 use crate::event::{BlockAction, Form, MessageShortcut, SlashCommand, ViewSubmission};
 use crate::handlers::reply;
-use crate::ids::{ChannelId, IncidentId, MessageTs, UserId};
+use crate::ids::{AlertId, ChannelId, IncidentId, MessageTs, UserId};
 use crate::messages::Message;
 use crate::messages::incident::{
-    checklist, declare_form, handover_form, read_declare_form, read_handover,
+    IncidentReply, Prefill, checklist, declare_form, handover_form, read_declare_form,
+    read_handover,
 };
 
-/// The declaration form, for `/incident` alone or a message shortcut (`title` and `source`
-/// from the message).
+/// The declaration form, for `/incident` alone, a message shortcut (title and link from the
+/// message) or an alert's card (title, severity, services and impact start from the alert).
 pub(crate) async fn open_declare_form(
     app: &App,
     user: &UserId,
-    channel: &ChannelId,
     trigger_id: &str,
-    title: &str,
-    source: Option<String>,
+    form: Form,
+    prefill: Prefill,
 ) -> anyhow::Result<()> {
+    let Form::DeclareIncident { channel, .. } = &form else {
+        anyhow::bail!("not the declaration form: {form:?}");
+    };
     let locale = app.locale_for(user, Some(channel)).await;
     let types: Vec<(String, String)> = app
         .config
@@ -40,12 +43,7 @@ pub(crate) async fn open_declare_form(
     services.extend(app.config.terraform.projects.iter().map(|p| p.name.clone()));
     services.sort();
     services.dedup();
-    let form = Form::DeclareIncident {
-        channel: channel.clone(),
-        source,
-    };
-    let title: String = title.chars().take(150).collect();
-    let view = declare_form(&form, &title, &types, &services, app.clock.now_ms(), locale);
+    let view = declare_form(&form, &prefill, &types, &services, locale);
     app.slack.open_view(trigger_id, &view).await?;
     Ok(())
 }
@@ -54,8 +52,17 @@ pub(crate) async fn open_declare_form(
 /// linked to it.
 pub async fn declare_from_message(app: &App, m: MessageShortcut) -> anyhow::Result<()> {
     let link = app.slack.permalink(&m.channel, &m.message_ts).await.ok();
-    let title = m.text.lines().next().unwrap_or_default();
-    open_declare_form(app, &m.user, &m.channel, &m.trigger_id, title, link).await
+    let form = Form::DeclareIncident {
+        channel: m.channel.clone(),
+        source: link,
+        alert: None,
+    };
+    let prefill = Prefill {
+        title: m.text.lines().next().unwrap_or_default().to_owned(),
+        impact_started_ms: app.clock.now_ms(),
+        ..Default::default()
+    };
+    open_declare_form(app, &m.user, &m.trigger_id, form, prefill).await
 }
 
 pub async fn declare_submitted(
@@ -63,8 +70,20 @@ pub async fn declare_submitted(
     view: &ViewSubmission,
     channel: ChannelId,
     source: Option<String>,
+    alert: Option<AlertId>,
 ) -> anyhow::Result<()> {
     let d = read_declare_form(&view.values);
+    let alert = match alert {
+        Some(a) => app.store.load(a).await?,
+        None => None,
+    };
+    let locale = app.locale_for(&view.user, Some(&channel)).await;
+    if let Some(linked) = alert.as_ref().and_then(|a| a.record.incident) {
+        let answer = IncidentReply::AlertLinked {
+            id: IncidentId(linked),
+        };
+        return reply(app, None, Some(&channel), &view.user, answer.render(locale)).await;
+    }
     let ask = Ask {
         title: d.title,
         kind: d.kind,
@@ -72,14 +91,16 @@ pub async fn declare_submitted(
         private: d.private,
         services: d.services,
         impact_started_ms: d.impact_started_ms,
-        detected_ms: None,
+        detected_ms: alert.as_ref().map(|a| a.record.started_ms()),
         source,
         trigger_key: format!("view:{}", view.view_id),
         reporter: view.user.clone(),
         channel: channel.clone(),
     };
     let answer = declare(app, ask).await?;
-    let locale = app.locale_for(&view.user, Some(&channel)).await;
+    if let (Some(a), IncidentReply::Declared { id, .. }) = (&alert, &answer) {
+        super::alerts::link(app, a.id, *id, &view.user.0).await?;
+    }
     reply(app, None, Some(&channel), &view.user, answer.render(locale)).await
 }
 

@@ -4,6 +4,7 @@
 //! command, a button, a form. The decisions are `domain::incident`'s; private incidents are
 //! told only to the people banto invited.
 
+mod alerts;
 mod capture;
 mod command;
 mod declare;
@@ -12,6 +13,7 @@ mod freeze;
 mod reminders;
 mod suspects;
 
+pub use alerts::{attach_clicked, attach_submitted, declare_clicked, received as alert};
 pub use capture::{deleted, edited, pinned, reacted};
 pub use command::answer as command;
 pub use forms::{declare_from_message, declare_submitted, handover_submitted, tick};
@@ -140,6 +142,20 @@ async fn follow_up(
                     hypotheses: h.hypotheses.clone(),
                     tried: h.tried.clone(),
                     next: h.next.clone(),
+                };
+                tell(app, after, &notice).await?;
+            }
+            What::Alert {
+                name,
+                firing,
+                summary,
+                link,
+            } => {
+                let notice = IncidentNotice::Alert {
+                    name: name.clone(),
+                    firing: *firing,
+                    summary: summary.clone(),
+                    link: link.clone(),
                 };
                 tell(app, after, &notice).await?;
             }

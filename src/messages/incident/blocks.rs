@@ -21,7 +21,7 @@ pub const DECLARE_FORM: [(&str, &str); 7] = [
 ];
 pub const HANDOVER_FORM: [&str; 4] = ["state", "hypotheses", "tried", "next"];
 
-fn button(action: &Action, label: &str, style: Option<&str>) -> Value {
+pub(super) fn button(action: &Action, label: &str, style: Option<&str>) -> Value {
     let (action_id, value) = action.wire();
     let mut b = json!({ "type": "button", "action_id": action_id, "value": value,
         "text": { "type": "plain_text", "text": label } });
@@ -202,12 +202,20 @@ fn suspect_line(n: usize, s: &Suspect, impact_ms: i64, locale: Locale) -> String
 
 /// The `/incident` form: title, type, severity, services, private, impact start (Slack shows
 /// the date-time picker in the user's own zone).
+/// What the declaration form starts with (a message's first line, an alert's details).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prefill {
+    pub title: String,
+    pub severity: Option<u8>,
+    pub services: Vec<String>,
+    pub impact_started_ms: i64,
+}
+
 pub fn declare_form(
     form: &Form,
-    title: &str,
+    prefill: &Prefill,
     types: &[(String, String)],
     services: &[String],
-    now_ms: i64,
     locale: Locale,
 ) -> Value {
     let (callback_id, private_metadata) = form.wire();
@@ -245,6 +253,14 @@ pub fn declare_form(
         .map(|n| option(&n.to_string(), &format!("SEV{n}")))
         .collect();
     let service_options: Vec<Value> = services.iter().take(100).map(|s| option(s, s)).collect();
+    let (known, other): (Vec<&String>, Vec<&String>) = prefill
+        .services
+        .iter()
+        .partition(|s| services.iter().take(100).any(|k| k == *s));
+    let chosen: Vec<Value> = known.iter().map(|s| option(s, s)).collect();
+    let other: Vec<&str> = other.iter().map(|s| s.as_str()).collect();
+    let severity = prefill.severity.unwrap_or(3).clamp(1, 4) as usize - 1;
+    let title: String = prefill.title.chars().take(150).collect();
     let [
         title_b,
         type_b,
@@ -263,17 +279,21 @@ pub fn declare_form(
             "element": { "type": "static_select", "action_id": type_b.1, "options": type_options, "initial_option": type_options[0] } }));
     }
     blocks.push(json!({ "type": "input", "block_id": sev_b.0, "label": { "type": "plain_text", "text": l[5] },
-        "element": { "type": "static_select", "action_id": sev_b.1, "options": severities, "initial_option": severities[2] } }));
+        "element": { "type": "static_select", "action_id": sev_b.1, "options": severities, "initial_option": severities[severity] } }));
     if !service_options.is_empty() {
+        let mut element = json!({ "type": "multi_static_select", "action_id": services_b.1, "options": service_options });
+        if !chosen.is_empty() {
+            element["initial_options"] = json!(chosen);
+        }
         blocks.push(json!({ "type": "input", "block_id": services_b.0, "optional": true, "label": { "type": "plain_text", "text": l[6] },
-            "element": { "type": "multi_static_select", "action_id": services_b.1, "options": service_options } }));
+            "element": element }));
     }
     blocks.push(json!({ "type": "input", "block_id": other_b.0, "optional": true, "label": { "type": "plain_text", "text": l[7] },
-        "element": { "type": "plain_text_input", "action_id": other_b.1 } }));
+        "element": { "type": "plain_text_input", "action_id": other_b.1, "initial_value": other.join(", ") } }));
     blocks.push(json!({ "type": "input", "block_id": private_b.0, "optional": true, "label": { "type": "plain_text", "text": l[8] },
         "element": { "type": "checkboxes", "action_id": private_b.1, "options": [option("private", l[9])] } }));
     blocks.push(json!({ "type": "input", "block_id": impact_b.0, "optional": true, "label": { "type": "plain_text", "text": l[10] },
-        "element": { "type": "datetimepicker", "action_id": impact_b.1, "initial_date_time": now_ms / 1000 } }));
+        "element": { "type": "datetimepicker", "action_id": impact_b.1, "initial_date_time": prefill.impact_started_ms / 1000 } }));
     json!({
         "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
         "title": { "type": "plain_text", "text": l[0] },

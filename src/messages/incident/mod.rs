@@ -2,12 +2,14 @@
 //! channel, and the `/incident` replies (`templates/{en,ja}/incident_*.mrkdwn`); the timeline
 //! view in `timeline.rs`, buttons and forms in `blocks.rs`.
 
+mod alert;
 mod blocks;
 mod timeline;
 
+pub use alert::{alert_card, attach_form, linked, read_attach_form};
 pub use blocks::{
-    DECLARE_FORM, HANDOVER_FORM, checklist, declare_form, handover_form, read_declare_form,
-    read_handover, suspects_card,
+    DECLARE_FORM, HANDOVER_FORM, Prefill, checklist, declare_form, handover_form,
+    read_declare_form, read_handover, suspects_card,
 };
 pub use timeline::{IncidentTimeline, metrics_line};
 
@@ -72,6 +74,13 @@ pub enum IncidentNotice {
         text: String,
         owner: Option<String>,
         due: Option<String>,
+    },
+    /// An alert attached to the incident fired or resolved.
+    Alert {
+        name: String,
+        firing: bool,
+        summary: String,
+        link: Option<String>,
     },
 }
 
@@ -144,6 +153,16 @@ pub enum IncidentReply {
     Timeline {
         text: String,
     },
+    /// The alert was declared as, or attached to, an incident already.
+    AlertLinked {
+        id: IncidentId,
+    },
+    /// The alert is attached to `id`.
+    AlertAttached {
+        id: IncidentId,
+    },
+    /// No open incident the person may see to attach it to.
+    NoOpenIncident,
 }
 
 /// `<!date^UNIX^{date_short_pretty} {time}|fallback>`: Slack shows it in each reader's zone.

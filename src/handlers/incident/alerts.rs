@@ -1,0 +1,265 @@
+//! Alerts from Alertmanager and CloudWatch: one card per episode in the alerts channel, edited
+//! as its alerts fire and resolve, with Declare incident (the form, prefilled from the alert)
+//! and Attach to incident. The incident an alert is linked to hears when it fires and resolves.
+
+use super::{change, forms};
+use crate::app::App;
+use crate::clients::slack::Outgoing;
+use crate::domain::card::CardPlace;
+use crate::domain::incident::AlertEpisode;
+use crate::event::{AlertNotice, BlockAction, Form, ViewSubmission};
+use crate::handlers::cards::{Carded, show};
+use crate::handlers::reply;
+use crate::ids::{AlertId, IncidentId};
+use crate::messages::Message;
+use crate::messages::incident::{
+    IncidentReply, Prefill, alert_card, attach_form, linked, read_attach_form,
+};
+use crate::store::{StoredAlert, StoredIncident};
+
+impl Carded for AlertEpisode {
+    fn card(meta: &CardPlace) -> &CardPlace {
+        meta
+    }
+    fn card_mut(meta: &mut CardPlace) -> &mut CardPlace {
+        meta
+    }
+    async fn render(app: &App, a: &StoredAlert) -> anyhow::Result<Outgoing> {
+        let locale = app.config.locale_for_channel(&a.meta.channel);
+        let link = match a.record.incident {
+            Some(id) => {
+                let i = app.store.load(IncidentId(id)).await?;
+                // A private incident is not named in the alerts channel.
+                let public = i.filter(|i| !i.record.private);
+                let by = a.record.linked_by.as_deref().unwrap_or("banto");
+                Some(linked(
+                    public.as_ref().map(|i| i.id),
+                    public.and_then(|i| i.meta.channel),
+                    by,
+                ))
+            }
+            None => None,
+        };
+        Ok(alert_card(a.id, &a.record, link, locale))
+    }
+}
+
+/// A notice from Alertmanager or CloudWatch: the group's firing episode changes, or a new one
+/// begins with a card. A resolution of nothing banto saw firing is only logged.
+pub async fn received(app: &App, n: AlertNotice) -> anyhow::Result<()> {
+    let now = app.clock.now_ms();
+    let stored = match app.store.firing_alert(n.source, &n.group).await? {
+        Some(s) => s,
+        None if !n.alerts.iter().any(|a| a.firing) => {
+            tracing::info!(
+                source = n.source.word(),
+                alert = %n.name,
+                "an alert resolved that banto never saw firing"
+            );
+            return Ok(());
+        }
+        None => {
+            let config = &app.config.incidents.alerts;
+            let (severity, services) = config.classify(n.source, &n.name, &n.labels);
+            let episode = AlertEpisode::new(&n, severity, services, now);
+            let key = format!(
+                "alert:{}:{}:{}",
+                n.source.word(),
+                n.group,
+                episode.started_ms()
+            );
+            let place = CardPlace::new(config.channel.as_deref().unwrap_or_default());
+            let (stored, created) = app.store.insert(&episode, &place, &key).await?;
+            if created {
+                return show_card(app, &stored).await;
+            }
+            stored
+        }
+    };
+    let (saved, observed) = app
+        .store
+        .update(stored.id, |s| s.record.observe(&n.alerts, now))
+        .await?;
+    if !observed.changed {
+        return Ok(());
+    }
+    show_card(app, &saved).await?;
+    if let (true, Some(incident), Some(at)) = (
+        observed.resolved,
+        saved.record.incident,
+        saved.record.resolved_ms,
+    ) {
+        tell_incident(app, &saved, IncidentId(incident), false, at).await?;
+    }
+    Ok(())
+}
+
+async fn show_card(app: &App, a: &StoredAlert) -> anyhow::Result<()> {
+    if a.meta.channel.is_empty() {
+        return Ok(());
+    }
+    show(app, a).await
+}
+
+/// The alert on the incident's timeline (at the time it fired or resolved) and in its channel.
+async fn tell_incident(
+    app: &App,
+    a: &StoredAlert,
+    incident: IncidentId,
+    firing: bool,
+    at_ms: i64,
+) -> anyhow::Result<()> {
+    let e = &a.record;
+    let now = app.clock.now_ms();
+    let r = change(app, incident, "banto", |i| {
+        i.alert(&e.name, firing, &e.summary, e.link.as_deref(), at_ms, now)
+    })
+    .await?;
+    if let Err(refusal) = r {
+        tracing::debug!(%incident, ?refusal, "alert already on the timeline");
+    }
+    Ok(())
+}
+
+/// Link an alert to an incident (declared from it, or attached): its card says so, and the
+/// incident's timeline gets the alert's firing (and resolution, if it came already).
+pub(super) async fn link(
+    app: &App,
+    alert: AlertId,
+    incident: IncidentId,
+    by: &str,
+) -> anyhow::Result<()> {
+    let (a, linked_now) = app
+        .store
+        .update(alert, |s| s.record.link(incident.0, by))
+        .await?;
+    if !linked_now {
+        return Ok(());
+    }
+    app.store
+        .audit(
+            by,
+            "alert_linked",
+            &super::subject(incident),
+            &alert.to_string(),
+        )
+        .await?;
+    tell_incident(app, &a, incident, true, a.record.started_ms()).await?;
+    if let Some(at) = a.record.resolved_ms {
+        tell_incident(app, &a, incident, false, at).await?;
+    }
+    show_card(app, &a).await
+}
+
+/// Declare incident: the declaration form, prefilled from the alert.
+pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyhow::Result<()> {
+    let Some(a) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    if let Some(incident) = a.record.incident {
+        return refuse(
+            app,
+            &click,
+            IncidentReply::AlertLinked {
+                id: IncidentId(incident),
+            },
+        )
+        .await;
+    }
+    let channel = click
+        .channel
+        .clone()
+        .unwrap_or_else(|| a.meta.channel.as_str().into());
+    let source = match a.meta.ts.as_deref() {
+        Some(ts) => app.slack.permalink(&channel, &ts.into()).await.ok(),
+        None => None,
+    };
+    let e = &a.record;
+    let prefill = Prefill {
+        title: e.title(),
+        severity: e.severity,
+        services: e.services.clone(),
+        impact_started_ms: e.started_ms(),
+    };
+    let form = Form::DeclareIncident {
+        channel,
+        source,
+        alert: Some(id),
+    };
+    forms::open_declare_form(app, &click.user, &click.trigger_id, form, prefill).await
+}
+
+async fn refuse(app: &App, click: &BlockAction, answer: IncidentReply) -> anyhow::Result<()> {
+    let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
+    reply(
+        app,
+        click.response_url.as_deref(),
+        click.channel.as_ref(),
+        &click.user,
+        answer.render(locale),
+    )
+    .await
+}
+
+/// The open incidents `user` may see: every public one, and private ones they were invited to.
+async fn visible_open(app: &App, user: &str) -> anyhow::Result<Vec<StoredIncident>> {
+    Ok(app
+        .store
+        .open_incidents()
+        .await?
+        .into_iter()
+        .filter(|i| !i.record.private || i.meta.members.iter().any(|m| m == user))
+        .collect())
+}
+
+/// Attach to incident: a form to choose among the open incidents the clicker may see.
+pub async fn attach_clicked(app: &App, click: BlockAction, id: AlertId) -> anyhow::Result<()> {
+    let Some(a) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    if let Some(incident) = a.record.incident {
+        return refuse(
+            app,
+            &click,
+            IncidentReply::AlertLinked {
+                id: IncidentId(incident),
+            },
+        )
+        .await;
+    }
+    let open: Vec<(IncidentId, String)> = visible_open(app, &click.user.0)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.record.title))
+        .collect();
+    if open.is_empty() {
+        return refuse(app, &click, IncidentReply::NoOpenIncident).await;
+    }
+    let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
+    let form = Form::AttachAlert { alert: id };
+    let view = attach_form(&form, &a.record.title(), &open, locale);
+    app.slack.open_view(&click.trigger_id, &view).await?;
+    Ok(())
+}
+
+pub async fn attach_submitted(app: &App, view: &ViewSubmission, id: AlertId) -> anyhow::Result<()> {
+    let user = &view.user;
+    let Some(incident) = read_attach_form(&view.values) else {
+        return Ok(());
+    };
+    // Chosen from what the form offered; checked again, as the form is the clicker's to forge.
+    if !visible_open(app, &user.0)
+        .await?
+        .iter()
+        .any(|i| i.id == incident)
+    {
+        tracing::info!(%user, %incident, "attach to an incident the user may not see refused");
+        return Ok(());
+    }
+    link(app, id, incident, &user.0).await?;
+    let channel = app.store.load(id).await?.map(|a| a.meta.channel);
+    let channel = channel.as_deref().filter(|c| !c.is_empty()).map(Into::into);
+    let locale = app.locale_for(user, channel.as_ref()).await;
+    let answer = IncidentReply::AlertAttached { id: incident };
+    reply(app, None, channel.as_ref(), user, answer.render(locale)).await
+}
