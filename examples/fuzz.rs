@@ -1,7 +1,7 @@
 //! Corpus-seeded mutation fuzzing of every parser that takes outside input, on the stable
-//! toolchain: Slack bodies (commands, interactions, events), GitHub, EventBridge and Argo CD
-//! bodies, `terraform show -json`, credential masking, the YAML editor (input and locator), the
-//! slash-command grammar, freeze windows and `config.toml`. Each input runs under
+//! toolchain: Slack bodies (commands, interactions, events), GitHub, EventBridge, Alertmanager
+//! and Argo CD bodies, `terraform show -json`, credential masking, the YAML editor (input and
+//! locator), the slash-command grammar, freeze windows and `config.toml`. Each input runs under
 //! `catch_unwind`; one that panics or takes longer than a second is saved and reported.
 //!
 //! cargo run --release --example fuzz -- [SECONDS] [TARGET]   (default 60 s over all targets)
@@ -40,6 +40,9 @@ fn github(b: &[u8]) {
 }
 fn aws_event(b: &[u8]) {
     let _ = banto::event::parse_aws_event(b);
+}
+fn alertmanager(b: &[u8]) {
+    let _ = banto::event::parse_alertmanager(b);
 }
 fn argocd(b: &[u8]) {
     let _ = banto::event::parse_argocd(b);
@@ -132,6 +135,7 @@ fn seeds(name: &str) -> Vec<Vec<u8>> {
         "slack_events" => files(&["slack"], &[".json"]),
         "github" => files(&["github-webhooks"], &[".json"]),
         "aws_event" => files(&["codebuild", "alerts"], &[".json"]),
+        "alertmanager" => files(&["alerts"], &[".json"]),
         "argocd" => vec![
             br#"{"app":"web-production","revision":"abc","sync_status":"Synced","health_status":"Healthy","message":""}"#.to_vec(),
         ],
@@ -175,6 +179,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("slack_events", slack_events),
     ("github", github),
     ("aws_event", aws_event),
+    ("alertmanager", alertmanager),
     ("argocd", argocd),
     ("terraform_plan", terraform_plan),
     ("masking", masking),

@@ -247,7 +247,7 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
             Ok(json!({ "items": items }))
         }
         "views.open" | "views.push" => {
-            req(p, "trigger_id")?;
+            let trigger = req(p, "trigger_id")?.to_owned();
             let view = p
                 .get("view")
                 .cloned()
@@ -274,7 +274,7 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
             }
             st.views.push(FakeView {
                 id: id.clone(),
-                user: String::new(),
+                user: st.triggers.get(&trigger).cloned().unwrap_or_default(),
                 view: stored.clone(),
             });
             Ok(json!({ "view": stored }))

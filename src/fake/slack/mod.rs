@@ -101,6 +101,8 @@ pub struct SlackState {
     pub channels: BTreeMap<String, FakeChannel>,
     pub messages: Vec<FakeMessage>,
     pub views: Vec<FakeView>,
+    /// Trigger ids the world handed out, and whose interaction each was.
+    pub triggers: BTreeMap<String, String>,
     pub usergroups: BTreeMap<String, (String, Vec<String>)>,
     pub files: Vec<FakeFile>,
     pub faults: HashMap<String, VecDeque<Fault>>,

@@ -90,6 +90,56 @@ impl World {
             .await?)
     }
 
+    /// Alertmanager fires (or resolves) alert `name` for the `web` service, in a group of its
+    /// own, as its webhook receiver sends it.
+    pub async fn alert(
+        &self,
+        name: &str,
+        severity: &str,
+        started_ms: i64,
+        ended_ms: Option<i64>,
+    ) -> anyhow::Result<()> {
+        let time = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .to_rfc3339()
+        };
+        let labels = json!({ "alertname": name, "severity": severity, "service": "web" });
+        let status = if ended_ms.is_some() {
+            "resolved"
+        } else {
+            "firing"
+        };
+        let body = json!({
+            "version": "4", "groupKey": format!("{{}}:{{alertname=\"{name}\"}}"),
+            "status": status, "receiver": "banto", "groupLabels": { "alertname": name },
+            "commonLabels": labels, "commonAnnotations": { "summary": format!("{name} on web") },
+            "externalURL": "http://alertmanager.example.com:9093",
+            "alerts": [{ "status": status, "labels": labels,
+                "annotations": { "summary": format!("{name} on web") },
+                "startsAt": time(started_ms),
+                "endsAt": ended_ms.map_or("0001-01-01T00:00:00Z".to_owned(), time),
+                "generatorURL": "http://prometheus.example.com:9090/graph" }],
+        });
+        let r = self.post_alertmanager(&body).await?;
+        if !r.status().is_success() {
+            bail!(
+                "banto refused the alert: {} {}",
+                r.status(),
+                r.text().await?
+            );
+        }
+        Ok(())
+    }
+
+    /// A trigger id for an interaction of `user_id`: a form opened with it is theirs.
+    fn trigger(&self, user_id: &str) -> String {
+        let id = format!("{}.{}.fake", self.next(), self.next());
+        self.slack
+            .mutate(|s| s.triggers.insert(id.clone(), user_id.to_owned()));
+        id
+    }
+
     /// `user` types `line` (e.g. `/banto ping`) in `channel` (`#ops`).
     pub async fn slash(&self, user: &str, channel: &str, line: &str) -> anyhow::Result<()> {
         let (command, text) = line.split_once(' ').unwrap_or((line, ""));
@@ -110,10 +160,7 @@ impl World {
                 "response_url",
                 &self.slack.new_response_url(&channel_id, &user_id),
             ),
-            (
-                "trigger_id",
-                &format!("{}.{}.fake", self.next(), self.next()),
-            ),
+            ("trigger_id", &self.trigger(&user_id)),
         ])?;
         let r = self
             .post_slack("/slack/commands", "application/x-www-form-urlencoded", body)
@@ -330,7 +377,7 @@ impl World {
             "type": "message_action", "callback_id": callback_id,
             "user": { "id": self.user(user), "username": user, "name": user, "team_id": "T0BANTO01" },
             "team": { "id": "T0BANTO01", "domain": "banto-demo" }, "api_app_id": "A0BANTO01", "token": "unused",
-            "channel": { "id": channel_id }, "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "channel": { "id": channel_id }, "trigger_id": self.trigger(&self.user(user)),
             "message_ts": ts, "message": { "type": "message", "ts": ts, "text": text },
             "response_url": self.slack.new_response_url(&channel_id, &self.user(user)),
         });
@@ -377,7 +424,7 @@ impl World {
             "user": { "id": user_id, "username": user, "name": user, "team_id": "T0BANTO01" },
             "api_app_id": "A0BANTO01", "token": "unused",
             "container": { "type": "message", "message_ts": message.ts, "channel_id": message.channel, "is_ephemeral": message.ephemeral_to.is_some() },
-            "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "trigger_id": self.trigger(&user_id),
             "team": { "id": "T0BANTO01", "domain": "banto-demo" },
             "channel": { "id": message.channel },
             "message": { "type": "message", "ts": message.ts, "text": message.text },
@@ -423,7 +470,7 @@ impl World {
         let payload = json!({
             "type": "view_submission", "team": { "id": "T0BANTO01", "domain": "banto-demo" },
             "user": { "id": self.user(user), "username": user, "name": user, "team_id": "T0BANTO01" },
-            "api_app_id": "A0BANTO01", "token": "unused", "trigger_id": format!("{}.{}.fake", self.next(), self.next()),
+            "api_app_id": "A0BANTO01", "token": "unused", "trigger_id": self.trigger(&self.user(user)),
             "view": { "id": format!("V{:08}", self.next()), "type": "modal", "callback_id": callback_id,
                 "private_metadata": private_metadata, "state": { "values": state }, "blocks": [] },
             "response_urls": [],

@@ -1,6 +1,8 @@
 //! `banto console`: the real bot on the fake world, in a terminal (like Errbot's text backend).
 //! Reads lines from any reader, so scripts and tests can drive it.
 
+mod forms;
+
 use crate::config::Config;
 use crate::fake::slack::FakeMessage;
 use crate::fake::world::{World, WorldOptions};
@@ -20,6 +22,10 @@ Lines starting with / are slash commands; other lines are messages in the curren
                         :pushpin: puts it on an incident's timeline)
   :click <n> <button>   click a button (by label or number) on message n
   :thread <n>           post the next plain lines as replies to message n (:thread off to stop)
+  :alert <name> [sev]   Alertmanager fires <name> (sev: critical, error, warning, info) for
+                        the web service: a card in #alerts to declare or attach from
+  :alert resolve <name> the alert resolves
+  :submit [f=v …]       submit the form banto opened, as filled (or with fields changed)
   :wait [seconds]       let time pass (builds finish, cards get edited)
   :channels             list channels and who is in them
   :help                 this text
@@ -83,6 +89,10 @@ struct Session {
     channel: String,
     thread: Option<String>,
     shown: Vec<FakeMessage>,
+    /// Forms banto opened that were already printed.
+    views_seen: usize,
+    /// Alerts fired with `:alert`, by name: their severity and when they started.
+    alerts: std::collections::BTreeMap<String, (String, i64)>,
 }
 
 /// A message as last printed, to notice when banto edits it.
@@ -107,6 +117,9 @@ pub async fn run(
     if config.incidents.broadcast_channel.is_none() {
         config.incidents.broadcast_channel = Some("#incidents".into());
     }
+    if config.incidents.alerts.channel.is_none() {
+        config.incidents.alerts.channel = Some("#alerts".into());
+    }
     if config.incidents.default_type.is_none()
         && config.incidents.playbooks.contains_key("database")
     {
@@ -128,18 +141,18 @@ pub async fn run(
             &[
                 (
                     "apps/web/staging/values.yaml",
-                    include_str!("../examples/gitops/apps/web/staging/values.yaml"),
+                    include_str!("../../examples/gitops/apps/web/staging/values.yaml"),
                 ),
                 (
                     "apps/web/production/kustomization.yaml",
-                    include_str!("../examples/gitops/apps/web/production/kustomization.yaml"),
+                    include_str!("../../examples/gitops/apps/web/production/kustomization.yaml"),
                 ),
             ],
         );
     }
     // CodeBuild plans and applies by itself, a moment after each build starts.
     let autopilot = world.aws_side().autopilot(
-        include_str!("../examples/plans/network.plan.json").to_owned(),
+        include_str!("../../examples/plans/network.plan.json").to_owned(),
         std::time::Duration::from_millis(300),
     );
     let mut s = Session {
@@ -148,6 +161,8 @@ pub async fn run(
         channel: "#ops".into(),
         thread: None,
         shown: vec![],
+        views_seen: 0,
+        alerts: Default::default(),
     };
     out.write_all(
         format!(
@@ -248,6 +263,47 @@ async fn step(s: &mut Session, line: &str) -> anyhow::Result<String> {
             let button = words.collect::<Vec<_>>().join(" ");
             let button = nth_button(&m, &button).unwrap_or(button);
             s.world.click(&s.user, &m, &button).await?;
+        }
+        ":alert" => {
+            let now = s.world.app.clock.now_ms();
+            match (words.next(), words.next()) {
+                (Some("resolve"), Some(name)) => {
+                    let (severity, started) = s
+                        .alerts
+                        .remove(name)
+                        .ok_or_else(|| anyhow::anyhow!("no alert {name} is firing"))?;
+                    s.world.alert(name, &severity, started, Some(now)).await?;
+                }
+                (Some(name), severity) => {
+                    let severity = severity.unwrap_or("critical").to_owned();
+                    s.alerts.insert(name.to_owned(), (severity.clone(), now));
+                    s.world.alert(name, &severity, now, None).await?;
+                }
+                (None, _) => {
+                    anyhow::bail!("usage: :alert <name> [severity] | :alert resolve <name>")
+                }
+            }
+        }
+        ":submit" => {
+            let user = s.world.user(&s.user);
+            let view = s
+                .world
+                .slack
+                .state()
+                .views
+                .iter()
+                .rev()
+                .find(|v| v.user == user)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("banto has not opened a form for you"))?;
+            let overrides: Vec<(String, String)> = words
+                .filter_map(|w| w.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.replace('_', " ")))
+                .collect();
+            let values = forms::values(&view.view, &overrides);
+            let callback = view.view["callback_id"].as_str().unwrap_or_default();
+            let meta = view.view["private_metadata"].as_str().unwrap_or_default();
+            s.world.submit_view(&s.user, callback, meta, values).await?;
         }
         ":wait" => {
             let secs: f64 = words.next().and_then(|w| w.parse().ok()).unwrap_or(1.0);
@@ -388,6 +444,17 @@ fn render_new(s: &mut Session) -> String {
             .collect()
     });
     let mut out = String::new();
+    let views: Vec<serde_json::Value> = {
+        let st = s.world.slack.state();
+        let new = st.views.iter().skip(s.views_seen);
+        new.filter(|v| v.user == user_id)
+            .map(|v| v.view.clone())
+            .collect()
+    };
+    s.views_seen = s.world.slack.state().views.len();
+    for v in views {
+        out.push_str(&forms::describe(&v));
+    }
     let edited: Vec<(usize, FakeMessage)> = {
         let st = s.world.slack.state();
         s.shown
