@@ -95,6 +95,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::ChangeRecorded { id }) => {
             Box::pin(incident::change_recorded(app, id)).await
         }
+        Event::Timer(Timer::AskForCommander { id }) => {
+            Box::pin(incident::ask_for_commander_due(app, id)).await
+        }
         Event::Timer(Timer::IncidentReminder { id, at_ms }) => {
             Box::pin(incident::remind(app, id, at_ms)).await
         }

@@ -504,6 +504,86 @@ async fn the_declaration_form_and_the_message_shortcut() {
 }
 
 #[tokio::test]
+async fn declared_without_a_commander_the_channel_is_asked_after_five_minutes() {
+    let world = world().await;
+    world.slash("bob", "#ops", "/incident").await.unwrap();
+    world.settle().await.unwrap();
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    let commander = view.view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == "commander")
+        .cloned()
+        .expect("a commander field");
+    assert_eq!(
+        commander["element"]["initial_user"],
+        world.user("bob"),
+        "the person declaring, unless they clear it"
+    );
+    let meta = view.view["private_metadata"].as_str().unwrap().to_owned();
+    world
+        .submit_view(
+            "bob",
+            "declare_incident",
+            &meta,
+            json!({
+                "title": { "title": "Search results empty" },
+                "type": { "type": { "value": "bad-deploy" } },
+                "sev": { "sev": { "value": "3" } },
+                "commander": { "commander": { "user": null } },
+            }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    world.next_reply("bob").await.unwrap();
+    let i = incident(&world).await;
+    assert_eq!(i.record.commander(), None);
+    assert_eq!(i.record.acknowledged_ms, None);
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    let card = world.next_message(&name).await.unwrap();
+    assert!(card.text.contains("Commander —"), "{}", card.text);
+    for _ in 0..2 {
+        world.next_message(&name).await.unwrap();
+    }
+    world.next_message("incidents").await.unwrap();
+    world.app.clock.advance(Duration::from_secs(4 * 60));
+    world.settle().await.unwrap();
+    assert!(
+        world.slack.unseen().is_empty(),
+        "not asked before five minutes"
+    );
+    world.app.clock.advance(Duration::from_secs(2 * 60));
+    world.settle().await.unwrap();
+    let asked = world.next_message(&name).await.unwrap();
+    assert!(asked.text.contains("has no commander"), "{}", asked.text);
+    let alice = world.user("alice");
+    let reply = ask(
+        &world,
+        "alice",
+        &name,
+        &format!("/incident role commander <@{alice}|alice>"),
+    )
+    .await;
+    assert!(reply.contains("INC-1"), "{reply}");
+    let i = incident(&world).await;
+    assert_eq!(i.record.commander(), Some(alice.as_str()));
+    assert!(
+        i.record
+            .metrics()
+            .acknowledge
+            .is_some_and(|ms| ms >= 6 * 60_000)
+    );
+    world
+        .wait_edit(&card, "commanded", |m| m.text.contains(&alice))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn checklist_steps_are_ticked_by_whom_and_when() {
     let world = world().await;
     let reply = ask(

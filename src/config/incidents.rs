@@ -27,6 +27,9 @@ pub struct IncidentsConfig {
     /// does pinning it.
     #[serde(default = "default_capture_emoji")]
     pub capture_emoji: String,
+    /// An incident declared without a commander: its channel is asked after this long.
+    #[serde(default = "default_ask_for_commander")]
+    pub ask_for_commander_after_minutes: u32,
     /// Alertmanager and CloudWatch alarms: where their cards go and how they map to incidents.
     #[serde(default)]
     pub alerts: AlertsConfig,
@@ -44,6 +47,7 @@ impl Default for IncidentsConfig {
             playbooks_dir: default_playbooks_dir(),
             suspect_window_minutes: default_suspect_window(),
             capture_emoji: default_capture_emoji(),
+            ask_for_commander_after_minutes: default_ask_for_commander(),
             alerts: AlertsConfig::default(),
             playbooks: BTreeMap::new(),
         }
@@ -58,6 +62,9 @@ fn default_playbooks_dir() -> PathBuf {
 }
 fn default_capture_emoji() -> String {
     "pushpin".into()
+}
+fn default_ask_for_commander() -> u32 {
+    5
 }
 fn default_suspect_window() -> u32 {
     120

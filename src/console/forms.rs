@@ -51,6 +51,7 @@ pub fn describe(view: &Value) -> String {
                 .map(option_text)
                 .collect::<Vec<_>>()
                 .join(", "),
+            "users_select" => e["initial_user"].as_str().unwrap_or("(nobody)").to_owned(),
             "datetimepicker" => e["initial_date_time"]
                 .as_i64()
                 .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
@@ -103,6 +104,8 @@ pub fn values(view: &Value, overrides: &[(String, String)]) -> Value {
                     .collect::<Vec<_>>()
             ),
             ("datetimepicker", _) => e["initial_date_time"].clone(),
+            ("users_select", Some(v)) => json!({ "user": (v != "none").then_some(v) }),
+            ("users_select", None) => json!({ "user": e["initial_user"] }),
             (_, Some(v)) => json!(v),
             (_, None) => e["initial_value"].clone(),
         };

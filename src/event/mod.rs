@@ -208,6 +208,8 @@ pub enum Timer {
     MergeDeploy { id: crate::ids::DeployId },
     /// A change (deploy, apply) was recorded: open incidents it touches hear of it.
     ChangeRecorded { id: i64 },
+    /// Ask an incident's channel who commands it, if still nobody does.
+    AskForCommander { id: crate::ids::IncidentId },
     /// Nudge an incident's commander if no status update came in time.
     IncidentReminder {
         id: crate::ids::IncidentId,
@@ -298,6 +300,7 @@ impl Timer {
             Timer::MergeDeploy { .. } => "merge_deploy",
             Timer::ChangeRecorded { .. } => "change_recorded",
             Timer::IncidentReminder { .. } => "incident_reminder",
+            Timer::AskForCommander { .. } => "ask_for_commander",
         }
     }
 }

@@ -181,6 +181,8 @@ pub struct Declaration<'a> {
     pub severity: u8,
     pub private: bool,
     pub reporter: &'a str,
+    /// Usually the reporter; `None`: nobody took it yet (the channel is asked after a while).
+    pub commander: Option<&'a str>,
     pub services: &'a [String],
     pub impact_started_ms: i64,
     /// When it was noticed (an alert's start); the declaration when a person noticed.
@@ -199,7 +201,7 @@ pub struct Metrics {
 }
 
 impl Incident {
-    /// A new incident, investigating, its reporter the commander until someone else is named.
+    /// A new incident, investigating, with its commander (usually the reporter) if it has one.
     pub fn declare(d: &Declaration<'_>) -> Self {
         let impact = d.impact_started_ms.min(d.now_ms);
         let detected = d.detected_ms.unwrap_or(d.now_ms).clamp(impact, d.now_ms);
@@ -210,12 +212,15 @@ impl Incident {
             status: Status::Investigating,
             private: d.private,
             reporter: d.reporter.to_owned(),
-            roles: BTreeMap::from([(Role::Commander, d.reporter.to_owned())]),
+            roles: d
+                .commander
+                .map(|c| BTreeMap::from([(Role::Commander, c.to_owned())]))
+                .unwrap_or_default(),
             services: d.services.to_vec(),
             impact_started_ms: impact,
             detected_ms: detected,
             declared_ms: d.now_ms,
-            acknowledged_ms: Some(d.now_ms),
+            acknowledged_ms: d.commander.map(|_| d.now_ms),
             mitigated_ms: None,
             resolved_ms: None,
             actions: vec![],
@@ -548,6 +553,7 @@ pub(crate) mod tests {
             severity: 2,
             private: false,
             reporter: "UALICE",
+            commander: Some("UALICE"),
             services: &["api".to_owned()],
             impact_started_ms: 1_000,
             detected_ms: None,

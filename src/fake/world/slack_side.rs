@@ -440,7 +440,8 @@ impl World {
 
     /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`
     /// (`block_id → action_id → value`: a string is typed text, a number a date-time picker's
-    /// Unix time, an array the values of selected options, `{"value": …}` a selected option).
+    /// Unix time, an array the values of selected options, `{"value": …}` a selected option,
+    /// `{"user": id or null}` a chosen (or cleared) user).
     pub async fn submit_view(
         &self,
         user: &str,
@@ -458,6 +459,9 @@ impl World {
                     }
                     Value::Array(options) => json!({ "type": "multi_static_select",
                         "selected_options": options.iter().map(|o| json!({ "value": o })).collect::<Vec<_>>() }),
+                    Value::Object(o) if o.contains_key("user") => {
+                        json!({ "type": "users_select", "selected_user": o["user"] })
+                    }
                     Value::Object(option) => {
                         json!({ "type": "static_select", "selected_option": option })
                     }

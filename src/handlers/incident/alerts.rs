@@ -179,6 +179,7 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
         title: e.title(),
         severity: e.severity,
         services: e.services.clone(),
+        commander: Some(click.user.0.clone()),
         impact_started_ms: e.started_ms(),
     };
     let form = Form::DeclareIncident {

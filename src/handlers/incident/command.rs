@@ -40,6 +40,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
                 alert: None,
             };
             let prefill = crate::messages::incident::Prefill {
+                commander: Some(cmd.user.0.clone()),
                 impact_started_ms: app.clock.now_ms(),
                 ..Default::default()
             };
@@ -64,6 +65,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
                 source: None,
                 trigger_key: format!("slash:{}", cmd.trigger_id),
                 reporter: cmd.user.clone(),
+                commander: Some(cmd.user.clone()),
                 channel: cmd.channel.clone(),
             };
             return declare(app, ask).await;

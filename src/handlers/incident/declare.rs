@@ -29,6 +29,8 @@ pub(super) struct Ask {
     /// What asked (a command's trigger id, a form's view): a retry finds its incident.
     pub trigger_key: String,
     pub reporter: UserId,
+    /// Usually the reporter; the form lets them leave it to someone else.
+    pub commander: Option<UserId>,
     /// Where it was asked from.
     pub channel: ChannelId,
 }
@@ -63,6 +65,7 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
         severity,
         private: ask.private,
         reporter: &ask.reporter.0,
+        commander: ask.commander.as_ref().map(|c| c.0.as_str()),
         services: &ask.services,
         impact_started_ms: ask.impact_started_ms.unwrap_or(now),
         detected_ms: ask.detected_ms,
@@ -161,6 +164,7 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
         .0;
     super::freeze::apply(app, &stored).await?;
     super::reminders::schedule(app, &stored).await?;
+    super::reminders::ask_for_commander(app, &stored).await?;
     Ok(stored)
 }
 
@@ -224,6 +228,7 @@ async fn create_channel(app: &App, stored: &StoredIncident) -> anyhow::Result<Ch
 /// The reporter, the playbook's responders, and the groups its policy invites at this severity.
 async fn responders(app: &App, stored: &StoredIncident) -> anyhow::Result<Vec<UserId>> {
     let mut people = vec![UserId::from(stored.record.reporter.as_str())];
+    people.extend(stored.record.commander().map(UserId::from));
     if let Some(p) = app.config.incidents.playbooks.get(&stored.record.kind) {
         let mut wanted = p.responders.clone();
         if let Some(policy) = p.policy(stored.record.severity) {

@@ -59,6 +59,7 @@ pub async fn declare_from_message(app: &App, m: MessageShortcut) -> anyhow::Resu
     };
     let prefill = Prefill {
         title: m.text.lines().next().unwrap_or_default().to_owned(),
+        commander: Some(m.user.0.clone()),
         impact_started_ms: app.clock.now_ms(),
         ..Default::default()
     };
@@ -95,6 +96,7 @@ pub async fn declare_submitted(
         source,
         trigger_key: format!("view:{}", view.view_id),
         reporter: view.user.clone(),
+        commander: d.commander.as_deref().map(UserId::from),
         channel: channel.clone(),
     };
     let answer = declare(app, ask).await?;

@@ -17,7 +17,7 @@ pub use alerts::{attach_clicked, attach_submitted, declare_clicked, received as 
 pub use capture::{deleted, edited, pinned, reacted};
 pub use command::answer as command;
 pub use forms::{declare_from_message, declare_submitted, handover_submitted, tick};
-pub use reminders::remind;
+pub use reminders::{ask_for_commander_due, remind};
 pub use suspects::{change_recorded, suspect_rollback, suspect_verdict};
 
 use super::cards::{Carded, show};

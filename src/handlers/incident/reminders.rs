@@ -1,6 +1,7 @@
-//! Status-update reminders, through the jobs table: one timer at the moment an update falls
-//! due; when it fires, the commander is nudged (SEV3/4 in their working hours) unless an
-//! update came meanwhile, and the next one is set an interval later.
+//! Reminders, through the jobs table: one timer at the moment a status update falls due; when
+//! it fires, the commander is nudged (SEV3/4 in their working hours) unless an update came
+//! meanwhile, and the next one is set an interval later. An incident declared without a
+//! commander has its channel asked for one after `ask_for_commander_after_minutes`.
 
 use super::{channel_of, tell};
 use crate::app::App;
@@ -49,6 +50,39 @@ pub(super) async fn schedule(app: &App, stored: &StoredIncident) -> anyhow::Resu
         stored.record.last_update_ms() + interval_ms(app, stored),
     )
     .await
+}
+
+/// Declared without a commander: the channel is asked after a while, unless someone took it.
+pub(super) async fn ask_for_commander(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
+    if stored.record.commander().is_some() || channel_of(stored).is_none() {
+        return Ok(());
+    }
+    let after = i64::from(app.config.incidents.ask_for_commander_after_minutes) * 60_000;
+    crate::timers::schedule(
+        app,
+        Timer::AskForCommander { id: stored.id },
+        &format!("incident:{}:ask_for_commander", stored.id.0),
+        stored.record.declared_ms + after,
+    )
+    .await
+}
+
+pub async fn ask_for_commander_due(app: &App, id: IncidentId) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let i = &stored.record;
+    if !i.is_open() || i.commander().is_some() {
+        return Ok(());
+    }
+    let notice = IncidentNotice::Nudge {
+        who: None,
+        minutes: (app.clock.now_ms() - i.declared_ms) / 60_000,
+    };
+    tell(app, &stored, &notice).await?;
+    app.store
+        .audit("banto", "incident_no_commander", &super::subject(id), "")
+        .await
 }
 
 pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()> {

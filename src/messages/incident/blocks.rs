@@ -10,7 +10,7 @@ use crate::ids::IncidentId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
-pub const DECLARE_FORM: [(&str, &str); 7] = [
+pub const DECLARE_FORM: [(&str, &str); 8] = [
     ("title", "title"),
     ("type", "type"),
     ("sev", "sev"),
@@ -18,6 +18,7 @@ pub const DECLARE_FORM: [(&str, &str); 7] = [
     ("other", "other"),
     ("private", "private"),
     ("impact", "impact"),
+    ("commander", "commander"),
 ];
 pub const HANDOVER_FORM: [&str; 4] = ["state", "hypotheses", "tried", "next"];
 
@@ -208,6 +209,8 @@ pub struct Prefill {
     pub title: String,
     pub severity: Option<u8>,
     pub services: Vec<String>,
+    /// Who commands it (the person opening the form); cleared, the channel is asked later.
+    pub commander: Option<String>,
     pub impact_started_ms: i64,
 }
 
@@ -232,6 +235,7 @@ pub fn declare_form(
             "Private",
             "Only invited people see this incident",
             "Impact started",
+            "Commander",
         ],
         Locale::Ja => [
             "インシデント宣言",
@@ -245,6 +249,7 @@ pub fn declare_form(
             "非公開",
             "招待された人だけがこのインシデントを見られます",
             "影響開始",
+            "指揮者",
         ],
     };
     let option = |value: &str, text: &str| json!({ "text": { "type": "plain_text", "text": text }, "value": value });
@@ -269,6 +274,7 @@ pub fn declare_form(
         other_b,
         private_b,
         impact_b,
+        commander_b,
     ] = DECLARE_FORM;
     let mut blocks = vec![
         json!({ "type": "input", "block_id": title_b.0, "label": { "type": "plain_text", "text": l[3] },
@@ -294,6 +300,12 @@ pub fn declare_form(
         "element": { "type": "checkboxes", "action_id": private_b.1, "options": [option("private", l[9])] } }));
     blocks.push(json!({ "type": "input", "block_id": impact_b.0, "optional": true, "label": { "type": "plain_text", "text": l[10] },
         "element": { "type": "datetimepicker", "action_id": impact_b.1, "initial_date_time": prefill.impact_started_ms / 1000 } }));
+    let mut commander = json!({ "type": "users_select", "action_id": commander_b.1 });
+    if let Some(c) = &prefill.commander {
+        commander["initial_user"] = json!(c);
+    }
+    blocks.push(json!({ "type": "input", "block_id": commander_b.0, "optional": true, "label": { "type": "plain_text", "text": l[11] },
+        "element": commander }));
     json!({
         "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
         "title": { "type": "plain_text", "text": l[0] },
@@ -312,11 +324,21 @@ pub struct Declared {
     pub services: Vec<String>,
     pub private: bool,
     pub impact_started_ms: Option<i64>,
+    pub commander: Option<String>,
 }
 
 pub fn read_declare_form(values: &Value) -> Declared {
     let at = |(b, a): (&str, &str)| &values[format!("{b}.{a}")];
-    let [title, kind, sev, services, other, private, impact] = DECLARE_FORM;
+    let [
+        title,
+        kind,
+        sev,
+        services,
+        other,
+        private,
+        impact,
+        commander,
+    ] = DECLARE_FORM;
     let mut all: Vec<String> = at(services)
         .as_array()
         .into_iter()
@@ -339,6 +361,7 @@ pub fn read_declare_form(values: &Value) -> Declared {
         services: all,
         private: at(private).as_array().is_some_and(|a| !a.is_empty()),
         impact_started_ms: at(impact).as_i64().map(|s| s * 1000),
+        commander: at(commander).as_str().map(str::to_owned),
     }
 }
 

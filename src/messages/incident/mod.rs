@@ -214,6 +214,7 @@ mod tests {
             severity: 2,
             private: false,
             reporter: "UALICE",
+            commander: Some("UALICE"),
             services: &[],
             detected_ms: None,
             impact_started_ms: 1_795_000_000_000,

@@ -126,6 +126,7 @@ mod tests {
             severity: 2,
             private: false,
             reporter: "UALICE",
+            commander: Some("UALICE"),
             services: &[],
             impact_started_ms: ms("2026-11-27T14:40:00Z"),
             detected_ms: None,
