@@ -192,6 +192,26 @@ resource "aws_cloudwatch_event_rule" "builds" {
   })
 }
 
+# CloudWatch alarms going into ALARM and back to OK: a card in banto's alerts channel.
+resource "aws_cloudwatch_event_rule" "alarms" {
+  name = "${var.name}-alarms"
+  event_pattern = jsonencode({
+    source        = ["aws.cloudwatch"]
+    "detail-type" = ["CloudWatch Alarm State Change"]
+    detail        = { state = { value = ["ALARM", "OK"] } }
+  })
+}
+
+resource "aws_cloudwatch_event_target" "alarms" {
+  rule     = aws_cloudwatch_event_rule.alarms.name
+  arn      = aws_cloudwatch_event_api_destination.banto.arn
+  role_arn = aws_iam_role.events.arn
+  retry_policy {
+    maximum_event_age_in_seconds = 86400
+    maximum_retry_attempts       = 185
+  }
+}
+
 data "aws_iam_policy_document" "events_assume" {
   statement {
     actions = ["sts:AssumeRole"]

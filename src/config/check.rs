@@ -251,6 +251,9 @@ impl Config {
                 SlackId::Channel,
             ));
         }
+        if let Some(alerts) = &self.incidents.alerts.channel {
+            wanted.push(("incidents.alerts.channel".into(), alerts, SlackId::Channel));
+        }
         for channel in self.slack.channel_locales.keys() {
             wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));
         }

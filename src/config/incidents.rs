@@ -425,6 +425,27 @@ mod tests {
     }
 
     #[test]
+    fn the_commented_incidents_example_in_config_toml_is_valid() {
+        let shipped = include_str!("../../config.toml");
+        let example = &shipped[shipped
+            .find("# [incidents]")
+            .expect("an [incidents] example")..];
+        let toml: String = example
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| {
+                l.starts_with('[') || l.split_once(" = ").is_some_and(|(k, _)| !k.contains(' '))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = crate::config::Config::parse(&toml, Path::new("config.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n{toml}"));
+        assert_eq!(c.incidents.ask_for_commander_after_minutes, 5);
+        assert_eq!(c.incidents.alerts.alarms.len(), 1);
+        assert_eq!(c.incidents.alerts.channel.as_deref(), Some("C0ALERTS00"));
+    }
+
+    #[test]
     fn alert_severities_are_checked_where_they_are_written() {
         let p = Path::new("config.toml");
         let err = crate::config::Config::parse(
