@@ -7,11 +7,13 @@ mod check;
 use check::line_column;
 mod deploy;
 mod incidents;
+mod postmortem;
 mod secrets;
 pub(crate) mod terraform;
 
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};
+pub use postmortem::PostmortemConfig;
 pub use secrets::{SECRET_VARS, Secret, Secrets};
 pub use terraform::*;
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub deploy: DeployConfig,
     #[serde(default)]
     pub incidents: IncidentsConfig,
+    #[serde(default)]
+    pub postmortem: PostmortemConfig,
 }
 
 /// Where CodeBuild and S3 are. Credentials come from the AWS SDK's usual chain, never from here.

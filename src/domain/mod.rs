@@ -9,6 +9,7 @@ pub mod glob;
 pub mod incident;
 pub mod mask;
 pub mod plan;
+pub mod postmortem;
 pub mod tag_policy;
 pub mod tf_run;
 pub mod url_path;

@@ -13,7 +13,7 @@ pub use alert::{AlertEpisode, AlertState, Observed, services_from, severity_from
 pub use naming::channel_name;
 pub use reminders::{Nudge, next_nudge, working_hours_start};
 pub use suspects::{Suspect, SuspectChange, Verdict, rank};
-pub use timeline::{Captured, Entry, Handover, What};
+pub use timeline::{Captured, Entry, Handover, Lesson, What};
 pub use when::{BadTime, is_date, local_time};
 
 use serde::{Deserialize, Serialize};

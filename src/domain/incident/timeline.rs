@@ -88,6 +88,18 @@ pub struct Captured {
     pub text: String,
     pub edited: bool,
     pub deleted: bool,
+    /// Marked as a lesson for the postmortem (its own emoji), not only for the timeline.
+    #[serde(default)]
+    pub lesson: Option<Lesson>,
+}
+
+/// What a marked message teaches: the postmortem's "went well / went wrong / got lucky".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lesson {
+    WentWell,
+    WentWrong,
+    Lucky,
 }
 
 /// What the outgoing commander leaves the next one.
@@ -128,11 +140,15 @@ impl Incident {
         Ok(())
     }
 
-    /// A message someone marked (📌, a pin) becomes a timeline entry at the time it was
-    /// posted. False: it was already captured.
+    /// A message someone marked (📌, a pin, a lesson's emoji) becomes a timeline entry at the
+    /// time it was posted; marked again as a lesson, it keeps the lesson. False: nothing new.
     pub fn capture(&mut self, by: &str, c: Captured, posted_ms: i64, now_ms: i64) -> bool {
-        if self.captured(&c.channel, &c.ts).is_some() {
-            return false;
+        if let Some(old) = self.captured(&c.channel, &c.ts) {
+            if c.lesson.is_none() || old.lesson == c.lesson {
+                return false;
+            }
+            old.lesson = c.lesson;
+            return true;
         }
         self.record_at(by, posted_ms, now_ms, What::Captured(c));
         true
@@ -210,9 +226,20 @@ mod tests {
             text: "failover started".into(),
             edited: false,
             deleted: false,
+            lesson: None,
         };
         assert!(i.capture("UALICE", c.clone(), 100_000, 200_000));
-        assert!(!i.capture("UKENJI", c, 100_000, 201_000), "once");
+        assert!(!i.capture("UKENJI", c.clone(), 100_000, 201_000), "once");
+        let lucky = Captured {
+            lesson: Some(Lesson::Lucky),
+            ..c
+        };
+        assert!(
+            i.capture("UKENJI", lucky.clone(), 100_000, 202_000),
+            "now a lesson"
+        );
+        assert!(!i.capture("UKENJI", lucky, 100_000, 203_000));
+        assert_eq!(i.timeline.len(), 2, "one entry, marked twice");
         assert!(i.captured_edited("C1", "100.000200", "failover finished"));
         assert!(!i.captured_edited("C1", "999.0", "x"));
         let entry = i.timeline.last().unwrap();

@@ -1,15 +1,16 @@
-//! Messages marked for the timeline: a 📌 reaction (the emoji is configurable) or a pin in
-//! an incident channel, thread replies included, at the time the message was posted. Edits
+//! Messages marked for the timeline: a 📌 reaction (the emoji is configurable), a pin, or a
+//! postmortem lesson's emoji (went well, went wrong, lucky) in an incident channel, thread replies included, at the time the message was posted. Edits
 //! and deletions of captured messages follow them.
 
 use super::change;
 use crate::app::App;
-use crate::domain::incident::{Captured, Refusal};
+use crate::domain::incident::{Captured, Lesson, Refusal};
 use crate::event::{MessageChanged, MessageDeleted, PinAdded, ReactionAdded};
 use crate::ids::{ChannelId, MessageTs, UserId};
 
 pub async fn reacted(app: &App, r: ReactionAdded) -> anyhow::Result<()> {
-    if r.reaction != app.config.incidents.capture_emoji {
+    let lesson = app.config.postmortem.lesson(&r.reaction);
+    if r.reaction != app.config.incidents.capture_emoji && lesson.is_none() {
         return Ok(());
     }
     let Some(stored) = app.store.incident_in(&r.channel.0).await? else {
@@ -25,6 +26,7 @@ pub async fn reacted(app: &App, r: ReactionAdded) -> anyhow::Result<()> {
         thread_ts: m.thread_ts,
         author: m.author,
         text: m.text,
+        lesson,
     };
     capture(app, stored.id, mark).await
 }
@@ -40,6 +42,7 @@ pub async fn pinned(app: &App, p: PinAdded) -> anyhow::Result<()> {
         thread_ts: p.thread_ts,
         author: p.author,
         text: p.text,
+        lesson: None,
     };
     capture(app, stored.id, mark).await
 }
@@ -51,6 +54,7 @@ struct Mark {
     thread_ts: Option<MessageTs>,
     author: Option<UserId>,
     text: String,
+    lesson: Option<Lesson>,
 }
 
 async fn capture(app: &App, id: crate::ids::IncidentId, m: Mark) -> anyhow::Result<()> {
@@ -64,6 +68,7 @@ async fn capture(app: &App, id: crate::ids::IncidentId, m: Mark) -> anyhow::Resu
         text: m.text,
         edited: false,
         deleted: false,
+        lesson: m.lesson,
     };
     let by = m.by.0;
     change(app, id, &by.clone(), move |i| {
