@@ -52,6 +52,7 @@ pub mod failure;
 pub mod gitops;
 pub mod incident;
 pub mod plan;
+pub mod postmortem;
 pub mod terraform;
 
 pub use banto::{Help, Pong, UnknownCommand, UnknownInput};
@@ -82,6 +83,34 @@ impl askama::filters::Escaper for Mrkdwn {
         }
         Ok(())
     }
+}
+
+/// Markdown escaper for `.md` templates: `|` cannot end a table cell, a newline becomes
+/// `<br>` (cells are one line), `<` and `&` cannot start raw HTML or an entity.
+#[derive(Clone, Copy, Debug)]
+pub struct MarkdownText;
+
+impl askama::filters::Escaper for MarkdownText {
+    fn write_escaped_str<W: Write>(&self, mut dest: W, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            match c {
+                '|' => dest.write_str("\\|")?,
+                '\n' => dest.write_str("<br>")?,
+                '\r' => {}
+                '<' => dest.write_str("&lt;")?,
+                '&' => dest.write_str("&amp;")?,
+                c => dest.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Text escaped as `.md` templates escape it.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    askama::filters::Escaper::write_escaped_str(&MarkdownText, &mut out, s).expect("String writes");
+    out
 }
 
 pub trait Message {

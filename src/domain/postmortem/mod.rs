@@ -5,7 +5,7 @@
 
 pub mod blameless;
 
-use crate::domain::incident::{Incident, Lesson, Role, Verdict, What};
+use crate::domain::incident::{Incident, Lesson, Role, Status, Verdict, What};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -170,9 +170,10 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         .collect();
     let response: Vec<Row> = ordered
         .iter()
-        .filter(|e| {
-            matches!(e.what, What::Change { .. } | What::Mitigated)
-                || matches!(e.what, What::Status { to, .. } if to == crate::domain::incident::Status::Identified)
+        .filter(|e| match &e.what {
+            What::Change { .. } | What::Mitigated | What::Update { .. } => true,
+            What::Status { to, .. } => matches!(to, Status::Identified | Status::Monitoring),
+            _ => false,
         })
         .map(|e| row(e.occurred_ms, &e.what, &e.by))
         .collect();

@@ -11,7 +11,7 @@ pub use blocks::{
     DECLARE_FORM, HANDOVER_FORM, Prefill, checklist, declare_form, handover_form,
     read_declare_form, read_handover, suspects_card,
 };
-pub use timeline::{IncidentTimeline, metrics_line};
+pub use timeline::{IncidentTimeline, metrics_line, span};
 
 use super::common::mention;
 use super::{Message, escape_mrkdwn};

@@ -1,0 +1,459 @@
+//! The postmortem draft in words: the language-neutral `Draft` becomes a `View` of plain strings
+//! in one language (names instead of user ids, each timeline entry phrased by
+//! `postmortem_entry.md`, rewrites for blameless findings by `postmortem_rewrite.md`), rendered by
+//! `templates/postmortem.{en,ja}.md`. The Slack summary card is `postmortem_card.mrkdwn`.
+
+use super::Message;
+use super::incident::span;
+use crate::domain::incident::{Role, What};
+use crate::domain::postmortem::blameless::{Finding, Rule};
+use crate::domain::postmortem::{ChangeLine, Draft, Quote, Row, Stamp};
+use crate::locale::Locale;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+super::bilingual! {
+    use { What, Rule };
+    View => "postmortem.en.md", "postmortem.ja.md";
+    EntryText => "en/postmortem_entry.md", "ja/postmortem_entry.md";
+    Rewrite => "en/postmortem_rewrite.md", "ja/postmortem_rewrite.md";
+    PostmortemCard => "en/postmortem_card.mrkdwn", "ja/postmortem_card.mrkdwn";
+}
+
+/// Display names by Slack user id; an id not in it is shown as is.
+pub type Names = BTreeMap<String, String>;
+
+fn name(names: &Names, id: &str) -> String {
+    match id {
+        "banto" => "banto".into(),
+        id => names
+            .get(id)
+            .map_or_else(|| id.to_owned(), |n| format!("@{n}")),
+    }
+}
+
+/// `<@U…>` mentions in people's text shown as names (a file is not Slack).
+fn unmention(names: &Names, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("<@") {
+        out.push_str(&rest[..i]);
+        let Some(end) = rest[i..].find('>') else {
+            break;
+        };
+        let inner = &rest[i + 2..i + end];
+        let id = inner.split('|').next().unwrap_or(inner);
+        out.push_str(&name(names, id));
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One timeline entry, phrased (`postmortem_entry.md`).
+pub struct EntryText {
+    pub what: What,
+    pub names: std::sync::Arc<Names>,
+}
+
+impl EntryText {
+    pub fn name(&self, id: &str) -> String {
+        name(&self.names, id)
+    }
+    pub fn text(&self, text: &str) -> String {
+        unmention(&self.names, text)
+    }
+}
+
+pub struct Rewrite {
+    pub rule: Rule,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RowView {
+    pub when: Vec<String>,
+    pub t: String,
+    /// Already escaped for Markdown.
+    pub what: String,
+    pub by: String,
+    pub link: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeView {
+    pub deploy: bool,
+    pub subject: String,
+    pub summary: String,
+    pub actor: String,
+    pub when: String,
+    pub t: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuoteView {
+    pub author: String,
+    pub text: String,
+    pub link: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionView {
+    pub number: u32,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub link: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingView {
+    pub place: String,
+    pub phrase: String,
+    pub rewrite: String,
+}
+
+/// Everything the document templates read: strings, lists and flags only, so a team's own
+/// template reads the same names.
+#[derive(Clone, Debug, Serialize)]
+pub struct View {
+    pub id: String,
+    pub title: String,
+    pub severity: u8,
+    pub kind: String,
+    pub private: bool,
+    pub resolved: bool,
+    pub services: String,
+    pub zones: Vec<String>,
+    pub impact_started: String,
+    pub mitigated: String,
+    pub resolved_at: String,
+    pub impact_duration: String,
+    pub detected: String,
+    pub detected_by_alert: String,
+    pub reporter: String,
+    pub detect: String,
+    pub acknowledge: String,
+    pub mitigate: String,
+    pub resolve: String,
+    pub summary: String,
+    pub has_culprit: bool,
+    pub culprit: Vec<ChangeView>,
+    pub suspects: Vec<ChangeView>,
+    pub timeline: Vec<RowView>,
+    pub response: Vec<RowView>,
+    pub went_well: Vec<QuoteView>,
+    pub went_wrong: Vec<QuoteView>,
+    pub lucky: Vec<QuoteView>,
+    pub actions: Vec<ActionView>,
+    pub roles: Vec<(String, String)>,
+    pub participants: String,
+    pub findings: Vec<FindingView>,
+}
+
+fn joined(s: &Stamp) -> String {
+    s.zones.join(" / ")
+}
+
+fn minutes(m: Option<i64>, locale: Locale) -> String {
+    m.map_or_else(|| "—".into(), |m| span(m * 60_000, locale))
+}
+
+impl View {
+    /// `kind_title`: the playbook's title in `locale`.
+    pub fn new(d: &Draft, kind_title: &str, names: &Names, locale: Locale) -> Self {
+        let shared = std::sync::Arc::new(names.clone());
+        let row = |r: &Row| RowView {
+            when: r.at.zones.clone(),
+            t: r.t.clone(),
+            what: EntryText {
+                what: r.what.clone(),
+                names: shared.clone(),
+            }
+            .render(locale),
+            by: name(names, &r.by),
+            link: r.link.clone().unwrap_or_default(),
+        };
+        let change = |c: &ChangeLine| ChangeView {
+            deploy: c.kind == "deploy",
+            subject: c.subject.clone(),
+            summary: c.summary.clone(),
+            actor: name(names, &c.actor),
+            when: joined(&c.at),
+            t: c.t.clone(),
+        };
+        let quote = |q: &Quote| QuoteView {
+            author: name(names, &q.author),
+            text: unmention(names, &q.text),
+            link: q.link.clone().unwrap_or_default(),
+        };
+        let finding = |f: &Finding| FindingView {
+            place: f.place.clone(),
+            phrase: f.phrase.clone(),
+            rewrite: Rewrite { rule: f.rule }.render(locale),
+        };
+        let role_word = |r: Role| match (locale, r) {
+            (Locale::En, Role::Commander) => "Incident commander",
+            (Locale::En, Role::Comms) => "Communications",
+            (Locale::En, Role::Scribe) => "Scribe",
+            (Locale::Ja, Role::Commander) => "インシデント指揮者",
+            (Locale::Ja, Role::Comms) => "広報担当",
+            (Locale::Ja, Role::Scribe) => "記録担当",
+        };
+        Self {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            severity: d.severity,
+            kind: kind_title.to_owned(),
+            private: d.private,
+            resolved: d.resolved,
+            services: d.services.join(", "),
+            zones: d.zones.clone(),
+            impact_started: joined(&d.impact_started),
+            mitigated: d.mitigated.as_ref().map(joined).unwrap_or_default(),
+            resolved_at: d.resolved_at.as_ref().map(joined).unwrap_or_default(),
+            impact_duration: d
+                .mitigated
+                .as_ref()
+                .map(|m| span(m.ms - d.impact_started.ms, locale))
+                .unwrap_or_default(),
+            detected: joined(&d.detected),
+            detected_by_alert: d.detected_by_alert.clone().unwrap_or_default(),
+            reporter: name(names, &d.reporter),
+            detect: minutes(d.minutes.detect, locale),
+            acknowledge: minutes(d.minutes.acknowledge, locale),
+            mitigate: minutes(d.minutes.mitigate, locale),
+            resolve: minutes(d.minutes.resolve, locale),
+            summary: d.last_update.clone().unwrap_or_default(),
+            has_culprit: d.culprit.is_some(),
+            culprit: d.culprit.iter().map(change).collect(),
+            suspects: d.suspects.iter().map(change).collect(),
+            timeline: d.timeline.iter().map(row).collect(),
+            response: d.response.iter().map(row).collect(),
+            went_well: d.went_well.iter().map(quote).collect(),
+            went_wrong: d.went_wrong.iter().map(quote).collect(),
+            lucky: d.lucky.iter().map(quote).collect(),
+            actions: d
+                .actions
+                .iter()
+                .map(|a| ActionView {
+                    number: a.number,
+                    text: unmention(names, &a.text),
+                    owner: a
+                        .owner
+                        .as_deref()
+                        .map(|o| name(names, o))
+                        .unwrap_or_default(),
+                    due: a.due.clone().unwrap_or_default(),
+                    link: a.link.clone().unwrap_or_default(),
+                })
+                .collect(),
+            roles: d
+                .roles
+                .iter()
+                .map(|(r, u)| (role_word(*r).to_owned(), name(names, u)))
+                .collect(),
+            participants: d
+                .participants
+                .iter()
+                .map(|p| name(names, p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            findings: d.findings.iter().map(finding).collect(),
+        }
+    }
+}
+
+/// The card in the incident channel beside the file.
+pub struct PostmortemCard {
+    pub id: String,
+    pub entries: usize,
+    pub actions: usize,
+    pub findings: usize,
+    /// Sections left for people to write.
+    pub to_fill: usize,
+    pub regenerated: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::{Captured, Declaration, Incident, Lesson, Status, SuspectChange};
+    use crate::domain::postmortem::{Inputs, draft};
+    use crate::messages::both;
+    use chrono_tz::Tz;
+
+    const MIN: i64 = 60_000;
+    /// 2026-11-01 08:00 UTC: 17:00 in Tokyo, 01:00 PDT in Los Angeles, an hour before DST ends.
+    const T0: i64 = 1_793_520_000_000;
+
+    fn captured(
+        ts_ms: i64,
+        thread: Option<i64>,
+        author: &str,
+        text: &str,
+        lesson: Option<Lesson>,
+    ) -> Captured {
+        let ts = |ms: i64| format!("{}.{:06}", ms / 1000, 100);
+        Captured {
+            channel: "C0INC".into(),
+            ts: ts(ts_ms),
+            thread_ts: thread.map(ts),
+            author: author.into(),
+            text: text.into(),
+            edited: false,
+            deleted: false,
+            lesson,
+        }
+    }
+
+    /// Impact at 17:00 JST / 01:00 PDT; a production deploy 20 minutes before; resolved after
+    /// midnight in Tokyo and after DST ended in Los Angeles.
+    pub(crate) fn incident() -> Incident {
+        let mut i = Incident::declare(&Declaration {
+            title: "Checkout 502s | payments",
+            kind: "bad-deploy",
+            severity: 2,
+            private: false,
+            reporter: "UBOB",
+            commander: Some("UBOB"),
+            services: &["web".into()],
+            impact_started_ms: T0,
+            detected_ms: Some(T0 + 4 * MIN),
+            now_ms: T0 + 10 * MIN,
+        });
+        i.set_suspects(vec![
+            SuspectChange {
+                id: 1,
+                kind: "deploy".into(),
+                subject: "web/production".into(),
+                actor: "UALICE".into(),
+                finished_ms: T0 - 20 * MIN,
+                summary: "#12 1.4.1 → 1.5.0".into(),
+                production: true,
+                destructive: 0,
+                deploy: Some(12),
+            },
+            SuspectChange {
+                id: 2,
+                kind: "terraform_apply".into(),
+                subject: "network".into(),
+                actor: "UKENJI".into(),
+                finished_ms: T0 - 90 * MIN,
+                summary: "1 to change".into(),
+                production: false,
+                destructive: 0,
+                deploy: None,
+            },
+        ]);
+        i.judge(1, true, "UBOB", T0 + 15 * MIN).unwrap();
+        let parent = captured(
+            T0 + 12 * MIN,
+            None,
+            "UALICE",
+            "502s started right after 1.5.0 went out",
+            None,
+        );
+        i.capture("UBOB", parent, T0 + 12 * MIN, T0 + 13 * MIN);
+        let reply = captured(
+            T0 + 14 * MIN,
+            Some(T0 + 12 * MIN),
+            "UKENJI",
+            "ロールバックを開始します <@UBOB>",
+            Some(Lesson::WentWell),
+        );
+        i.capture("UKENJI", reply, T0 + 14 * MIN, T0 + 20 * MIN);
+        let lucky = captured(
+            T0 + 30 * MIN,
+            None,
+            "UALICE",
+            "Only the EU region had the new build",
+            Some(Lesson::Lucky),
+        );
+        i.capture("UALICE", lucky, T0 + 30 * MIN, T0 + 31 * MIN);
+        i.captured_edited(
+            "C0INC",
+            &format!("{}.000100", (T0 + 30 * MIN) / 1000),
+            "Only the EU region had the new build yet",
+        );
+        i.set_status("UBOB", Status::Identified, T0 + 16 * MIN)
+            .unwrap();
+        i.note(
+            "UBOB",
+            "Human error: the on-call forgot to check the canary",
+            Some(T0 + 40 * MIN),
+            T0 + 41 * MIN,
+        )
+        .unwrap();
+        i.update(
+            "UBOB",
+            "Rolled back to 1.4.1; error rate back to normal",
+            T0 + 70 * MIN,
+        )
+        .unwrap();
+        i.set_status("UBOB", Status::Monitoring, T0 + 70 * MIN)
+            .unwrap();
+        i.add_action(
+            "UBOB",
+            "Gate production deploys on the canary's error rate",
+            Some("UALICE"),
+            Some("2026-11-15"),
+            T0 + 80 * MIN,
+        );
+        i.add_action("UBOB", "Be careful", None, None, T0 + 81 * MIN);
+        // 16:30 UTC: 01:30 JST on 11-02, 08:30 PST on 11-01.
+        i.set_status("UBOB", Status::Resolved, T0 + 510 * MIN)
+            .unwrap();
+        i
+    }
+
+    fn names() -> Names {
+        [("UALICE", "alice"), ("UBOB", "bob"), ("UKENJI", "kenji")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+    }
+
+    pub(crate) fn the_draft() -> Draft {
+        let zones: Vec<Tz> = vec![
+            "Asia/Tokyo".parse().unwrap(),
+            "America/Los_Angeles".parse().unwrap(),
+        ];
+        draft(&Inputs {
+            id: "INC-7",
+            incident: &incident(),
+            zones: &zones,
+            workspace_url: Some("https://acme.slack.com/"),
+        })
+    }
+
+    #[test]
+    fn the_draft_in_english_and_japanese() {
+        let d = the_draft();
+        assert_eq!(d.findings.len(), 3, "{:?}", d.findings);
+        let en = View::new(&d, "Bad deploy", &names(), Locale::En).render(Locale::En);
+        let ja = View::new(&d, "不具合のあるデプロイ", &names(), Locale::Ja).render(Locale::Ja);
+        insta::assert_snapshot!("postmortem_en", en);
+        insta::assert_snapshot!("postmortem_ja", ja);
+    }
+
+    #[test]
+    fn the_card_in_both_languages() {
+        let card = PostmortemCard {
+            id: "INC-7".into(),
+            entries: 14,
+            actions: 2,
+            findings: 3,
+            to_fill: 2,
+            regenerated: false,
+        };
+        insta::assert_snapshot!(both(&card));
+    }
+
+    #[test]
+    fn mentions_in_text_become_names() {
+        assert_eq!(
+            unmention(&names(), "ask <@UBOB|bob> and <@UZED>"),
+            "ask @bob and UZED"
+        );
+    }
+}
