@@ -95,6 +95,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::ChangeRecorded { id }) => {
             Box::pin(incident::change_recorded(app, id)).await
         }
+        Event::Timer(Timer::PostmortemDraft { id, regenerated }) => {
+            Box::pin(handlers::postmortem::write(app, id, regenerated)).await
+        }
         Event::Timer(Timer::AskForCommander { id }) => {
             Box::pin(incident::ask_for_commander_due(app, id)).await
         }

@@ -452,13 +452,44 @@ async fn channels_threads_reactions_pins_topics_views_groups_and_files() {
         .await["error"],
         "no_such_subteam"
     );
-    let file = call(
+    // files.upload is retired; the upload flow is URL → bytes → complete.
+    assert_eq!(
+        call(
+            &fake,
+            "files.upload",
+            json!({ "channels": inc, "content": "x" })
+        )
+        .await["error"],
+        "method_deprecated"
+    );
+    let url = call(
         &fake,
-        "files.upload",
-        json!({ "channels": inc, "content": "resource list", "filename": "plan.txt" }),
+        "files.getUploadURLExternal",
+        json!({ "filename": "plan.txt", "length": 13 }),
     )
     .await;
-    assert_eq!(file["file"]["name"], "plan.txt");
+    let early = call(
+        &fake,
+        "files.completeUploadExternal",
+        json!({ "files": [{ "id": url["file_id"], "title": "Plan" }], "channel_id": inc }),
+    )
+    .await;
+    assert_eq!(early["error"], "file_upload_not_complete");
+    let sent = reqwest::Client::new()
+        .post(url["upload_url"].as_str().unwrap())
+        .body("resource list")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.text().await.unwrap(), "OK - 13");
+    let done = call(
+        &fake,
+        "files.completeUploadExternal",
+        json!({ "files": [{ "id": url["file_id"], "title": "Plan" }], "channel_id": inc }),
+    )
+    .await;
+    assert_eq!(done["files"][0]["name"], "plan.txt");
+    assert_eq!(fake.state().files.last().unwrap().content, "resource list");
     let user = call(
         &fake,
         "users.info",

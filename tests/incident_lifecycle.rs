@@ -233,6 +233,12 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
         resolved.text
     );
     world.next_message("incidents").await.unwrap();
+    let draft = world.next_message(&name).await.unwrap();
+    assert!(
+        draft.text.contains("INC-1 postmortem draft"),
+        "{}",
+        draft.text
+    );
 
     let r = ask(&world, "bob", &name, "/incident note after the fact").await;
     assert_eq!(r, "*INC-1* updated.", "notes are kept after resolving");

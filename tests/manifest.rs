@@ -108,7 +108,10 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
         ("pins.add", "pins:write"),
         ("usergroups.users.list", "usergroups:read"),
         ("views.open (reject reason)", "commands"),
-        ("files.upload", "files:write"),
+        (
+            "files.getUploadURLExternal (postmortem drafts)",
+            "files:write",
+        ),
         (
             "conversations.replies (captured messages)",
             "channels:history",

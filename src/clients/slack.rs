@@ -42,6 +42,8 @@ pub struct SlackApi {
     token: SlackApiToken,
     retry: RetryPolicy,
     profiles: Arc<Mutex<HashMap<UserId, UserProfile>>>,
+    /// For file bytes sent to an upload URL (Slack answers that in plain text, not JSON).
+    http: reqwest::Client,
 }
 
 /// What banto needs to know about a person to speak to them.
@@ -49,6 +51,8 @@ pub struct SlackApi {
 pub struct UserProfile {
     pub locale: Option<Locale>,
     pub tz: Option<String>,
+    /// The display name, else the account name.
+    pub name: Option<String>,
 }
 
 /// A message as Slack holds it now.
@@ -148,6 +152,7 @@ impl SlackApi {
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
             retry,
             profiles: Arc::default(),
+            http: reqwest::Client::new(),
         })
     }
 
@@ -344,6 +349,13 @@ impl SlackApi {
                 .filter(|l| !l.is_empty())
                 .map(|l| Locale::from_slack(l)),
             tz: r.user.tz.clone(),
+            name: r
+                .user
+                .profile
+                .as_ref()
+                .and_then(|p| p.display_name.clone())
+                .filter(|n| !n.is_empty())
+                .or(r.user.name.clone()),
         };
         self.profiles
             .lock()
@@ -470,6 +482,48 @@ impl SlackApi {
         let req = SlackApiUserGroupsUsersListRequest::new(group.0.clone().into());
         let r = slack_call!(self, usergroups_users_list(&req))?;
         Ok(r.users.into_iter().map(|u| UserId(u.0)).collect())
+    }
+
+    /// Share a text file in `channel` with Slack's upload flow: an upload URL, the bytes, then
+    /// `files.completeUploadExternal` with the comment.
+    pub async fn upload(
+        &self,
+        channel: &ChannelId,
+        filename: &str,
+        title: &str,
+        content: &str,
+        comment: &str,
+    ) -> Result<(), SlackError> {
+        let content = mask::text(content);
+        let req = SlackApiFilesGetUploadUrlExternalRequest::new(filename.to_owned(), content.len());
+        let url = slack_call!(self, get_upload_url_external(&req))?;
+        let sent = self
+            .http
+            .post(url.upload_url.0.as_str())
+            .header("content-type", "text/markdown; charset=utf-8")
+            .body(content.into_owned())
+            .send()
+            .await
+            .map_err(|e| SlackError::Unavailable(format!("file upload: {}", e.without_url())))?;
+        if !sent.status().is_success() {
+            return Err(SlackError::Unavailable(format!(
+                "file upload answered {}",
+                sent.status()
+            )));
+        }
+        let file = SlackApiFilesComplete::new(url.file_id).with_title(title.to_owned());
+        let comment = mask::text(comment);
+        let req = SlackApiFilesCompleteUploadExternalRequest::new(vec![file])
+            .with_channel_id(channel.0.clone().into())
+            .with_initial_comment(comment.into_owned());
+        slack_call!(self, files_complete_upload_external(&req))?;
+        Ok(())
+    }
+
+    /// `https://acme.slack.com/`: permalinks are built from it.
+    pub async fn workspace_url(&self) -> Result<String, SlackError> {
+        let r = slack_call!(self, auth_test())?;
+        Ok(r.url.0.to_string())
     }
 
     pub async fn auth_test(&self) -> Result<String, SlackError> {

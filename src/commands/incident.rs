@@ -44,6 +44,8 @@ pub enum IncidentCommand {
     },
     Reopen,
     Timeline,
+    /// Write the postmortem draft again from the timeline.
+    Postmortem,
 }
 
 /// Which line of `USAGE` each command's errors show.
@@ -59,7 +61,7 @@ const IMPACT: usize = 8;
 const RESOLVE: usize = 9;
 
 impl IncidentCommand {
-    pub const USAGE: [(&'static str, &'static str, &'static str); 14] = [
+    pub const USAGE: [(&'static str, &'static str, &'static str); 15] = [
         (
             "/incident [--type <type>] [--sev 1-4] [--service a,b] [--private] <title>",
             "declare an incident at once (`/incident` alone opens the form)",
@@ -121,6 +123,11 @@ impl IncidentCommand {
             "タイムライン (あなたとチームのタイムゾーンで)",
         ),
         (
+            "/incident postmortem",
+            "write the postmortem draft (again) from the timeline",
+            "ポストモーテムの下書きをタイムラインから作成 (再作成)",
+        ),
+        (
             "/incident list",
             "open incidents you may see",
             "閲覧できる進行中のインシデント",
@@ -150,6 +157,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, Usage> {
         (Some("list"), []) => Ok(IncidentCommand::List),
         (Some("reopen"), []) => Ok(IncidentCommand::Reopen),
         (Some("timeline"), []) => Ok(IncidentCommand::Timeline),
+        (Some("postmortem"), []) => Ok(IncidentCommand::Postmortem),
         (Some("status"), [s]) => Status::parse(&s.to_lowercase())
             .map(IncidentCommand::Status)
             .ok_or_else(|| usage(STATUS)),

@@ -208,6 +208,11 @@ pub enum Timer {
     MergeDeploy { id: crate::ids::DeployId },
     /// A change (deploy, apply) was recorded: open incidents it touches hear of it.
     ChangeRecorded { id: i64 },
+    /// Write an incident's postmortem draft (on resolve, or asked again).
+    PostmortemDraft {
+        id: crate::ids::IncidentId,
+        regenerated: bool,
+    },
     /// Ask an incident's channel who commands it, if still nobody does.
     AskForCommander { id: crate::ids::IncidentId },
     /// Nudge an incident's commander if no status update came in time.
@@ -301,6 +306,7 @@ impl Timer {
             Timer::ChangeRecorded { .. } => "change_recorded",
             Timer::IncidentReminder { .. } => "incident_reminder",
             Timer::AskForCommander { .. } => "ask_for_commander",
+            Timer::PostmortemDraft { .. } => "postmortem_draft",
         }
     }
 }

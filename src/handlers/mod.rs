@@ -6,6 +6,7 @@ pub mod failure;
 pub mod github;
 pub mod housekeeping;
 pub mod incident;
+pub mod postmortem;
 pub mod slash;
 pub mod terraform;
 

@@ -85,7 +85,7 @@ impl askama::filters::Escaper for Mrkdwn {
     }
 }
 
-/// Markdown escaper for `.md` templates: `|` cannot end a table cell, a newline becomes
+/// Escaper for the postmortem document (`escape = "markdown_cells"`, not every `.md`): `|` cannot end a table cell, a newline becomes
 /// `<br>` (cells are one line), `<` and `&` cannot start raw HTML or an entity.
 #[derive(Clone, Copy, Debug)]
 pub struct MarkdownText;
@@ -104,13 +104,6 @@ impl askama::filters::Escaper for MarkdownText {
         }
         Ok(())
     }
-}
-
-/// Text escaped as `.md` templates escape it.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    askama::filters::Escaper::write_escaped_str(&MarkdownText, &mut out, s).expect("String writes");
-    out
 }
 
 pub trait Message {

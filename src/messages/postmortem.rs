@@ -12,11 +12,47 @@ use crate::locale::Locale;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The document's templates escape with `markdown_cells` (askama.toml), not as every `.md`.
+mod document {
+    use super::{EntryText, Rewrite, Rule, View, What};
+    use crate::locale::Locale;
+    use askama::Template;
+
+    macro_rules! templates {
+        ($($ty:ident, $name:ident => $en:literal, $ja:literal;)*) => {
+            $(
+                #[derive(Template)]
+                #[template(path = $en, escape = "markdown_cells")]
+                struct $name<'a> {
+                    m: &'a $ty,
+                }
+                impl crate::messages::Message for $ty {
+                    fn render(&self, locale: Locale) -> String {
+                        #[derive(Template)]
+                        #[template(path = $ja, escape = "markdown_cells")]
+                        struct Ja<'a> {
+                            m: &'a $ty,
+                        }
+                        let r = match locale {
+                            Locale::En => $name { m: self }.render(),
+                            Locale::Ja => Ja { m: self }.render(),
+                        };
+                        r.expect("templates only read fields").trim_end().to_owned()
+                    }
+                }
+            )*
+        };
+    }
+
+    templates! {
+        View, ViewEn => "postmortem.en.md", "postmortem.ja.md";
+        EntryText, EntryEn => "en/postmortem_entry.md", "ja/postmortem_entry.md";
+        Rewrite, RewriteEn => "en/postmortem_rewrite.md", "ja/postmortem_rewrite.md";
+    }
+}
+
 super::bilingual! {
-    use { What, Rule };
-    View => "postmortem.en.md", "postmortem.ja.md";
-    EntryText => "en/postmortem_entry.md", "ja/postmortem_entry.md";
-    Rewrite => "en/postmortem_rewrite.md", "ja/postmortem_rewrite.md";
+    use {};
     PostmortemCard => "en/postmortem_card.mrkdwn", "ja/postmortem_card.mrkdwn";
 }
 

@@ -176,13 +176,18 @@ async fn a_sev2_database_incident_freezes_production_deploys_until_resolved() {
     let mut said = vec![];
     while let Ok(m) = world.next_message(&name).await {
         said.push(m.text);
-        if said.len() == 2 {
+        if said.len() == 3 {
             break;
         }
     }
     assert!(
         said.iter().any(|t| t.contains("no longer held")),
         "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|t| t.contains("postmortem draft") && t.contains("-postmortem.md]")),
+        "the draft comes with the resolution: {said:?}"
     );
     world.next_message("incidents").await.unwrap();
     assert_eq!(

@@ -324,42 +324,10 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
                 .ok_or_else(|| SlackErr::code("no_such_subteam"))?;
             Ok(json!({ "users": users }))
         }
-        "files.upload" => {
-            let id = st.next_id('F');
-            let channel = match s(p, "channels") {
-                Some(c) => Some(visible_channel(st, c.split(',').next().unwrap_or(c))?),
-                None => None,
-            };
-            let file = FakeFile {
-                id: id.clone(),
-                channel: channel.clone(),
-                filename: s(p, "filename").unwrap_or("file").to_owned(),
-                title: s(p, "title").map(str::to_owned),
-                content: s(p, "content").unwrap_or_default().to_owned(),
-            };
-            if let Some(channel) = channel {
-                let text = s(p, "initial_comment").unwrap_or_default();
-                let m = FakeMessage {
-                    channel,
-                    ts: String::new(),
-                    thread_ts: s(p, "thread_ts").map(str::to_owned),
-                    user: st.bot_user.clone(),
-                    text: format!("{text} [file: {}]", file.filename)
-                        .trim()
-                        .to_owned(),
-                    blocks: None,
-                    ephemeral_to: None,
-                    reactions: BTreeMap::new(),
-                    edited: false,
-                    from_bot: true,
-                    seen: false,
-                    metadata: None,
-                };
-                st.add_message(m);
-            }
-            let json = json!({ "id": id, "name": file.filename, "title": file.title, "size": file.content.len() });
-            st.files.push(file);
-            Ok(json!({ "file": json }))
+        // Retired by Slack in 2025: the upload flow is getUploadURLExternal → POST → complete.
+        "files.upload" => Err(SlackErr::code("method_deprecated")),
+        "files.getUploadURLExternal" | "files.completeUploadExternal" => {
+            super::files::call(st, method, p)
         }
         _ => Err(SlackErr::code("unknown_method")),
     }

@@ -1,6 +1,7 @@
 //! An in-process fake of Slack's Web API with state, speaking Slack's wire format (checked
 //! against the real responses in `shared/corpus/slack`). Tests and `banto console` both use it.
 
+mod files;
 mod messages;
 mod methods;
 
@@ -105,6 +106,8 @@ pub struct SlackState {
     pub triggers: BTreeMap<String, String>,
     pub usergroups: BTreeMap<String, (String, Vec<String>)>,
     pub files: Vec<FakeFile>,
+    /// Upload URLs handed out and not completed, by file id.
+    pub uploads: BTreeMap<String, files::PendingUpload>,
     pub faults: HashMap<String, VecDeque<Fault>>,
     /// Every method called, in order.
     pub calls: Vec<String>,
@@ -246,6 +249,7 @@ impl FakeSlack {
         let app = Router::new()
             .route("/api/{method}", any(api))
             .route("/response/{id}", post(response_url))
+            .route("/upload/{id}", post(files::upload))
             .route("/socket", axum::routing::get(socket))
             .with_state(fake.clone());
         tokio::spawn(async move {

@@ -103,6 +103,10 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
                 text: view.render(locale),
             });
         }
+        IncidentCommand::Postmortem => {
+            crate::handlers::postmortem::schedule(app, id, Some(&cmd.trigger_id)).await?;
+            return Ok(IncidentReply::PostmortemComing { id });
+        }
         IncidentCommand::Handover { to } => {
             forms::open_handover_form(app, cmd, id, &to).await?;
             return Ok(IncidentReply::FormOpened);

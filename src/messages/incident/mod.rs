@@ -163,6 +163,10 @@ pub enum IncidentReply {
     },
     /// No open incident the person may see to attach it to.
     NoOpenIncident,
+    /// The draft is being written; it comes as a file in the incident channel.
+    PostmortemComing {
+        id: IncidentId,
+    },
 }
 
 /// `<!date^UNIX^{date_short_pretty} {time}|fallback>`: Slack shows it in each reader's zone.

@@ -1,0 +1,128 @@
+//! Postmortem drafts as responders get them: resolving an incident shares a Markdown draft in
+//! its channel (English and Japanese, the timeline in Tokyo and San Francisco time, lessons
+//! marked by emoji, the blameless check), through Slack's upload flow; `/incident postmortem`
+//! writes it again. Fake Slack; the shipped playbooks; real banto.
+
+use banto::fake::world::{World, WorldOptions};
+use std::time::Duration;
+
+async fn world() -> World {
+    let opts = WorldOptions::with_config(
+        "[incidents]\nbroadcast_channel = \"#incidents\"\n[postmortem]\nzones = [\"Asia/Tokyo\", \"America/Los_Angeles\"]\n",
+    );
+    World::start_with(opts).await.expect("world starts")
+}
+
+async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
+    world.slash(user, channel, line).await.unwrap();
+    world.settle().await.unwrap();
+    world.next_reply(user).await.unwrap().text
+}
+
+#[tokio::test]
+async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
+    let world = world().await;
+    let reply = ask(
+        &world,
+        "alice",
+        "#ops",
+        "/incident --type database Orders DB failover",
+    )
+    .await;
+    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
+    let i = world
+        .app
+        .store
+        .open_incidents()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    for _ in 0..3 {
+        world.next_message(&name).await.unwrap();
+    }
+    world.next_message("incidents").await.unwrap();
+    let ts = world
+        .say("bob", &name, "Replica promoted in 40s | no data loss", None)
+        .await
+        .unwrap();
+    world.react("kenji", &name, &ts, "star").await.unwrap();
+    world.settle().await.unwrap();
+    let ts = world
+        .say("kenji", &name, "The on-call forgot to page the DBA", None)
+        .await
+        .unwrap();
+    world.react("alice", &name, &ts, "pushpin").await.unwrap();
+    world.settle().await.unwrap();
+    ask(&world, "alice", &name, "/incident action Be careful").await;
+    world.next_message(&name).await.unwrap();
+    world.app.clock.advance(Duration::from_secs(20 * 60));
+    ask(&world, "alice", &name, "/incident status monitoring").await;
+    let r = ask(&world, "alice", &name, "/incident resolve").await;
+    assert!(r.contains("resolved"), "{r}");
+    world.next_message("incidents").await.unwrap();
+    let mut said = Vec::new();
+    for _ in 0..2 {
+        said.push(world.next_message(&name).await.unwrap().text);
+    }
+    let card = said
+        .iter()
+        .find(|t| t.contains("postmortem draft"))
+        .unwrap_or_else(|| panic!("{said:?}"));
+    assert!(card.contains("phrases may blame a person"), "{card}");
+    let file = world
+        .slack
+        .state()
+        .files
+        .last()
+        .cloned()
+        .expect("the draft file");
+    assert!(
+        file.filename.ends_with("-inc-1-postmortem.md"),
+        "{}",
+        file.filename
+    );
+    assert_eq!(file.channel, i.meta.channel);
+    let doc = &file.content;
+    for heading in [
+        "## Timeline",
+        "## What went well",
+        "## タイムライン",
+        "## うまくいったこと",
+        "## Blameless check",
+    ] {
+        assert!(doc.contains(heading), "{heading} in:\n{doc}");
+    }
+    assert!(
+        doc.contains("| Asia/Tokyo | America/Los_Angeles | T± |"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("@bob: “Replica promoted in 40s \\| no data loss”"),
+        "a lesson, its pipe escaped:\n{doc}"
+    );
+    assert!(doc.contains("“forgot to”"), "{doc}");
+    assert!(doc.contains("“Be careful”"), "{doc}");
+    assert!(
+        doc.contains("slack.com/archives/"),
+        "links to the messages:\n{doc}"
+    );
+    assert!(
+        world
+            .slack
+            .state()
+            .calls
+            .iter()
+            .all(|c| c != "files.upload"),
+        "the retired upload method is not used"
+    );
+
+    let r = ask(&world, "bob", &name, "/incident postmortem").await;
+    assert!(r.contains("Writing the postmortem draft of *INC-1*"), "{r}");
+    let again = world.next_message(&name).await.unwrap();
+    assert!(again.text.contains("(regenerated)"), "{}", again.text);
+    assert_eq!(world.slack.state().files.len(), 2);
+}
