@@ -15,7 +15,7 @@ Lines starting with / are slash commands; other lines are messages in the curren
   /deploy web 1.5.0     deploy to staging (auto-merges); then /promote web staging production
   /incident DB latency  declare an incident (a channel, a card, a checklist, suspects); then,
                         in its channel, /incident status identified, update …, timeline,
-                        resolve (/incident help lists everything)
+                        resolve: the postmortem draft is shown (/incident help lists everything)
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
   :react <n> <emoji>    add a reaction to message n (`mine`: your last message here;
@@ -91,6 +91,8 @@ struct Session {
     shown: Vec<FakeMessage>,
     /// Forms banto opened that were already printed.
     views_seen: usize,
+    /// Files banto shared that were already printed.
+    files_seen: usize,
     /// Alerts fired with `:alert`, by name: their severity and when they started.
     alerts: std::collections::BTreeMap<String, (String, i64)>,
 }
@@ -116,6 +118,9 @@ pub async fn run(
     }
     if config.incidents.broadcast_channel.is_none() {
         config.incidents.broadcast_channel = Some("#incidents".into());
+    }
+    if config.postmortem.zones.is_empty() {
+        config.postmortem.zones = vec![chrono_tz::Asia::Tokyo, chrono_tz::America::Los_Angeles];
     }
     if config.incidents.alerts.channel.is_none() {
         config.incidents.alerts.channel = Some("#alerts".into());
@@ -162,6 +167,7 @@ pub async fn run(
         thread: None,
         shown: vec![],
         views_seen: 0,
+        files_seen: 0,
         alerts: Default::default(),
     };
     out.write_all(
@@ -454,6 +460,23 @@ fn render_new(s: &mut Session) -> String {
     s.views_seen = s.world.slack.state().views.len();
     for v in views {
         out.push_str(&forms::describe(&v));
+    }
+    let files: Vec<crate::fake::slack::FakeFile> = {
+        let st = s.world.slack.state();
+        st.files.iter().skip(s.files_seen).cloned().collect()
+    };
+    s.files_seen += files.len();
+    for f in files {
+        let channel = f
+            .channel
+            .as_deref()
+            .map(|c| channel_name(s, c))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "banto shared the file {} in {channel}:\n",
+            f.filename
+        ));
+        out.push_str(&indent(&f.content));
     }
     let edited: Vec<(usize, FakeMessage)> = {
         let st = s.world.slack.state();

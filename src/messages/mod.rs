@@ -85,20 +85,27 @@ impl askama::filters::Escaper for Mrkdwn {
     }
 }
 
-/// Escaper for the postmortem document (`escape = "markdown_cells"`, not every `.md`): `|` cannot end a table cell, a newline becomes
-/// `<br>` (cells are one line), `<` and `&` cannot start raw HTML or an entity.
+/// Escaper for the postmortem document (`escape = "markdown_cells"`, not every `.md`): `|`
+/// cannot end a table cell, a newline becomes `<br>` (cells are one line), `<` cannot open
+/// raw HTML.
 #[derive(Clone, Copy, Debug)]
 pub struct MarkdownText;
 
 impl askama::filters::Escaper for MarkdownText {
     fn write_escaped_str<W: Write>(&self, mut dest: W, s: &str) -> fmt::Result {
-        for c in s.chars() {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
             match c {
                 '|' => dest.write_str("\\|")?,
                 '\n' => dest.write_str("<br>")?,
                 '\r' => {}
-                '<' => dest.write_str("&lt;")?,
-                '&' => dest.write_str("&amp;")?,
+                // Only where it could open a tag or a comment: `<1m` stays readable.
+                '<' if chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+                {
+                    dest.write_str("&lt;")?
+                }
                 c => dest.write_char(c)?,
             }
         }
