@@ -107,7 +107,7 @@ fn main() {
             zones: &zones,
             workspace_url: Some("https://acme.slack.com/"),
         });
-        let text = document(&d, |_| "Bad deploy".into(), &names, Locale::En);
+        let text = document(&d, |_| "Bad deploy".into(), &names, Locale::En, |_| None);
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         let en = text.split("\n\n---\n\n").next().map_or(0, str::len);
         size = (text.len(), en, text.len() - en);

@@ -236,6 +236,7 @@ impl Config {
         let dir = path.parent().unwrap_or(Path::new(""));
         config.incidents.load_playbooks(dir)?;
         config.incidents.check_default(path, text)?;
+        config.postmortem.load_templates(dir)?;
         Ok(config)
     }
     pub fn locale_for_channel(&self, channel: &str) -> Locale {

@@ -1,7 +1,10 @@
 //! `[postmortem]`: the drafts written when an incident is resolved.
 
+use super::ConfigError;
+use crate::locale::Locale;
 use chrono_tz::Tz;
 use serde::Deserialize;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,6 +20,13 @@ pub struct PostmortemConfig {
     pub went_wrong_emoji: String,
     #[serde(default = "default_lucky")]
     pub lucky_emoji: String,
+    /// The team's own `postmortem.en.md` / `postmortem.ja.md` (Jinja syntax, the same fields
+    /// as the built-in templates), relative to the config file; a language without a file
+    /// uses the built-in one.
+    pub templates_dir: Option<PathBuf>,
+    /// Read from `templates_dir` at start: (language, file, text), each checked.
+    #[serde(skip)]
+    pub templates: Vec<(Locale, PathBuf, String)>,
 }
 
 impl Default for PostmortemConfig {
@@ -26,6 +36,8 @@ impl Default for PostmortemConfig {
             went_well_emoji: default_went_well(),
             went_wrong_emoji: default_went_wrong(),
             lucky_emoji: default_lucky(),
+            templates_dir: None,
+            templates: Vec::new(),
         }
     }
 }
@@ -41,6 +53,41 @@ fn default_lucky() -> String {
 }
 
 impl PostmortemConfig {
+    /// Read and check the team's templates: a syntax error is an error at its file and line.
+    pub(super) fn load_templates(&mut self, config_dir: &Path) -> Result<(), ConfigError> {
+        let Some(dir) = &self.templates_dir else {
+            return Ok(());
+        };
+        let dir = config_dir.join(dir);
+        for (locale, name) in [
+            (Locale::En, "postmortem.en.md"),
+            (Locale::Ja, "postmortem.ja.md"),
+        ] {
+            let path = dir.join(name);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if let Err(e) = crate::messages::postmortem::check_template(&text) {
+                return Err(ConfigError::Invalid {
+                    path,
+                    line: e.line().unwrap_or(1),
+                    column: 1,
+                    message: format!("postmortem template: {}", e.detail().unwrap_or("invalid")),
+                });
+            }
+            self.templates.push((locale, path, text));
+        }
+        Ok(())
+    }
+
+    /// The team's template for `locale`, if it has one.
+    pub fn template(&self, locale: Locale) -> Option<&str> {
+        self.templates
+            .iter()
+            .find(|(l, _, _)| *l == locale)
+            .map(|(_, _, t)| t.as_str())
+    }
+
     /// The lesson a reaction marks, if it marks one.
     pub fn lesson(&self, emoji: &str) -> Option<crate::domain::incident::Lesson> {
         use crate::domain::incident::Lesson;
@@ -52,5 +99,45 @@ impl PostmortemConfig {
         .into_iter()
         .find(|(e, _)| e.as_str() == emoji)
         .map(|(_, l)| l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_team_template_with_a_syntax_error_fails_at_its_file_and_line() {
+        let dir = std::env::temp_dir().join(format!("banto-pm-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pm")).unwrap();
+        std::fs::write(
+            dir.join("config.toml"),
+            "[postmortem]\ntemplates_dir = \"pm\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("pm/postmortem.ja.md"),
+            "# {{ m.id }}\n\n{% for r in m.timeline %}\n- {{ r.t }}\n",
+        )
+        .unwrap();
+        let err = crate::config::Config::load(&dir.join("config.toml"))
+            .unwrap_err()
+            .to_string();
+        std::fs::write(
+            dir.join("pm/postmortem.ja.md"),
+            "# {{ m.id }} {{ m.title }}\n",
+        )
+        .unwrap();
+        let ok = crate::config::Config::load(&dir.join("config.toml")).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            err.contains("pm/postmortem.ja.md:4:") && err.contains("postmortem template"),
+            "{err}"
+        );
+        assert!(ok.postmortem.template(Locale::Ja).is_some());
+        assert!(
+            ok.postmortem.template(Locale::En).is_none(),
+            "the built-in one"
+        );
     }
 }

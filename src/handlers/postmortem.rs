@@ -80,12 +80,14 @@ fn to_fill(d: &Draft) -> usize {
     .count()
 }
 
-/// The draft in `first`'s language, then in the other.
+/// The draft in `first`'s language, then in the other (each with the team's template if it
+/// has one).
 pub fn document(
     d: &Draft,
     kind_title: impl Fn(Locale) -> String,
     names: &Names,
     first: Locale,
+    team: impl Fn(Locale) -> Option<String>,
 ) -> String {
     let other = match first {
         Locale::En => Locale::Ja,
@@ -93,7 +95,7 @@ pub fn document(
     };
     [first, other]
         .into_iter()
-        .map(|l| View::new(d, &kind_title(l), names, l).render(l))
+        .map(|l| View::new(d, &kind_title(l), names, l).render_with(team(l).as_deref(), l))
         .collect::<Vec<_>>()
         .join("\n\n---\n\n")
 }
@@ -122,7 +124,8 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
     let playbook = app.config.incidents.playbooks.get(&d.kind);
     let kind_title =
         |l: Locale| playbook.map_or_else(|| d.kind.clone(), |p| p.title.get(l).to_owned());
-    let text = document(&d, kind_title, &names, locale);
+    let team = |l: Locale| app.config.postmortem.template(l).map(str::to_owned);
+    let text = document(&d, kind_title, &names, locale, team);
     let card = PostmortemCard {
         id: label.clone(),
         entries: d.timeline.len(),

@@ -299,6 +299,52 @@ impl View {
     }
 }
 
+fn team_environment(source: &str) -> Result<minijinja::Environment<'_>, minijinja::Error> {
+    use minijinja::{AutoEscape, Environment, Value};
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Custom("markdown_cells"));
+    env.set_formatter(|out, _state, value: &Value| {
+        match value.as_str() {
+            Some(s) if !value.is_safe() => {
+                let mut escaped = String::new();
+                askama::filters::Escaper::write_escaped_str(&super::MarkdownText, &mut escaped, s)
+                    .expect("String writes");
+                out.write_str(&escaped)?
+            }
+            _ if value.is_none() || value.is_undefined() => {}
+            _ => out.write_str(&value.to_string())?,
+        }
+        Ok(())
+    });
+    env.add_template("postmortem", source)?;
+    Ok(env)
+}
+
+/// A team's template, checked: `Err` names the line and what is wrong.
+pub fn check_template(source: &str) -> Result<(), minijinja::Error> {
+    team_environment(source).map(|_| ())
+}
+
+impl View {
+    /// With the team's template (`m` is this view), else the built-in one.
+    pub fn render_with(&self, team: Option<&str>, locale: Locale) -> String {
+        let Some(source) = team else {
+            return self.render(locale);
+        };
+        let rendered = team_environment(source).and_then(|env| {
+            env.get_template("postmortem")?
+                .render(minijinja::context! { m => self })
+        });
+        match rendered {
+            Ok(text) => text.trim_end().to_owned(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the team's postmortem template failed; using the built-in one");
+                self.render(locale)
+            }
+        }
+    }
+}
+
 /// The card in the incident channel beside the file.
 pub struct PostmortemCard {
     pub id: String,
@@ -483,6 +529,24 @@ mod tests {
             regenerated: false,
         };
         insta::assert_snapshot!(both(&card));
+    }
+
+    #[test]
+    fn a_team_template_reads_the_same_fields_escaped_the_same_way() {
+        let d = the_draft();
+        let view = View::new(&d, "Bad deploy", &names(), Locale::En);
+        let team = "# {{ m.id }} — {{ m.title }}\n{% for r in m.timeline %}{% if loop.index <= 2 %}| {{ r.when[1] }} | {{ r.t }} | {{ r.what|safe }} |\n{% endif %}{% endfor %}Detect: {{ m.detect }}";
+        let out = view.render_with(Some(team), Locale::En);
+        assert_eq!(
+            out,
+            "# INC-7 — Checkout 502s \\| payments\n| 2026-11-01 01:10 PDT | T+10m | Declared at SEV2 |\n| 2026-11-01 01:12 PDT | T+12m | @alice: “502s started right after 1.5.0 went out” |\nDetect: 4m"
+        );
+        let broken = "{{ m.id | no_such_filter }}";
+        assert_eq!(
+            view.render_with(Some(broken), Locale::En),
+            view.render(Locale::En),
+            "a template that fails at render falls back to the built-in one"
+        );
     }
 
     #[test]
