@@ -98,6 +98,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::PostmortemDraft { id, regenerated }) => {
             Box::pin(handlers::postmortem::write(app, id, regenerated)).await
         }
+        Event::Timer(Timer::PostmortemReview { id, round }) => {
+            Box::pin(handlers::postmortem::review_due(app, id, round)).await
+        }
         Event::Timer(Timer::AskForCommander { id }) => {
             Box::pin(incident::ask_for_commander_due(app, id)).await
         }

@@ -8,9 +8,21 @@ use std::time::Duration;
 
 async fn world() -> World {
     let opts = WorldOptions::with_config(
-        "[incidents]\nbroadcast_channel = \"#incidents\"\n[postmortem]\nzones = [\"Asia/Tokyo\", \"America/Los_Angeles\"]\n",
+        r##"
+[incidents]
+broadcast_channel = "#incidents"
+[postmortem]
+zones = ["Asia/Tokyo", "America/Los_Angeles"]
+docs_repo = "acme/docs"
+issues_repo = "acme/web"
+review_reminder_days = 5
+"##,
     );
-    World::start_with(opts).await.expect("world starts")
+    let world = World::start_with(opts).await.expect("world starts");
+    world
+        .github
+        .seed_repo("acme/docs", &[("README.md", "# Docs\n")]);
+    world
 }
 
 async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
@@ -58,6 +70,14 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
     world.react("alice", &name, &ts, "pushpin").await.unwrap();
     world.settle().await.unwrap();
     ask(&world, "alice", &name, "/incident action Be careful").await;
+    world.next_message(&name).await.unwrap();
+    ask(
+        &world,
+        "alice",
+        &name,
+        "/incident action Page the DBA from the failover alert",
+    )
+    .await;
     world.next_message(&name).await.unwrap();
     world.app.clock.advance(Duration::from_secs(20 * 60));
     ask(&world, "alice", &name, "/incident status monitoring").await;
@@ -120,9 +140,75 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
         "the retired upload method is not used"
     );
 
+    // The pull request in the docs repository, both languages, and one issue per action item.
+    let pulls = world.github.pulls("acme/docs");
+    assert_eq!(pulls.len(), 1, "{pulls:?}");
+    let (number, pr) = &pulls[0];
+    assert_eq!(
+        (pr.head.as_str(), pr.base.as_str(), pr.open),
+        ("banto/postmortem-1", "main", true)
+    );
+    assert!(
+        pr.title.starts_with("Postmortem: INC-1 Orders DB failover"),
+        "{}",
+        pr.title
+    );
+    assert!(
+        card.contains(&format!("/pull/{number}")),
+        "the card links the PR: {card}"
+    );
+    let date = world
+        .app
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .format("%Y-%m-%d");
+    let path = format!("postmortems/{date}-orders-db-failover.md");
+    let in_repo = world
+        .github
+        .file("acme/docs", "banto/postmortem-1", &path)
+        .unwrap_or_else(|| panic!("{path} on the PR's branch"));
+    assert_eq!(&in_repo, doc);
+    let issues = world.github.state().issues.clone();
+    assert_eq!(issues.len(), 2);
+    assert!(
+        issues
+            .iter()
+            .all(|i| i.repo == "acme/web" && i.labels == ["postmortem"])
+    );
+    assert_eq!(
+        issues[1].title,
+        "INC-1: Page the DBA from the failover alert"
+    );
+    assert!(
+        doc.contains("[issue](https://github.com/acme/web/issues/"),
+        "{doc}"
+    );
+
     let r = ask(&world, "bob", &name, "/incident postmortem").await;
     assert!(r.contains("Writing the postmortem draft of *INC-1*"), "{r}");
     let again = world.next_message(&name).await.unwrap();
     assert!(again.text.contains("(regenerated)"), "{}", again.text);
     assert_eq!(world.slack.state().files.len(), 2);
+    assert_eq!(
+        world.github.pulls("acme/docs").len(),
+        1,
+        "the same pull request"
+    );
+    assert_eq!(world.github.state().issues.len(), 2, "no second issue");
+
+    // Still open five days later: the commander hears of it, once per interval.
+    world
+        .app
+        .clock
+        .advance(Duration::from_secs(5 * 86_400 + 60));
+    world.settle().await.unwrap();
+    let nudge = world.next_message(&name).await.unwrap();
+    assert!(
+        nudge
+            .text
+            .contains("postmortem pull request is still open after 5 days"),
+        "{}",
+        nudge.text
+    );
 }

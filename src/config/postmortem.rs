@@ -24,6 +24,20 @@ pub struct PostmortemConfig {
     /// as the built-in templates), relative to the config file; a language without a file
     /// uses the built-in one.
     pub templates_dir: Option<PathBuf>,
+    /// A pull request per incident with `<docs_dir>/YYYY-MM-DD-<slug>.md` (both languages),
+    /// updated in place when the draft is written again.
+    pub docs_repo: Option<crate::ids::RepoName>,
+    #[serde(default = "default_docs_branch")]
+    pub docs_branch: String,
+    #[serde(default = "default_docs_dir")]
+    pub docs_dir: String,
+    /// Action items opened as issues here (once each), with these labels.
+    pub issues_repo: Option<crate::ids::RepoName>,
+    #[serde(default = "default_issue_labels")]
+    pub issue_labels: Vec<String>,
+    /// The commander hears when the postmortem pull request is still open after this long.
+    #[serde(default = "default_review_days")]
+    pub review_reminder_days: u32,
     /// Read from `templates_dir` at start: (language, file, text), each checked.
     #[serde(skip)]
     pub templates: Vec<(Locale, PathBuf, String)>,
@@ -37,11 +51,29 @@ impl Default for PostmortemConfig {
             went_wrong_emoji: default_went_wrong(),
             lucky_emoji: default_lucky(),
             templates_dir: None,
+            docs_repo: None,
+            docs_branch: default_docs_branch(),
+            docs_dir: default_docs_dir(),
+            issues_repo: None,
+            issue_labels: default_issue_labels(),
+            review_reminder_days: default_review_days(),
             templates: Vec::new(),
         }
     }
 }
 
+fn default_docs_branch() -> String {
+    "main".into()
+}
+fn default_docs_dir() -> String {
+    "postmortems".into()
+}
+fn default_issue_labels() -> Vec<String> {
+    vec!["postmortem".into()]
+}
+fn default_review_days() -> u32 {
+    5
+}
 fn default_went_well() -> String {
     "star".into()
 }

@@ -213,6 +213,11 @@ pub enum Timer {
         id: crate::ids::IncidentId,
         regenerated: bool,
     },
+    /// The postmortem pull request may still be open: remind the commander (`round` ≥ 1).
+    PostmortemReview {
+        id: crate::ids::IncidentId,
+        round: u32,
+    },
     /// Ask an incident's channel who commands it, if still nobody does.
     AskForCommander { id: crate::ids::IncidentId },
     /// Nudge an incident's commander if no status update came in time.
@@ -307,6 +312,7 @@ impl Timer {
             Timer::IncidentReminder { .. } => "incident_reminder",
             Timer::AskForCommander { .. } => "ask_for_commander",
             Timer::PostmortemDraft { .. } => "postmortem_draft",
+            Timer::PostmortemReview { .. } => "postmortem_review",
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct GithubState {
     pub git: BTreeMap<String, super::github_git::FakeRepo>,
     /// Issue and PR comments by id.
     pub comments: BTreeMap<u64, FakeComment>,
+    /// Issues opened, in order.
+    pub issues: Vec<super::github_issues::FakeIssue>,
 }
 
 #[derive(Clone, Debug)]
@@ -101,6 +103,10 @@ impl FakeGithub {
             .route(
                 "/repos/{owner}/{repo}/issues/comments/{id}",
                 axum::routing::patch(edit_comment),
+            )
+            .route(
+                "/repos/{owner}/{repo}/issues",
+                post(super::github_issues::create_issue),
             )
             .route("/repos/{owner}/{repo}/installation", get(repo_installation))
             .route("/app/installations/{id}/access_tokens", post(access_token))

@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod database;
 pub mod github;
 pub mod github_git;
+pub mod github_issues;
 pub mod s3;
 pub mod slack;
 pub mod world;

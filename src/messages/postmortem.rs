@@ -52,8 +52,36 @@ mod document {
 }
 
 super::bilingual! {
-    use {};
+    use { GithubText as Text };
     PostmortemCard => "en/postmortem_card.mrkdwn", "ja/postmortem_card.mrkdwn";
+    GithubText => "en/postmortem_github.md", "ja/postmortem_github.md";
+}
+
+/// What banto writes on GitHub for a postmortem, in the repository's language.
+pub enum GithubText {
+    PrTitle {
+        id: String,
+        title: String,
+    },
+    PrBody {
+        id: String,
+        title: String,
+        path: String,
+    },
+    Commit {
+        id: String,
+    },
+    IssueTitle {
+        id: String,
+        text: String,
+    },
+    IssueBody {
+        id: String,
+        number: u32,
+        title: String,
+        owner: Option<String>,
+        due: Option<String>,
+    },
 }
 
 /// Display names by Slack user id; an id not in it is shown as is.
@@ -354,6 +382,8 @@ pub struct PostmortemCard {
     /// Sections left for people to write.
     pub to_fill: usize,
     pub regenerated: bool,
+    /// The pull request in the docs repository.
+    pub pr: Option<String>,
 }
 
 #[cfg(test)]
@@ -527,6 +557,7 @@ mod tests {
             findings: 3,
             to_fill: 2,
             regenerated: false,
+            pr: Some("https://github.com/acme/docs/pull/3".into()),
         };
         insta::assert_snapshot!(both(&card));
     }

@@ -250,6 +250,32 @@ impl GithubApi {
         )
     }
 
+    /// Open an issue; returns its web URL.
+    pub async fn create_issue(
+        &self,
+        owner: &str,
+        repo: &str,
+        title: &str,
+        body: &str,
+        labels: &[String],
+    ) -> Result<String, GithubError> {
+        let payload =
+            json!({ "title": mask::text(title), "body": mask::text(body), "labels": labels });
+        let v = self
+            .send(
+                owner,
+                repo,
+                "POST",
+                &format!("{}/issues", repo_route(owner, repo)),
+                Some(&payload),
+            )
+            .await?;
+        v["html_url"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| GithubError::Unavailable("issue without an html_url".into()))
+    }
+
     /// Retitle or describe a pull request, or close it (superseded).
     pub async fn update_pull(
         &self,

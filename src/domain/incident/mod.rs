@@ -10,7 +10,7 @@ mod timeline;
 mod when;
 
 pub use alert::{AlertEpisode, AlertState, Observed, services_from, severity_from};
-pub use naming::channel_name;
+pub use naming::{channel_name, slug};
 pub use reminders::{Nudge, next_nudge, working_hours_start};
 pub use suspects::{Suspect, SuspectChange, Verdict, rank};
 pub use timeline::{Captured, Entry, Handover, Lesson, What};
@@ -157,6 +157,9 @@ pub struct IncidentMeta {
     /// The message it was declared from (message shortcut, alert card): a permalink.
     #[serde(default)]
     pub source_link: Option<String>,
+    /// The postmortem's pull request in the docs repository: number and web URL.
+    #[serde(default)]
+    pub postmortem_pr: Option<(u64, String)>,
 }
 
 /// What a person asked that cannot be done, and why.
@@ -522,6 +525,23 @@ impl Incident {
             .map(|e| e.recorded_ms)
             .max()
             .unwrap_or(self.declared_ms)
+    }
+
+    /// Set action item `number`'s issue link if it is still `expected` (`None`: no issue yet):
+    /// claiming it with a placeholder first means an issue is opened once, whoever runs.
+    pub fn swap_action_link(
+        &mut self,
+        number: u32,
+        expected: Option<&str>,
+        link: Option<&str>,
+    ) -> bool {
+        match self.actions.iter_mut().find(|a| a.number == number) {
+            Some(a) if a.link.as_deref() == expected => {
+                a.link = link.map(str::to_owned);
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn metrics(&self) -> Metrics {

@@ -5,20 +5,7 @@
 /// allows (Japanese only) gets the incident's number instead; `attempt` > 1 adds a suffix after
 /// `name_taken`.
 pub fn channel_name(prefix: &str, date: &str, title: &str, number: i64, attempt: u32) -> String {
-    let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() {
-        number.to_string()
-    } else {
-        slug.to_owned()
-    };
+    let slug = slug(title, number);
     let suffix = if attempt > 1 {
         format!("-{attempt}")
     } else {
@@ -28,6 +15,23 @@ pub fn channel_name(prefix: &str, date: &str, title: &str, number: i64, attempt:
     let room = 80usize.saturating_sub(head.len() + suffix.len());
     let slug: String = slug.chars().take(room).collect();
     format!("{head}{}{suffix}", slug.trim_end_matches('-'))
+}
+
+/// A title as lowercase ASCII words joined by `-` (`DB latency: p99!` → `db-latency-p99`);
+/// `number` when nothing is left (a Japanese-only title).
+pub fn slug(title: &str, number: i64) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    match slug.trim_end_matches('-') {
+        "" => number.to_string(),
+        s => s.to_owned(),
+    }
 }
 
 #[cfg(test)]

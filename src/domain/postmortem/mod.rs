@@ -290,7 +290,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
                 text: a.text.clone(),
                 owner: a.owner.clone(),
                 due: a.due.clone(),
-                link: a.link.clone(),
+                link: a.link.clone().filter(|l| l.starts_with("http")),
             })
             .collect(),
         roles: i.roles.iter().map(|(r, u)| (*r, u.clone())).collect(),

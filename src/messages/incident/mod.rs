@@ -75,6 +75,12 @@ pub enum IncidentNotice {
         owner: Option<String>,
         due: Option<String>,
     },
+    /// The postmortem pull request is still open after `days`.
+    PostmortemOpen {
+        url: String,
+        days: i64,
+        who: Option<String>,
+    },
     /// An alert attached to the incident fired or resolved.
     Alert {
         name: String,
