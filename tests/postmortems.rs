@@ -212,3 +212,159 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
         nudge.text
     );
 }
+
+/// Move the test clock to `rfc3339` (it only moves forward).
+fn at(world: &World, rfc3339: &str) {
+    let target = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .timestamp_millis();
+    let now = world.app.clock.now_ms();
+    assert!(target > now, "the clock only moves forward");
+    world
+        .app
+        .clock
+        .advance(Duration::from_millis((target - now) as u64));
+}
+
+/// The scripted incident of the snapshot: a production deploy 20 minutes before the impact
+/// (confirmed as the culprit), a thread reply pinned, a marked message edited, two action
+/// items, nothing marked as "went wrong" (an empty section), and resolution after midnight in
+/// Tokyo and after clocks sprang forward in Los Angeles (2027-03-14 02:00 PST → 03:00 PDT).
+#[tokio::test]
+async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angeles() {
+    let world = world().await;
+    at(&world, "2027-03-14T09:20:05Z");
+    let alice = world.user("alice");
+    world
+        .app
+        .store
+        .record_change(&banto::store::ChangeEvent {
+            id: 0,
+            kind: "deploy".into(),
+            subject: "web/production".into(),
+            actor: alice.clone(),
+            started_at: world.app.clock.now_ms() - 120_000,
+            finished_at: world.app.clock.now_ms(),
+            detail: format!("#12 1.4.1 → 1.5.0 by {alice}"),
+            ref_id: Some(12),
+        })
+        .await
+        .unwrap();
+    at(&world, "2027-03-14T09:45:05Z");
+    let reply = ask(
+        &world,
+        "bob",
+        "#ops",
+        "/incident --type bad-deploy --sev 2 --service web Checkout 502s",
+    )
+    .await;
+    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
+    let i = world
+        .app
+        .store
+        .open_incidents()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    world.next_message(&name).await.unwrap();
+    world.next_message(&name).await.unwrap();
+    let suspects = world.next_message(&name).await.unwrap();
+    world.next_message("incidents").await.unwrap();
+    // Alice (Tokyo) says when the impact really began: 18:40 JST = 09:40 UTC = 01:40 PST.
+    ask(&world, "alice", &name, "/incident impact 18:40").await;
+    let suspects = world
+        .wait_edit(&suspects, "listing the deploy", |m| {
+            m.text.contains("web/production")
+        })
+        .await
+        .unwrap();
+    world
+        .press("bob", &suspects, "Confirm culprit")
+        .await
+        .unwrap();
+
+    at(&world, "2027-03-14T09:50:05Z");
+    let parent = world
+        .say("bob", &name, "502s on checkout since 1.5.0", None)
+        .await
+        .unwrap();
+    world.react("kenji", &name, &parent, "star").await.unwrap();
+    at(&world, "2027-03-14T09:52:05Z");
+    let thread = world
+        .say("kenji", &name, "ロールバックを準備します", Some(&parent))
+        .await
+        .unwrap();
+    world.pin("kenji", &name, &thread).await.unwrap();
+    world.settle().await.unwrap();
+    at(&world, "2027-03-14T10:05:05Z");
+    let rollback = world
+        .say("alice", &name, "rollback started", None)
+        .await
+        .unwrap();
+    world
+        .react("alice", &name, &rollback, "pushpin")
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    at(&world, "2027-03-14T10:20:05Z");
+    world
+        .edit(&name, &rollback, "rollback finished: 1.4.1 everywhere")
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    at(&world, "2027-03-14T10:30:05Z");
+    ask(&world, "bob", &name, "/incident status monitoring").await;
+    ask(
+        &world,
+        "bob",
+        &name,
+        &format!(
+            "/incident action Gate production deploys on the canary <@{alice}|alice> 2027-03-31"
+        ),
+    )
+    .await;
+    world.next_message(&name).await.unwrap();
+    ask(
+        &world,
+        "bob",
+        &name,
+        "/incident action Add a 502 alert on checkout",
+    )
+    .await;
+    world.next_message(&name).await.unwrap();
+    at(&world, "2027-03-14T15:30:05Z");
+    ask(&world, "bob", &name, "/incident resolve").await;
+    world.next_message("incidents").await.unwrap();
+    // Status nudges from the five quiet hours, the resolution, then the draft.
+    loop {
+        let m = world.next_message(&name).await.unwrap();
+        if m.text.contains("postmortem draft") {
+            assert!(
+                m.text
+                    .contains("Pull request: <https://github.com/acme/docs/pull/"),
+                "{}",
+                m.text
+            );
+            break;
+        }
+    }
+    let file = world
+        .slack
+        .state()
+        .files
+        .last()
+        .cloned()
+        .expect("the draft");
+    // Permalinks carry Slack's message timestamps (sequence numbers included): shown as `p…`.
+    let links = regex::Regex::new(r"/p\d{16}(\?thread_ts=\d+\.\d{6})?").unwrap();
+    let channel = regex::Regex::new(r"C0[0-9A-Z]{7}").unwrap();
+    let doc = links.replace_all(&file.content, "/p…");
+    let doc = channel.replace_all(&doc, "C…");
+    let (en, ja) = doc.split_once("\n\n---\n\n").expect("both languages");
+    insta::assert_snapshot!("world_draft_en", en);
+    insta::assert_snapshot!("world_draft_ja", ja);
+}
