@@ -197,6 +197,45 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
     );
     assert_eq!(world.github.state().issues.len(), 2, "no second issue");
 
+    // Someone edits the draft in the pull request: writing it again leaves their edit.
+    let edited = format!("{in_repo}\n\nRoot cause: the replica had no disk alarm.\n");
+    let blob = world
+        .app
+        .github
+        .file("acme", "docs", &path, "banto/postmortem-1")
+        .await
+        .unwrap()
+        .unwrap()
+        .sha;
+    world
+        .app
+        .github
+        .put_file(
+            "acme",
+            "docs",
+            "banto/postmortem-1",
+            &path,
+            &edited,
+            Some(&blob),
+            "Root cause",
+        )
+        .await
+        .unwrap();
+    ask(&world, "bob", &name, "/incident postmortem").await;
+    let third = world.next_message(&name).await.unwrap();
+    assert!(
+        third.text.contains("it has edits by people"),
+        "{}",
+        third.text
+    );
+    assert_eq!(
+        world
+            .github
+            .file("acme/docs", "banto/postmortem-1", &path)
+            .as_deref(),
+        Some(edited.as_str())
+    );
+
     // Still open five days later: the commander hears of it, once per interval.
     world
         .app
@@ -367,4 +406,59 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
     let (en, ja) = doc.split_once("\n\n---\n\n").expect("both languages");
     insta::assert_snapshot!("world_draft_en", en);
     insta::assert_snapshot!("world_draft_ja", ja);
+}
+
+#[tokio::test]
+async fn a_private_incidents_draft_stays_in_its_channel() {
+    let world = world().await;
+    let reply = ask(
+        &world,
+        "alice",
+        "#ops",
+        "/incident --private Payroll export leaked",
+    )
+    .await;
+    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
+    let i = world
+        .app
+        .store
+        .open_incidents()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    for _ in 0..2 {
+        world.next_message(&name).await.unwrap();
+    }
+    ask(
+        &world,
+        "alice",
+        &name,
+        "/incident action Rotate the export bucket's keys",
+    )
+    .await;
+    world.next_message(&name).await.unwrap();
+    ask(&world, "alice", &name, "/incident status monitoring").await;
+    ask(&world, "alice", &name, "/incident resolve").await;
+    loop {
+        if world
+            .next_message(&name)
+            .await
+            .unwrap()
+            .text
+            .contains("postmortem draft")
+        {
+            break;
+        }
+    }
+    let file = world.slack.state().files.last().cloned().unwrap();
+    assert_eq!(file.channel, i.meta.channel, "in the private channel only");
+    assert!(
+        world.github.pulls("acme/docs").is_empty(),
+        "no pull request"
+    );
+    assert!(world.github.state().issues.is_empty(), "no issue");
 }

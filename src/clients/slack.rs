@@ -152,7 +152,9 @@ impl SlackApi {
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
             retry,
             profiles: Arc::default(),
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()?,
         })
     }
 

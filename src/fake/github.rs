@@ -106,7 +106,7 @@ impl FakeGithub {
             )
             .route(
                 "/repos/{owner}/{repo}/issues",
-                post(super::github_issues::create_issue),
+                post(super::github_issues::create_issue).get(super::github_issues::list_issues),
             )
             .route("/repos/{owner}/{repo}/installation", get(repo_installation))
             .route("/app/installations/{id}/access_tokens", post(access_token))

@@ -2,10 +2,11 @@
 //! 201 (the octokit fixture in the shared corpus), title required, labels kept.
 
 use super::github::{FakeGithub, enter_authed, error};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct FakeIssue {
@@ -60,4 +61,33 @@ pub(super) async fn create_issue(
         "updated_at": "2026-11-28T00:00:00Z", "closed_at": null, "author_association": "NONE",
     });
     (StatusCode::CREATED, axum::Json(json)).into_response()
+}
+
+/// `GET /repos/{owner}/{repo}/issues?labels=a,b&state=all`: issues with every label asked for.
+pub(super) async fn list_issues(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "issues.list", &headers) {
+        return r;
+    }
+    let full = format!("{owner}/{repo}");
+    let wanted: Vec<&str> = q
+        .get("labels")
+        .map(|l| l.split(',').filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let list: Vec<Value> = st
+        .issues
+        .iter()
+        .filter(|i| i.repo == full && wanted.iter().all(|w| i.labels.iter().any(|l| l == w)))
+        .map(|i| {
+            json!({ "number": i.number, "title": i.title, "body": i.body, "state": "open",
+                "html_url": format!("https://github.com/{full}/issues/{}", i.number),
+                "labels": i.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>() })
+        })
+        .collect();
+    axum::Json(Value::Array(list)).into_response()
 }

@@ -5,6 +5,7 @@
 //! short summary as its comment.
 
 use crate::app::App;
+use crate::domain::incident::PostmortemDoc;
 use crate::domain::postmortem::{Draft, Inputs, draft};
 use crate::event::Timer;
 use crate::ids::{ChannelId, IncidentId, UserId};
@@ -13,6 +14,7 @@ use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::incident::IncidentNotice;
 use crate::messages::postmortem::{GithubText, Names, PostmortemCard, View};
+use crate::store::StoredIncident;
 use chrono_tz::Tz;
 
 /// Ask for a draft: now, once per resolution (`trigger`: none) or per request.
@@ -105,73 +107,97 @@ pub fn document(
 /// The placeholder an action item's link holds while its issue is being opened.
 const CLAIMED: &str = "opening";
 
-/// Action items without an issue get one in `issues_repo`: claimed first (compare-and-swap on
-/// the incident), so a regeneration running at the same time never opens a second.
-async fn open_issues(app: &App, id: IncidentId) -> anyhow::Result<()> {
+/// Action items without an issue get one in `issues_repo`, once each: claimed first
+/// (compare-and-swap on the incident), and looked up by the marker in its body before one is
+/// opened, so neither a regeneration at the same time nor a lost answer opens a second.
+async fn open_issues(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
     let cfg = &app.config.postmortem;
     let Some(repo) = &cfg.issues_repo else {
         return Ok(());
     };
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
+    let id = stored.id;
     let locale = app.config.locale_for_repo(repo);
     let label = id.to_string();
-    for a in stored.record.actions.iter().filter(|a| a.link.is_none()) {
+    let todo = stored
+        .record
+        .actions
+        .iter()
+        .filter(|a| a.link.is_none() || a.link.as_deref() == Some(CLAIMED));
+    for a in todo {
         let n = a.number;
-        let (_, claimed) = app
-            .store
-            .update(id, |s| s.record.swap_action_link(n, None, Some(CLAIMED)))
-            .await?;
-        if !claimed {
-            continue;
+        if a.link.is_none() {
+            let (_, claimed) = app
+                .store
+                .update(id, |s| s.record.swap_action_link(n, None, Some(CLAIMED)))
+                .await?;
+            if !claimed {
+                continue;
+            }
         }
-        let title = GithubText::IssueTitle {
-            id: label.clone(),
-            text: a.text.clone(),
-        }
-        .render(locale);
-        let body = GithubText::IssueBody {
-            id: label.clone(),
-            number: n,
-            title: stored.record.title.clone(),
-            owner: a.owner.as_deref().map(|o| format!("<@{o}>")),
-            due: a.due.clone(),
-        }
-        .render(locale);
-        let opened = app
-            .github
-            .create_issue(repo.owner(), repo.name(), &title, &body, &cfg.issue_labels)
-            .await;
-        let link = opened.as_ref().ok().map(String::as_str);
+        let marker = format!("<!-- banto:incident:{}:action:{n} -->", id.0);
+        let (owner, name) = (repo.owner(), repo.name());
+        let found = match cfg.issue_labels.first() {
+            Some(l) => app.github.find_issue(owner, name, l, &marker).await?,
+            None => None,
+        };
+        let url = match found {
+            Some(url) => url,
+            None => {
+                let title = GithubText::IssueTitle {
+                    id: label.clone(),
+                    text: a.text.clone(),
+                }
+                .render(locale);
+                let body = GithubText::IssueBody {
+                    id: label.clone(),
+                    number: n,
+                    title: stored.record.title.clone(),
+                    owner: a.owner.as_deref().map(|o| format!("<@{o}>")),
+                    due: a.due.clone(),
+                }
+                .render(locale);
+                let body = format!("{body}\n\n{marker}");
+                app.github
+                    .create_issue(owner, name, &title, &body, &cfg.issue_labels)
+                    .await?
+            }
+        };
         app.store
-            .update(id, |s| s.record.swap_action_link(n, Some(CLAIMED), link))
+            .update(id, |s| {
+                s.record.swap_action_link(n, Some(CLAIMED), Some(&url))
+            })
             .await?;
-        opened?;
     }
     Ok(())
 }
 
-/// The draft as a pull request in `docs_repo`: one branch and one PR per incident, the file
-/// rewritten in place (compare-and-swap on its blob) when the draft is written again.
+/// The draft as a pull request in `docs_repo`: one branch, one file and one PR per incident,
+/// the file rewritten in place when the draft is written again, unless people edited it since
+/// banto wrote it (then their edits stay: `kept_edits`).
 async fn publish(
     app: &App,
-    id: IncidentId,
-    title: &str,
+    stored: &StoredIncident,
     date: &str,
     text: &str,
-) -> anyhow::Result<Option<(u64, String)>> {
+) -> anyhow::Result<Option<(PostmortemDoc, bool)>> {
     let cfg = &app.config.postmortem;
     let Some(repo) = &cfg.docs_repo else {
         return Ok(None);
     };
     let (owner, name, gh) = (repo.owner(), repo.name(), &app.github);
+    let (id, title) = (stored.id, &stored.record.title);
     let locale = app.config.locale_for_repo(repo);
     let label = id.to_string();
-    let path = format!(
-        "{}/{date}-{}.md",
-        cfg.docs_dir.trim_matches('/'),
-        crate::domain::incident::slug(title, id.0)
+    let prior = stored.meta.postmortem.as_ref();
+    let path = prior.map_or_else(
+        || {
+            format!(
+                "{}/{date}-{}.md",
+                cfg.docs_dir.trim_matches('/'),
+                crate::domain::incident::slug(title, id.0)
+            )
+        },
+        |d| d.path.clone(),
     );
     let branch = format!("banto/postmortem-{}", id.0);
     if gh.branch_head(owner, name, &branch).await?.is_none() {
@@ -182,12 +208,23 @@ async fn publish(
         gh.create_branch(owner, name, &branch, &base).await?;
     }
     let existing = gh.file(owner, name, &path, &branch).await?;
-    if existing.as_ref().map(|f| f.content.as_str()) != Some(text) {
-        let message = GithubText::Commit { id: label.clone() }.render(locale);
-        let sha = existing.map(|f| f.sha);
-        gh.put_file(owner, name, &branch, &path, text, sha.as_deref(), &message)
-            .await?;
-    }
+    let edited = match (&existing, prior) {
+        (Some(f), Some(d)) => f.sha != d.written,
+        _ => false,
+    };
+    let written = match existing {
+        Some(f) if edited || f.content == text => f.sha,
+        existing => {
+            let message = GithubText::Commit { id: label.clone() }.render(locale);
+            let sha = existing.map(|f| f.sha);
+            gh.put_file(owner, name, &branch, &path, text, sha.as_deref(), &message)
+                .await?;
+            gh.file(owner, name, &path, &branch)
+                .await?
+                .map(|f| f.sha)
+                .unwrap_or_default()
+        }
+    };
     let pr_title = GithubText::PrTitle {
         id: label.clone(),
         title: title.to_owned(),
@@ -196,7 +233,7 @@ async fn publish(
     let body = GithubText::PrBody {
         id: label,
         title: title.to_owned(),
-        path,
+        path: path.clone(),
     }
     .render(locale);
     let pr = match gh.open_pull(owner, name, &branch).await? {
@@ -210,14 +247,27 @@ async fn publish(
                 .await?
         }
     };
-    Ok(Some((pr.number, pr.url)))
+    let doc = PostmortemDoc {
+        pr: pr.number,
+        url: pr.url,
+        path,
+        written: if edited {
+            prior.map(|d| d.written.clone()).unwrap_or_default()
+        } else {
+            written
+        },
+    };
+    Ok(Some((doc, edited)))
 }
 
-/// Remind the commander while the postmortem pull request stays open.
-async fn schedule_review(app: &App, id: IncidentId, round: u32) -> anyhow::Result<()> {
-    let days = i64::from(app.config.postmortem.review_reminder_days.max(1));
-    let at = app.clock.now_ms() + days * 86_400_000;
-    let key = format!("incident:{}:postmortem_review:{round}", id.0);
+fn review_days(app: &App) -> i64 {
+    i64::from(app.config.postmortem.review_reminder_days.max(1))
+}
+
+/// Remind the commander while the postmortem pull request `pr` stays open.
+async fn schedule_review(app: &App, id: IncidentId, pr: u64, round: u32) -> anyhow::Result<()> {
+    let at = app.clock.now_ms() + review_days(app) * 86_400_000;
+    let key = format!("incident:{}:postmortem_review:{pr}:{round}", id.0);
     crate::timers::schedule(app, Timer::PostmortemReview { id, round }, &key, at).await
 }
 
@@ -226,13 +276,12 @@ pub async fn review_due(app: &App, id: IncidentId, round: u32) -> anyhow::Result
     else {
         return Ok(());
     };
-    let (Some((number, url)), Some(channel)) = (&stored.meta.postmortem_pr, &stored.meta.channel)
-    else {
+    let (Some(doc), Some(channel)) = (&stored.meta.postmortem, &stored.meta.channel) else {
         return Ok(());
     };
     if !app
         .github
-        .pull(repo.owner(), repo.name(), *number)
+        .pull(repo.owner(), repo.name(), doc.pr)
         .await?
         .open
     {
@@ -243,17 +292,24 @@ pub async fn review_due(app: &App, id: IncidentId, round: u32) -> anyhow::Result
         .locale
         .unwrap_or(app.config.slack.default_locale);
     let notice = IncidentNotice::PostmortemOpen {
-        url: url.clone(),
-        days: i64::from(app.config.postmortem.review_reminder_days) * i64::from(round),
+        url: doc.url.clone(),
+        days: review_days(app) * i64::from(round),
         who: stored.record.commander().map(mention),
     };
     let text = crate::clients::slack::Outgoing::text(notice.render(locale));
     crate::effects::post(app, &ChannelId::from(channel.as_str()), &text, None).await?;
-    schedule_review(app, id, round + 1).await
+    schedule_review(app, id, doc.pr, round + 1).await
 }
 
 pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Result<()> {
-    open_issues(app, id).await?;
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    // A private incident's draft stays in its channel: nothing of it goes to GitHub.
+    let private = stored.record.private;
+    if !private {
+        open_issues(app, &stored).await?;
+    }
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -278,20 +334,24 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
     let kind_title =
         |l: Locale| playbook.map_or_else(|| d.kind.clone(), |p| p.title.get(l).to_owned());
     let team = |l: Locale| app.config.postmortem.template(l).map(str::to_owned);
-    let text = document(&d, kind_title, &names, locale, team);
+    let text =
+        crate::domain::mask::text(&document(&d, kind_title, &names, locale, team)).into_owned();
     let date = chrono::DateTime::from_timestamp_millis(stored.record.impact_started_ms)
         .unwrap_or_default()
         .with_timezone(&zones[0])
         .format("%Y-%m-%d")
         .to_string();
-    let pr = publish(app, id, &stored.record.title, &date, &text).await?;
-    if let Some(pr) = &pr {
-        let first = stored.meta.postmortem_pr.is_none();
+    let published = match private {
+        true => None,
+        false => publish(app, &stored, &date, &text).await?,
+    };
+    if let Some((doc, _)) = &published {
+        let new_pr = stored.meta.postmortem.as_ref().map(|d| d.pr) != Some(doc.pr);
         app.store
-            .update(id, |s| s.meta.postmortem_pr = Some(pr.clone()))
+            .update(id, |s| s.meta.postmortem = Some(doc.clone()))
             .await?;
-        if first {
-            schedule_review(app, id, 1).await?;
+        if new_pr {
+            schedule_review(app, id, doc.pr, 1).await?;
         }
     }
     let card = PostmortemCard {
@@ -301,7 +361,8 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
         findings: d.findings.len(),
         to_fill: to_fill(&d),
         regenerated,
-        pr: pr.map(|(_, url)| url),
+        kept_edits: published.as_ref().is_some_and(|(_, kept)| *kept),
+        pr: published.map(|(d, _)| d.url),
     }
     .render(locale);
     let filename = format!("{date}-{}-postmortem.md", label.to_lowercase());

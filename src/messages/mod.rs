@@ -97,6 +97,8 @@ impl askama::filters::Escaper for MarkdownText {
         while let Some(c) = chars.next() {
             match c {
                 '|' => dest.write_str("\\|")?,
+                // `\|` written by a person must not become an escaped backslash and a cell end.
+                '\\' => dest.write_str("\\\\")?,
                 '\n' => dest.write_str("<br>")?,
                 '\r' => {}
                 // Only where it could open a tag or a comment: `<1m` stays readable.
@@ -125,4 +127,17 @@ pub(crate) fn both(m: &dyn Message) -> String {
         m.render(Locale::En),
         m.render(Locale::Ja)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_break_a_markdown_table_cell() {
+        let mut out = String::new();
+        let text = "a | b \\| c\nd <script> <1m";
+        askama::filters::Escaper::write_escaped_str(&MarkdownText, &mut out, text).unwrap();
+        assert_eq!(out, "a \\| b \\\\\\| c<br>d &lt;script> <1m");
+    }
 }

@@ -214,6 +214,15 @@ pub struct View {
     pub findings: Vec<FindingView>,
 }
 
+/// A URL as a Markdown link target: `(`, `)` and spaces cannot end it early.
+fn target(url: &Option<String>) -> String {
+    url.as_deref()
+        .unwrap_or_default()
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace(' ', "%20")
+}
+
 fn joined(s: &Stamp) -> String {
     s.zones.join(" / ")
 }
@@ -235,7 +244,7 @@ impl View {
             }
             .render(locale),
             by: name(names, &r.by),
-            link: r.link.clone().unwrap_or_default(),
+            link: target(&r.link),
         };
         let change = |c: &ChangeLine| ChangeView {
             deploy: c.kind == "deploy",
@@ -248,7 +257,7 @@ impl View {
         let quote = |q: &Quote| QuoteView {
             author: name(names, &q.author),
             text: unmention(names, &q.text),
-            link: q.link.clone().unwrap_or_default(),
+            link: target(&q.link),
         };
         let finding = |f: &Finding| FindingView {
             place: f.place.clone(),
@@ -308,7 +317,7 @@ impl View {
                         .map(|o| name(names, o))
                         .unwrap_or_default(),
                     due: a.due.clone().unwrap_or_default(),
-                    link: a.link.clone().unwrap_or_default(),
+                    link: target(&a.link),
                 })
                 .collect(),
             roles: d
@@ -382,6 +391,8 @@ pub struct PostmortemCard {
     /// Sections left for people to write.
     pub to_fill: usize,
     pub regenerated: bool,
+    /// People edited the draft in its pull request: banto left their edits.
+    pub kept_edits: bool,
     /// The pull request in the docs repository.
     pub pr: Option<String>,
 }
@@ -557,6 +568,7 @@ mod tests {
             findings: 3,
             to_fill: 2,
             regenerated: false,
+            kept_edits: true,
             pr: Some("https://github.com/acme/docs/pull/3".into()),
         };
         insta::assert_snapshot!(both(&card));

@@ -276,6 +276,28 @@ impl GithubApi {
             .ok_or_else(|| GithubError::Unavailable("issue without an html_url".into()))
     }
 
+    /// The web URL of the issue (any state) labelled `label` whose body holds `marker`.
+    pub async fn find_issue(
+        &self,
+        owner: &str,
+        repo: &str,
+        label: &str,
+        marker: &str,
+    ) -> Result<Option<String>, GithubError> {
+        let route = format!(
+            "{}/issues?state=all&per_page=100&labels={}",
+            repo_route(owner, repo),
+            segment(label)
+        );
+        let v = self.send(owner, repo, "GET", &route, None).await?;
+        Ok(v.as_array()
+            .into_iter()
+            .flatten()
+            .find(|i| i["body"].as_str().is_some_and(|b| b.contains(marker)))
+            .and_then(|i| i["html_url"].as_str())
+            .map(str::to_owned))
+    }
+
     /// Retitle or describe a pull request, or close it (superseded).
     pub async fn update_pull(
         &self,

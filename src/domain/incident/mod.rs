@@ -157,9 +157,20 @@ pub struct IncidentMeta {
     /// The message it was declared from (message shortcut, alert card): a permalink.
     #[serde(default)]
     pub source_link: Option<String>,
-    /// The postmortem's pull request in the docs repository: number and web URL.
+    /// The postmortem's pull request in the docs repository, once there is one.
     #[serde(default)]
-    pub postmortem_pr: Option<(u64, String)>,
+    pub postmortem: Option<PostmortemDoc>,
+}
+
+/// Where the postmortem draft went on GitHub.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostmortemDoc {
+    pub pr: u64,
+    pub url: String,
+    /// The file, named once (a later retitle does not fork it).
+    pub path: String,
+    /// The blob banto last wrote: a different one on the branch means people edited it.
+    pub written: String,
 }
 
 /// What a person asked that cannot be done, and why.

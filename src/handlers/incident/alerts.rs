@@ -62,11 +62,19 @@ pub async fn received(app: &App, n: AlertNotice) -> anyhow::Result<()> {
             let config = &app.config.incidents.alerts;
             let (severity, services) = config.classify(n.source, &n.name, &n.labels);
             let episode = AlertEpisode::new(&n, severity, services, now);
+            // The first start among the firing alerts: a notice that also lists alerts
+            // resolved in an earlier episode does not land in that episode.
+            let first = n
+                .alerts
+                .iter()
+                .filter(|a| a.firing)
+                .map(|a| a.started_ms)
+                .min();
             let key = format!(
                 "alert:{}:{}:{}",
                 n.source.word(),
                 n.group,
-                episode.started_ms()
+                first.unwrap_or_default()
             );
             let place = CardPlace::new(config.channel.as_deref().unwrap_or_default());
             let (stored, created) = app.store.insert(&episode, &place, &key).await?;
@@ -80,15 +88,12 @@ pub async fn received(app: &App, n: AlertNotice) -> anyhow::Result<()> {
         .store
         .update(stored.id, |s| s.record.observe(&n.alerts, now))
         .await?;
-    if !observed.changed {
-        return Ok(());
+    // Repeated even when nothing changed: a retry after a failed edit or a failed word to the
+    // incident finishes what the first attempt began (both are idempotent).
+    if observed.changed || saved.meta.ts.is_none() || saved.record.resolved_ms.is_some() {
+        show_card(app, &saved).await?;
     }
-    show_card(app, &saved).await?;
-    if let (true, Some(incident), Some(at)) = (
-        observed.resolved,
-        saved.record.incident,
-        saved.record.resolved_ms,
-    ) {
+    if let (Some(incident), Some(at)) = (saved.record.incident, saved.record.resolved_ms) {
         tell_incident(app, &saved, IncidentId(incident), false, at).await?;
     }
     Ok(())
@@ -122,33 +127,38 @@ async fn tell_incident(
 }
 
 /// Link an alert to an incident (declared from it, or attached): its card says so, and the
-/// incident's timeline gets the alert's firing (and resolution, if it came already).
+/// incident's timeline gets the alert's firing (and resolution, if it came already). False:
+/// it is linked to another incident.
 pub(super) async fn link(
     app: &App,
     alert: AlertId,
     incident: IncidentId,
     by: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let (a, linked_now) = app
         .store
         .update(alert, |s| s.record.link(incident.0, by))
         .await?;
-    if !linked_now {
-        return Ok(());
+    // Already linked to this incident: a retry finishes the timeline and the card.
+    if !linked_now && a.record.incident != Some(incident.0) {
+        return Ok(false);
     }
-    app.store
-        .audit(
-            by,
-            "alert_linked",
-            &super::subject(incident),
-            &alert.to_string(),
-        )
-        .await?;
+    if linked_now {
+        app.store
+            .audit(
+                by,
+                "alert_linked",
+                &super::subject(incident),
+                &alert.to_string(),
+            )
+            .await?;
+    }
     tell_incident(app, &a, incident, true, a.record.started_ms()).await?;
     if let Some(at) = a.record.resolved_ms {
         tell_incident(app, &a, incident, false, at).await?;
     }
-    show_card(app, &a).await
+    show_card(app, &a).await?;
+    Ok(true)
 }
 
 /// Declare incident: the declaration form, prefilled from the alert.
@@ -160,9 +170,7 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
         return refuse(
             app,
             &click,
-            IncidentReply::AlertLinked {
-                id: IncidentId(incident),
-            },
+            linked_answer(app, incident, &click.user.0).await?,
         )
         .await;
     }
@@ -188,6 +196,23 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
         alert: Some(id),
     };
     forms::open_declare_form(app, &click.user, &click.trigger_id, form, prefill).await
+}
+
+/// "Already linked": to which incident, unless it is private and `user` is not in it.
+pub(super) async fn linked_answer(
+    app: &App,
+    incident: i64,
+    user: &str,
+) -> anyhow::Result<IncidentReply> {
+    let id = IncidentId(incident);
+    let visible = app
+        .store
+        .load(id)
+        .await?
+        .is_some_and(|i| !i.record.private || i.meta.members.iter().any(|m| m == user));
+    Ok(IncidentReply::AlertLinked {
+        id: visible.then_some(id),
+    })
 }
 
 async fn refuse(app: &App, click: &BlockAction, answer: IncidentReply) -> anyhow::Result<()> {
@@ -222,9 +247,7 @@ pub async fn attach_clicked(app: &App, click: BlockAction, id: AlertId) -> anyho
         return refuse(
             app,
             &click,
-            IncidentReply::AlertLinked {
-                id: IncidentId(incident),
-            },
+            linked_answer(app, incident, &click.user.0).await?,
         )
         .await;
     }
@@ -257,10 +280,14 @@ pub async fn attach_submitted(app: &App, view: &ViewSubmission, id: AlertId) -> 
         tracing::info!(%user, %incident, "attach to an incident the user may not see refused");
         return Ok(());
     }
-    link(app, id, incident, &user.0).await?;
-    let channel = app.store.load(id).await?.map(|a| a.meta.channel);
-    let channel = channel.as_deref().filter(|c| !c.is_empty()).map(Into::into);
+    let attached = link(app, id, incident, &user.0).await?;
+    let stored = app.store.load(id).await?;
+    let channel = stored.as_ref().map(|a| a.meta.channel.as_str());
+    let channel = channel.filter(|c| !c.is_empty()).map(Into::into);
     let locale = app.locale_for(user, channel.as_ref()).await;
-    let answer = IncidentReply::AlertAttached { id: incident };
+    let answer = match stored.and_then(|a| a.record.incident) {
+        Some(other) if !attached => linked_answer(app, other, &user.0).await?,
+        _ => IncidentReply::AlertAttached { id: incident },
+    };
     reply(app, None, channel.as_ref(), user, answer.render(locale)).await
 }

@@ -80,9 +80,7 @@ pub async fn declare_submitted(
     };
     let locale = app.locale_for(&view.user, Some(&channel)).await;
     if let Some(linked) = alert.as_ref().and_then(|a| a.record.incident) {
-        let answer = IncidentReply::AlertLinked {
-            id: IncidentId(linked),
-        };
+        let answer = super::alerts::linked_answer(app, linked, &view.user.0).await?;
         return reply(app, None, Some(&channel), &view.user, answer.render(locale)).await;
     }
     let ask = Ask {
@@ -100,8 +98,10 @@ pub async fn declare_submitted(
         channel: channel.clone(),
     };
     let answer = declare(app, ask).await?;
-    if let (Some(a), IncidentReply::Declared { id, .. }) = (&alert, &answer) {
-        super::alerts::link(app, a.id, *id, &view.user.0).await?;
+    if let (Some(a), IncidentReply::Declared { id, .. }) = (&alert, &answer)
+        && !super::alerts::link(app, a.id, *id, &view.user.0).await?
+    {
+        tracing::warn!(alert = %a.id, incident = %id, "declared from an alert another incident took first");
     }
     reply(app, None, Some(&channel), &view.user, answer.render(locale)).await
 }

@@ -161,7 +161,8 @@ pub enum IncidentReply {
     },
     /// The alert was declared as, or attached to, an incident already.
     AlertLinked {
-        id: IncidentId,
+        /// `None`: a private incident the person is not in.
+        id: Option<IncidentId>,
     },
     /// The alert is attached to `id`.
     AlertAttached {
