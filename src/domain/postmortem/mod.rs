@@ -112,12 +112,20 @@ pub struct Draft {
 }
 
 fn stamp(ms: i64, zones: &[Tz]) -> Stamp {
+    use chrono::format::{Item, StrftimeItems};
+    use std::sync::LazyLock;
+    static FORMAT: LazyLock<Vec<Item<'static>>> =
+        LazyLock::new(|| StrftimeItems::new("%Y-%m-%d %H:%M %Z").collect());
     let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
     Stamp {
         ms,
         zones: zones
             .iter()
-            .map(|z| t.with_timezone(z).format("%Y-%m-%d %H:%M %Z").to_string())
+            .map(|z| {
+                t.with_timezone(z)
+                    .format_with_items(FORMAT.iter())
+                    .to_string()
+            })
             .collect(),
     }
 }
