@@ -97,11 +97,17 @@ pub fn document(
         Locale::En => Locale::Ja,
         Locale::Ja => Locale::En,
     };
-    [first, other]
-        .into_iter()
-        .map(|l| View::new(d, &kind_title(l), names, l).render_with(team(l).as_deref(), l))
-        .collect::<Vec<_>>()
-        .join("\n\n---\n\n")
+    // The two languages are independent: each on its own thread.
+    let (kind_first, kind_other) = (kind_title(first), kind_title(other));
+    let (team_first, team_other) = (team(first), team(other));
+    let (a, b) = std::thread::scope(|s| {
+        let b = s.spawn(|| {
+            View::new(d, &kind_other, names, other).render_with(team_other.as_deref(), other)
+        });
+        let a = View::new(d, &kind_first, names, first).render_with(team_first.as_deref(), first);
+        (a, b.join().expect("rendering does not panic"))
+    });
+    format!("{a}\n\n---\n\n{b}")
 }
 
 /// The placeholder an action item's link holds while its issue is being opened.
@@ -319,23 +325,40 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
     let zones = zones(app);
     let workspace = app.slack.workspace_url().await.ok();
     let label = id.to_string();
-    let d = draft(&Inputs {
-        id: &label,
-        incident: &stored.record,
-        zones: &zones,
-        workspace_url: workspace.as_deref(),
-    });
+    let (record, zones_copy, label_copy) = (stored.record.clone(), zones.clone(), label.clone());
+    let d = tokio::task::spawn_blocking(move || {
+        draft(&Inputs {
+            id: &label_copy,
+            incident: &record,
+            zones: &zones_copy,
+            workspace_url: workspace.as_deref(),
+        })
+    })
+    .await?;
     let names = names(app, &d).await;
     let locale = stored
         .meta
         .locale
         .unwrap_or(app.config.slack.default_locale);
     let playbook = app.config.incidents.playbooks.get(&d.kind);
-    let kind_title =
-        |l: Locale| playbook.map_or_else(|| d.kind.clone(), |p| p.title.get(l).to_owned());
-    let team = |l: Locale| app.config.postmortem.template(l).map(str::to_owned);
-    let text =
-        crate::domain::mask::text(&document(&d, kind_title, &names, locale, team)).into_owned();
+    let [kind_en, kind_ja] = [Locale::En, Locale::Ja]
+        .map(|l| playbook.map_or_else(|| d.kind.clone(), |p| p.title.get(l).to_owned()));
+    let [team_en, team_ja] =
+        [Locale::En, Locale::Ja].map(|l| app.config.postmortem.template(l).map(str::to_owned));
+    // Rendering thousands of entries is CPU work: off the async workers.
+    let draft_copy = d.clone();
+    let text = tokio::task::spawn_blocking(move || {
+        let kind = |l: Locale| match l {
+            Locale::En => kind_en.clone(),
+            Locale::Ja => kind_ja.clone(),
+        };
+        let team = |l: Locale| match l {
+            Locale::En => team_en.clone(),
+            Locale::Ja => team_ja.clone(),
+        };
+        crate::domain::mask::text(&document(&draft_copy, kind, &names, locale, team)).into_owned()
+    })
+    .await?;
     let date = chrono::DateTime::from_timestamp_millis(stored.record.impact_started_ms)
         .unwrap_or_default()
         .with_timezone(&zones[0])

@@ -93,6 +93,12 @@ pub struct MarkdownText;
 
 impl askama::filters::Escaper for MarkdownText {
     fn write_escaped_str<W: Write>(&self, mut dest: W, s: &str) -> fmt::Result {
+        if !s
+            .bytes()
+            .any(|b| matches!(b, b'|' | b'\\' | b'\n' | b'\r' | b'<'))
+        {
+            return dest.write_str(s);
+        }
         let mut chars = s.chars().peekable();
         while let Some(c) = chars.next() {
             match c {

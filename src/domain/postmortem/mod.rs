@@ -157,6 +157,17 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
     let i = inputs.incident;
     let zones = inputs.zones;
     let impact = i.impact_started_ms;
+    // Entries come minutes apart at most: each minute is formatted once.
+    let minutes = std::cell::RefCell::new(std::collections::HashMap::<i64, Stamp>::new());
+    let stamp = |ms: i64| -> Stamp {
+        let minute = ms.div_euclid(60_000);
+        let mut cache = minutes.borrow_mut();
+        let s = cache.entry(minute).or_insert_with(|| stamp(ms, zones));
+        Stamp {
+            ms,
+            zones: s.zones.clone(),
+        }
+    };
     let link = |w: &What| match (w, inputs.workspace_url) {
         (What::Captured(c), Some(url)) => {
             Some(permalink(url, &c.channel, &c.ts, c.thread_ts.as_deref()))
@@ -165,7 +176,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         _ => None,
     };
     let row = |occurred_ms: i64, what: &What, by: &str| Row {
-        at: stamp(occurred_ms, zones),
+        at: stamp(occurred_ms),
         t: t_offset(occurred_ms, impact),
         what: what.clone(),
         by: by.to_owned(),
@@ -190,7 +201,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         subject: s.change.subject.clone(),
         summary: s.change.summary.clone(),
         actor: s.change.actor.clone(),
-        at: stamp(s.change.finished_ms, zones),
+        at: stamp(s.change.finished_ms),
         t: t_offset(s.change.finished_ms, impact),
     };
     let culprit = i
@@ -270,10 +281,10 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         resolved: !i.is_open(),
         services: i.services.clone(),
         zones: zones.iter().map(|z| z.name().to_owned()).collect(),
-        impact_started: stamp(impact, zones),
-        mitigated: i.mitigated_ms.map(|t| stamp(t, zones)),
-        resolved_at: i.resolved_ms.map(|t| stamp(t, zones)),
-        detected: stamp(i.detected_ms, zones),
+        impact_started: stamp(impact),
+        mitigated: i.mitigated_ms.map(stamp),
+        resolved_at: i.resolved_ms.map(stamp),
+        detected: stamp(i.detected_ms),
         detected_by_alert,
         reporter: i.reporter.clone(),
         minutes: Minutes {
