@@ -12,5 +12,6 @@ pub mod plan;
 pub mod postmortem;
 pub mod tag_policy;
 pub mod tf_run;
+pub mod translate;
 pub mod url_path;
 pub mod yaml_edit;
