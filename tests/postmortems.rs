@@ -31,16 +31,15 @@ async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
     world.next_reply(user).await.unwrap().text
 }
 
-#[tokio::test]
-async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
-    let world = world().await;
-    let reply = ask(
-        &world,
-        "alice",
-        "#ops",
-        "/incident --type database Orders DB failover",
-    )
-    .await;
+/// `user` declares from #ops: the incident and its channel's name (its first `posts`
+/// messages and the announcement, unless private, are read).
+async fn declare(
+    world: &World,
+    user: &str,
+    line: &str,
+    posts: usize,
+) -> (banto::store::StoredIncident, String) {
+    let reply = ask(world, user, "#ops", line).await;
     assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
     let i = world
         .app
@@ -53,10 +52,25 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
     let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
         .name
         .clone();
-    for _ in 0..3 {
+    for _ in 0..posts {
         world.next_message(&name).await.unwrap();
     }
-    world.next_message("incidents").await.unwrap();
+    if !i.record.private {
+        world.next_message("incidents").await.unwrap();
+    }
+    (i, name)
+}
+
+#[tokio::test]
+async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
+    let world = world().await;
+    let (i, name) = declare(
+        &world,
+        "alice",
+        "/incident --type database Orders DB failover",
+        3,
+    )
+    .await;
     let ts = world
         .say("bob", &name, "Replica promoted in 40s | no data loss", None)
         .await
@@ -411,28 +425,13 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
 #[tokio::test]
 async fn a_private_incidents_draft_stays_in_its_channel() {
     let world = world().await;
-    let reply = ask(
+    let (i, name) = declare(
         &world,
         "alice",
-        "#ops",
         "/incident --private Payroll export leaked",
+        2,
     )
     .await;
-    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
-    let i = world
-        .app
-        .store
-        .open_incidents()
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
-        .name
-        .clone();
-    for _ in 0..2 {
-        world.next_message(&name).await.unwrap();
-    }
     ask(
         &world,
         "alice",

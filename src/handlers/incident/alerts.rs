@@ -161,19 +161,30 @@ pub(super) async fn link(
     Ok(true)
 }
 
+/// The alert a button is about, if it is not linked yet; if it is, the clicker is told.
+async fn unlinked(
+    app: &App,
+    click: &BlockAction,
+    id: AlertId,
+) -> anyhow::Result<Option<StoredAlert>> {
+    let Some(a) = app.store.load(id).await? else {
+        return Ok(None);
+    };
+    match a.record.incident {
+        Some(incident) => {
+            let answer = linked_answer(app, incident, &click.user.0).await?;
+            refuse(app, click, answer).await?;
+            Ok(None)
+        }
+        None => Ok(Some(a)),
+    }
+}
+
 /// Declare incident: the declaration form, prefilled from the alert.
 pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyhow::Result<()> {
-    let Some(a) = app.store.load(id).await? else {
+    let Some(a) = unlinked(app, &click, id).await? else {
         return Ok(());
     };
-    if let Some(incident) = a.record.incident {
-        return refuse(
-            app,
-            &click,
-            linked_answer(app, incident, &click.user.0).await?,
-        )
-        .await;
-    }
     let channel = click
         .channel
         .clone()
@@ -240,17 +251,9 @@ async fn visible_open(app: &App, user: &str) -> anyhow::Result<Vec<StoredInciden
 
 /// Attach to incident: a form to choose among the open incidents the clicker may see.
 pub async fn attach_clicked(app: &App, click: BlockAction, id: AlertId) -> anyhow::Result<()> {
-    let Some(a) = app.store.load(id).await? else {
+    let Some(a) = unlinked(app, &click, id).await? else {
         return Ok(());
     };
-    if let Some(incident) = a.record.incident {
-        return refuse(
-            app,
-            &click,
-            linked_answer(app, incident, &click.user.0).await?,
-        )
-        .await;
-    }
     let open: Vec<(IncidentId, String)> = visible_open(app, &click.user.0)
         .await?
         .into_iter()
