@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod codebuild;
+pub mod deepl;
 pub mod github;
 pub mod retry;
 pub mod s3;

@@ -5,6 +5,7 @@ pub mod aws_side;
 pub mod codebuild;
 pub mod corpus;
 pub mod database;
+pub mod deepl;
 pub mod github;
 pub mod github_git;
 pub mod github_issues;
