@@ -21,6 +21,8 @@ pub struct App {
     pub github: GithubApi,
     pub codebuild: CodeBuildApi,
     pub artifacts: ArtifactStore,
+    /// Set when `DEEPL_API_KEY` is.
+    pub deepl: Option<crate::clients::deepl::DeeplApi>,
     pub clock: crate::clock::Clock,
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
@@ -62,7 +64,16 @@ impl App {
         let github = GithubApi::new(&config.github.api_url, secrets, retry)?;
         let codebuild = CodeBuildApi::new(codebuild, retry).await;
         let artifacts = ArtifactStore::new(s3, retry, config.aws.max_plan_bytes).await;
+        let deepl = match &secrets.deepl_api_key {
+            Some(key) => Some(crate::clients::deepl::DeeplApi::new(
+                &config.translate.deepl_url,
+                key.clone(),
+                retry,
+            )?),
+            None => None,
+        };
         Ok(Arc::new(Self {
+            deepl,
             slack,
             github,
             codebuild,

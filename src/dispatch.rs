@@ -79,7 +79,10 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             }
         },
         Event::Message(_) => Ok(()),
-        Event::ReactionAdded(r) => Box::pin(incident::reacted(app, r)).await,
+        Event::ReactionAdded(r) => {
+            Box::pin(handlers::translate::reacted(app, &r)).await?;
+            Box::pin(incident::reacted(app, r)).await
+        }
         Event::PinAdded(p) => Box::pin(incident::pinned(app, p)).await,
         Event::MessageChanged(m) => Box::pin(incident::edited(app, m)).await,
         Event::MessageDeleted(m) => Box::pin(incident::deleted(app, m)).await,

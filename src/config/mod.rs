@@ -10,12 +10,14 @@ mod incidents;
 mod postmortem;
 mod secrets;
 pub(crate) mod terraform;
+mod translate;
 
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};
 pub use postmortem::PostmortemConfig;
 pub use secrets::{SECRET_VARS, Secret, Secrets};
 pub use terraform::*;
+pub use translate::TranslateConfig;
 
 use crate::locale::Locale;
 use chrono_tz::Tz;
@@ -47,6 +49,8 @@ pub struct Config {
     pub incidents: IncidentsConfig,
     #[serde(default)]
     pub postmortem: PostmortemConfig,
+    #[serde(default)]
+    pub translate: TranslateConfig,
 }
 
 /// Where CodeBuild and S3 are. Credentials come from the AWS SDK's usual chain, never from here.

@@ -45,6 +45,8 @@ pub struct Secrets {
     pub argocd_webhook_secret: Option<Secret>,
     /// Bearer token Alertmanager's webhook sends (`http_config.authorization`).
     pub alertmanager_secret: Option<Secret>,
+    /// DeepL's API key: translation is on when it is set.
+    pub deepl_api_key: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -58,6 +60,7 @@ pub const SECRET_VARS: &[&str] = &[
     "AWS_EVENTS_SECRET",
     "ARGOCD_WEBHOOK_SECRET",
     "ALERTMANAGER_SECRET",
+    "DEEPL_API_KEY",
 ];
 
 impl Secrets {
@@ -107,6 +110,7 @@ impl Secrets {
             aws_events_secret: secret("AWS_EVENTS_SECRET")?,
             argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET")?,
             alertmanager_secret: secret("ALERTMANAGER_SECRET")?,
+            deepl_api_key: secret("DEEPL_API_KEY")?,
         })
     }
 
@@ -123,6 +127,7 @@ impl Secrets {
             self.aws_events_secret.is_some(),
             self.argocd_webhook_secret.is_some(),
             self.alertmanager_secret.is_some(),
+            self.deepl_api_key.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

@@ -9,6 +9,7 @@ pub mod incident;
 pub mod postmortem;
 pub mod slash;
 pub mod terraform;
+pub mod translate;
 
 use crate::app::App;
 use crate::clients::slack::Outgoing;

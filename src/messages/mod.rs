@@ -54,6 +54,7 @@ pub mod incident;
 pub mod plan;
 pub mod postmortem;
 pub mod terraform;
+pub mod translate;
 
 pub use banto::{Help, Pong, UnknownCommand, UnknownInput};
 pub use deploy::{DeployProgress, DeployReply, DeployStatus};

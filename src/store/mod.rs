@@ -11,6 +11,7 @@ mod effects;
 mod incident;
 mod records;
 mod terraform;
+mod translate;
 
 pub use crate::domain::audit::{AuditEntry, AuditRow};
 pub use alert::StoredAlert;

@@ -86,6 +86,7 @@ pub struct World {
     pub github: FakeGithub,
     pub codebuild: FakeCodeBuild,
     pub s3: FakeS3,
+    pub deepl: crate::fake::deepl::FakeDeepl,
     pub app: Arc<App>,
     /// banto's own base URL (its real router on a loopback port).
     pub url: String,
@@ -176,6 +177,9 @@ impl World {
             .collect();
         let codebuild = FakeCodeBuild::start(&cb_projects).await?;
         let s3 = FakeS3::start().await?;
+        let deepl_key = format!("{:032x}:fx", rand::random::<u128>());
+        let deepl = crate::fake::deepl::FakeDeepl::start(&deepl_key).await?;
+        opts.config.translate.deepl_url = deepl.base_url.clone();
 
         opts.config.slack.api_url = slack.api_url();
         opts.config.github.api_url = github.base_url.clone();
@@ -192,6 +196,7 @@ impl World {
             aws_events_secret: Some(Secret::new(aws_events_secret.clone())),
             argocd_webhook_secret: Some(Secret::new(argocd_secret.clone())),
             alertmanager_secret: Some(Secret::new(alertmanager_secret.clone())),
+            deepl_api_key: Some(Secret::new(deepl_key)),
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
@@ -218,6 +223,7 @@ impl World {
             github,
             codebuild,
             s3,
+            deepl,
             app,
             url,
             signing_secret,

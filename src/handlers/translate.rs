@@ -1,0 +1,152 @@
+//! Translation by flag reaction: 🇯🇵 (`jp`, `flag-jp`) asks for Japanese, 🇺🇸/🇬🇧 (`us`,
+//! `flag-us`, `gb`, `uk`, `flag-gb`) for English; nothing else does (🆔 is not Indonesian).
+//! The message's markup is protected (`domain::translate`), DeepL translates, and the result
+//! goes to the message's thread, labelled, once per message and language. banto's own
+//! translations are never translated again.
+
+use crate::app::App;
+use crate::clients::slack::Outgoing;
+use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
+use crate::event::ReactionAdded;
+use crate::ids::UserId;
+use crate::messages::translate::TranslationReply;
+
+/// The language a reaction asks for.
+pub fn wanted(reaction: &str) -> Option<Lang> {
+    match reaction {
+        "jp" | "flag-jp" => Some(Lang::Ja),
+        "us" | "flag-us" | "gb" | "uk" | "flag-gb" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+fn code(l: Lang) -> &'static str {
+    match l {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    }
+}
+
+/// A translation can ping nobody: any live mention the translator made up is defused.
+fn defang(text: &str) -> String {
+    ["<!here", "<!channel", "<!everyone", "<!subteam", "<@"]
+        .iter()
+        .fold(text.to_owned(), |t, live| {
+            t.replace(live, &live.replace('<', "&lt;"))
+        })
+}
+
+pub async fn reacted(app: &App, r: &ReactionAdded) -> anyhow::Result<()> {
+    let (Some(to), Some(deepl)) = (wanted(&r.reaction), &app.deepl) else {
+        return Ok(());
+    };
+    if app.store.is_translation(&r.channel.0, &r.ts.0).await? {
+        return Ok(());
+    }
+    let Some(m) = app.slack.message(&r.channel, &r.ts).await? else {
+        return Ok(());
+    };
+    let Some(from) = detect(&m.text).filter(|from| *from != to) else {
+        return Ok(());
+    };
+    if !app
+        .store
+        .claim_translation(&r.channel.0, &r.ts.0, code(to))
+        .await?
+    {
+        return Ok(());
+    }
+    let result = translate_and_post(app, deepl, r, &m, from, to).await;
+    if result.is_err() {
+        app.store
+            .release_translation(&r.channel.0, &r.ts.0, code(to))
+            .await?;
+    }
+    result
+}
+
+async fn translate_and_post(
+    app: &App,
+    deepl: &crate::clients::deepl::DeeplApi,
+    r: &ReactionAdded,
+    m: &crate::clients::slack::PostedMessage,
+    from: Lang,
+    to: Lang,
+) -> anyhow::Result<()> {
+    let mut names = std::collections::HashMap::new();
+    for id in mentioned(&m.text) {
+        if let Ok(p) = app.slack.profile(&UserId::from(id.as_str())).await
+            && let Some(n) = p.name
+        {
+            names.insert(id, n);
+        }
+    }
+    let pieces = split(&m.text, &|id| names.get(id).cloned());
+    let (encoded, kept) = encode(&pieces, Style::Xml);
+    let glossary = app.config.translate.deepl_glossary_id.as_deref();
+    let out = deepl
+        .translate(&[encoded], Some(from), to, glossary)
+        .await?;
+    let reply = match restore(out.first().map_or("", String::as_str), &kept, Style::Xml) {
+        Ok(text) => {
+            let author = match &m.author {
+                Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
+                None => None,
+            };
+            TranslationReply::Translated {
+                from,
+                to,
+                author: author.unwrap_or_else(|| "someone".into()),
+                link: app
+                    .slack
+                    .permalink(&r.channel, &r.ts)
+                    .await
+                    .unwrap_or_default(),
+                text: defang(&text),
+            }
+        }
+        Err(lost) => TranslationReply::Lost { lost: lost.0.len() },
+    };
+    let thread = m.thread_ts.clone().unwrap_or_else(|| r.ts.clone());
+    let ts = crate::effects::post(
+        app,
+        &r.channel,
+        &Outgoing::text(reply.text()),
+        Some(&thread),
+    )
+    .await?;
+    app.store
+        .set_translation_reply(&r.channel.0, &r.ts.0, code(to), &ts.0)
+        .await
+}
+
+/// User ids mentioned as `<@U…>` or `<@U…|name>`.
+fn mentioned(text: &str) -> Vec<String> {
+    text.split("<@")
+        .skip(1)
+        .filter_map(|rest| rest.split(['>', '|']).next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_flags_meant_ask_for_a_language() {
+        assert_eq!(wanted("flag-jp"), Some(Lang::Ja));
+        assert_eq!(wanted("gb"), Some(Lang::En));
+        assert_eq!(wanted("id"), None, "🆔 is not a language");
+        assert_eq!(wanted("flag-fr"), None);
+    }
+
+    #[test]
+    fn a_made_up_mention_pings_nobody() {
+        assert_eq!(
+            defang("ok <!here> <@U1> <#C1>"),
+            "ok &lt;!here> &lt;@U1> <#C1>"
+        );
+        assert_eq!(mentioned("a <@U1> b <@U2|bob>"), ["U1", "U2"]);
+    }
+}

@@ -1,0 +1,73 @@
+//! SQL for translations: which message was translated into which language, and by which reply.
+
+use super::Store;
+
+impl Store {
+    /// Claim the translation of `(channel, ts)` into `lang`. False: someone already did.
+    pub async fn claim_translation(
+        &self,
+        channel: &str,
+        ts: &str,
+        lang: &str,
+    ) -> anyhow::Result<bool> {
+        Ok(sqlx::query(
+            "INSERT INTO translations (channel, ts, lang, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (channel, ts, lang) DO NOTHING",
+        )
+        .bind(channel)
+        .bind(ts)
+        .bind(lang)
+        .bind(self.clock.now_ms())
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Give a claim up (the translation failed): a later reaction may try again.
+    pub async fn release_translation(
+        &self,
+        channel: &str,
+        ts: &str,
+        lang: &str,
+    ) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM translations WHERE channel = $1 AND ts = $2 AND lang = $3 AND reply_ts IS NULL")
+            .bind(channel)
+            .bind(ts)
+            .bind(lang)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_translation_reply(
+        &self,
+        channel: &str,
+        ts: &str,
+        lang: &str,
+        reply_ts: &str,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE translations SET reply_ts = $1 WHERE channel = $2 AND ts = $3 AND lang = $4",
+        )
+        .bind(reply_ts)
+        .bind(channel)
+        .bind(ts)
+        .bind(lang)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether `(channel, ts)` is one of banto's translations (never translated again).
+    pub async fn is_translation(&self, channel: &str, ts: &str) -> anyhow::Result<bool> {
+        Ok(
+            sqlx::query("SELECT 1 FROM translations WHERE channel = $1 AND reply_ts = $2")
+                .bind(channel)
+                .bind(ts)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some(),
+        )
+    }
+}

@@ -1,0 +1,76 @@
+//! Translation by flag reaction, as a bilingual channel uses it: 🇯🇵 on an English message
+//! puts the Japanese in its thread, labelled, with mentions as names (nobody pinged) and the
+//! link and code untouched; a second flag (or two at once) posts nothing more; a flag for the
+//! message's own language, an unrelated emoji and banto's own translation do nothing; a
+//! translator that drops a mention gets a clear note instead of a broken message. Fake Slack
+//! and fake DeepL; real banto.
+
+use banto::fake::world::World;
+
+#[tokio::test]
+async fn a_flag_reaction_translates_into_the_thread_once() {
+    let world = World::start().await.unwrap();
+    let kenji = world.user("kenji");
+    let ts = world
+        .say(
+            "alice",
+            "#ops",
+            &format!("<@{kenji}> rollback started, see <https://runbooks.example.com/db|the runbook> and `kubectl get pods`"),
+            None,
+        )
+        .await
+        .unwrap();
+    // Two people ask at once, and once more later.
+    world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+    world.react("bob", "#ops", &ts, "jp").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    assert_eq!(reply.thread_ts.as_deref(), Some(ts.as_str()));
+    assert!(reply.text.contains("機械翻訳 (EN → JA)"), "{}", reply.text);
+    assert!(
+        reply.text.contains(
+            "@kenji ロールバック 開始しました, see <https://runbooks.example.com/db|手順書> and `kubectl get pods`"
+        ),
+        "{}",
+        reply.text
+    );
+    assert!(
+        !reply.text.contains("<@"),
+        "nobody is pinged: {}",
+        reply.text
+    );
+    world.react("alice", "#ops", &ts, "flag-jp").await.unwrap();
+    world.react("alice", "#ops", &ts, "us").await.unwrap();
+    world.react("alice", "#ops", &ts, "id").await.unwrap();
+    world.react("kenji", "#ops", &reply.ts, "us").await.unwrap();
+    world.settle().await.unwrap();
+    assert!(
+        world.slack.unseen().is_empty(),
+        "{:?}",
+        world.slack.unseen()
+    );
+    assert_eq!(world.deepl.requests().len(), 1, "one translation, one call");
+}
+
+#[tokio::test]
+async fn a_translator_that_drops_a_mention_gets_a_note_not_a_broken_message() {
+    let world = World::start().await.unwrap();
+    let alice = world.user("alice");
+    let ts = world
+        .say(
+            "kenji",
+            "#ops",
+            &format!("<@{alice}> DBのフェイルオーバーが完了しました"),
+            None,
+        )
+        .await
+        .unwrap();
+    world.deepl.answer_next(
+        200,
+        r#"{"translations":[{"detected_source_language":"JA","text":"DB failover finished"}]}"#,
+    );
+    world.react("bob", "#ops", &ts, "flag-us").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    assert!(reply.text.contains("Not translated"), "{}", reply.text);
+}
