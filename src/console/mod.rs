@@ -19,7 +19,8 @@ Lines starting with / are slash commands; other lines are messages in the curren
   :as <user>            act as another user (alice, bob, kenji)
   :in <#channel>        move to another channel
   :react <n> <emoji>    add a reaction to message n (`mine`: your last message here;
-                        :pushpin: puts it on an incident's timeline)
+                        pushpin puts it on an incident's timeline, flag-jp / flag-us
+                        translate it into its thread)
   :click <n> <button>   click a button (by label or number) on message n
   :thread <n>           post the next plain lines as replies to message n (:thread off to stop)
   :alert <name> [sev]   Alertmanager fires <name> (sev: critical, error, warning, info) for
