@@ -84,8 +84,14 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Box::pin(incident::reacted(app, r)).await
         }
         Event::PinAdded(p) => Box::pin(incident::pinned(app, p)).await,
-        Event::MessageChanged(m) => Box::pin(incident::edited(app, m)).await,
-        Event::MessageDeleted(m) => Box::pin(incident::deleted(app, m)).await,
+        Event::MessageChanged(m) => {
+            Box::pin(handlers::translate::edited(app, &m)).await?;
+            Box::pin(incident::edited(app, m)).await
+        }
+        Event::MessageDeleted(m) => {
+            Box::pin(handlers::translate::deleted(app, &m)).await?;
+            Box::pin(incident::deleted(app, m)).await
+        }
         Event::Github(g) => Box::pin(handlers::github::handle(app, *g)).await,
         Event::CodeBuild(b) => Box::pin(terraform::build_event(app, b)).await,
         Event::ImagePushed(p) => Box::pin(deploy::image_pushed(app, p)).await,

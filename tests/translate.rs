@@ -74,3 +74,34 @@ async fn a_translator_that_drops_a_mention_gets_a_note_not_a_broken_message() {
     let reply = world.next_message("#ops").await.unwrap();
     assert!(reply.text.contains("Not translated"), "{}", reply.text);
 }
+
+#[tokio::test]
+async fn edits_of_the_source_are_followed_and_deleting_it_deletes_the_translation() {
+    let world = World::start().await.unwrap();
+    let ts = world
+        .say("alice", "#ops", "deploy started", None)
+        .await
+        .unwrap();
+    world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    assert!(
+        reply.text.contains("デプロイ 開始しました"),
+        "{}",
+        reply.text
+    );
+    world.edit("#ops", &ts, "deploy finished").await.unwrap();
+    world.settle().await.unwrap();
+    world
+        .wait_edit(&reply, "the new translation", |m| {
+            m.text.contains("デプロイ 完了しました")
+        })
+        .await
+        .unwrap();
+    world.delete("#ops", &ts).await.unwrap();
+    world.settle().await.unwrap();
+    assert!(
+        world.current(&reply).is_none(),
+        "the translation is gone too"
+    );
+}

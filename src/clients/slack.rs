@@ -486,6 +486,15 @@ impl SlackApi {
         Ok(r.users.into_iter().map(|u| UserId(u.0)).collect())
     }
 
+    /// Delete one of banto's messages; one already gone is fine.
+    pub async fn delete(&self, channel: &ChannelId, ts: &MessageTs) -> Result<(), SlackError> {
+        let req = SlackApiChatDeleteRequest::new(channel.0.clone().into(), ts.0.clone().into());
+        match slack_call!(self, chat_delete(&req)) {
+            Err(SlackError::Api(code)) if code == "message_not_found" => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
     /// Share a text file in `channel` with Slack's upload flow: an upload URL, the bytes, then
     /// `files.completeUploadExternal` with the comment.
     pub async fn upload(

@@ -2,13 +2,15 @@
 //! `flag-us`, `gb`, `uk`, `flag-gb`) for English; nothing else does (🆔 is not Indonesian).
 //! The message's markup is protected (`domain::translate`), DeepL translates, and the result
 //! goes to the message's thread, labelled, once per message and language. banto's own
-//! translations are never translated again.
+//! translations are never translated again; edits of the source are followed, and deleting
+//! it deletes them.
 
 use crate::app::App;
 use crate::clients::slack::Outgoing;
+use crate::clients::slack::PostedMessage;
 use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
-use crate::event::ReactionAdded;
-use crate::ids::UserId;
+use crate::event::{MessageChanged, MessageDeleted, ReactionAdded};
+use crate::ids::{ChannelId, MessageTs, UserId};
 use crate::messages::translate::TranslationReply;
 
 /// The language a reaction asks for.
@@ -56,23 +58,77 @@ pub async fn reacted(app: &App, r: &ReactionAdded) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let result = translate_and_post(app, deepl, r, &m, from, to).await;
-    if result.is_err() {
+    let posted = async {
+        let reply = translation(app, deepl, &r.channel, &r.ts, &m, from, to).await?;
+        let thread = m.thread_ts.clone().unwrap_or_else(|| r.ts.clone());
+        let msg = Outgoing::text(reply.text());
+        let ts = crate::effects::post(app, &r.channel, &msg, Some(&thread)).await?;
+        app.store
+            .set_translation_reply(&r.channel.0, &r.ts.0, code(to), &ts.0)
+            .await
+    }
+    .await;
+    if posted.is_err() {
         app.store
             .release_translation(&r.channel.0, &r.ts.0, code(to))
             .await?;
     }
-    result
+    posted
 }
 
-async fn translate_and_post(
+/// A translated message was edited: its translations are translated again, in place.
+pub async fn edited(app: &App, e: &MessageChanged) -> anyhow::Result<()> {
+    let Some(deepl) = &app.deepl else {
+        return Ok(());
+    };
+    let replies = app.store.translations_of(&e.channel.0, &e.ts.0).await?;
+    if replies.is_empty() {
+        return Ok(());
+    }
+    let Some(m) = app.slack.message(&e.channel, &e.ts).await? else {
+        return Ok(());
+    };
+    for (lang, reply) in replies {
+        let to = if lang == code(Lang::Ja) {
+            Lang::Ja
+        } else {
+            Lang::En
+        };
+        let Some(from) = detect(&m.text).filter(|from| *from != to) else {
+            continue;
+        };
+        let text = translation(app, deepl, &e.channel, &e.ts, &m, from, to).await?;
+        app.slack
+            .update(
+                &e.channel,
+                &MessageTs::from(reply.as_str()),
+                &Outgoing::text(text.text()),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// A translated message was deleted: so are its translations.
+pub async fn deleted(app: &App, d: &MessageDeleted) -> anyhow::Result<()> {
+    for (_, reply) in app.store.translations_of(&d.channel.0, &d.ts.0).await? {
+        app.slack
+            .delete(&d.channel, &MessageTs::from(reply.as_str()))
+            .await?;
+    }
+    app.store.forget_translations(&d.channel.0, &d.ts.0).await
+}
+
+/// The reply for `m` translated from `from` into `to`: the translation, or why there is none.
+async fn translation(
     app: &App,
     deepl: &crate::clients::deepl::DeeplApi,
-    r: &ReactionAdded,
-    m: &crate::clients::slack::PostedMessage,
+    channel: &ChannelId,
+    ts: &MessageTs,
+    m: &PostedMessage,
     from: Lang,
     to: Lang,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<TranslationReply> {
     let mut names = std::collections::HashMap::new();
     for id in mentioned(&m.text) {
         if let Ok(p) = app.slack.profile(&UserId::from(id.as_str())).await
@@ -87,37 +143,24 @@ async fn translate_and_post(
     let out = deepl
         .translate(&[encoded], Some(from), to, glossary)
         .await?;
-    let reply = match restore(out.first().map_or("", String::as_str), &kept, Style::Xml) {
-        Ok(text) => {
-            let author = match &m.author {
-                Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
-                None => None,
-            };
-            TranslationReply::Translated {
-                from,
-                to,
-                author: author.unwrap_or_else(|| "someone".into()),
-                link: app
-                    .slack
-                    .permalink(&r.channel, &r.ts)
-                    .await
-                    .unwrap_or_default(),
-                text: defang(&text),
+    Ok(
+        match restore(out.first().map_or("", String::as_str), &kept, Style::Xml) {
+            Ok(text) => {
+                let author = match &m.author {
+                    Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
+                    None => None,
+                };
+                TranslationReply::Translated {
+                    from,
+                    to,
+                    author: author.unwrap_or_else(|| "someone".into()),
+                    link: app.slack.permalink(channel, ts).await.unwrap_or_default(),
+                    text: defang(&text),
+                }
             }
-        }
-        Err(lost) => TranslationReply::Lost { lost: lost.0.len() },
-    };
-    let thread = m.thread_ts.clone().unwrap_or_else(|| r.ts.clone());
-    let ts = crate::effects::post(
-        app,
-        &r.channel,
-        &Outgoing::text(reply.text()),
-        Some(&thread),
+            Err(lost) => TranslationReply::Lost { lost: lost.0.len() },
+        },
     )
-    .await?;
-    app.store
-        .set_translation_reply(&r.channel.0, &r.ts.0, code(to), &ts.0)
-        .await
 }
 
 /// User ids mentioned as `<@U…>` or `<@U…|name>`.

@@ -1,6 +1,7 @@
 //! SQL for translations: which message was translated into which language, and by which reply.
 
 use super::Store;
+use sqlx::Row;
 
 impl Store {
     /// Claim the translation of `(channel, ts)` into `lang`. False: someone already did.
@@ -56,6 +57,35 @@ impl Store {
         .bind(lang)
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+
+    /// `(language, reply)` of every translation posted of `(channel, ts)`.
+    pub async fn translations_of(
+        &self,
+        channel: &str,
+        ts: &str,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT lang, reply_ts FROM translations \
+             WHERE channel = $1 AND ts = $2 AND reply_ts IS NOT NULL ORDER BY lang",
+        )
+        .bind(channel)
+        .bind(ts)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// The source is gone: so are its translations' rows.
+    pub async fn forget_translations(&self, channel: &str, ts: &str) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM translations WHERE channel = $1 AND ts = $2")
+            .bind(channel)
+            .bind(ts)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
