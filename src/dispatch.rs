@@ -73,6 +73,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             crate::event::DECLARE_FROM_MESSAGE => {
                 Box::pin(incident::declare_from_message(app, m)).await
             }
+            crate::event::TRANSLATE_MESSAGE => {
+                Box::pin(handlers::translate::shortcut(app, &m)).await
+            }
             other => {
                 tracing::debug!(callback_id = other, "no handler owns this shortcut");
                 Ok(())

@@ -127,13 +127,15 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
             "{method} needs {scope}: {scopes:?}"
         );
     }
-    assert!(
-        m.contains(&format!(
-            "callback_id: {}",
-            banto::event::DECLARE_FROM_MESSAGE
-        )),
-        "the message shortcut is registered with the callback id banto handles"
-    );
+    for callback in [
+        banto::event::DECLARE_FROM_MESSAGE,
+        banto::event::TRANSLATE_MESSAGE,
+    ] {
+        assert!(
+            m.contains(&format!("callback_id: {callback}")),
+            "the message shortcut {callback} is registered with the callback id banto handles"
+        );
+    }
     let mut sorted = scopes.clone();
     sorted.sort();
     sorted.dedup();

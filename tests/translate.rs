@@ -105,3 +105,49 @@ async fn edits_of_the_source_are_followed_and_deleting_it_deletes_the_translatio
         "the translation is gone too"
     );
 }
+
+#[tokio::test]
+async fn the_command_and_the_shortcut_answer_only_the_asker() {
+    let world = World::start().await.unwrap();
+    world
+        .slash("alice", "#ops", "/translate ja deploy started")
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let answer = world.next_reply("alice").await.unwrap();
+    assert!(
+        answer.text.contains("only you see this") && answer.text.contains("デプロイ 開始しました"),
+        "{}",
+        answer.text
+    );
+    world
+        .slash("alice", "#ops", "/translate :tada: https://example.com")
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let nothing = world.next_reply("alice").await.unwrap();
+    assert!(
+        nothing.text.contains("no words to translate"),
+        "{}",
+        nothing.text
+    );
+    let ts = world
+        .say("kenji", "#ops", "ロールバック完了しました", None)
+        .await
+        .unwrap();
+    world
+        .shortcut("bob", "#ops", &ts, banto::event::TRANSLATE_MESSAGE)
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let private = world.next_reply("bob").await.unwrap();
+    assert!(
+        private.text.contains("rollbackfinished"),
+        "{}",
+        private.text
+    );
+    assert!(
+        world.slack.unseen().is_empty(),
+        "nothing posted for everyone"
+    );
+}

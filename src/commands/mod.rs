@@ -20,6 +20,7 @@ pub const SLASH_COMMANDS: &[&str] = &[
     "/promote",
     "/rollback",
     "/incident",
+    "/translate",
 ];
 
 /// Input that does not parse: what was wrong and the usage to show.

@@ -92,6 +92,8 @@ pub struct MessageShortcut {
 
 /// The shortcut's `callback_id` in the app manifest.
 pub const DECLARE_FROM_MESSAGE: &str = "declare_incident_from_message";
+/// The "Translate" message shortcut's `callback_id`.
+pub const TRANSLATE_MESSAGE: &str = "translate_message";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MessagePosted {

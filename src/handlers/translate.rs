@@ -11,6 +11,7 @@ use crate::clients::slack::PostedMessage;
 use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
 use crate::event::{MessageChanged, MessageDeleted, ReactionAdded};
 use crate::ids::{ChannelId, MessageTs, UserId};
+use crate::messages::Message;
 use crate::messages::translate::TranslationReply;
 
 /// The language a reaction asks for.
@@ -119,7 +120,37 @@ pub async fn deleted(app: &App, d: &MessageDeleted) -> anyhow::Result<()> {
     app.store.forget_translations(&d.channel.0, &d.ts.0).await
 }
 
-/// The reply for `m` translated from `from` into `to`: the translation, or why there is none.
+/// `text` translated with its markup kept: the translation, or how many protected tokens the
+/// translator lost.
+async fn translate_text(
+    app: &App,
+    deepl: &crate::clients::deepl::DeeplApi,
+    text: &str,
+    from: Lang,
+    to: Lang,
+) -> anyhow::Result<Result<String, usize>> {
+    let mut names = std::collections::HashMap::new();
+    for id in mentioned(text) {
+        if let Ok(p) = app.slack.profile(&UserId::from(id.as_str())).await
+            && let Some(n) = p.name
+        {
+            names.insert(id, n);
+        }
+    }
+    let pieces = split(text, &|id| names.get(id).cloned());
+    let (encoded, kept) = encode(&pieces, Style::Xml);
+    let glossary = app.config.translate.deepl_glossary_id.as_deref();
+    let out = deepl
+        .translate(&[encoded], Some(from), to, glossary)
+        .await?;
+    Ok(
+        restore(out.first().map_or("", String::as_str), &kept, Style::Xml)
+            .map(|t| defang(&t))
+            .map_err(|lost| lost.0.len()),
+    )
+}
+
+/// The thread reply for `m` translated from `from` into `to`, or why there is none.
 async fn translation(
     app: &App,
     deepl: &crate::clients::deepl::DeeplApi,
@@ -129,38 +160,69 @@ async fn translation(
     from: Lang,
     to: Lang,
 ) -> anyhow::Result<TranslationReply> {
-    let mut names = std::collections::HashMap::new();
-    for id in mentioned(&m.text) {
-        if let Ok(p) = app.slack.profile(&UserId::from(id.as_str())).await
-            && let Some(n) = p.name
-        {
-            names.insert(id, n);
-        }
-    }
-    let pieces = split(&m.text, &|id| names.get(id).cloned());
-    let (encoded, kept) = encode(&pieces, Style::Xml);
-    let glossary = app.config.translate.deepl_glossary_id.as_deref();
-    let out = deepl
-        .translate(&[encoded], Some(from), to, glossary)
-        .await?;
-    Ok(
-        match restore(out.first().map_or("", String::as_str), &kept, Style::Xml) {
-            Ok(text) => {
-                let author = match &m.author {
-                    Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
-                    None => None,
-                };
-                TranslationReply::Translated {
-                    from,
-                    to,
-                    author: author.unwrap_or_else(|| "someone".into()),
-                    link: app.slack.permalink(channel, ts).await.unwrap_or_default(),
-                    text: defang(&text),
-                }
+    Ok(match translate_text(app, deepl, &m.text, from, to).await? {
+        Ok(text) => {
+            let author = match &m.author {
+                Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
+                None => None,
+            };
+            TranslationReply::Translated {
+                from,
+                to,
+                author: author.unwrap_or_else(|| "someone".into()),
+                link: app.slack.permalink(channel, ts).await.unwrap_or_default(),
+                text,
             }
-            Err(lost) => TranslationReply::Lost { lost: lost.0.len() },
-        },
-    )
+        }
+        Err(lost) => TranslationReply::Lost { lost },
+    })
+}
+
+/// `/translate [en|ja] <text>` and the "Translate" message shortcut: an answer only the
+/// asker sees; without a language, into the other one.
+pub async fn privately(
+    app: &App,
+    text: &str,
+    to: Option<Lang>,
+) -> anyhow::Result<TranslationReply> {
+    let Some(deepl) = &app.deepl else {
+        return Ok(TranslationReply::Off);
+    };
+    let Some(from) = detect(text) else {
+        return Ok(TranslationReply::NothingToTranslate);
+    };
+    let to = to.unwrap_or(from.other());
+    if to == from {
+        return Ok(TranslationReply::AlreadyIn { lang: to });
+    }
+    Ok(match translate_text(app, deepl, text, from, to).await? {
+        Ok(text) => TranslationReply::ForYou { from, to, text },
+        Err(lost) => TranslationReply::Lost { lost },
+    })
+}
+
+/// `/translate [en|ja] <text>`.
+pub async fn command(app: &App, text: &str) -> anyhow::Result<TranslationReply> {
+    let (first, rest) = text
+        .trim()
+        .split_once(char::is_whitespace)
+        .unwrap_or((text.trim(), ""));
+    let (to, text) = match first.to_lowercase().as_str() {
+        "en" => (Some(Lang::En), rest),
+        "ja" | "jp" => (Some(Lang::Ja), rest),
+        _ => (None, text.trim()),
+    };
+    if text.trim().is_empty() {
+        return Ok(TranslationReply::Usage);
+    }
+    privately(app, text, to).await
+}
+
+/// The "Translate" message shortcut: the message in the other language, for the asker only.
+pub async fn shortcut(app: &App, m: &crate::event::MessageShortcut) -> anyhow::Result<()> {
+    let reply = privately(app, &m.text, None).await?;
+    let locale = app.locale_for(&m.user, Some(&m.channel)).await;
+    crate::handlers::reply(app, None, Some(&m.channel), &m.user, reply.render(locale)).await
 }
 
 /// User ids mentioned as `<@U…>` or `<@U…|name>`.

@@ -20,7 +20,22 @@ pub enum TranslationReply {
         text: String,
     },
     /// The translator dropped `lost` protected parts: no broken message is posted.
-    Lost { lost: usize },
+    Lost {
+        lost: usize,
+    },
+    /// `/translate` or the shortcut: for the asker only.
+    ForYou {
+        from: Lang,
+        to: Lang,
+        text: String,
+    },
+    NothingToTranslate,
+    AlreadyIn {
+        lang: Lang,
+    },
+    /// No translator is configured.
+    Off,
+    Usage,
 }
 
 impl TranslationReply {
