@@ -81,7 +81,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
                 Ok(())
             }
         },
-        Event::Message(_) => Ok(()),
+        Event::Message(m) => Box::pin(handlers::translate::posted(app, &m)).await,
         Event::ReactionAdded(r) => {
             Box::pin(handlers::translate::reacted(app, &r)).await?;
             Box::pin(incident::reacted(app, r)).await

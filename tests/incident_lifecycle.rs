@@ -142,6 +142,16 @@ async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_an
         .await
         .unwrap();
     world.settle().await.unwrap();
+    // The database playbook translates its channel: kenji's reply (edited) and the chatter
+    // have their translations in their threads; the deleted message's went with it.
+    for _ in 0..2 {
+        let t = world.next_message(&name).await.unwrap();
+        assert!(
+            t.text.contains("Machine translation") || t.text.contains("機械翻訳"),
+            "{}",
+            t.text
+        );
+    }
     let timeline = ask(&world, "bob", &name, "/incident timeline").await;
     assert!(
         timeline.contains("“レプリカ遅延 45s, failover started” _(edited)_"),

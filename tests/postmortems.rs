@@ -77,12 +77,16 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
         .unwrap();
     world.react("kenji", &name, &ts, "star").await.unwrap();
     world.settle().await.unwrap();
+    // The database playbook translates its channel.
+    let t = world.next_message(&name).await.unwrap();
+    assert!(t.text.contains("機械翻訳"), "{}", t.text);
     let ts = world
         .say("kenji", &name, "The on-call forgot to page the DBA", None)
         .await
         .unwrap();
     world.react("alice", &name, &ts, "pushpin").await.unwrap();
     world.settle().await.unwrap();
+    world.next_message(&name).await.unwrap();
     ask(&world, "alice", &name, "/incident action Be careful").await;
     world.next_message(&name).await.unwrap();
     ask(

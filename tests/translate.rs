@@ -151,3 +151,43 @@ async fn the_command_and_the_shortcut_answer_only_the_asker() {
         "nothing posted for everyone"
     );
 }
+
+#[tokio::test]
+async fn an_automatic_channel_translates_every_persons_message_both_ways() {
+    let world = World::start_with(banto::fake::world::WorldOptions::with_config(
+        "[translate]\nauto_channels = [\"#ops\"]\n",
+    ))
+    .await
+    .unwrap();
+    let en = world
+        .say("alice", "#ops", "deploy started", None)
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let ja = world.next_message("#ops").await.unwrap();
+    assert_eq!(ja.thread_ts.as_deref(), Some(en.as_str()));
+    assert!(ja.text.contains("デプロイ 開始しました"), "{}", ja.text);
+    world
+        .say("kenji", "#ops", "ロールバック完了しました", Some(&en))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let back = world.next_message("#ops").await.unwrap();
+    assert_eq!(
+        back.thread_ts.as_deref(),
+        Some(en.as_str()),
+        "a reply's translation stays in its thread"
+    );
+    assert!(back.text.contains("rollbackfinished"), "{}", back.text);
+    world
+        .say("alice", "#infra", "deploy started", None)
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    assert!(world.slack.unseen().is_empty(), "#infra is not automatic");
+    assert_eq!(
+        world.deepl.requests().len(),
+        2,
+        "banto's own replies are not translated"
+    );
+}

@@ -11,6 +11,10 @@ pub struct TranslateConfig {
     pub deepl_url: String,
     /// A DeepL glossary (team terms: service names kept, `rollback` ↔ `ロールバック`).
     pub deepl_glossary_id: Option<String>,
+    /// Channels (ids) where every person's message gets the other language in its thread;
+    /// incident channels whose playbook says `translate = true` do too.
+    #[serde(default)]
+    pub auto_channels: Vec<String>,
 }
 
 impl Default for TranslateConfig {
@@ -18,6 +22,7 @@ impl Default for TranslateConfig {
         Self {
             deepl_url: default_deepl_url(),
             deepl_glossary_id: None,
+            auto_channels: Vec::new(),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::clients::slack::PostedMessage;
 use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
-use crate::event::{MessageChanged, MessageDeleted, ReactionAdded};
+use crate::event::{MessageChanged, MessageDeleted, MessagePosted, ReactionAdded};
 use crate::ids::{ChannelId, MessageTs, UserId};
 use crate::messages::Message;
 use crate::messages::translate::TranslationReply;
@@ -40,38 +40,76 @@ fn defang(text: &str) -> String {
 }
 
 pub async fn reacted(app: &App, r: &ReactionAdded) -> anyhow::Result<()> {
-    let (Some(to), Some(deepl)) = (wanted(&r.reaction), &app.deepl) else {
+    let Some(to) = wanted(&r.reaction) else {
         return Ok(());
     };
-    if app.store.is_translation(&r.channel.0, &r.ts.0).await? {
+    into_thread(app, &r.channel, &r.ts, Some(to)).await
+}
+
+/// Automatic mode: a person's message in an `auto_channels` channel, or in an incident channel
+/// whose playbook translates, gets the other language in its thread.
+pub async fn posted(app: &App, m: &MessagePosted) -> anyhow::Result<()> {
+    if m.from_bot || m.user.is_none() || app.deepl.is_none() {
         return Ok(());
     }
-    let Some(m) = app.slack.message(&r.channel, &r.ts).await? else {
+    let auto = app.config.translate.auto_channels.contains(&m.channel.0)
+        || match app.store.incident_in(&m.channel.0).await? {
+            Some(i) => app
+                .config
+                .incidents
+                .playbooks
+                .get(&i.record.kind)
+                .is_some_and(|p| p.translate),
+            None => false,
+        };
+    if !auto {
+        return Ok(());
+    }
+    into_thread(app, &m.channel, &m.ts, None).await
+}
+
+/// Translate the message at `ts` into `to` (`None`: the other language) in its thread, once
+/// per language; banto's own translations are left alone.
+async fn into_thread(
+    app: &App,
+    channel: &ChannelId,
+    ts: &MessageTs,
+    to: Option<Lang>,
+) -> anyhow::Result<()> {
+    let Some(deepl) = &app.deepl else {
         return Ok(());
     };
-    let Some(from) = detect(&m.text).filter(|from| *from != to) else {
+    if app.store.is_translation(&channel.0, &ts.0).await? {
+        return Ok(());
+    }
+    let Some(m) = app.slack.message(channel, ts).await? else {
         return Ok(());
     };
-    if !app
-        .store
-        .claim_translation(&r.channel.0, &r.ts.0, code(to))
-        .await?
+    let Some(from) = detect(&m.text) else {
+        return Ok(());
+    };
+    let to = to.unwrap_or(from.other());
+    if to == from
+        || !app
+            .store
+            .claim_translation(&channel.0, &ts.0, code(to))
+            .await?
     {
         return Ok(());
     }
     let posted = async {
-        let reply = translation(app, deepl, &r.channel, &r.ts, &m, from, to).await?;
-        let thread = m.thread_ts.clone().unwrap_or_else(|| r.ts.clone());
+        let reply = translation(app, deepl, channel, ts, &m, from, to).await?;
+        let thread = m.thread_ts.clone().unwrap_or_else(|| ts.clone());
         let msg = Outgoing::text(reply.text());
-        let ts = crate::effects::post(app, &r.channel, &msg, Some(&thread)).await?;
+        let reply_ts = crate::effects::post(app, channel, &msg, Some(&thread)).await?;
         app.store
-            .set_translation_reply(&r.channel.0, &r.ts.0, code(to), &ts.0)
+            .set_translation_reply(&channel.0, &ts.0, code(to), &reply_ts.0)
             .await
     }
     .await;
     if posted.is_err() {
         app.store
-            .release_translation(&r.channel.0, &r.ts.0, code(to))
+            .release_translation(&channel.0, &ts.0, code(to))
             .await?;
     }
     posted

@@ -340,6 +340,7 @@ fn resolve_names(
         .iter_mut()
         .for_each(channel);
     config.incidents.alerts.channel.iter_mut().for_each(channel);
+    config.translate.auto_channels.iter_mut().for_each(channel);
     for p in config.incidents.playbooks.values_mut() {
         p.responders.users.iter_mut().for_each(user_id);
         p.responders.groups.iter_mut().for_each(group);
