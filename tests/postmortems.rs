@@ -308,29 +308,14 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
         .await
         .unwrap();
     at(&world, "2027-03-14T09:45:05Z");
-    let reply = ask(
+    let (_, name) = declare(
         &world,
         "bob",
-        "#ops",
         "/incident --type bad-deploy --sev 2 --service web Checkout 502s",
+        2,
     )
     .await;
-    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
-    let i = world
-        .app
-        .store
-        .open_incidents()
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
-        .name
-        .clone();
-    world.next_message(&name).await.unwrap();
-    world.next_message(&name).await.unwrap();
     let suspects = world.next_message(&name).await.unwrap();
-    world.next_message("incidents").await.unwrap();
     // Alice (Tokyo) says when the impact really began: 18:40 JST = 09:40 UTC = 01:40 PST.
     ask(&world, "alice", &name, "/incident impact 18:40").await;
     let suspects = world
