@@ -191,3 +191,28 @@ async fn an_automatic_channel_translates_every_persons_message_both_ways() {
         "banto's own replies are not translated"
     );
 }
+
+#[tokio::test]
+async fn a_used_up_quota_is_said_once_in_the_ops_channel_not_per_message() {
+    let world = World::start_with(banto::fake::world::WorldOptions::with_config(
+        "[slack]\nops_channel = \"#infra\"\n",
+    ))
+    .await
+    .unwrap();
+    for text in ["deploy started", "rollback finished"] {
+        let ts = world.say("alice", "#ops", text, None).await.unwrap();
+        world
+            .deepl
+            .answer_next(456, r#"{"message":"Quota exceeded"}"#);
+        world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+        world.settle().await.unwrap();
+    }
+    let said = world.next_message("#infra").await.unwrap();
+    assert!(said.text.contains("quota is used up"), "{}", said.text);
+    assert_eq!(
+        world.deepl.requests().len(),
+        2,
+        "a quota error is not retried"
+    );
+    assert!(world.slack.unseen().is_empty(), "once, and nothing in #ops");
+}

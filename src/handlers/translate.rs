@@ -6,6 +6,7 @@
 //! it deletes them.
 
 use crate::app::App;
+use crate::clients::deepl::DeeplError;
 use crate::clients::slack::Outgoing;
 use crate::clients::slack::PostedMessage;
 use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
@@ -112,7 +113,40 @@ async fn into_thread(
             .release_translation(&channel.0, &ts.0, code(to))
             .await?;
     }
-    posted
+    match posted {
+        Err(e) if e.downcast_ref::<DeeplError>() == Some(&DeeplError::Quota) => {
+            quota_used_up(app).await
+        }
+        other => other,
+    }
+}
+
+/// DeepL's character quota is used up: said once a month in the ops channel, not per message
+/// (retrying would not help, so the event is done).
+async fn quota_used_up(app: &App) -> anyhow::Result<()> {
+    let month = app.clock.now().format("%Y-%m").to_string();
+    // The translations table's claim doubles as "said already this month".
+    if !app
+        .store
+        .claim_translation("!quota", &month, "deepl")
+        .await?
+    {
+        return Ok(());
+    }
+    tracing::warn!("DeepL quota exceeded; translations pause until it renews");
+    let Some(ops) = &app.config.slack.ops_channel else {
+        return Ok(());
+    };
+    let locale = app.config.locale_for_channel(ops);
+    let text = TranslationReply::QuotaExceeded.render(locale);
+    crate::effects::post(
+        app,
+        &ChannelId::from(ops.as_str()),
+        &Outgoing::text(text),
+        None,
+    )
+    .await?;
+    Ok(())
 }
 
 /// A translated message was edited: its translations are translated again, in place.

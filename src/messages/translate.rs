@@ -35,6 +35,8 @@ pub enum TranslationReply {
     },
     /// No translator is configured.
     Off,
+    /// Said once in the ops channel.
+    QuotaExceeded,
     Usage,
 }
 
