@@ -117,6 +117,26 @@ async fn record_change(app: &App, change: crate::store::ChangeEvent) -> anyhow::
 }
 
 /// A person's time zone from their Slack profile, if Slack knows it.
+/// Display names of Slack users by id, looked up at once (profiles are cached); an id
+/// Slack does not know is left out.
+async fn display_names<'a>(
+    app: &App,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    let lookups = ids.into_iter().map(|id| async move {
+        let p = app.slack.profile(&UserId::from(id)).await.ok()?;
+        Some((id.to_owned(), p.name?))
+    });
+    futures::future::join_all(lookups)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 async fn user_zone(app: &App, user: &str) -> Option<chrono_tz::Tz> {
     let profile = app.slack.profile(&UserId::from(user)).await.ok()?;
     profile.tz?.parse().ok()

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::domain::incident::PostmortemDoc;
 use crate::domain::postmortem::{Draft, Inputs, draft};
 use crate::event::Timer;
-use crate::ids::{ChannelId, IncidentId, UserId};
+use crate::ids::{ChannelId, IncidentId};
 use crate::locale::Locale;
 use crate::messages::Message;
 use crate::messages::common::mention;
@@ -46,26 +46,19 @@ fn zones(app: &App) -> Vec<Tz> {
 
 /// Everyone the draft names, by display name (cached profiles; an unknown id stays an id).
 async fn names(app: &App, d: &Draft) -> Names {
-    let mut ids: Vec<&str> = d.participants.iter().map(String::as_str).collect();
-    ids.extend(d.roles.iter().map(|(_, u)| u.as_str()));
-    ids.extend(d.actions.iter().filter_map(|a| a.owner.as_deref()));
-    ids.extend(
-        d.culprit
-            .iter()
-            .chain(&d.suspects)
-            .map(|c| c.actor.as_str()),
-    );
-    ids.sort();
-    ids.dedup();
-    let lookups = ids.iter().map(|id| async move {
-        let p = app.slack.profile(&UserId::from(*id)).await.ok()?;
-        Some((id.to_string(), p.name?))
-    });
-    futures::future::join_all(lookups)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    let ids = d
+        .participants
+        .iter()
+        .map(String::as_str)
+        .chain(d.roles.iter().map(|(_, u)| u.as_str()))
+        .chain(d.actions.iter().filter_map(|a| a.owner.as_deref()))
+        .chain(
+            d.culprit
+                .iter()
+                .chain(&d.suspects)
+                .map(|c| c.actor.as_str()),
+        );
+    super::display_names(app, ids).await
 }
 
 /// Sections the draft leaves for people to write.

@@ -11,7 +11,7 @@ use crate::clients::slack::Outgoing;
 use crate::clients::slack::PostedMessage;
 use crate::domain::translate::{Lang, Style, detect, encode, restore, split};
 use crate::event::{MessageChanged, MessageDeleted, MessagePosted, ReactionAdded};
-use crate::ids::{ChannelId, MessageTs, UserId};
+use crate::ids::{ChannelId, MessageTs};
 use crate::messages::Message;
 use crate::messages::translate::TranslationReply;
 
@@ -201,14 +201,8 @@ async fn translate_text(
     from: Lang,
     to: Lang,
 ) -> anyhow::Result<Result<String, usize>> {
-    let mut names = std::collections::HashMap::new();
-    for id in mentioned(text) {
-        if let Ok(p) = app.slack.profile(&UserId::from(id.as_str())).await
-            && let Some(n) = p.name
-        {
-            names.insert(id, n);
-        }
-    }
+    let mentioned = mentioned(text);
+    let names = super::display_names(app, mentioned.iter().map(String::as_str)).await;
     let pieces = split(text, &|id| names.get(id).cloned());
     let (encoded, kept) = encode(&pieces, Style::Xml);
     let glossary = app.config.translate.deepl_glossary_id.as_deref();

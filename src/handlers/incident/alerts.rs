@@ -15,7 +15,7 @@ use crate::messages::Message;
 use crate::messages::incident::{
     IncidentReply, Prefill, alert_card, attach_form, linked, read_attach_form,
 };
-use crate::store::{StoredAlert, StoredIncident};
+use crate::store::StoredAlert;
 
 impl Carded for AlertEpisode {
     fn card(meta: &CardPlace) -> &CardPlace {
@@ -220,7 +220,7 @@ pub(super) async fn linked_answer(
         .store
         .load(id)
         .await?
-        .is_some_and(|i| !i.record.private || i.meta.members.iter().any(|m| m == user));
+        .is_some_and(|i| super::visible_to(&i, user));
     Ok(IncidentReply::AlertLinked {
         id: visible.then_some(id),
     })
@@ -238,23 +238,12 @@ async fn refuse(app: &App, click: &BlockAction, answer: IncidentReply) -> anyhow
     .await
 }
 
-/// The open incidents `user` may see: every public one, and private ones they were invited to.
-async fn visible_open(app: &App, user: &str) -> anyhow::Result<Vec<StoredIncident>> {
-    Ok(app
-        .store
-        .open_incidents()
-        .await?
-        .into_iter()
-        .filter(|i| !i.record.private || i.meta.members.iter().any(|m| m == user))
-        .collect())
-}
-
 /// Attach to incident: a form to choose among the open incidents the clicker may see.
 pub async fn attach_clicked(app: &App, click: BlockAction, id: AlertId) -> anyhow::Result<()> {
     let Some(a) = unlinked(app, &click, id).await? else {
         return Ok(());
     };
-    let open: Vec<(IncidentId, String)> = visible_open(app, &click.user.0)
+    let open: Vec<(IncidentId, String)> = super::visible_open(app, &click.user.0)
         .await?
         .into_iter()
         .map(|i| (i.id, i.record.title))
@@ -275,7 +264,7 @@ pub async fn attach_submitted(app: &App, view: &ViewSubmission, id: AlertId) -> 
         return Ok(());
     };
     // Chosen from what the form offered; checked again, as the form is the clicker's to forge.
-    if !visible_open(app, &user.0)
+    if !super::visible_open(app, &user.0)
         .await?
         .iter()
         .any(|i| i.id == incident)

@@ -188,12 +188,9 @@ fn refused(refusal: Refusal, cmd: &SlashCommand, zone: chrono_tz::Tz) -> Inciden
 
 /// Open incidents; a private one only for the people invited to it.
 async fn list(app: &App, user: &str) -> anyhow::Result<IncidentReply> {
-    let lines = app
-        .store
-        .open_incidents()
+    let lines = super::visible_open(app, user)
         .await?
         .into_iter()
-        .filter(|i| !i.record.private || i.meta.members.iter().any(|m| m == user))
         .filter_map(|i| {
             Some((
                 i.id,

@@ -49,6 +49,17 @@ fn locale(app: &App, meta: &IncidentMeta) -> crate::locale::Locale {
     meta.locale.unwrap_or(app.config.slack.default_locale)
 }
 
+/// Whether `user` may see the incident: every public one, a private one only if invited.
+fn visible_to(i: &StoredIncident, user: &str) -> bool {
+    !i.record.private || i.meta.members.iter().any(|m| m == user)
+}
+
+/// The open incidents `user` may see.
+async fn visible_open(app: &App, user: &str) -> anyhow::Result<Vec<StoredIncident>> {
+    let open = app.store.open_incidents().await?;
+    Ok(open.into_iter().filter(|i| visible_to(i, user)).collect())
+}
+
 fn channel_of(i: &StoredIncident) -> Option<ChannelId> {
     i.meta.channel.as_deref().map(ChannelId::from)
 }
