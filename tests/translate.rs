@@ -216,3 +216,23 @@ async fn a_used_up_quota_is_said_once_in_the_ops_channel_not_per_message() {
     );
     assert!(world.slack.unseen().is_empty(), "once, and nothing in #ops");
 }
+
+#[tokio::test]
+async fn a_credential_in_a_message_never_reaches_the_translator() {
+    let world = World::start().await.unwrap();
+    let ts = world
+        .say(
+            "alice",
+            "#ops",
+            "deploy started with password=Hunter2Hunter2Xy9",
+            None,
+        )
+        .await
+        .unwrap();
+    world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    let sent = world.deepl.requests()[0].to_string();
+    assert!(!sent.contains("Hunter2Hunter2Xy9"), "{sent}");
+    assert!(!reply.text.contains("Hunter2Hunter2Xy9"), "{}", reply.text);
+}

@@ -201,6 +201,8 @@ async fn translate_text(
     from: Lang,
     to: Lang,
 ) -> anyhow::Result<Result<String, usize>> {
+    // What goes to a translator outside is masked like everything banto posts.
+    let text = &crate::domain::mask::text(text);
     let mentioned = mentioned(text);
     let names = super::display_names(app, mentioned.iter().map(String::as_str)).await;
     let pieces = split(text, &|id| names.get(id).cloned());
