@@ -1,6 +1,6 @@
 //! The one `App` built at start-up and handed to every handler: config, store, clients.
 
-use crate::clients::aws::AwsTarget;
+use crate::clients::aws::AwsTargets;
 use crate::clients::codebuild::CodeBuildApi;
 use crate::clients::github::GithubApi;
 use crate::clients::retry::RetryPolicy;
@@ -21,8 +21,7 @@ pub struct App {
     pub github: GithubApi,
     pub codebuild: CodeBuildApi,
     pub artifacts: ArtifactStore,
-    /// Set when `DEEPL_API_KEY` is.
-    pub deepl: Option<crate::clients::deepl::DeeplApi>,
+    pub translators: crate::clients::translate::Translators,
     pub clock: crate::clock::Clock,
     pub slack_signing_secret: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
@@ -38,20 +37,15 @@ pub struct App {
 
 impl App {
     pub async fn new(config: Config, secrets: &Secrets) -> anyhow::Result<Arc<Self>> {
-        let aws = AwsTarget {
-            region: config.aws.region.clone(),
-            endpoint_url: config.aws.endpoint_url.clone(),
-            static_credentials: None,
-        };
-        Self::with_aws(config, secrets, &aws, &aws).await
+        let aws = AwsTargets::from_config(&config);
+        Self::with_aws(config, secrets, &aws).await
     }
 
-    /// As `new`, with CodeBuild and S3 reached at their own targets (the fake world's).
+    /// As `new`, with each AWS service reached at its own target (the fake world's).
     pub async fn with_aws(
         config: Config,
         secrets: &Secrets,
-        codebuild: &AwsTarget,
-        s3: &AwsTarget,
+        aws: &AwsTargets,
     ) -> anyhow::Result<Arc<Self>> {
         let store = Store::connect(&config.database.url, config.database.max_connections).await?;
         store.migrate().await?;
@@ -62,18 +56,13 @@ impl App {
             .unwrap_or_else(|| Secret::new("xoxb-unset"));
         let slack = SlackApi::new(&config.slack.api_url, &bot_token, retry)?;
         let github = GithubApi::new(&config.github.api_url, secrets, retry)?;
-        let codebuild = CodeBuildApi::new(codebuild, retry).await;
-        let artifacts = ArtifactStore::new(s3, retry, config.aws.max_plan_bytes).await;
-        let deepl = match &secrets.deepl_api_key {
-            Some(key) => Some(crate::clients::deepl::DeeplApi::new(
-                &config.translate.deepl_url,
-                key.clone(),
-                retry,
-            )?),
-            None => None,
-        };
+        let codebuild = CodeBuildApi::new(&aws.codebuild, retry).await;
+        let artifacts = ArtifactStore::new(&aws.s3, retry, config.aws.max_plan_bytes).await;
+        let translators =
+            crate::clients::translate::Translators::new(&config, secrets, &aws.translate, retry)
+                .await?;
         Ok(Arc::new(Self {
-            deepl,
+            translators,
             slack,
             github,
             codebuild,

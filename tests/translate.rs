@@ -206,6 +206,8 @@ async fn a_used_up_quota_is_said_once_in_the_ops_channel_not_per_message() {
             .answer_next(456, r#"{"message":"Quota exceeded"}"#);
         world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
         world.settle().await.unwrap();
+        let told = world.next_reply("kenji").await.unwrap();
+        assert!(told.text.contains("上限に達しました"), "{}", told.text);
     }
     let said = world.next_message("#infra").await.unwrap();
     assert!(said.text.contains("quota is used up"), "{}", said.text);
@@ -214,7 +216,10 @@ async fn a_used_up_quota_is_said_once_in_the_ops_channel_not_per_message() {
         2,
         "a quota error is not retried"
     );
-    assert!(world.slack.unseen().is_empty(), "once, and nothing in #ops");
+    assert!(
+        world.slack.unseen().is_empty(),
+        "once in #infra; nothing posted in #ops"
+    );
 }
 
 #[tokio::test]

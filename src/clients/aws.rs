@@ -1,4 +1,4 @@
-//! Shared AWS SDK set-up for CodeBuild and S3: region, injectable endpoint, credentials, and the
+//! Shared AWS SDK set-up for CodeBuild, S3 and Amazon Translate: region, injectable endpoint, credentials, and the
 //! SDK's own retries off (the shared retry policy owns them).
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -33,5 +33,39 @@ impl AwsTarget {
             ));
         }
         loader.load().await
+    }
+}
+
+/// Where each AWS service banto uses is reached.
+#[derive(Clone, Debug, Default)]
+pub struct AwsTargets {
+    pub codebuild: AwsTarget,
+    pub s3: AwsTarget,
+    pub translate: AwsTarget,
+}
+
+impl AwsTargets {
+    /// Every service at `[aws]`'s region and endpoint; Amazon Translate at its own if
+    /// `[translate.amazon]` says so.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let aws = AwsTarget {
+            region: config.aws.region.clone(),
+            endpoint_url: config.aws.endpoint_url.clone(),
+            static_credentials: None,
+        };
+        let mut translate = aws.clone();
+        if let Some(a) = &config.translate.amazon {
+            if let Some(region) = &a.region {
+                translate.region = region.clone();
+            }
+            if a.endpoint_url.is_some() {
+                translate.endpoint_url = a.endpoint_url.clone();
+            }
+        }
+        Self {
+            codebuild: aws.clone(),
+            s3: aws,
+            translate,
+        }
     }
 }

@@ -2,8 +2,8 @@
 
 pub mod aws;
 pub mod codebuild;
-pub mod deepl;
 pub mod github;
 pub mod retry;
 pub mod s3;
 pub mod slack;
+pub mod translate;

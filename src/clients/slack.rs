@@ -389,6 +389,18 @@ impl SlackApi {
         }
     }
 
+    /// Whether only some people see `channel` (private channels, DMs, group DMs).
+    pub async fn is_private(&self, channel: &ChannelId) -> Result<bool, SlackError> {
+        if channel.0.starts_with('D') {
+            return Ok(true);
+        }
+        let req = SlackApiConversationsInfoRequest::new(channel.0.clone().into());
+        let flags = slack_call!(self, conversations_info(&req))?.channel.flags;
+        Ok([flags.is_private, flags.is_im, flags.is_mpim]
+            .into_iter()
+            .any(|f| f == Some(true)))
+    }
+
     pub async fn set_topic(&self, channel: &ChannelId, topic: &str) -> Result<(), SlackError> {
         let topic: String = mask::text(topic).chars().take(250).collect();
         let req = SlackApiConversationsSetTopicRequest::new(channel.0.clone().into(), topic);

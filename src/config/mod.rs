@@ -17,7 +17,7 @@ pub use incidents::{IncidentsConfig, Playbook};
 pub use postmortem::PostmortemConfig;
 pub use secrets::{SECRET_VARS, Secret, Secrets};
 pub use terraform::*;
-pub use translate::TranslateConfig;
+pub use translate::{AmazonConfig, LlmConfig, TranslateConfig};
 
 use crate::locale::Locale;
 use chrono_tz::Tz;

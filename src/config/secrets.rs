@@ -47,6 +47,8 @@ pub struct Secrets {
     pub alertmanager_secret: Option<Secret>,
     /// DeepL's API key: translation is on when it is set.
     pub deepl_api_key: Option<Secret>,
+    /// A key for `[translate.llm]`, if its gateway wants one (sent as a bearer token).
+    pub translate_llm_api_key: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -61,6 +63,7 @@ pub const SECRET_VARS: &[&str] = &[
     "ARGOCD_WEBHOOK_SECRET",
     "ALERTMANAGER_SECRET",
     "DEEPL_API_KEY",
+    "TRANSLATE_LLM_API_KEY",
 ];
 
 impl Secrets {
@@ -111,6 +114,7 @@ impl Secrets {
             argocd_webhook_secret: secret("ARGOCD_WEBHOOK_SECRET")?,
             alertmanager_secret: secret("ALERTMANAGER_SECRET")?,
             deepl_api_key: secret("DEEPL_API_KEY")?,
+            translate_llm_api_key: secret("TRANSLATE_LLM_API_KEY")?,
         })
     }
 
@@ -128,6 +132,7 @@ impl Secrets {
             self.argocd_webhook_secret.is_some(),
             self.alertmanager_secret.is_some(),
             self.deepl_api_key.is_some(),
+            self.translate_llm_api_key.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

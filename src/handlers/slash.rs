@@ -14,7 +14,7 @@ pub async fn handle(app: &App, cmd: SlashCommand) -> anyhow::Result<()> {
             super::deploy::command(app, &cmd).await?.render(locale)
         }
         "/incident" => super::incident::command(app, &cmd).await?.render(locale),
-        "/translate" => super::translate::command(app, &cmd.text)
+        "/translate" => super::translate::command(app, &cmd.channel, &cmd.text)
             .await?
             .render(locale),
         "/banto" => match commands::parse_banto(&cmd.text) {

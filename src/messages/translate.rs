@@ -2,7 +2,7 @@
 //! translation with its author and a link to the original, or why there is none.
 
 use super::Message;
-use crate::domain::translate::Lang;
+use crate::domain::translate::{Lang, Provider};
 
 super::bilingual! {
     use { TranslationReply as Reply };
@@ -35,8 +35,33 @@ pub enum TranslationReply {
     },
     /// No translator is configured.
     Off,
-    /// Said once in the ops channel.
-    QuotaExceeded,
+    /// The channel is private and its provider is not trusted with private text.
+    NotHere {
+        provider: Provider,
+    },
+    /// Down or throttled, after retries.
+    Unavailable {
+        provider: Provider,
+    },
+    TooLong,
+    /// The provider refused banto's request (credentials, configuration).
+    Refused {
+        provider: Provider,
+    },
+    /// The provider's own quota (DeepL 456); said once a month in the ops channel too.
+    QuotaExceeded {
+        provider: Provider,
+    },
+    /// banto's monthly character budget for the provider; said once in the ops channel too.
+    BudgetUsedUp {
+        provider: Provider,
+    },
+    /// Said once a month in the ops channel at 80 % of the budget.
+    BudgetWarning {
+        provider: Provider,
+        used: i64,
+        budget: i64,
+    },
     Usage,
 }
 
@@ -51,6 +76,29 @@ impl TranslationReply {
 
     pub fn text(&self) -> String {
         self.render(self.language())
+    }
+
+    /// Whether asking again later may work (the provider was down, not refusing).
+    pub fn worth_retrying(&self) -> bool {
+        matches!(
+            self,
+            TranslationReply::Unavailable { .. } | TranslationReply::TooLong
+        )
+    }
+}
+
+pub fn provider_name(p: &Provider) -> &'static str {
+    match p {
+        Provider::Deepl => "DeepL",
+        Provider::Amazon => "Amazon Translate",
+        Provider::Llm => "the self-hosted model",
+    }
+}
+
+pub fn provider_name_ja(p: &Provider) -> &'static str {
+    match p {
+        Provider::Llm => "社内モデル",
+        p => provider_name(p),
     }
 }
 
@@ -77,6 +125,27 @@ mod tests {
                 text: "@kenji ロールバック 開始しました".into(),
             }),
             both(&TranslationReply::Lost { lost: 2 }),
+            both(&TranslationReply::NotHere {
+                provider: Provider::Deepl,
+            }),
+            both(&TranslationReply::Unavailable {
+                provider: Provider::Amazon,
+            }),
+            both(&TranslationReply::TooLong),
+            both(&TranslationReply::Refused {
+                provider: Provider::Llm,
+            }),
+            both(&TranslationReply::QuotaExceeded {
+                provider: Provider::Deepl,
+            }),
+            both(&TranslationReply::BudgetUsedUp {
+                provider: Provider::Amazon,
+            }),
+            both(&TranslationReply::BudgetWarning {
+                provider: Provider::Deepl,
+                used: 400_000,
+                budget: 500_000,
+            }),
         ];
         insta::assert_snapshot!(all.join("\n\n"));
     }

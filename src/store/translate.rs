@@ -1,4 +1,5 @@
-//! SQL for translations: which message was translated into which language, and by which reply.
+//! SQL for translations: which message was translated into which language, and by which reply;
+//! the providers' answers cache; characters sent per provider and month.
 
 use super::Store;
 use sqlx::Row;
@@ -99,5 +100,77 @@ impl Store {
                 .await?
                 .is_some(),
         )
+    }
+
+    /// A provider's cached answer for `key`.
+    pub async fn cached_translation(&self, key: &str) -> anyhow::Result<Option<String>> {
+        let row = sqlx::query("SELECT answer FROM translation_cache WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    /// Keep `answer` for `key`; answers older than `max_age_ms` go.
+    pub async fn cache_translation(
+        &self,
+        key: &str,
+        answer: &str,
+        max_age_ms: i64,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now_ms();
+        sqlx::query("DELETE FROM translation_cache WHERE created_at < $1")
+            .bind(now - max_age_ms)
+            .execute(self.pool())
+            .await?;
+        sqlx::query(
+            "INSERT INTO translation_cache (key, answer, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(answer)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Characters sent to `provider` in `month` so far.
+    pub async fn translation_usage(&self, month: &str, provider: &str) -> anyhow::Result<i64> {
+        let row = sqlx::query(
+            "SELECT characters FROM translation_usage WHERE month = $1 AND provider = $2",
+        )
+        .bind(month)
+        .bind(provider)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        })
+    }
+
+    /// Count `characters` more sent to `provider` in `month`; the new total.
+    pub async fn add_translation_usage(
+        &self,
+        month: &str,
+        provider: &str,
+        characters: i64,
+    ) -> anyhow::Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO translation_usage (month, provider, characters) VALUES ($1, $2, $3) \
+             ON CONFLICT (month, provider) \
+             DO UPDATE SET characters = translation_usage.characters + excluded.characters \
+             RETURNING characters",
+        )
+        .bind(month)
+        .bind(provider)
+        .bind(characters)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get(0)?)
     }
 }

@@ -8,7 +8,7 @@ use super::github::FakeGithub;
 use super::s3::FakeS3;
 use super::slack::{FakeMessage, FakeSlack};
 use crate::app::App;
-use crate::clients::aws::AwsTarget;
+use crate::clients::aws::{AwsTarget, AwsTargets};
 use crate::config::{Config, Secret, Secrets};
 use crate::server::verify::{github_sign, slack_sign};
 use crate::store::Queue;
@@ -86,7 +86,9 @@ pub struct World {
     pub github: FakeGithub,
     pub codebuild: FakeCodeBuild,
     pub s3: FakeS3,
-    pub deepl: crate::fake::deepl::FakeDeepl,
+    pub deepl: crate::fake::translate::deepl::FakeDeepl,
+    pub amazon: crate::fake::translate::amazon::FakeAmazonTranslate,
+    pub llm: crate::fake::translate::llm::FakeLlm,
     pub app: Arc<App>,
     /// banto's own base URL (its real router on a loopback port).
     pub url: String,
@@ -109,7 +111,7 @@ pub struct World {
 struct Boot {
     config: Config,
     secrets: Secrets,
-    aws: (AwsTarget, AwsTarget),
+    aws: AwsTargets,
     workers: usize,
 }
 
@@ -178,8 +180,10 @@ impl World {
         let codebuild = FakeCodeBuild::start(&cb_projects).await?;
         let s3 = FakeS3::start().await?;
         let deepl_key = format!("{:032x}:fx", rand::random::<u128>());
-        let deepl = crate::fake::deepl::FakeDeepl::start(&deepl_key).await?;
-        opts.config.translate.deepl_url = deepl.base_url.clone();
+        let deepl = crate::fake::translate::deepl::FakeDeepl::start(&deepl_key).await?;
+        let amazon = crate::fake::translate::amazon::FakeAmazonTranslate::start().await?;
+        let llm = crate::fake::translate::llm::FakeLlm::start(Some(LLM_KEY)).await?;
+        use_fake_translators(&mut opts.config.translate, &deepl, &llm);
 
         opts.config.slack.api_url = slack.api_url();
         opts.config.github.api_url = github.base_url.clone();
@@ -197,6 +201,7 @@ impl World {
             argocd_webhook_secret: Some(Secret::new(argocd_secret.clone())),
             alertmanager_secret: Some(Secret::new(alertmanager_secret.clone())),
             deepl_api_key: Some(Secret::new(deepl_key)),
+            translate_llm_api_key: Some(Secret::new(LLM_KEY)),
             github_token: Some(Secret::new(GITHUB_TOKEN)),
             ..Default::default()
         };
@@ -205,8 +210,12 @@ impl World {
             endpoint_url: Some(url.to_owned()),
             static_credentials: Some(("AKIAFAKEWORLD".into(), "fake-world-secret".into())),
         };
-        let aws = (aws(&codebuild.base_url), aws(&s3.base_url));
-        let app = App::with_aws(opts.config.clone(), &secrets, &aws.0, &aws.1).await?;
+        let aws = AwsTargets {
+            codebuild: aws(&codebuild.base_url),
+            s3: aws(&s3.base_url),
+            translate: aws(&amazon.base_url),
+        };
+        let app = App::with_aws(opts.config.clone(), &secrets, &aws).await?;
         let (stop, stop_rx) = watch::channel(false);
         if opts.socket_mode {
             let app_token = format!("xapp-1-fake-{:016x}", rand::random::<u64>());
@@ -224,6 +233,8 @@ impl World {
             codebuild,
             s3,
             deepl,
+            amazon,
+            llm,
             app,
             url,
             signing_secret,
@@ -283,7 +294,7 @@ impl World {
             t.await?;
         }
         let b = &self.boot;
-        let app = App::with_aws(b.config.clone(), &b.secrets, &b.aws.0, &b.aws.1).await?;
+        let app = App::with_aws(b.config.clone(), &b.secrets, &b.aws).await?;
         let (stop, stop_rx) = watch::channel(false);
         let (url, workers) = serve(&app, b.workers, stop_rx).await?;
         (self.app, self.url, self.stop, self.worker_task) = (app, url, stop, Some(workers));
@@ -341,10 +352,43 @@ fn resolve_names(
         .for_each(channel);
     config.incidents.alerts.channel.iter_mut().for_each(channel);
     config.translate.auto_channels.iter_mut().for_each(channel);
+    config.translate.channels = std::mem::take(&mut config.translate.channels)
+        .into_iter()
+        .map(|(mut c, p)| {
+            channel(&mut c);
+            (c, p)
+        })
+        .collect();
     for p in config.incidents.playbooks.values_mut() {
         p.responders.users.iter_mut().for_each(user_id);
         p.responders.groups.iter_mut().for_each(group);
     }
+}
+
+const LLM_KEY: &str = "sk-fake-world-gateway";
+
+/// Every translator on, at the fakes: DeepL by default, Amazon Translate and the self-hosted
+/// model where a config chooses them (and keeps its own choices of budgets and `private_ok`).
+fn use_fake_translators(
+    t: &mut crate::config::TranslateConfig,
+    deepl: &crate::fake::translate::deepl::FakeDeepl,
+    llm: &crate::fake::translate::llm::FakeLlm,
+) {
+    t.deepl.url = deepl.base_url.clone();
+    t.amazon.get_or_insert(crate::config::AmazonConfig {
+        region: None,
+        endpoint_url: None,
+        private_ok: false,
+        monthly_characters: 0,
+    });
+    t.llm
+        .get_or_insert_with(|| crate::config::LlmConfig {
+            url: String::new(),
+            model: "qwen2.5-14b-instruct".into(),
+            private_ok: true,
+            monthly_characters: 0,
+        })
+        .url = llm.base_url.clone();
 }
 
 /// Wait for `signal` until `deadline`: true once the deadline has passed, even while signals
