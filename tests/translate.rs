@@ -210,7 +210,11 @@ async fn a_used_up_quota_is_said_once_in_the_ops_channel_not_per_message() {
         assert!(told.text.contains("上限に達しました"), "{}", told.text);
     }
     let said = world.next_message("#infra").await.unwrap();
-    assert!(said.text.contains("quota is used up"), "{}", said.text);
+    assert!(
+        said.text.contains("quota of DeepL is used up"),
+        "{}",
+        said.text
+    );
     assert_eq!(
         world.deepl.requests().len(),
         2,

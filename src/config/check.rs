@@ -113,6 +113,49 @@ impl Config {
                 ))));
             }
         }
+        self.validate_translate(path, text)
+    }
+
+    /// Every provider a channel may use is configured; the self-hosted endpoint is a URL.
+    fn validate_translate(&self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        use crate::domain::translate::Provider;
+        let t = &self.translate;
+        let at = |value: &str, message: String| {
+            let (line, column) = value_position(text, value);
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        for p in std::iter::once(&t.provider).chain(t.channels.values()) {
+            let missing = match p {
+                Provider::Deepl => None,
+                Provider::Amazon => t.amazon.is_none().then_some("[translate.amazon]"),
+                Provider::Llm => t
+                    .llm
+                    .is_none()
+                    .then_some("[translate.llm] with url and model"),
+            };
+            if let Some(section) = missing {
+                return Err(at(
+                    p.name(),
+                    format!(
+                        "translate: provider {:?} is chosen but {section} is not set",
+                        p.name()
+                    ),
+                ));
+            }
+        }
+        if let Some(llm) = &t.llm
+            && !url::Url::parse(&llm.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(at(
+                &llm.url,
+                format!("translate.llm.url {:?} is not an http(s) URL", llm.url),
+            ));
+        }
         Ok(())
     }
 }
@@ -253,6 +296,14 @@ impl Config {
         }
         if let Some(alerts) = &self.incidents.alerts.channel {
             wanted.push(("incidents.alerts.channel".into(), alerts, SlackId::Channel));
+        }
+        for channel in self
+            .translate
+            .auto_channels
+            .iter()
+            .chain(self.translate.channels.keys())
+        {
+            wanted.push(("translate".into(), channel, SlackId::Channel));
         }
         for channel in self.slack.channel_locales.keys() {
             wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));

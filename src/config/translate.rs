@@ -132,3 +132,51 @@ impl TranslateConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::domain::translate::Provider;
+    use std::path::Path;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("config.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_channel_gets_its_own_provider_and_private_ok_defaults_to_the_self_hosted_one() {
+        let c = parse(
+            "[translate]\nprovider = \"amazon\"\nchannels = { C0SECURITY0 = \"llm\" }\n\
+             [translate.glossary]\nkeep = [\"payments-api\"]\nterms = { rollback = \"ロールバック\" }\n\
+             [translate.amazon]\nmonthly_characters = 1000\n\
+             [translate.llm]\nurl = \"http://vllm.internal:8000/v1\"\nmodel = \"qwen\"\n",
+        )
+        .unwrap();
+        let t = &c.translate;
+        assert_eq!(t.provider_for("C0SECURITY0"), Provider::Llm);
+        assert_eq!(t.provider_for("C0OPS00000"), Provider::Amazon);
+        assert_eq!(t.limits(Provider::Amazon), (false, 1000));
+        assert_eq!(t.limits(Provider::Llm), (true, 0));
+        assert_eq!(t.limits(Provider::Deepl), (false, 0));
+        assert_eq!(
+            t.glossary().terms,
+            [("rollback".to_owned(), "ロールバック".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_provider_chosen_but_not_set_up_is_an_error_at_its_line() {
+        let e = parse("[translate]\nauto_channels = []\nchannels = { C0SECURITY0 = \"llm\" }\n")
+            .unwrap_err();
+        assert!(e.contains("config.toml:3:"), "{e}");
+        assert!(e.contains("[translate.llm]"), "{e}");
+        let e = parse("[translate.deepl]\nurl = \"https://api.deepl.com\"\nglossary = \"x\"\n")
+            .unwrap_err();
+        assert!(
+            e.contains("config.toml:3:") && e.contains("glossary"),
+            "{e}"
+        );
+        let e = parse("[translate.llm]\nurl = \"vllm:8000\"\nmodel = \"m\"\n").unwrap_err();
+        assert!(e.contains("config.toml:2:") && e.contains("http(s)"), "{e}");
+    }
+}
