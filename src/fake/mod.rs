@@ -8,6 +8,7 @@ pub mod database;
 pub mod github;
 pub mod github_git;
 pub mod github_issues;
+pub mod latency;
 pub mod s3;
 pub mod slack;
 pub mod translate;

@@ -479,7 +479,7 @@ async fn api(
     };
     fake.changed.send_modify(|n| *n += 1);
     let latency = fake.state().latency;
-    tokio::time::sleep(latency).await;
+    crate::fake::latency::wait(latency).await;
     match result {
         Ok(mut v) => {
             v.as_object_mut()
@@ -554,7 +554,7 @@ async fn response_url(
         }
     });
     let latency = fake.state().latency;
-    tokio::time::sleep(latency).await;
+    crate::fake::latency::wait(latency).await;
     match status {
         StatusCode::OK => axum::Json(json!({ "ok": true })).into_response(),
         StatusCode::NOT_FOUND => (status, "used_url").into_response(),

@@ -1,7 +1,7 @@
 //! `/translate [en|ja] <text>` and the "Translate" message shortcut: an answer only the asker
 //! sees; without a language, into the other one.
 
-use super::engine::translate_text;
+use super::engine::{provider_for, translate_text};
 use crate::app::App;
 use crate::domain::translate::{Lang, detect};
 use crate::ids::ChannelId;
@@ -15,9 +15,6 @@ pub async fn privately(
     text: &str,
     to: Option<Lang>,
 ) -> anyhow::Result<TranslationReply> {
-    if !app.translators.any() {
-        return Ok(TranslationReply::Off);
-    }
     let Some(from) = detect(text) else {
         return Ok(TranslationReply::NothingToTranslate);
     };
@@ -25,7 +22,11 @@ pub async fn privately(
     if to == from {
         return Ok(TranslationReply::AlreadyIn { lang: to });
     }
-    Ok(match translate_text(app, channel, text, from, to).await? {
+    let provider = match provider_for(app, channel).await? {
+        Ok(p) => p,
+        Err(why) => return Ok(why),
+    };
+    Ok(match translate_text(app, provider, text, from, to).await? {
         Ok(text) => TranslationReply::ForYou { from, to, text },
         Err(why) => why,
     })

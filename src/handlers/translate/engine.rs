@@ -42,27 +42,38 @@ fn cache_key(p: Provider, encoded: &str, to: Lang, glossary: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// `text` (from a message in `channel`, if any) translated with its markup kept, or the reply
-/// that says why not.
-pub async fn translate_text(
+/// Who translates text seen in `channel` (any provider for text seen nowhere), or why nobody
+/// may: no translator is set up, or the channel is private and its provider not `private_ok`.
+pub async fn provider_for(
     app: &App,
     channel: Option<&ChannelId>,
-    text: &str,
-    from: Lang,
-    to: Lang,
-) -> anyhow::Result<Result<String, TranslationReply>> {
+) -> anyhow::Result<Result<Provider, TranslationReply>> {
     let config = &app.config.translate;
     let provider = channel.map_or(config.provider, |c| config.provider_for(c.as_str()));
     if !app.translators.has(provider) {
         return Ok(Err(TranslationReply::Off));
     }
-    let (private_ok, budget) = config.limits(provider);
+    let (private_ok, _) = config.limits(provider);
     if !private_ok && let Some(c) = channel {
         // Unknown is private: text goes out only when Slack says the channel is public.
         if app.slack.is_private(c).await.unwrap_or(true) {
             return Ok(Err(TranslationReply::NotHere { provider }));
         }
     }
+    Ok(Ok(provider))
+}
+
+/// `text` translated by `provider` (see `provider_for`) with its markup kept, or the reply
+/// that says why not.
+pub async fn translate_text(
+    app: &App,
+    provider: Provider,
+    text: &str,
+    from: Lang,
+    to: Lang,
+) -> anyhow::Result<Result<String, TranslationReply>> {
+    let config = &app.config.translate;
+    let (_, budget) = config.limits(provider);
     // What goes to a translator outside is masked like everything banto posts.
     let text = &crate::domain::mask::text(text);
     let names = super::super::display_names(app, mentioned(text).iter().map(String::as_str)).await;

@@ -14,7 +14,7 @@ pub use asked::{command, privately, shortcut};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::clients::slack::PostedMessage;
-use crate::domain::translate::{Lang, detect};
+use crate::domain::translate::{Lang, Provider, detect};
 use crate::event::{MessageChanged, MessageDeleted, MessagePosted, ReactionAdded};
 use crate::ids::{ChannelId, MessageTs, UserId};
 use crate::messages::Message;
@@ -91,7 +91,11 @@ async fn into_thread(
     if !app.translators.any() || app.store.is_translation(&channel.0, &ts.0).await? {
         return Ok(());
     }
-    let Some(m) = app.slack.message(channel, ts).await? else {
+    let (m, provider) = tokio::join!(
+        app.slack.message(channel, ts),
+        engine::provider_for(app, Some(channel))
+    );
+    let Some(m) = m? else {
         return Ok(());
     };
     let Some(from) = detect(&m.text) else {
@@ -107,7 +111,11 @@ async fn into_thread(
         return Ok(());
     }
     let posted = async {
-        let reply = match translation(app, channel, ts, &m, from, to).await? {
+        let provider = match provider? {
+            Ok(p) => p,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let reply = match translation(app, provider, channel, ts, &m, from, to).await? {
             Ok(reply) => reply,
             Err(failure) => return Ok(Err(failure)),
         };
@@ -147,6 +155,9 @@ pub async fn edited(app: &App, e: &MessageChanged) -> anyhow::Result<()> {
     if replies.is_empty() {
         return Ok(());
     }
+    let Ok(provider) = engine::provider_for(app, Some(&e.channel)).await? else {
+        return Ok(());
+    };
     let Some(m) = app.slack.message(&e.channel, &e.ts).await? else {
         return Ok(());
     };
@@ -159,7 +170,7 @@ pub async fn edited(app: &App, e: &MessageChanged) -> anyhow::Result<()> {
         let Some(from) = detect(&m.text).filter(|from| *from != to) else {
             continue;
         };
-        let Ok(text) = translation(app, &e.channel, &e.ts, &m, from, to).await? else {
+        let Ok(text) = translation(app, provider, &e.channel, &e.ts, &m, from, to).await? else {
             // The old translation stays rather than a notice replacing it.
             continue;
         };
@@ -185,34 +196,39 @@ pub async fn deleted(app: &App, d: &MessageDeleted) -> anyhow::Result<()> {
 }
 
 /// The thread reply for `m` translated from `from` into `to` (the translation, or a note that
-/// the translator lost a token), or what the asker is told instead.
+/// the translator lost a token), or what the asker is told instead. The author's name and
+/// the permalink are looked up while the translator works.
 async fn translation(
     app: &App,
+    provider: Provider,
     channel: &ChannelId,
     ts: &MessageTs,
     m: &PostedMessage,
     from: Lang,
     to: Lang,
 ) -> anyhow::Result<Result<TranslationReply, TranslationReply>> {
-    Ok(
-        match engine::translate_text(app, Some(channel), &m.text, from, to).await? {
-            Ok(text) => {
-                let author = match &m.author {
-                    Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
-                    None => None,
-                };
-                Ok(TranslationReply::Translated {
-                    from,
-                    to,
-                    author: author.unwrap_or_else(|| "someone".into()),
-                    link: app.slack.permalink(channel, ts).await.unwrap_or_default(),
-                    text,
-                })
-            }
-            Err(lost @ TranslationReply::Lost { .. }) => Ok(lost),
-            Err(failure) => Err(failure),
-        },
-    )
+    let author = async {
+        match &m.author {
+            Some(a) => app.slack.profile(a).await.ok().and_then(|p| p.name),
+            None => None,
+        }
+    };
+    let (translated, author, link) = tokio::join!(
+        engine::translate_text(app, provider, &m.text, from, to),
+        author,
+        app.slack.permalink(channel, ts)
+    );
+    Ok(match translated? {
+        Ok(text) => Ok(TranslationReply::Translated {
+            from,
+            to,
+            author: author.unwrap_or_else(|| "someone".into()),
+            link: link.unwrap_or_default(),
+            text,
+        }),
+        Err(lost @ TranslationReply::Lost { .. }) => Ok(lost),
+        Err(failure) => Err(failure),
+    })
 }
 
 #[cfg(test)]
