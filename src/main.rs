@@ -48,6 +48,9 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Ask the running banto (at `[server] listen`) whether it is alive: exit 0 or 1. The
+    /// container's health check.
+    Health,
     /// List accepted events: parked ones (failed every retry) by default.
     Inbox {
         /// pending, parked, done or all.
@@ -184,7 +187,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig { path } => check_config(&path.unwrap_or(cli.config)),
         Command::Console => {
             init_tracing();
-            let config = Config::load(&cli.config)?;
+            let config = load(&cli.config)?;
             banto::console::run(config, tokio::io::stdin(), tokio::io::stdout()).await
         }
         Command::Tf {
@@ -213,8 +216,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             set_tag(&file, &locator, &tag, diff)
         }
+        Command::Health => health(&load(&cli.config)?).await,
         Command::Migrate => {
-            let config = Config::load(&cli.config)?;
+            let config = load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;
             store.migrate().await?;
             println!(
@@ -228,7 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limit,
             retry,
         } => {
-            let config = Config::load(&cli.config)?;
+            let config = load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;
             store.migrate().await?;
             if let Some(id) = retry {
@@ -255,7 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit { command } => {
-            let config = Config::load(&cli.config)?;
+            let config = load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;
             store.migrate().await?;
             match command {
@@ -297,7 +301,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { role } => {
             init_tracing();
-            let config = Config::load(&cli.config)?;
+            let config = load(&cli.config)?;
             let secrets = Secrets::from_env()?;
             serve(config, secrets, role).await
         }
@@ -362,8 +366,45 @@ fn listing(items: &[String]) -> String {
     }
 }
 
+/// The config file, with `DATABASE_URL` (a secret) in place of `[database] url` when it is set.
+fn load(path: &std::path::Path) -> anyhow::Result<Config> {
+    let mut config = Config::load(path)?;
+    if let Some(url) = Secrets::from_env()?.database_url {
+        config.database.url = url.expose().to_owned();
+    }
+    Ok(config)
+}
+
+/// `GET /healthz` on banto's own listener (a wildcard address is asked on loopback).
+async fn health(config: &Config) -> anyhow::Result<()> {
+    let addr = config.server.listen;
+    let host = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(host, addr.port())
+    );
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(2))
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("banto is not answering at {url}: {}", e.without_url()))?;
+    anyhow::ensure!(
+        answer.status().is_success(),
+        "banto answered {} at {url}",
+        answer.status()
+    );
+    println!("ok");
+    Ok(())
+}
+
 fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
-    let config = Config::load(path)?;
+    let config = load(path)?;
     let secrets = Secrets::from_env()?;
     println!("{}: ok", path.display());
     println!("  listen            {}", config.server.listen);

@@ -56,6 +56,18 @@ fn console_runs_a_script_in_both_languages() {
 }
 
 #[test]
+fn console_translates_by_reaction_both_ways() {
+    let script = "rollback started on db-1\n:react mine flag-jp\n:wait\n:as kenji\n\
+                  DBのフェイルオーバーが完了しました\n:react mine flag-us\n:wait\n:quit\n";
+    let (ok, out, err) = banto(&["console"], script, &[]);
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("機械翻訳 (EN → JA)"), "{out}");
+    assert!(out.contains("ロールバック 開始しました on db-1"), "{out}");
+    assert!(out.contains("Machine translation (JA → EN)"), "{out}");
+    assert!(out.contains("DBのフェイルオーバーがfinished"), "{out}");
+}
+
+#[test]
 fn console_reports_bad_input_and_goes_on() {
     let (ok, out, _) = banto(
         &["console"],
@@ -338,4 +350,40 @@ fn gitops_set_tag_prints_the_file_a_diff_or_the_refusal() {
         err.contains("random.yaml") && err.contains("line 9") && err.contains("line 15"),
         "{err}"
     );
+}
+
+#[test]
+fn health_asks_the_running_banto_and_fails_when_nobody_answers() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = std::env::temp_dir().join(format!("banto-health-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nlisten = \"0.0.0.0:{port}\"\n[database]\nurl = \"sqlite://unused.db\"\n"
+        ),
+    )
+    .unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        let n = conn.read(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("GET /healthz "));
+        conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            .unwrap();
+    });
+    let path = config.to_str().unwrap();
+    let (ok, out, err) = banto(&["--config", path, "health"], "", &[]);
+    assert!(ok, "{out}{err}");
+    server.join().unwrap();
+    let (ok, _, err) = banto(&["--config", path, "health"], "", &[]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "banto is not answering at http://127.0.0.1:{port}/healthz"
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(&config).ok();
 }

@@ -10,6 +10,7 @@ fn target(url: &str) -> AwsTarget {
         region: "ap-northeast-1".into(),
         endpoint_url: Some(url.into()),
         static_credentials: Some(("AKIDFAKEFAKEFAKE".into(), "fake-secret".into())),
+        force_path_style: false,
     }
 }
 

@@ -80,6 +80,7 @@ fn target(url: &str) -> AwsTarget {
         region: "us-east-1".into(),
         endpoint_url: Some(url.to_owned()),
         static_credentials: Some(("testing".into(), "testing".into())),
+        force_path_style: true,
     }
 }
 

@@ -10,6 +10,7 @@ async fn store(fake: &FakeS3, max: u64) -> ArtifactStore {
         region: "ap-northeast-1".into(),
         endpoint_url: Some(fake.base_url.clone()),
         static_credentials: Some(("AKIDFAKEFAKEFAKE".into(), "fake-secret".into())),
+        force_path_style: true,
     };
     ArtifactStore::new(&target, RetryPolicy::default(), max).await
 }

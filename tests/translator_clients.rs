@@ -44,6 +44,7 @@ async fn amazon() -> (FakeAmazonTranslate, AmazonTranslateApi) {
         region: "ap-northeast-1".into(),
         endpoint_url: Some(fake.base_url.clone()),
         static_credentials: Some(("AKIATRANSLATETEST".into(), "test-secret".into())),
+        force_path_style: false,
     };
     let api = AmazonTranslateApi::new(&target, retry()).await;
     (fake, api)

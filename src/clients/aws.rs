@@ -12,7 +12,12 @@ pub struct AwsTarget {
     pub endpoint_url: Option<String>,
     /// Fixed credentials (tests); `None` uses the SDK's chain (env, profile, IRSA, instance role).
     pub static_credentials: Option<(String, String)>,
+    /// S3 only: `endpoint/bucket/key` instead of `bucket.endpoint/key`.
+    pub force_path_style: bool,
 }
+
+/// The services banto reaches, as `[aws.endpoints]` and `AWS_ENDPOINT_URL_<SERVICE>` name them.
+pub const SERVICES: &[&str] = &["codebuild", "s3", "translate"];
 
 impl AwsTarget {
     pub async fn sdk_config(&self) -> SdkConfig {
@@ -45,27 +50,104 @@ pub struct AwsTargets {
 }
 
 impl AwsTargets {
-    /// Every service at `[aws]`'s region and endpoint; Amazon Translate at its own if
-    /// `[translate.amazon]` says so.
     pub fn from_config(config: &crate::config::Config) -> Self {
-        let aws = AwsTarget {
-            region: config.aws.region.clone(),
-            endpoint_url: config.aws.endpoint_url.clone(),
+        Self::from_config_and_env(config, |k| std::env::var(k).ok())
+    }
+
+    /// Each service at `[aws.endpoints]`'s entry, else `AWS_ENDPOINT_URL_<SERVICE>`, else
+    /// `[aws] endpoint_url`, else AWS itself; Amazon Translate in `[translate.amazon]`'s region.
+    pub fn from_config_and_env(
+        config: &crate::config::Config,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Self {
+        let aws = &config.aws;
+        let target = |service: &str| AwsTarget {
+            region: aws.region.clone(),
+            endpoint_url: aws
+                .endpoints
+                .get(service)
+                .cloned()
+                .or_else(|| env(&format!("AWS_ENDPOINT_URL_{}", service.to_uppercase())))
+                .filter(|u| !u.is_empty())
+                .or_else(|| aws.endpoint_url.clone()),
             static_credentials: None,
+            force_path_style: false,
         };
-        let mut translate = aws.clone();
-        if let Some(a) = &config.translate.amazon {
-            if let Some(region) = &a.region {
-                translate.region = region.clone();
-            }
-            if a.endpoint_url.is_some() {
-                translate.endpoint_url = a.endpoint_url.clone();
-            }
+        let mut s3 = target("s3");
+        s3.force_path_style = aws
+            .s3_force_path_style
+            .unwrap_or(s3.endpoint_url.is_some() && s3.endpoint_url == aws.endpoint_url);
+        let mut translate = target("translate");
+        if let Some(region) = config
+            .translate
+            .amazon
+            .as_ref()
+            .and_then(|a| a.region.clone())
+        {
+            translate.region = region;
         }
         Self {
-            codebuild: aws.clone(),
-            s3: aws,
+            codebuild: target("codebuild"),
+            s3,
             translate,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    fn targets(toml: &str, env: &[(&str, &str)]) -> AwsTargets {
+        let config = Config::parse(toml, Path::new("config.toml")).unwrap();
+        AwsTargets::from_config_and_env(&config, |k| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn each_service_finds_its_own_endpoint_first() {
+        let t = targets(
+            "[aws]\nregion = \"ap-northeast-1\"\n\
+             [aws.endpoints]\ncodebuild = \"https://vpce-1.codebuild.ap-northeast-1.vpce.amazonaws.com\"\n",
+            &[(
+                "AWS_ENDPOINT_URL_S3",
+                "https://bucket.vpce-2.s3.ap-northeast-1.vpce.amazonaws.com",
+            )],
+        );
+        assert_eq!(
+            t.codebuild.endpoint_url.as_deref(),
+            Some("https://vpce-1.codebuild.ap-northeast-1.vpce.amazonaws.com")
+        );
+        assert_eq!(
+            t.s3.endpoint_url.as_deref(),
+            Some("https://bucket.vpce-2.s3.ap-northeast-1.vpce.amazonaws.com")
+        );
+        assert!(
+            !t.s3.force_path_style,
+            "a VPC endpoint takes virtual-hosted style"
+        );
+        assert_eq!(t.translate.endpoint_url, None, "AWS itself");
+    }
+
+    #[test]
+    fn the_single_endpoint_keeps_working_with_path_style_for_emulators() {
+        let t = targets("[aws]\nendpoint_url = \"http://localhost:4566\"\n", &[]);
+        for s in [&t.codebuild, &t.s3, &t.translate] {
+            assert_eq!(s.endpoint_url.as_deref(), Some("http://localhost:4566"));
+        }
+        assert!(t.s3.force_path_style);
+        let t = targets(
+            "[aws]\nendpoint_url = \"http://localhost:4566\"\ns3_force_path_style = false\n\
+             [translate.amazon]\nregion = \"us-west-2\"\n",
+            &[],
+        );
+        assert!(!t.s3.force_path_style, "asked for");
+        assert_eq!(t.translate.region, "us-west-2");
+        assert_eq!(t.codebuild.region, "us-east-1");
     }
 }

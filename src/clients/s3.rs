@@ -39,7 +39,7 @@ impl ArtifactStore {
     pub async fn new(target: &AwsTarget, retry: RetryPolicy, max_bytes: u64) -> Self {
         let shared = target.sdk_config().await;
         let conf = aws_sdk_s3::config::Builder::from(&shared)
-            .force_path_style(target.endpoint_url.is_some())
+            .force_path_style(target.force_path_style)
             .build();
         Self {
             client: aws_sdk_s3::Client::from_conf(conf),

@@ -342,7 +342,29 @@ impl Config {
                 }
             }
         }
-        if let Some(endpoint) = &self.aws.endpoint_url {
+        if let Some(service) = self
+            .aws
+            .endpoints
+            .keys()
+            .find(|s| !crate::clients::aws::SERVICES.contains(&s.as_str()))
+        {
+            let (line, column) = value_position(text, service);
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "aws.endpoints: banto does not call {service:?}; the services are {}",
+                    crate::clients::aws::SERVICES.join(", ")
+                ),
+            });
+        }
+        for endpoint in self
+            .aws
+            .endpoint_url
+            .iter()
+            .chain(self.aws.endpoints.values())
+        {
             let ok = url::Url::parse(endpoint)
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if !ok {

@@ -49,6 +49,8 @@ pub struct Secrets {
     pub deepl_api_key: Option<Secret>,
     /// A key for `[translate.llm]`, if its gateway wants one (sent as a bearer token).
     pub translate_llm_api_key: Option<Secret>,
+    /// Replaces `[database] url` (a PostgreSQL URL with its password belongs with the secrets).
+    pub database_url: Option<Secret>,
 }
 
 pub const SECRET_VARS: &[&str] = &[
@@ -64,6 +66,7 @@ pub const SECRET_VARS: &[&str] = &[
     "ALERTMANAGER_SECRET",
     "DEEPL_API_KEY",
     "TRANSLATE_LLM_API_KEY",
+    "DATABASE_URL",
 ];
 
 impl Secrets {
@@ -115,6 +118,7 @@ impl Secrets {
             alertmanager_secret: secret("ALERTMANAGER_SECRET")?,
             deepl_api_key: secret("DEEPL_API_KEY")?,
             translate_llm_api_key: secret("TRANSLATE_LLM_API_KEY")?,
+            database_url: secret("DATABASE_URL")?,
         })
     }
 
@@ -133,6 +137,7 @@ impl Secrets {
             self.alertmanager_secret.is_some(),
             self.deepl_api_key.is_some(),
             self.translate_llm_api_key.is_some(),
+            self.database_url.is_some(),
         ];
         SECRET_VARS.iter().copied().zip(set).collect()
     }

@@ -67,10 +67,8 @@ impl Default for DeeplConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmazonConfig {
-    /// Defaults to `[aws] region`.
+    /// Defaults to `[aws] region`; its endpoint is `[aws.endpoints] translate`.
     pub region: Option<String>,
-    /// A VPC endpoint; defaults to `[aws] endpoint_url`, then AWS itself.
-    pub endpoint_url: Option<String>,
     #[serde(default)]
     pub private_ok: bool,
     #[serde(default)]

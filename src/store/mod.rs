@@ -148,8 +148,13 @@ impl Store {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         // Checkpoints run in the background (`checkpoint_loop`), not inside
-                        // whichever commit happens to cross the threshold.
+                        // whichever commit happens to cross the threshold; a log that was
+                        // checkpointed whole is cut back to this size when it starts over.
                         conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                        conn.execute(AssertSqlSafe(format!(
+                            "PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}"
+                        )))
+                        .await?;
                     }
                     Ok(())
                 })
@@ -458,9 +463,14 @@ impl Store {
     }
 }
 
-/// Copy the SQLite write-ahead log into the database file on a connection of its own, in a
-/// quiet moment (no insert for 500 ms), or every 30 s under sustained load, so acknowledgements
-/// rarely share the disk with a checkpoint.
+/// The SQLite write-ahead log is kept under about this size.
+const WAL_LIMIT_BYTES: i64 = 16 * 1024 * 1024;
+
+/// Copy the SQLite write-ahead log into the database file on a connection of its own: in a
+/// quiet moment (no insert for 500 ms), and every second under sustained load. A passive
+/// checkpoint never waits, so readers that are always busy can keep the log from starting over;
+/// once it holds more than `WAL_LIMIT_BYTES`, a truncating checkpoint waits for them (and holds
+/// writers back for that moment) and empties the file.
 async fn checkpoint_loop(
     mut conn: sqlx::AnyConnection,
     alive: Weak<()>,
@@ -468,6 +478,14 @@ async fn checkpoint_loop(
 ) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // How long a truncating checkpoint waits for readers (short queries) before trying later.
+    if let Err(e) = conn.execute("PRAGMA busy_timeout = 2000").await {
+        tracing::warn!(error = %e, "SQLite checkpoint connection set-up failed");
+    }
+    let page_size: i64 = match sqlx::query("PRAGMA page_size").fetch_one(&mut conn).await {
+        Ok(row) => row.try_get(0).unwrap_or(4096),
+        Err(_) => 4096,
+    };
     let mut last_checkpoint = wall_ms();
     let mut written_since = false;
     loop {
@@ -479,9 +497,21 @@ async fn checkpoint_loop(
         written_since |= last > last_checkpoint;
         let now = wall_ms();
         let quiet = now - last >= 500;
-        if written_since && (quiet || now - last_checkpoint >= 30_000) {
-            if let Err(e) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-                tracing::warn!(error = %e, "SQLite checkpoint failed; will try again");
+        if written_since && (quiet || now - last_checkpoint >= 1_000) {
+            match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&mut conn)
+                .await
+            {
+                // (busy, frames in the log, frames copied)
+                Ok(row) => {
+                    let frames: i64 = row.try_get(1).unwrap_or(0);
+                    if frames * (page_size + 24) > WAL_LIMIT_BYTES
+                        && let Err(e) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await
+                    {
+                        tracing::warn!(error = %e, "SQLite log truncation failed; will try again");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed; will try again"),
             }
             last_checkpoint = now;
             written_since = false;

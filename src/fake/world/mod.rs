@@ -209,6 +209,7 @@ impl World {
             region: "us-east-1".into(),
             endpoint_url: Some(url.to_owned()),
             static_credentials: Some(("AKIAFAKEWORLD".into(), "fake-world-secret".into())),
+            force_path_style: true,
         };
         let aws = AwsTargets {
             codebuild: aws(&codebuild.base_url),
@@ -377,7 +378,6 @@ fn use_fake_translators(
     t.deepl.url = deepl.base_url.clone();
     t.amazon.get_or_insert(crate::config::AmazonConfig {
         region: None,
-        endpoint_url: None,
         private_ok: false,
         monthly_characters: 0,
     });
