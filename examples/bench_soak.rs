@@ -4,7 +4,10 @@
 //! at the end the database size after the purge of handled rows, and RSS at start and end.
 //! Real router, workers and SQLite (or the PostgreSQL in BANTO_TEST_DATABASE_URL: no WAL file).
 //!
-//! cargo run --release --example bench_soak [-- RATE SECONDS]   (defaults: 1000 600)
+//! With SLACK_MS, the fake Slack answers every call after that long (as the real one does after
+//! about 100 ms), and the handled rate shows whether handling keeps pace with arrivals.
+//!
+//! cargo run --release --example bench_soak [-- RATE SECONDS SLACK_MS]   (defaults: 1000 600 0)
 
 use banto::fake::world::{World, WorldOptions};
 use banto::server::verify::slack_sign;
@@ -43,12 +46,16 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let rate = args.first().copied().unwrap_or(1000);
     let secs = args.get(1).copied().unwrap_or(600);
+    let slack_ms = args.get(2).copied().unwrap_or(0);
     let opts = WorldOptions {
         check_unseen: false,
-        workers: 8,
+        workers: WorldOptions::default().config.workers.count,
         ..Default::default()
     };
     let world = Arc::new(World::start_with(opts).await?);
+    world
+        .slack
+        .mutate(|s| s.latency = Duration::from_millis(slack_ms));
     let db_path = world
         .app
         .config
@@ -66,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
     let acks: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let rss_start = rss_mb();
     println!(
-        "{rate} signed commands/s for {secs} s on {}; RSS at start {rss_start:.1} MB",
+        "{rate} signed commands/s for {secs} s on {}, Slack answering after {slack_ms} ms; RSS at start {rss_start:.1} MB",
         if db_path.is_some() {
             "SQLite"
         } else {
@@ -74,8 +81,8 @@ async fn main() -> anyhow::Result<()> {
         }
     );
     println!(
-        "{:>6} {:>10} {:>12} {:>10} {:>9} {:>9}",
-        "t (s)", "sent", "ack p99 ms", "backlog", "WAL MB", "RSS MB"
+        "{:>6} {:>10} {:>12} {:>10} {:>11} {:>9} {:>9}",
+        "t (s)", "sent", "ack p99 ms", "backlog", "handled/s", "WAL MB", "RSS MB"
     );
     let wal = db_path.as_ref().map(|p| format!("{p}-wal"));
     let max_wal = Arc::new(Mutex::new(0.0_f64));
@@ -96,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
     let start = tokio::time::Instant::now();
     let total = rate * secs;
     let mut window_max_wal = 0.0;
+    let mut last_backlog = 0;
     for n in 0..total {
         tokio::time::sleep_until(start + interval * n as u32).await;
         let body = serde_urlencoded::to_string([
@@ -135,12 +143,15 @@ async fn main() -> anyhow::Result<()> {
             let wal_now = *max_wal.lock().unwrap();
             window_max_wal = f64::max(window_max_wal, wal_now);
             *max_wal.lock().unwrap() = 0.0;
+            let handled = (rate * 10) as i64 - (backlog - last_backlog);
+            last_backlog = backlog;
             println!(
-                "{:>6} {:>10} {:>12.1} {:>10} {:>9.1} {:>9.1}",
+                "{:>6} {:>10} {:>12.1} {:>10} {:>11.0} {:>9.1} {:>9.1}",
                 (n + 1) / rate,
                 n + 1,
                 p99(window),
                 backlog,
+                handled as f64 / 10.0,
                 wal_now,
                 rss_mb()
             );

@@ -10,12 +10,13 @@ pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Resul
     let kind = kind_of(event);
     let r = app
         .store
-        .enqueue(
+        .enqueue_ordered(
             Queue::Inbox,
             dedupe_key,
             &kind,
             &payload,
             app.clock.now_ms(),
+            (event.lane(), event.ordering_key()),
         )
         .await?;
     if let Enqueued::New(id) = r {

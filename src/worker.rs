@@ -1,4 +1,5 @@
-//! Workers: claim a row (inbox first, then due timers), dispatch it, record the outcome.
+//! Workers: claim a row (inbox first, interactive events before the backlog, then due timers),
+//! dispatch it on a task of its own under a concurrency limit, record the outcome.
 //! A failing row is retried with backoff, then parked with its error; nothing is dropped.
 
 use crate::app::App;
@@ -9,43 +10,50 @@ use crate::server::metrics::count_handled;
 use crate::store::{Claimed, Queue};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-/// Run `count` workers until `stop` turns true; in-flight rows finish first.
-pub async fn run(app: Arc<App>, count: usize, stop: watch::Receiver<bool>) {
+/// Handle up to `count` rows at once until `stop` turns true; in-flight rows finish first. One
+/// loop claims (interactive events first, see `event::order`) while a permit is free, and each
+/// claimed row is handled on its own task, so a slow Slack or GitHub holds a permit, not the line.
+pub async fn run(app: Arc<App>, count: usize, mut stop: watch::Receiver<bool>) {
     for timer in crate::timers::HOURLY {
         if let Err(e) = crate::timers::schedule_hourly(&app, timer).await {
             tracing::warn!(error = %e, "could not schedule the hourly timers");
         }
     }
-    let mut set = JoinSet::new();
-    for n in 0..count {
-        let owner = format!("{}-{}-{n}", hostname(), std::process::id());
-        set.spawn(worker_loop(app.clone(), owner, stop.clone()));
-    }
-    while set.join_next().await.is_some() {}
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "banto".into())
-}
-
-async fn worker_loop(app: Arc<App>, owner: String, mut stop: watch::Receiver<bool>) {
+    let owner = format!("{}-{}", hostname(), std::process::id());
+    let permits = Arc::new(Semaphore::new(count.max(1)));
     let poll = Duration::from_millis(app.config.workers.poll_interval_ms);
     let mut jobs_checked = tokio::time::Instant::now() - poll;
+    let mut handling = JoinSet::new();
     while !*stop.borrow() {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            changed = stop.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        while handling.try_join_next().is_some() {}
         // Timers are checked once per poll interval, not after every event.
         let check_jobs = jobs_checked.elapsed() >= poll;
         if check_jobs {
             jobs_checked = tokio::time::Instant::now();
         }
         match next(&app, &owner, check_jobs).await {
-            Ok(Some(c)) => process(&app, &owner, c).await,
+            Ok(Some(c)) => {
+                let (app, owner) = (app.clone(), owner.clone());
+                handling.spawn(async move {
+                    process(&app, &owner, c).await;
+                    drop(permit);
+                });
+            }
             Ok(None) => {
+                drop(permit);
                 tokio::select! {
                     _ = app.wake.notified() => {}
                     _ = tokio::time::sleep(poll) => {}
@@ -53,11 +61,19 @@ async fn worker_loop(app: Arc<App>, owner: String, mut stop: watch::Receiver<boo
                 }
             }
             Err(e) => {
+                drop(permit);
                 tracing::error!(error = %e, "cannot claim work; retrying");
                 tokio::time::sleep(poll).await;
             }
         }
     }
+    while handling.join_next().await.is_some() {}
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "banto".into())
 }
 
 async fn next(app: &App, owner: &str, check_jobs: bool) -> anyhow::Result<Option<Claimed>> {

@@ -79,6 +79,7 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkersConfig {
+    /// Events handled at once per process (each mostly waits on Slack, GitHub or AWS).
     #[serde(default = "default_worker_count")]
     pub count: usize,
     /// How long a claimed event is reserved for one worker before another may take it.
@@ -143,7 +144,7 @@ fn default_max_connections() -> u32 {
     8
 }
 fn default_worker_count() -> usize {
-    4
+    64
 }
 fn default_lease_seconds() -> u64 {
     60

@@ -6,12 +6,14 @@ mod actions;
 mod alerts;
 mod aws;
 mod github;
+mod order;
 mod slack;
 
 pub use actions::{Action, Form};
 pub use alerts::{AlertNotice, AlertSignal, AlertSource, parse_alertmanager};
 pub use aws::{parse_argocd, parse_aws_event};
 pub use github::{PackagePublished, PullRequest, Push, Webhook, WorkflowRun, parse_github};
+pub use order::Lane;
 pub use slack::{parse_interaction, parse_slack_events, parse_slash_command};
 
 use crate::ids::{ChannelId, DeliveryId, MessageTs, TeamId, UserId};

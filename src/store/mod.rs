@@ -23,6 +23,7 @@ pub use records::{Record, RecordId, Versioned};
 pub use terraform::{BuildMode, LockOutcome, StoredRun};
 
 use crate::clock::Clock;
+use crate::event::Lane;
 use crate::ids::QueueId;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 // Table names in format! come from `Queue::table`, never from input; values are always bound.
@@ -61,6 +62,8 @@ struct NewRow {
     kind: String,
     payload: String,
     run_at: i64,
+    lane: Lane,
+    ordering_key: Option<String>,
     done: oneshot::Sender<Result<Enqueued, String>>,
 }
 
@@ -244,6 +247,27 @@ impl Store {
         payload: &str,
         run_at: i64,
     ) -> anyhow::Result<Enqueued> {
+        self.enqueue_ordered(
+            queue,
+            dedupe_key,
+            kind,
+            payload,
+            run_at,
+            (Lane::Background, None),
+        )
+        .await
+    }
+
+    /// As `enqueue`, in a lane and with an ordering key (see `event::order`).
+    pub async fn enqueue_ordered(
+        &self,
+        queue: Queue,
+        dedupe_key: &str,
+        kind: &str,
+        payload: &str,
+        run_at: i64,
+        (lane, ordering_key): (Lane, Option<String>),
+    ) -> anyhow::Result<Enqueued> {
         let (done, committed) = oneshot::channel();
         let row = NewRow {
             queue,
@@ -251,6 +275,8 @@ impl Store {
             kind: kind.to_owned(),
             payload: payload.to_owned(),
             run_at,
+            lane,
+            ordering_key,
             done,
         };
         self.writer
@@ -277,10 +303,15 @@ impl Store {
             Backend::Sqlite => "",
         };
         let table = queue.table();
+        // Interactive rows first; a row waits while an older one with its ordering key is
+        // pending (being handled, or waiting for a retry).
         let sql = format!(
             "UPDATE {table} SET lease_until = $1, lease_owner = $2, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM {table} WHERE state = 'pending' AND run_at <= $3 \
-             AND (lease_until IS NULL OR lease_until < $3) ORDER BY run_at, id LIMIT 1 {lock}) \
+             WHERE id = (SELECT id FROM {table} q WHERE state = 'pending' AND run_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $3) \
+             AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM {table} o \
+                  WHERE o.ordering_key = q.ordering_key AND o.state = 'pending' AND o.id < q.id)) \
+             ORDER BY lane, run_at, id LIMIT 1 {lock}) \
              RETURNING id, payload, attempts"
         );
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -585,19 +616,13 @@ async fn insert_rows(
 ) -> anyhow::Result<Vec<(usize, i64)>> {
     let values: Vec<String> = (0..rows.len())
         .map(|i| {
-            let p = i * 5;
-            format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5
-            )
+            let p = i * 7;
+            let params: Vec<String> = (1..=7).map(|k| format!("${}", p + k)).collect();
+            format!("({})", params.join(", "))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at) VALUES {} \
+        "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at, lane, ordering_key) VALUES {} \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
         queue.table(),
         values.join(", ")
@@ -609,7 +634,9 @@ async fn insert_rows(
             .bind(&row.kind)
             .bind(&row.payload)
             .bind(row.run_at)
-            .bind(now);
+            .bind(now)
+            .bind(row.lane as i64)
+            .bind(row.ordering_key.as_deref());
     }
     let mut inserted: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for r in query.fetch_all(&mut *conn).await? {

@@ -4,7 +4,7 @@
 //! (quota exceeded) as its own error so it can be reported once, not per message.
 
 use super::TranslateError;
-use crate::clients::retry::{RetryPolicy, Verdict};
+use crate::clients::retry::RetryPolicy;
 use crate::config::Secret;
 use crate::domain::translate::{Glossary, Lang};
 use serde::Deserialize;
@@ -48,26 +48,6 @@ fn code(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "EN",
         Lang::Ja => "JA",
-    }
-}
-
-fn classify(e: &(TranslateError, Option<Duration>)) -> Verdict {
-    match &e.0 {
-        TranslateError::Api { status, .. } if *status == 429 || *status >= 500 => {
-            Verdict::Retry(e.1)
-        }
-        TranslateError::Unavailable(_) => Verdict::Retry(None),
-        _ => Verdict::Fatal,
-    }
-}
-
-/// A 429/5xx still failing after the retries is an outage, not a refusal.
-fn settled(e: TranslateError) -> TranslateError {
-    match e {
-        TranslateError::Api { status, message } if status == 429 || status >= 500 => {
-            TranslateError::Unavailable(format!("DeepL answered {status} {message}"))
-        }
-        e => e,
     }
 }
 
@@ -145,47 +125,18 @@ impl DeeplApi {
         body: Option<&serde_json::Value>,
     ) -> Result<serde_json::Value, TranslateError> {
         let url = format!("{}{path}", self.base_url);
-        self.retry
-            .run(
-                || async {
-                    let mut req = self.http.request(method.clone(), &url).header(
-                        "authorization",
-                        format!("DeepL-Auth-Key {}", self.key.expose()),
-                    );
-                    if let Some(body) = body {
-                        req = req.json(body);
-                    }
-                    let r = req.send().await.map_err(|e| {
-                        (
-                            TranslateError::Unavailable(e.without_url().to_string()),
-                            None,
-                        )
-                    })?;
-                    let status = r.status().as_u16();
-                    let after = super::retry_after(r.headers());
-                    let text = r.text().await.unwrap_or_default();
-                    match status {
-                        200 | 201 => serde_json::from_str(&text).map_err(|e| {
-                            (
-                                TranslateError::Unavailable(format!("unreadable answer: {e}")),
-                                None,
-                            )
-                        }),
-                        456 => Err((TranslateError::Quota, None)),
-                        401 | 403 => Err((TranslateError::Auth, None)),
-                        status => {
-                            let message = serde_json::from_str::<serde_json::Value>(&text)
-                                .ok()
-                                .and_then(|v| v["message"].as_str().map(str::to_owned))
-                                .unwrap_or_default();
-                            Err((TranslateError::Api { status, message }, after))
-                        }
-                    }
-                },
-                classify,
-            )
-            .await
-            .map_err(|(e, _)| settled(e))
+        let request = || {
+            let req = self.http.request(method.clone(), &url).header(
+                "authorization",
+                format!("DeepL-Auth-Key {}", self.key.expose()),
+            );
+            match body {
+                Some(body) => req.json(body),
+                None => req,
+            }
+        };
+        let quota = |status| (status == 456).then_some(TranslateError::Quota);
+        super::call_json(&self.retry, request, quota, "/message").await
     }
 
     /// Translate XML-protected `texts` (see `domain::translate::Style::Xml`) into `to`, with a

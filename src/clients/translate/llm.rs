@@ -3,10 +3,10 @@
 //! carry the team's terms; temperature 0; a key only if the gateway wants one.
 
 use super::TranslateError;
-use crate::clients::retry::{RetryPolicy, Verdict};
+use crate::clients::retry::RetryPolicy;
 use crate::config::Secret;
 use crate::domain::translate::{Glossary, Lang, instructions};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -16,16 +16,6 @@ pub struct LlmApi {
     key: Option<Secret>,
     http: reqwest::Client,
     retry: RetryPolicy,
-}
-
-fn classify(e: &(TranslateError, Option<Duration>)) -> Verdict {
-    match &e.0 {
-        TranslateError::Api { status, .. } if *status == 429 || *status >= 500 => {
-            Verdict::Retry(e.1)
-        }
-        TranslateError::Unavailable(_) => Verdict::Retry(None),
-        _ => Verdict::Fatal,
-    }
 }
 
 impl LlmApi {
@@ -64,49 +54,14 @@ impl LlmApi {
             ],
         });
         let url = format!("{}/chat/completions", self.base_url);
-        let answer: Value = self
-            .retry
-            .run(
-                || async {
-                    let mut req = self.http.post(&url).json(&body);
-                    if let Some(key) = &self.key {
-                        req = req.bearer_auth(key.expose());
-                    }
-                    let r = req.send().await.map_err(|e| {
-                        (
-                            TranslateError::Unavailable(e.without_url().to_string()),
-                            None,
-                        )
-                    })?;
-                    let status = r.status().as_u16();
-                    let after = super::retry_after(r.headers());
-                    let text = r.text().await.unwrap_or_default();
-                    match status {
-                        200 => serde_json::from_str(&text).map_err(|e| {
-                            (
-                                TranslateError::Unavailable(format!("unreadable answer: {e}")),
-                                None,
-                            )
-                        }),
-                        401 | 403 => Err((TranslateError::Auth, None)),
-                        status => {
-                            let message = serde_json::from_str::<Value>(&text)
-                                .ok()
-                                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-                                .unwrap_or_default();
-                            Err((TranslateError::Api { status, message }, after))
-                        }
-                    }
-                },
-                classify,
-            )
-            .await
-            .map_err(|(e, _)| match e {
-                TranslateError::Api { status, message } if status == 429 || status >= 500 => {
-                    TranslateError::Unavailable(format!("answered {status} {message}"))
-                }
-                e => e,
-            })?;
+        let request = || {
+            let req = self.http.post(&url).json(&body);
+            match &self.key {
+                Some(key) => req.bearer_auth(key.expose()),
+                None => req,
+            }
+        };
+        let answer = super::call_json(&self.retry, request, |_| None, "/error/message").await?;
         let choice = &answer["choices"][0];
         if choice["finish_reason"] == "length" {
             return Err(TranslateError::TooLong);

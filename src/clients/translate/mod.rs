@@ -7,9 +7,10 @@ pub mod deepl;
 pub mod llm;
 
 use super::aws::AwsTarget;
-use super::retry::RetryPolicy;
+use super::retry::{RetryPolicy, Verdict};
 use crate::config::{Config, Secrets};
 use crate::domain::translate::{Glossary, Lang, Provider};
+use std::time::Duration;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TranslateError {
@@ -28,12 +29,70 @@ pub enum TranslateError {
 }
 
 /// The `Retry-After` header in seconds, if any.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
-        .map(std::time::Duration::from_secs)
+        .map(Duration::from_secs)
+}
+
+fn classify(e: &(TranslateError, Option<Duration>)) -> Verdict {
+    match &e.0 {
+        TranslateError::Api { status, .. } if *status == 429 || *status >= 500 => {
+            Verdict::Retry(e.1)
+        }
+        TranslateError::Unavailable(_) => Verdict::Retry(None),
+        _ => Verdict::Fatal,
+    }
+}
+
+/// One JSON call over HTTP under the retry policy: a 2xx answer as JSON, 401/403 as `Auth`,
+/// `own` for a provider's own statuses (DeepL's 456), any other status as `Api` with the
+/// message found at the JSON pointer `message_at`. 429 and 5xx are retried; still failing after
+/// the retries, they are an outage.
+async fn call_json(
+    retry: &RetryPolicy,
+    request: impl Fn() -> reqwest::RequestBuilder,
+    own: fn(u16) -> Option<TranslateError>,
+    message_at: &str,
+) -> Result<serde_json::Value, TranslateError> {
+    let unavailable = |e: String| (TranslateError::Unavailable(e), None);
+    retry
+        .run(
+            || async {
+                let r = request()
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(e.without_url().to_string()))?;
+                let status = r.status().as_u16();
+                let after = retry_after(r.headers());
+                let text = r.text().await.unwrap_or_default();
+                if (200..300).contains(&status) {
+                    return serde_json::from_str(&text)
+                        .map_err(|e| unavailable(format!("unreadable answer: {e}")));
+                }
+                if let Some(e) = own(status) {
+                    return Err((e, None));
+                }
+                if status == 401 || status == 403 {
+                    return Err((TranslateError::Auth, None));
+                }
+                let message = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.pointer(message_at)?.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                Err((TranslateError::Api { status, message }, after))
+            },
+            classify,
+        )
+        .await
+        .map_err(|(e, _)| match e {
+            TranslateError::Api { status, message } if status == 429 || status >= 500 => {
+                TranslateError::Unavailable(format!("answered {status} {message}"))
+            }
+            e => e,
+        })
 }
 
 /// The configured translators; a provider is on when its key or section is set.
