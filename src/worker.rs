@@ -44,15 +44,29 @@ pub async fn run(app: Arc<App>, count: usize, mut stop: watch::Receiver<bool>) {
         if check_jobs {
             jobs_checked = tokio::time::Instant::now();
         }
-        match next(&app, &owner, check_jobs).await {
-            Ok(Some(c)) => {
-                let (app, owner) = (app.clone(), owner.clone());
-                handling.spawn(async move {
-                    process(&app, &owner, c).await;
-                    drop(permit);
-                });
+        // As many rows as there are free permits, in one statement.
+        let free = 1 + permits.available_permits().min(CLAIM_BATCH - 1);
+        match next(&app, &owner, check_jobs, free).await {
+            Ok(rows) if !rows.is_empty() => {
+                let mut first = Some(permit);
+                for c in rows {
+                    let permit = match first.take() {
+                        Some(p) => p,
+                        // Counted above; only handlers give permits back meanwhile.
+                        None => permits
+                            .clone()
+                            .acquire_owned()
+                            .await
+                            .expect("the semaphore is never closed"),
+                    };
+                    let (app, owner) = (app.clone(), owner.clone());
+                    handling.spawn(async move {
+                        process(&app, &owner, c).await;
+                        drop(permit);
+                    });
+                }
             }
-            Ok(None) => {
+            Ok(_) => {
                 drop(permit);
                 tokio::select! {
                     _ = app.wake.notified() => {}
@@ -76,15 +90,24 @@ fn hostname() -> String {
         .unwrap_or_else(|_| "banto".into())
 }
 
-async fn next(app: &App, owner: &str, check_jobs: bool) -> anyhow::Result<Option<Claimed>> {
+/// The most rows one claim takes.
+const CLAIM_BATCH: usize = 32;
+
+async fn next(
+    app: &App,
+    owner: &str,
+    check_jobs: bool,
+    limit: usize,
+) -> anyhow::Result<Vec<Claimed>> {
     let lease = Duration::from_secs(app.config.workers.lease_seconds);
-    if let Some(c) = app.store.claim(Queue::Inbox, owner, lease).await? {
-        return Ok(Some(c));
+    let rows = app
+        .store
+        .claim_many(Queue::Inbox, owner, lease, limit)
+        .await?;
+    if !rows.is_empty() || !check_jobs {
+        return Ok(rows);
     }
-    if !check_jobs {
-        return Ok(None);
-    }
-    app.store.claim(Queue::Jobs, owner, lease).await
+    app.store.claim_many(Queue::Jobs, owner, lease, limit).await
 }
 
 async fn process(app: &App, owner: &str, c: Claimed) {

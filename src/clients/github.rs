@@ -190,6 +190,15 @@ impl GithubApi {
     }
 
     /// The commit SHA a branch, tag or SHA names.
+    /// The repository's default branch (`main`, `master`, …).
+    pub async fn default_branch(&self, owner: &str, repo: &str) -> Result<String, GithubError> {
+        let v = self.get_json(owner, repo, &repo_route(owner, repo)).await?;
+        v["default_branch"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| GithubError::Unavailable("an answer without default_branch".into()))
+    }
+
     pub async fn resolve_ref(
         &self,
         owner: &str,

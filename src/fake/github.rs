@@ -93,9 +93,10 @@ impl FakeGithub {
             .route("/repos/{owner}/{repo}/git/refs", post(git::create_ref))
             .route(
                 "/repos/{owner}/{repo}/git/refs/heads/{*branch}",
-                axum::routing::patch(git::update_ref),
+                axum::routing::patch(git::update_ref).delete(git::delete_ref),
             )
             .route("/repos/{owner}/{repo}/commits/{*git_ref}", get(commit))
+            .route("/repos/{owner}/{repo}", get(repository))
             .route(
                 "/repos/{owner}/{repo}/issues/{number}/comments",
                 post(create_comment).get(list_comments),
@@ -326,6 +327,23 @@ async fn record(
     let raw = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     fake.state().requests.push(raw.to_owned());
     next.run(req).await
+}
+
+async fn repository(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "repos.get", &headers) {
+        return r;
+    }
+    axum::Json(
+        json!({ "name": repo, "full_name": format!("{owner}/{repo}"), "private": true,
+        "default_branch": "main", "allow_squash_merge": true, "allow_merge_commit": true,
+        "allow_rebase_merge": true, "delete_branch_on_merge": false }),
+    )
+    .into_response()
 }
 
 async fn commit(

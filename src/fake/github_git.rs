@@ -312,6 +312,24 @@ pub async fn update_ref(
     Json(json!({ "ref": format!("refs/heads/{branch}"), "object": { "sha": sha, "type": "commit" } })).into_response()
 }
 
+pub async fn delete_ref(
+    State(fake): State<FakeGithub>,
+    Path((owner, repo, branch)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = fake.state();
+    if let Some(r) = enter_authed(&mut st, "git.refs.delete", &headers) {
+        return r;
+    }
+    let Some(r) = repo_of(&mut st, &owner, &repo) else {
+        return not_found();
+    };
+    match r.branches.remove(&branch) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => error(StatusCode::UNPROCESSABLE_ENTITY, "Reference does not exist"),
+    }
+}
+
 pub(super) fn pull_json(
     base_url: &str,
     full: &str,

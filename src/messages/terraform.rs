@@ -97,6 +97,7 @@ pub enum TfReply {
     },
     PlanStarted {
         project: String,
+        git_ref: String,
         run: i64,
         channel: String,
     },

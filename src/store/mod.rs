@@ -297,6 +297,17 @@ impl Store {
         owner: &str,
         lease: Duration,
     ) -> anyhow::Result<Option<Claimed>> {
+        Ok(self.claim_many(queue, owner, lease, 1).await?.pop())
+    }
+
+    /// As `claim`, up to `limit` rows in one statement, in claim order.
+    pub async fn claim_many(
+        &self,
+        queue: Queue,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Claimed>> {
         let now = self.clock.now_ms();
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -304,31 +315,39 @@ impl Store {
         };
         let table = queue.table();
         // Interactive rows first; a row waits while an older one with its ordering key is
-        // pending (being handled, or waiting for a retry).
+        // pending (being handled, or waiting for a retry), so one batch never holds two rows
+        // of one key.
         let sql = format!(
             "UPDATE {table} SET lease_until = $1, lease_owner = $2, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM {table} q WHERE state = 'pending' AND run_at <= $3 \
+             WHERE id IN (SELECT id FROM {table} q WHERE state = 'pending' AND run_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $3) \
              AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM {table} o \
                   WHERE o.ordering_key = q.ordering_key AND o.state = 'pending' AND o.id < q.id)) \
-             ORDER BY lane, run_at, id LIMIT 1 {lock}) \
-             RETURNING id, payload, attempts"
+             ORDER BY lane, run_at, id LIMIT $4 {lock}) \
+             RETURNING id, payload, attempts, lane, run_at"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(now + lease.as_millis() as i64)
             .bind(owner)
             .bind(now)
-            .fetch_optional(&self.lease_pool)
+            .bind(limit.max(1) as i64)
+            .fetch_all(&self.lease_pool)
             .await?;
-        row.map(|r| {
-            Ok(Claimed {
-                queue,
-                id: QueueId(r.try_get(0)?),
-                payload: r.try_get(1)?,
-                attempts: r.try_get::<i64, _>(2)? as u32,
+        let mut claimed = rows
+            .iter()
+            .map(|r| {
+                let order: (i64, i64, i64) = (r.try_get(3)?, r.try_get(4)?, r.try_get(0)?);
+                let c = Claimed {
+                    queue,
+                    id: QueueId(r.try_get(0)?),
+                    payload: r.try_get(1)?,
+                    attempts: r.try_get::<i64, _>(2)? as u32,
+                };
+                Ok((order, c))
             })
-        })
-        .transpose()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        claimed.sort_by_key(|(order, _)| *order);
+        Ok(claimed.into_iter().map(|(_, c)| c).collect())
     }
 
     /// Extend the lease on a row still being handled. Returns false if the lease was lost.

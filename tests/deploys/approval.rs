@@ -174,6 +174,11 @@ async fn a_rejected_deploy_says_why_and_closes_its_pull_request() {
     assert!(!buttons(&card));
     let pulls = world.github.pulls(REPO);
     assert!(pulls.iter().all(|(_, p)| !p.open));
+    assert_eq!(
+        world.github.head(REPO, &pulls[0].1.head),
+        None,
+        "its branch is deleted, as GitHub's \"Delete branch\" would"
+    );
     assert!(
         pulls[0].1.body.contains("admin:(sensitive)@db") && !pulls[0].1.body.contains("hunter22"),
         "GitHub is told why without the password: {}",

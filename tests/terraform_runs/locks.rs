@@ -109,19 +109,18 @@ async fn plans_queue_behind_the_lock_and_an_approver_can_force_unlock() {
 
     // The lock is free: a new plan takes it. Run 2, still planning, lost it: once its plan is
     // in, approving it is refused with the reason.
+    // Without a ref, the repository's default branch is planned, by its name.
     world.github.set_ref(REPO, "main", HEAD_A);
     world
-        .slash("bob", "#infra", "/tf plan network main")
+        .slash("bob", "#infra", "/tf plan network")
         .await
         .unwrap();
     world.settle().await.unwrap();
+    let reply = world.next_reply("bob").await.unwrap();
     assert!(
-        world
-            .next_reply("bob")
-            .await
-            .unwrap()
-            .text
-            .contains("Planning `network`")
+        reply.text.contains("Planning `network` at `main`"),
+        "{}",
+        reply.text
     );
     world.next_message("infra").await.unwrap();
     let (card2, _) = plan_ready(&world, &card2, &build2, &creates()).await;
@@ -174,7 +173,7 @@ async fn tf_commands_answer_in_the_users_language() {
         .unwrap();
     world.settle().await.unwrap();
     let r = world.next_reply("alice").await.unwrap();
-    assert!(r.text.contains("Planning `network` as run #"), "{}", r.text);
+    assert!(r.text.contains("Planning `network` at `main` as run #"), "{}", r.text);
     let card = world.next_message("infra").await.unwrap();
     assert!(card.text.contains("Planning"));
     assert_eq!(

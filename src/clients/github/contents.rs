@@ -57,6 +57,11 @@ impl GithubApi {
                         "GET" => client.get(route, None::<&()>).await,
                         "POST" => client.post(route, body).await,
                         "PUT" => client.put(route, body).await,
+                        // 204 No Content: nothing to read.
+                        "DELETE" => match client._delete(route, None::<&()>).await {
+                            Ok(r) => octocrab::map_github_error(r).await.map(|_| Value::Null),
+                            Err(e) => Err(e),
+                        },
                         _ => client.patch(route, body).await,
                     };
                     r.map_err(convert)
@@ -169,6 +174,24 @@ impl GithubApi {
         )
         .await?;
         Ok(())
+    }
+
+    /// Delete `branch` (a closed deploy's): already gone is fine.
+    pub async fn delete_branch(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+    ) -> Result<(), GithubError> {
+        let route = format!(
+            "{}/git/refs/heads/{}",
+            repo_route(owner, repo),
+            segments(check_ref(branch)?)
+        );
+        match self.send(owner, repo, "DELETE", &route, None).await {
+            Err(GithubError::Api { status: 422, .. }) | Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Write `content` to `path` on `branch` if the file is still blob `expected` (`None`: the

@@ -144,6 +144,10 @@ async fn close_pull(
             )
             .await?;
     }
+    // GitHub's "Delete branch" after a close: the GitOps repository keeps no dead branches.
+    app.github
+        .delete_branch(owner, repo, &stored.meta.branch)
+        .await?;
     Ok(())
 }
 

@@ -55,8 +55,11 @@ async fn plan(
     let Some(project) = app.config.terraform.project(name) else {
         return Ok(unknown_project(app, name));
     };
-    let git_ref = git_ref.unwrap_or_else(|| "HEAD".to_owned());
     let repo = &project.repo;
+    let git_ref = match git_ref {
+        Some(r) => r,
+        None => app.github.default_branch(repo.owner(), repo.name()).await?,
+    };
     let sha = match app
         .github
         .resolve_ref(repo.owner(), repo.name(), &git_ref)
@@ -103,6 +106,7 @@ async fn plan(
     } else {
         TfReply::PlanStarted {
             project: project.name.clone(),
+            git_ref: stored.meta.git_ref.clone(),
             run: stored.id.0,
             channel: project.channel.clone(),
         }
