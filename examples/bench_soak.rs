@@ -1,4 +1,4 @@
-//! Sustained load as a large workspace brings it: signed `/banto ping` commands at a fixed rate
+//! Sustained load as a large workspace brings it: signed `/banto help` commands at a fixed rate
 //! for minutes, each handled (an answer through its `response_url`). Every 10 s: acknowledgement
 //! p99, the largest SQLite write-ahead log seen (target < 64 MB), the backlog and banto's RSS;
 //! at the end the database size after the purge of handled rows, and RSS at start and end.
@@ -111,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
             ("channel_id", channel.as_str()),
             ("user_id", user.as_str()),
             ("command", "/banto"),
-            ("text", "ping"),
+            ("text", "help"),
             ("response_url", response_url.as_str()),
             ("trigger_id", &format!("{n}.soak.{}", rand::random::<u32>())),
         ])?;
