@@ -56,7 +56,10 @@ async fn a_card_posted_whose_answer_was_lost_is_found_by_the_retry_not_posted_ag
         .unwrap();
     world.settle().await.unwrap();
     let reply = world.next_reply("bob").await.unwrap().text;
-    assert!(reply.contains("Planning `network` at `main` as run #1"), "{reply}");
+    assert!(
+        reply.contains("Planning `network` at `main` as run #1"),
+        "{reply}"
+    );
     let card = world.next_message("infra").await.unwrap();
     assert_eq!(bot_posts(&world, "infra").len(), 1, "one card");
     assert!(
@@ -106,7 +109,10 @@ async fn a_handler_that_failed_after_slack_posted_its_card_reuses_that_card_on_i
     let notice = world.next_reply("bob").await.unwrap().text;
     assert!(notice.contains("trying again"), "{notice}");
     let reply = world.next_reply("bob").await.unwrap().text;
-    assert!(reply.contains("Planning `network` at `main` as run #1"), "{reply}");
+    assert!(
+        reply.contains("Planning `network` at `main` as run #1"),
+        "{reply}"
+    );
     world.settle().await.unwrap();
     let card = world.next_message("infra").await.unwrap();
     assert_eq!(

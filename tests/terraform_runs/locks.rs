@@ -173,7 +173,11 @@ async fn tf_commands_answer_in_the_users_language() {
         .unwrap();
     world.settle().await.unwrap();
     let r = world.next_reply("alice").await.unwrap();
-    assert!(r.text.contains("Planning `network` at `main` as run #"), "{}", r.text);
+    assert!(
+        r.text.contains("Planning `network` at `main` as run #"),
+        "{}",
+        r.text
+    );
     let card = world.next_message("infra").await.unwrap();
     assert!(card.text.contains("Planning"));
     assert_eq!(
