@@ -153,7 +153,10 @@ impl Config {
         {
             return Err(at(
                 &llm.url,
-                format!("translate.llm.url {:?} is not an http(s) URL", llm.url),
+                format!(
+                    "translate.llm.url {:?} is not an http(s) URL",
+                    crate::redact::url(&llm.url)
+                ),
             ));
         }
         Ok(())
