@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod dispatch;
+pub mod doctor;
 pub mod domain;
 pub mod effects;
 pub mod event;

@@ -48,6 +48,10 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Check the set-up against the real services: Slack token, scopes and channels, user
+    /// groups, GitHub repositories, CodeBuild projects, artifact buckets, the database and the
+    /// secrets. Prints ✓/✗ with the fix; exits 1 when anything failed.
+    Doctor,
     /// Ask the running banto (at `[server] listen`) whether it is alive: exit 0 or 1. The
     /// container's health check.
     Health,
@@ -217,6 +221,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             set_tag(&file, &locator, &tag, diff)
         }
         Command::Health => health(&load(&cli.config)?).await,
+        Command::Doctor => {
+            let config = load(&cli.config)?;
+            let secrets = Secrets::from_env()?;
+            let aws = banto::clients::aws::AwsTargets::from_config(&config);
+            let report = banto::doctor::run(&config, &secrets, &aws).await;
+            print!("{}", report.render());
+            if report.failed() > 0 {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let config = load(&cli.config)?;
             let store = Store::connect(&config.database.url, 1).await?;

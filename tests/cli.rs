@@ -387,3 +387,38 @@ fn health_asks_the_running_banto_and_fails_when_nobody_answers() {
     );
     std::fs::remove_file(&config).ok();
 }
+
+#[test]
+fn doctor_names_what_is_wrong_and_exits_non_zero() {
+    let dir = std::env::temp_dir().join(format!("banto-doctor-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"sqlite://{}/banto.db\"\n\n[slack]\napi_url = \"http://127.0.0.1:9/api\"\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let (ok, out, err) = banto(
+        &["--config", config.to_str().unwrap(), "doctor"],
+        "",
+        &[("SLACK_BOT_TOKEN", "xoxb-doctor-secret-value")],
+    );
+    assert!(!ok, "doctor must fail: {out}\n{err}");
+    assert!(out.contains("✓ SLACK_BOT_TOKEN is set"), "{out}");
+    assert!(
+        out.contains("✗ neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN is set"),
+        "{out}"
+    );
+    assert!(out.contains("migrations not applied"), "{out}");
+    assert!(
+        out.contains("✗ auth.test failed: Slack is unavailable"),
+        "{out}"
+    );
+    assert!(out.contains("→ check [slack] api_url"), "{out}");
+    assert!(out.contains(" failed"), "{out}");
+    assert!(!out.contains("xoxb-doctor-secret-value") && !err.contains("xoxb-doctor-secret-value"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -251,16 +251,17 @@ resource "aws_cloudwatch_event_target" "banto" {
 
 # ---- who may start builds: banto's own identity only ------------------------------------------
 output "banto_policy" {
-  description = "Attach to banto's IAM identity: start/stop/read the two projects, read plans."
+  description = "Attach to banto's IAM identity: start/stop/read the two projects, read plans (ListBucket lets a missing plan be told from a refused one; BatchGetProjects is what `banto doctor` asks)."
   value = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
         Effect   = "Allow"
-        Action   = ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"]
+        Action   = ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds", "codebuild:BatchGetProjects"]
         Resource = [for p in aws_codebuild_project.tf : p.arn]
       },
       { Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${aws_s3_bucket.plans.arn}/*"] },
+      { Effect = "Allow", Action = ["s3:ListBucket"], Resource = [aws_s3_bucket.plans.arn] },
       { Effect = "Allow", Action = ["kms:Decrypt"], Resource = [aws_kms_key.plans.arn] },
     ]
   })

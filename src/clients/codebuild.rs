@@ -149,6 +149,29 @@ impl CodeBuildApi {
             .ok_or_else(|| CodeBuildError::NotFound(id.to_owned()))
     }
 
+    /// Which of `names` CodeBuild does not know (`BatchGetProjects`, up to 100 names a call).
+    pub async fn missing_projects(&self, names: &[String]) -> Result<Vec<String>, CodeBuildError> {
+        let mut missing = Vec::new();
+        for chunk in names.chunks(100) {
+            let out = self
+                .retry
+                .run(
+                    || async {
+                        self.client
+                            .batch_get_projects()
+                            .set_names(Some(chunk.to_vec()))
+                            .send()
+                            .await
+                            .map_err(convert)
+                    },
+                    classify,
+                )
+                .await?;
+            missing.extend(out.projects_not_found().iter().cloned());
+        }
+        Ok(missing)
+    }
+
     pub async fn stop_build(&self, id: &str) -> Result<BuildInfo, CodeBuildError> {
         let out = self
             .retry

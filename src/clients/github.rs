@@ -1,7 +1,9 @@
 //! GitHub REST client: octocrab with App or token auth, base URL injectable, octocrab's own
 //! retries off (banto's retry policy owns retries).
 
+mod access;
 mod contents;
+pub use access::RepoAccess;
 
 use super::retry::{RetryPolicy, Verdict};
 use crate::config::Secrets;

@@ -95,4 +95,38 @@ impl ArtifactStore {
             )
             .await
     }
+
+    /// Whether banto may read plans under `prefix`: a key that cannot exist is asked for, and
+    /// `NoSuchKey` is the good answer (S3 says `AccessDenied` instead when banto may not list
+    /// the bucket, and `NoSuchBucket` when there is none).
+    pub async fn probe(&self, bucket: &str, prefix: &str) -> Result<(), S3Error> {
+        use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+        let key = format!("{}/banto-doctor-probe", prefix.trim_end_matches('/'))
+            .trim_start_matches('/')
+            .to_owned();
+        self.retry
+            .run(
+                || async {
+                    match self
+                        .client
+                        .get_object()
+                        .bucket(bucket)
+                        .key(&key)
+                        .send()
+                        .await
+                    {
+                        Ok(_) => Ok(()),
+                        Err(SdkError::ServiceError(s)) if s.err().is_no_such_key() => Ok(()),
+                        Err(SdkError::ServiceError(s)) if s.raw().status().as_u16() < 500 => Err(
+                            S3Error::Refused(s.err().code().unwrap_or("HTTP error").to_owned()),
+                        ),
+                        Err(other) => Err(S3Error::Unavailable(
+                            format!("{other:?}").chars().take(200).collect(),
+                        )),
+                    }
+                },
+                classify,
+            )
+            .await
+    }
 }

@@ -36,9 +36,13 @@ macro_rules! slack_call {
     };
 }
 
+mod inspect;
+pub use inspect::{ChannelStatus, Identity, manifest_scopes};
+
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
+    api_url: String,
     token: SlackApiToken,
     retry: RetryPolicy,
     profiles: Arc<Mutex<HashMap<UserId, UserProfile>>>,
@@ -149,6 +153,7 @@ impl SlackApi {
             .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
+            api_url: api_url.trim_end_matches('/').to_owned(),
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
             retry,
             profiles: Arc::default(),

@@ -286,6 +286,24 @@ async fn api(State(fake): State<FakeCodeBuild>, headers: HeaderMap, body: Bytes)
                     .collect();
                 ok(json!({ "builds": found, "buildsNotFound": missing }))
             }
+            "BatchGetProjects" => {
+                let (found, missing): (Vec<&str>, Vec<&str>) = req["names"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .partition(|n| st.projects.iter().any(|p| p == n));
+                let found: Vec<Value> = found
+                    .iter()
+                    .map(|n| json!({ "name": n,
+                        "arn": format!("arn:aws:codebuild:ap-northeast-1:123456789012:project/{n}"),
+                        "source": { "type": "GITHUB", "location": "https://github.com/acme/infra.git" },
+                        "environment": { "type": "LINUX_CONTAINER", "image": "aws/codebuild/amazonlinux-x86_64-standard:5.0", "computeType": "BUILD_GENERAL1_SMALL" },
+                        "serviceRole": format!("arn:aws:iam::123456789012:role/{n}"),
+                        "timeoutInMinutes": 60, "queuedTimeoutInMinutes": 480 }))
+                    .collect();
+                ok(json!({ "projects": found, "projectsNotFound": missing }))
+            }
             "StopBuild" => {
                 let id = req["id"].as_str().unwrap_or_default();
                 match st.builds.iter_mut().find(|b| b.id == id) {

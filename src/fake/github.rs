@@ -37,6 +37,12 @@ pub struct GithubState {
     pub comments: BTreeMap<u64, FakeComment>,
     /// Issues opened, in order.
     pub issues: Vec<super::github_issues::FakeIssue>,
+    /// Repositories that answer 404 (deleted, renamed, or never shared with banto).
+    pub missing_repos: std::collections::BTreeSet<String>,
+    /// Repositories banto's credentials may read but not write.
+    pub read_only_repos: std::collections::BTreeSet<String>,
+    /// Repositories whose settings do not allow squash merging.
+    pub no_squash_repos: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -338,10 +344,16 @@ async fn repository(
     if let Some(r) = enter_authed(&mut st, "repos.get", &headers) {
         return r;
     }
+    let full = format!("{owner}/{repo}");
+    if st.missing_repos.contains(&full) {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    }
+    let push = !st.read_only_repos.contains(&full);
     axum::Json(
-        json!({ "name": repo, "full_name": format!("{owner}/{repo}"), "private": true,
-        "default_branch": "main", "allow_squash_merge": true, "allow_merge_commit": true,
-        "allow_rebase_merge": true, "delete_branch_on_merge": false }),
+        json!({ "name": repo, "full_name": full, "private": true,
+        "default_branch": "main", "allow_squash_merge": !st.no_squash_repos.contains(&full),
+        "allow_merge_commit": true, "allow_rebase_merge": true, "delete_branch_on_merge": false,
+        "permissions": { "admin": false, "maintain": false, "push": push, "triage": true, "pull": true } }),
     )
     .into_response()
 }
@@ -495,9 +507,17 @@ async fn repo_installation(
             "A JSON web token could not be decoded",
         );
     }
-    if !st.pulls.contains_key(&format!("{owner}/{repo}")) {
+    let full = format!("{owner}/{repo}");
+    if !(st.pulls.contains_key(&full) || st.git.contains_key(&full))
+        || st.missing_repos.contains(&full)
+    {
         return error(StatusCode::NOT_FOUND, "Not Found");
     }
+    let contents = if st.read_only_repos.contains(&full) {
+        "read"
+    } else {
+        "write"
+    };
     let id = st.installation_id;
     axum::Json(json!({
         "id": id, "app_id": 1, "app_slug": "banto", "target_id": 1, "target_type": "Organization",
@@ -505,7 +525,7 @@ async fn repo_installation(
         "html_url": format!("https://github.com/organizations/{owner}/settings/installations/{id}"),
         "access_tokens_url": format!("{}/app/installations/{id}/access_tokens", fake.base_url),
         "repositories_url": format!("{}/installation/repositories", fake.base_url),
-        "permissions": { "pull_requests": "read", "contents": "write" }, "events": [],
+        "permissions": { "pull_requests": "write", "contents": contents, "issues": "write", "metadata": "read" }, "events": [],
         "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
         "single_file_name": null, "repository_selection": "all",
     }))

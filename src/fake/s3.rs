@@ -6,15 +6,24 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 /// `(bucket, key)` → object bytes.
 type Objects = BTreeMap<(String, String), Vec<u8>>;
 
+#[derive(Default)]
+struct Buckets {
+    objects: Objects,
+    /// Buckets that exist (a `put` makes its bucket).
+    names: BTreeSet<String>,
+    /// Buckets banto's credentials may not read.
+    denied: BTreeSet<String>,
+}
+
 #[derive(Clone)]
 pub struct FakeS3 {
-    objects: Arc<Mutex<Objects>>,
+    objects: Arc<Mutex<Buckets>>,
     pub base_url: String,
 }
 
@@ -35,10 +44,27 @@ impl FakeS3 {
     }
 
     pub fn put(&self, bucket: &str, key: &str, body: impl Into<Vec<u8>>) {
+        let mut b = self.objects.lock().expect("fake S3");
+        b.names.insert(bucket.to_owned());
+        b.objects
+            .insert((bucket.to_owned(), key.to_owned()), body.into());
+    }
+
+    pub fn create_bucket(&self, bucket: &str) {
         self.objects
             .lock()
             .expect("fake S3")
-            .insert((bucket.to_owned(), key.to_owned()), body.into());
+            .names
+            .insert(bucket.to_owned());
+    }
+
+    /// From now on every read in `bucket` answers `AccessDenied`.
+    pub fn deny(&self, bucket: &str) {
+        self.objects
+            .lock()
+            .expect("fake S3")
+            .denied
+            .insert(bucket.to_owned());
     }
 }
 
@@ -64,12 +90,19 @@ async fn get_object(
     if !signed(&headers) {
         return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied", &key);
     }
-    match fake
-        .objects
-        .lock()
-        .expect("fake S3")
-        .get(&(bucket, key.clone()))
-    {
+    let b = fake.objects.lock().expect("fake S3");
+    if b.denied.contains(&bucket) {
+        return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Access Denied", &key);
+    }
+    if !b.names.contains(&bucket) {
+        return xml_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchBucket",
+            "The specified bucket does not exist",
+            &key,
+        );
+    }
+    match b.objects.get(&(bucket, key.clone())) {
         Some(body) => {
             let etag = format!("\"{:x}\"", body.len() * 2654435761 % 4294967296);
             (

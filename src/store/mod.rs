@@ -222,13 +222,41 @@ impl Store {
         self.backend
     }
 
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.backend {
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await?;
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// `(applied, every migration banto knows, as "0013 ordering keys")`: what `banto migrate`
+    /// would still apply is the difference.
+    pub async fn migration_status(&self) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+        let applied: Vec<i64> =
+            match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await
+            {
+                Ok(v) => v,
+                // No table yet: nothing was ever applied.
+                Err(sqlx::Error::Database(_)) => vec![],
+                Err(e) => return Err(e.into()),
+            };
+        let name = |m: &sqlx::migrate::Migration| format!("{:04} {}", m.version, m.description);
+        let known: Vec<_> = self.migrator().iter().collect();
+        Ok((
+            known
+                .iter()
+                .filter(|m| applied.contains(&m.version))
+                .map(|m| name(m))
+                .collect(),
+            known.iter().map(|m| name(m)).collect(),
+        ))
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {

@@ -119,6 +119,9 @@ pub struct SlackState {
     pub socket_acks: Vec<Value>,
     /// How many times each `response_url` was answered.
     pub response_url_hits: HashMap<String, usize>,
+    /// The bot token's scopes, sent in `x-oauth-scopes` (the manifest's, unless a test takes
+    /// some away).
+    pub scopes: Vec<String>,
     /// How long every Web API call and `response_url` answer takes (after its effect).
     pub latency: std::time::Duration,
     clock: i64,
@@ -227,6 +230,7 @@ impl FakeSlack {
             bot_token: bot_token.to_owned(),
             host: addr.to_string(),
             clock: chrono::Utc::now().timestamp(),
+            scopes: crate::clients::slack::manifest_scopes(),
             ..Default::default()
         };
         state.users.insert(
@@ -478,14 +482,21 @@ async fn api(
         })
     };
     fake.changed.send_modify(|n| *n += 1);
-    let latency = fake.state().latency;
+    let (latency, scopes) = {
+        let st = fake.state();
+        (st.latency, st.scopes.join(","))
+    };
     crate::fake::latency::wait(latency).await;
     match result {
         Ok(mut v) => {
             v.as_object_mut()
                 .expect("responses are objects")
                 .insert("ok".into(), Value::Bool(true));
-            axum::Json(v).into_response()
+            let mut resp = axum::Json(v).into_response();
+            if let Ok(scopes) = scopes.parse() {
+                resp.headers_mut().insert("x-oauth-scopes", scopes);
+            }
+            resp
         }
         Err(e) => {
             let mut resp = (

@@ -179,6 +179,9 @@ impl World {
             .collect();
         let codebuild = FakeCodeBuild::start(&cb_projects).await?;
         let s3 = FakeS3::start().await?;
+        for p in &opts.config.terraform.projects {
+            s3.create_bucket(&p.artifact_bucket);
+        }
         let deepl_key = format!("{:032x}:fx", rand::random::<u128>());
         let deepl = crate::fake::translate::deepl::FakeDeepl::start(&deepl_key).await?;
         let amazon = crate::fake::translate::amazon::FakeAmazonTranslate::start().await?;
@@ -257,6 +260,21 @@ impl World {
             worker_task: Some(workers),
             _db: db,
         })
+    }
+
+    /// `banto doctor` on this world's configuration, secrets and AWS endpoints.
+    pub async fn doctor(&self) -> crate::doctor::Report {
+        self.doctor_with(|_, _| {}).await
+    }
+
+    /// `banto doctor` after `change` to a copy of the configuration and secrets.
+    pub async fn doctor_with(
+        &self,
+        change: impl FnOnce(&mut Config, &mut Secrets),
+    ) -> crate::doctor::Report {
+        let (mut config, mut secrets) = (self.boot.config.clone(), self.boot.secrets.clone());
+        change(&mut config, &mut secrets);
+        crate::doctor::run(&config, &secrets, &self.boot.aws).await
     }
 
     pub fn user(&self, name: &str) -> String {
