@@ -20,7 +20,7 @@ pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Resul
         )
         .await?;
     if let Enqueued::New(id) = r {
-        tracing::debug!(%id, kind, "event accepted");
+        tracing::debug!(%id, key = dedupe_key, kind, "event accepted");
         app.wake.notify_one();
     }
     Ok(r)

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod inbox;
 pub mod locale;
 pub mod messages;
+pub mod metrics;
 pub mod redact;
 pub mod server;
 pub mod socket_mode;

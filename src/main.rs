@@ -21,8 +21,18 @@ struct Cli {
         default_value = "config.toml"
     )]
     config: PathBuf,
+    /// Log lines as text for people, or as JSON objects for a log pipeline (each line of an
+    /// event's handling carries its dedupe key under `span.key`).
+    #[arg(long, global = true, value_enum, env = "BANTO_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -177,20 +187,28 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "banto=info,warn".into());
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.try_init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .flatten_event(true)
+            .try_init(),
+    };
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CheckConfig { path } => check_config(&path.unwrap_or(cli.config)),
         Command::Console => {
-            init_tracing();
+            init_tracing(cli.log_format);
             let config = load(&cli.config)?;
             banto::console::run(config, tokio::io::stdin(), tokio::io::stdout()).await
         }
@@ -315,7 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { role } => {
-            init_tracing();
+            init_tracing(cli.log_format);
             let config = load(&cli.config)?;
             let secrets = Secrets::from_env()?;
             serve(config, secrets, role).await
@@ -478,7 +496,7 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config, secrets: Secrets, role: Role) -> anyhow::Result<()> {
-    banto::server::metrics::install();
+    banto::metrics::install();
     if secrets.slack_signing_secret.is_none() {
         tracing::warn!("SLACK_SIGNING_SECRET is unset: every Slack request will be refused");
     }

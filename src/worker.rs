@@ -6,7 +6,6 @@ use crate::app::App;
 use crate::dispatch::dispatch;
 use crate::event::Event;
 use crate::handlers::failure::report;
-use crate::server::metrics::count_handled;
 use crate::store::{Claimed, Queue};
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,10 +59,15 @@ pub async fn run(app: Arc<App>, count: usize, mut stop: watch::Receiver<bool>) {
                             .expect("the semaphore is never closed"),
                     };
                     let (app, owner) = (app.clone(), owner.clone());
-                    handling.spawn(async move {
-                        process(&app, &owner, c).await;
-                        drop(permit);
-                    });
+                    // Every line logged while this row is handled carries its dedupe key.
+                    let span = tracing::info_span!("event", key = %c.dedupe_key, id = %c.id, queue = ?c.queue, attempt = c.attempts);
+                    handling.spawn(
+                        async move {
+                            process(&app, &owner, c).await;
+                            drop(permit);
+                        }
+                        .instrument(span),
+                    );
                 }
             }
             Ok(_) => {
@@ -111,23 +115,26 @@ async fn next(
 }
 
 async fn process(app: &App, owner: &str, c: Claimed) {
+    let waited = Duration::from_millis((app.clock.now_ms() - c.ready_at).max(0) as u64);
+    let started = std::time::Instant::now();
     let event = serde_json::from_str::<Event>(&c.payload);
     let result = match &event {
         Ok(event) => {
-            let span =
-                tracing::info_span!("event", id = %c.id, queue = ?c.queue, attempt = c.attempts);
             let row = format!("{}:{}", c.queue.table(), c.id);
             let handle = crate::effects::scope(row, run_guarded(app, event.clone()));
             tokio::select! {
-                r = handle.instrument(span) => r,
+                r = handle => r,
                 () = heartbeat(app, owner, &c) => unreachable!("the heartbeat never ends"),
             }
         }
         Err(e) => Err(anyhow::anyhow!("stored payload does not decode: {e}")),
     };
+    let handled =
+        |outcome| crate::metrics::event_handled(&c.kind, outcome, waited, started.elapsed());
     let store_result = match result {
         Ok(()) => {
-            count_handled("ok");
+            handled("ok");
+            tracing::debug!(kind = %c.kind, took_ms = started.elapsed().as_millis() as u64, "handled");
             app.store.finish(&c, owner).await.map(|kept| {
                 if !kept {
                     tracing::warn!(id = %c.id, "lease expired while handling; another worker may repeat it");
@@ -140,10 +147,10 @@ async fn process(app: &App, owner: &str, c: Claimed) {
             let retry_at = (c.attempts < app.config.workers.max_attempts)
                 .then(|| app.clock.now_ms() + backoff(c.attempts).as_millis() as i64);
             if retry_at.is_some() {
-                count_handled("retry");
+                handled("retry");
                 tracing::warn!(id = %c.id, attempt = c.attempts, error, "handler failed; will retry");
             } else {
-                count_handled("parked");
+                handled("parked");
                 tracing::error!(id = %c.id, attempt = c.attempts, error, "handler failed; parked (see `banto inbox`)");
             }
             let recorded = app.store.fail(&c, owner, &error, retry_at).await;

@@ -422,3 +422,29 @@ fn doctor_names_what_is_wrong_and_exits_non_zero() {
     assert!(!out.contains("xoxb-doctor-secret-value") && !err.contains("xoxb-doctor-secret-value"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn json_logs_carry_the_dedupe_key_in_every_line_of_an_events_handling() {
+    let (ok, out, err) = banto(
+        &["console", "--log-format", "json"],
+        "/banto ping\n:quit\n",
+        &[("RUST_LOG", "banto=debug")],
+    );
+    assert!(ok && out.contains("pong"), "{out}\n{err}");
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let accepted = lines
+        .iter()
+        .find(|l| l["message"] == "event accepted")
+        .expect("the accepted event is logged");
+    let key = accepted["key"].as_str().expect("with its dedupe key");
+    assert!(key.starts_with("slack:command:"), "{key}");
+    let handled = lines
+        .iter()
+        .find(|l| l["message"] == "handled")
+        .expect("its handling is logged");
+    assert_eq!(handled["span"]["key"], key, "{handled}");
+    assert_eq!(handled["level"], "DEBUG");
+}

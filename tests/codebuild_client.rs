@@ -19,6 +19,7 @@ fn quick() -> RetryPolicy {
         max_attempts: 3,
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_millis(20),
+        ..RetryPolicy::default()
     }
 }
 

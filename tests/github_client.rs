@@ -11,6 +11,7 @@ fn quick_retry() -> RetryPolicy {
         max_attempts: 3,
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_millis(20),
+        ..RetryPolicy::default()
     }
 }
 

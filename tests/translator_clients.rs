@@ -28,6 +28,7 @@ fn retry() -> RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
     }
 }
 

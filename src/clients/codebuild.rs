@@ -87,7 +87,7 @@ impl CodeBuildApi {
         let conf = target.sdk_config().await;
         Self {
             client: aws_sdk_codebuild::Client::new(&conf),
-            retry,
+            retry: retry.for_service("codebuild"),
         }
     }
 

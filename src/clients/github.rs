@@ -88,7 +88,7 @@ impl GithubApi {
         Ok(Self {
             octocrab: builder.build()?,
             is_app,
-            retry,
+            retry: retry.for_service("github"),
             installations: Arc::default(),
         })
     }
@@ -164,7 +164,8 @@ impl GithubApi {
     async fn get_json(&self, owner: &str, repo: &str, route: &str) -> Result<Value, GithubError> {
         let client = self.client_for(owner, repo).await?;
         self.retry
-            .run(
+            .run_as(
+                &route_label("GET", route),
                 || async { client.get(route, None::<&()>).await.map_err(convert) },
                 classify,
             )
@@ -304,6 +305,27 @@ impl GithubApi {
 }
 
 /// `/repos/{owner}/{repo}`, each part one encoded segment.
+/// `PUT /repos/{owner}/{repo}/pulls/{n}/merge` for `PUT /repos/acme/gitops/pulls/7/merge`: a
+/// call's name in metrics, without the names and numbers that would make every call its own.
+fn route_label(method: &str, route: &str) -> String {
+    let path = route.split('?').next().unwrap_or(route);
+    let mut out = String::from(method) + " ";
+    for (i, seg) in path.trim_start_matches('/').split('/').enumerate() {
+        out.push('/');
+        match (i, seg) {
+            (1, _) if path.starts_with("/repos/") => out.push_str("{owner}"),
+            (2, _) if path.starts_with("/repos/") => out.push_str("{repo}"),
+            (_, s) if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() => out.push_str("{n}"),
+            (_, s) => out.push_str(s),
+        }
+        if ["contents", "heads", "commits"].contains(&seg) {
+            out.push_str("/{…}");
+            break;
+        }
+    }
+    out
+}
+
 pub(crate) fn repo_route(owner: &str, repo: &str) -> String {
     format!("/repos/{}/{}", segment(owner), segment(repo))
 }

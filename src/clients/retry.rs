@@ -1,5 +1,6 @@
 //! The one retry policy every outbound client uses. SDK-level retries are turned off so that
-//! retries never stack.
+//! retries never stack. Every attempt is measured here (`banto_outbound_*`), by the client's
+//! service and the operation.
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,6 +10,8 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// The metrics' `service` label (`slack`, `github`, …): each client names its own.
+    pub service: &'static str,
 }
 
 impl Default for RetryPolicy {
@@ -17,8 +20,20 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
+            service: "other",
         }
     }
+}
+
+/// The operation a closure performs, for metrics: the client method it was written in
+/// (`banto::clients::codebuild::CodeBuildApi::start_build::{{closure}}` → `start_build`).
+fn operation<F>() -> &'static str {
+    let mut name = std::any::type_name::<F>();
+    while let Some(outer) = name.strip_suffix("::{{closure}}") {
+        name = outer;
+    }
+    let name = name.split('<').next().unwrap_or(name);
+    name.rsplit("::").next().unwrap_or(name)
 }
 
 /// What the caller makes of a failed attempt.
@@ -40,8 +55,25 @@ impl RetryPolicy {
         capped.mul_f64(jitter)
     }
 
-    pub async fn run<T, E, F, Fut>(
+    /// This policy for one client's calls.
+    pub fn for_service(self, service: &'static str) -> Self {
+        Self { service, ..self }
+    }
+
+    /// `op` until it succeeds, fails for good, or the attempts run out; measured under the
+    /// name of the client method `op` was written in.
+    pub async fn run<T, E, F, Fut>(&self, op: F, classify: impl Fn(&E) -> Verdict) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.run_as(operation::<F>(), op, classify).await
+    }
+
+    /// As `run`, measured as `method` (a funnel that makes many kinds of call names each).
+    pub async fn run_as<T, E, F, Fut>(
         &self,
+        method: &str,
         mut op: F,
         classify: impl Fn(&E) -> Verdict,
     ) -> Result<T, E>
@@ -51,11 +83,24 @@ impl RetryPolicy {
     {
         let mut attempt = 0;
         loop {
-            match op().await {
-                Ok(v) => return Ok(v),
+            let started = std::time::Instant::now();
+            let result = op().await;
+            let took = started.elapsed();
+            match result {
+                Ok(v) => {
+                    crate::metrics::outbound_call(self.service, method, "ok", took);
+                    return Ok(v);
+                }
                 Err(e) => {
                     attempt += 1;
-                    match classify(&e) {
+                    let verdict = classify(&e);
+                    let outcome = match verdict {
+                        Verdict::Retry(Some(_)) => "rate_limited",
+                        Verdict::Retry(None) => "transient_error",
+                        Verdict::Fatal => "error",
+                    };
+                    crate::metrics::outbound_call(self.service, method, outcome, took);
+                    match verdict {
                         Verdict::Retry(after) if attempt < self.max_attempts => {
                             let d = self.delay(attempt - 1, after);
                             tracing::debug!(attempt, delay_ms = d.as_millis() as u64, "retrying");
@@ -80,6 +125,7 @@ mod tests {
             max_attempts: 3,
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
+            service: "test",
         };
         let calls = AtomicU32::new(0);
         let r: Result<(), &str> = policy
@@ -109,6 +155,18 @@ mod tests {
             .await;
         assert!(r.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn calls_are_named_after_the_client_method_they_are_made_in() {
+        fn named<F>(_: &F) -> &'static str {
+            operation::<F>()
+        }
+        let f = || async {};
+        assert_eq!(
+            named(&f),
+            "calls_are_named_after_the_client_method_they_are_made_in"
+        );
     }
 
     #[test]

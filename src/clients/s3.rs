@@ -43,7 +43,7 @@ impl ArtifactStore {
             .build();
         Self {
             client: aws_sdk_s3::Client::from_conf(conf),
-            retry,
+            retry: retry.for_service("s3"),
             max_bytes,
         }
     }

@@ -27,7 +27,8 @@ macro_rules! slack_call {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         $self
             .retry
-            .run(
+            .run_as(
+                stringify!($method),
                 || async { $self.client.open_session(&$self.token).$method($($arg),*).await },
                 classify,
             )
@@ -155,7 +156,7 @@ impl SlackApi {
             client: Arc::new(SlackClient::new(connector)),
             api_url: api_url.trim_end_matches('/').to_owned(),
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
-            retry,
+            retry: retry.for_service("slack"),
             profiles: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))

@@ -44,6 +44,7 @@ fn retry() -> RetryPolicy {
         max_attempts: 2,
         base_delay: Duration::from_millis(200),
         max_delay: Duration::from_secs(2),
+        ..RetryPolicy::default()
     }
 }
 

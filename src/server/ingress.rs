@@ -1,8 +1,8 @@
-use super::metrics::count_request;
 use super::verify::{self, Rejected};
 use crate::app::App;
 use crate::config::Secret;
 use crate::event::{self, Event, Malformed, SlackEnvelope};
+use crate::metrics::count_request;
 use crate::store::Enqueued;
 use axum::Json;
 use axum::body::Bytes;

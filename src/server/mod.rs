@@ -2,7 +2,7 @@
 //! happens later in the workers.
 
 mod ingress;
-pub mod metrics;
+
 pub mod verify;
 
 use crate::app::App;
@@ -37,7 +37,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/alerts/alertmanager", post(ingress::alertmanager))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ingress::readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(crate::metrics::render))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(crate::metrics::time_requests))
         .with_state(app)
 }

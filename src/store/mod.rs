@@ -98,6 +98,10 @@ pub struct Claimed {
     pub id: QueueId,
     pub payload: String,
     pub attempts: u32,
+    pub dedupe_key: String,
+    pub kind: String,
+    /// When it became ready to be handled (Unix ms): accepted, or due for its retry.
+    pub ready_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -352,7 +356,7 @@ impl Store {
              AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM {table} o \
                   WHERE o.ordering_key = q.ordering_key AND o.state = 'pending' AND o.id < q.id)) \
              ORDER BY lane, run_at, id LIMIT $4 {lock}) \
-             RETURNING id, payload, attempts, lane, run_at"
+             RETURNING id, payload, attempts, lane, run_at, dedupe_key, kind"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(now + lease.as_millis() as i64)
@@ -370,6 +374,9 @@ impl Store {
                     id: QueueId(r.try_get(0)?),
                     payload: r.try_get(1)?,
                     attempts: r.try_get::<i64, _>(2)? as u32,
+                    dedupe_key: r.try_get(5)?,
+                    kind: r.try_get(6)?,
+                    ready_at: r.try_get(4)?,
                 };
                 Ok((order, c))
             })
@@ -455,6 +462,26 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// How long the oldest row ready to be handled has waited, in ms, for each lane (0:
+    /// interactive, 1: the rest); 0 when nothing waits. One index probe per lane.
+    pub async fn oldest_ready(&self, queue: Queue) -> anyhow::Result<[(i64, i64); 2]> {
+        let now = self.clock.now_ms();
+        let sql = format!(
+            "SELECT MIN(run_at) FROM {} WHERE state = 'pending' AND lane = $1 AND run_at <= $2",
+            queue.table()
+        );
+        let mut out = [(0, 0), (1, 0)];
+        for (lane, age) in &mut out {
+            let oldest: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+                .bind(*lane)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+            *age = oldest.map_or(0, |t| (now - t).max(0));
+        }
+        Ok(out)
     }
 
     pub async fn counts(&self, queue: Queue) -> anyhow::Result<QueueCounts> {

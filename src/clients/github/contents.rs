@@ -51,7 +51,8 @@ impl GithubApi {
     ) -> Result<Value, GithubError> {
         let client = self.client_for(owner, repo).await?;
         self.retry
-            .run(
+            .run_as(
+                &super::route_label(method, route),
                 || async {
                     let r: Result<Value, octocrab::Error> = match method {
                         "GET" => client.get(route, None::<&()>).await,

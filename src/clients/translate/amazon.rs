@@ -93,7 +93,7 @@ impl AmazonTranslateApi {
         let conf = target.sdk_config().await;
         Self {
             client: aws_sdk_translate::Client::new(&conf),
-            retry,
+            retry: retry.for_service("amazon_translate"),
             imported: Arc::default(),
         }
     }

@@ -61,7 +61,7 @@ impl DeeplApi {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()?,
-            retry,
+            retry: retry.for_service("deepl"),
             glossaries: Arc::default(),
         })
     }

@@ -33,7 +33,7 @@ impl LlmApi {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()?,
-            retry,
+            retry: retry.for_service("llm"),
         })
     }
 

@@ -58,8 +58,12 @@ async fn call_json(
     message_at: &str,
 ) -> Result<serde_json::Value, TranslateError> {
     let unavailable = |e: String| (TranslateError::Unavailable(e), None);
+    let method = request()
+        .build()
+        .map_or_else(|_| "call".to_owned(), |r| r.url().path().to_owned());
     retry
-        .run(
+        .run_as(
+            &method,
             || async {
                 let r = request()
                     .send()

@@ -141,6 +141,7 @@ impl World {
 
     pub async fn start_with(mut opts: WorldOptions) -> anyhow::Result<Self> {
         crate::install_crypto_provider();
+        crate::metrics::install();
         let db = TestDatabase::new().await?;
         let slack = FakeSlack::start(BOT_TOKEN).await?;
         let github = FakeGithub::start().await?;

@@ -184,7 +184,7 @@ async fn follow_up(
         };
         tell(app, after, &notice).await?;
         broadcast(app, after, &notice).await?;
-        crate::server::metrics::incident_resolved(&i.kind, i.severity, &i.metrics());
+        crate::metrics::incident_resolved(&i.kind, i.severity, &i.metrics());
         crate::handlers::postmortem::schedule(app, after.id, None).await?;
     }
     if before.impact_started_ms != i.impact_started_ms {
