@@ -54,7 +54,12 @@ impl App {
             .slack_bot_token
             .clone()
             .unwrap_or_else(|| Secret::new("xoxb-unset"));
-        let slack = SlackApi::new(&config.slack.api_url, &bot_token, retry)?;
+        let slack = SlackApi::new(
+            &config.slack.api_url,
+            &bot_token,
+            retry,
+            config.slack.pacing,
+        )?;
         let github = GithubApi::new(&config.github.api_url, secrets, retry)?;
         let codebuild = CodeBuildApi::new(&aws.codebuild, retry).await;
         let artifacts = ArtifactStore::new(&aws.s3, retry, config.aws.max_plan_bytes).await;
@@ -82,16 +87,12 @@ impl App {
 
     /// The user's Slack locale, else the channel's configured language, else the default.
     pub async fn locale_for(&self, user: &UserId, channel: Option<&ChannelId>) -> Locale {
-        match self.slack.profile(user).await {
-            Ok(UserProfile {
+        match self.slack.profile_if_quick(user).await {
+            Some(UserProfile {
                 locale: Some(locale),
                 ..
             }) => locale,
-            Ok(_) => self.fallback_locale(channel),
-            Err(e) => {
-                tracing::warn!(%user, error = %e, "users.info failed; using the channel language");
-                self.fallback_locale(channel)
-            }
+            _ => self.fallback_locale(channel),
         }
     }
 

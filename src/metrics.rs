@@ -23,6 +23,7 @@ pub const EXPORTED: &[&str] = &[
     "banto_event_wait_seconds",
     "banto_outbound_calls_total",
     "banto_outbound_call_duration_seconds",
+    "banto_outbound_pace_wait_seconds",
     "banto_inbox_rows",
     "banto_jobs_rows",
     "banto_queue_oldest_ready_seconds",
@@ -114,6 +115,12 @@ pub fn outbound_call(service: &'static str, method: &str, outcome: &'static str,
         .increment(1);
     metrics::histogram!("banto_outbound_call_duration_seconds", "service" => service, "method" => method)
         .record(took.as_secs_f64());
+}
+
+/// Time a call waited for its slot under the service's rate limits (banto's own pacing).
+pub fn paced(service: &'static str, method: &str, waited: Duration) {
+    metrics::histogram!("banto_outbound_pace_wait_seconds", "service" => service, "method" => method.to_owned())
+        .record(waited.as_secs_f64());
 }
 
 pub(crate) async fn render(State(app): State<Arc<App>>) -> String {

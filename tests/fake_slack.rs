@@ -170,8 +170,13 @@ async fn responses_carry_every_field_the_real_ones_do() {
 #[tokio::test]
 async fn errors_are_slacks_and_the_client_maps_them() {
     let fake = FakeSlack::start(TOKEN).await.unwrap();
-    let slack =
-        SlackApi::new(&fake.api_url(), &Secret::new(TOKEN), RetryPolicy::default()).unwrap();
+    let slack = SlackApi::new(
+        &fake.api_url(),
+        &Secret::new(TOKEN),
+        RetryPolicy::default(),
+        false,
+    )
+    .unwrap();
     let secret_room = fake.add_channel("secret", true, &[]);
     fake.mutate(|s| {
         s.channels.get_mut(&secret_room).unwrap().members.clear();
@@ -209,6 +214,7 @@ async fn errors_are_slacks_and_the_client_maps_them() {
         &fake.api_url(),
         &Secret::new("xoxb-wrong"),
         RetryPolicy::default(),
+        false,
     )
     .unwrap();
     let err = bad.auth_test().await.unwrap_err();
@@ -274,8 +280,13 @@ async fn rate_limits_come_with_retry_after_and_the_client_waits() {
         json!({ "ok": false, "error": "ratelimited" })
     );
 
-    let slack =
-        SlackApi::new(&fake.api_url(), &Secret::new(TOKEN), RetryPolicy::default()).unwrap();
+    let slack = SlackApi::new(
+        &fake.api_url(),
+        &Secret::new(TOKEN),
+        RetryPolicy::default(),
+        false,
+    )
+    .unwrap();
     fake.fail_next(
         "chat.postMessage",
         Fault::RateLimited {

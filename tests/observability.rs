@@ -32,9 +32,9 @@ async fn metrics_show_acknowledgements_handling_queue_lag_and_outbound_calls() -
         "banto_event_handling_seconds_bucket{kind=\"slash_command\",outcome=\"ok\",le=",
         "banto_event_wait_seconds_count{kind=\"slash_command\"}",
         "banto_events_handled_total{outcome=\"ok\"}",
-        "banto_outbound_calls_total{service=\"slack\",method=\"users_info\",outcome=\"rate_limited\"}",
-        "banto_outbound_calls_total{service=\"slack\",method=\"users_info\",outcome=\"ok\"}",
-        "banto_outbound_call_duration_seconds_bucket{service=\"slack\",method=\"users_info\",le=",
+        "banto_outbound_calls_total{service=\"slack\",method=\"users.info\",outcome=\"rate_limited\"}",
+        "banto_outbound_calls_total{service=\"slack\",method=\"users.info\",outcome=\"ok\"}",
+        "banto_outbound_call_duration_seconds_bucket{service=\"slack\",method=\"users.info\",le=",
         "banto_queue_oldest_ready_seconds{queue=\"inbox\",lane=\"interactive\"} 0.000",
         "banto_queue_oldest_ready_seconds{queue=\"inbox\",lane=\"background\"} 0.000",
         "banto_inbox_rows{state=\"parked\"} 0",
@@ -52,8 +52,9 @@ async fn metrics_show_acknowledgements_handling_queue_lag_and_outbound_calls() -
 
 #[tokio::test]
 async fn queue_lag_is_the_age_of_the_oldest_ready_event_per_lane() -> anyhow::Result<()> {
-    let w = World::start().await?;
-    let store = &w.app.store;
+    let db = banto::fake::database::TestDatabase::new().await?;
+    let store = &banto::store::Store::connect(&db.url, 2).await?;
+    store.migrate().await?;
     let now = store.clock().now_ms();
     store
         .enqueue_ordered(

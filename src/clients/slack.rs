@@ -22,22 +22,26 @@ const EFFECT_KEY: &str = "key";
 /// How many of the latest messages a lookup reads: a retried post is looked for soon after.
 const LOOKBACK_LIMIT: u16 = 200;
 
-/// One Web API call under the retry policy, on a fresh session.
+/// One Web API call, paced to its method's limit (and for a message, its channel's), under
+/// the retry policy, on a fresh session.
 macro_rules! slack_call {
-    ($self:ident, $method:ident($($arg:expr),*)) => {
+    ($self:ident, $api:literal $(in $channel:expr)?, $method:ident($($arg:expr),*)) => {{
+        $self.pace.before($api, None::<&str>$(.or(Some($channel)))?).await;
         $self
             .retry
             .run_as(
-                stringify!($method),
+                $api,
                 || async { $self.client.open_session(&$self.token).$method($($arg),*).await },
                 classify,
             )
             .await
             .map_err(convert)
-    };
+    }};
 }
 
 mod inspect;
+mod keyed;
+mod pace;
 pub use inspect::{ChannelStatus, Identity, manifest_scopes};
 
 #[derive(Clone)]
@@ -47,6 +51,7 @@ pub struct SlackApi {
     token: SlackApiToken,
     retry: RetryPolicy,
     profiles: Arc<Mutex<HashMap<UserId, UserProfile>>>,
+    pace: Arc<pace::Pacer>,
     /// For file bytes sent to an upload URL (Slack answers that in plain text, not JSON).
     http: reqwest::Client,
 }
@@ -143,7 +148,14 @@ fn convert(e: SlackClientError) -> SlackError {
 
 impl SlackApi {
     /// `api_url` is Slack's (`https://slack.com/api`) or a fake's (`http://127.0.0.1:PORT/api`).
-    pub fn new(api_url: &str, bot_token: &Secret, retry: RetryPolicy) -> anyhow::Result<Self> {
+    /// `paced`: wait for Slack's per-method and per-channel limits before each call (off only
+    /// where a fake Slack does not enforce them).
+    pub fn new(
+        api_url: &str,
+        bot_token: &Secret,
+        retry: RetryPolicy,
+        paced: bool,
+    ) -> anyhow::Result<Self> {
         crate::install_crypto_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
@@ -158,6 +170,7 @@ impl SlackApi {
             token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_owned())),
             retry: retry.for_service("slack"),
             profiles: Arc::default(),
+            pace: Arc::new(pace::Pacer::new(paced)),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
                 .build()?,
@@ -177,123 +190,8 @@ impl SlackApi {
     ) -> Result<MessageTs, SlackError> {
         let req = SlackApiChatPostMessageRequest::new(channel.0.clone().into(), msg.content()?)
             .opt_thread_ts(thread.map(|t| t.0.clone().into()));
-        let r = slack_call!(self, chat_post_message(&req))?;
+        let r = slack_call!(self, "chat.postMessage" in &channel.0, chat_post_message(&req))?;
         Ok(MessageTs(r.ts.0))
-    }
-
-    /// Post a message that carries `key` in its metadata. A retry after a failed call first
-    /// looks for the key (Slack may have posted it and failed to answer), so a message is not
-    /// posted twice by the retry policy.
-    pub async fn post_keyed(
-        &self,
-        channel: &ChannelId,
-        msg: &Outgoing,
-        thread: Option<&MessageTs>,
-        key: &str,
-    ) -> Result<MessageTs, SlackError> {
-        let mut content = msg.content()?;
-        content.metadata = Some(SlackMessageMetadata {
-            event_type: EFFECT_EVENT_TYPE.into(),
-            event_payload: Some([(EFFECT_KEY.to_owned(), key.to_owned())].into()),
-        });
-        let req = SlackApiChatPostMessageRequest::new(channel.0.clone().into(), content)
-            .opt_thread_ts(thread.map(|t| t.0.clone().into()));
-        let tried = std::sync::atomic::AtomicBool::new(false);
-        self.retry
-            .run(
-                || async {
-                    if tried.swap(true, std::sync::atomic::Ordering::Relaxed)
-                        && let Some(ts) = self.find_keyed_once(channel, thread, key).await?
-                    {
-                        return Ok(ts);
-                    }
-                    let session = self.client.open_session(&self.token);
-                    let r = session.chat_post_message(&req).await?;
-                    Ok(MessageTs(r.ts.0))
-                },
-                classify,
-            )
-            .await
-            .map_err(convert)
-    }
-
-    /// The message posted with `key` in its metadata among the latest in `channel` (or in
-    /// `thread`), if any.
-    pub async fn find_keyed(
-        &self,
-        channel: &ChannelId,
-        thread: Option<&MessageTs>,
-        key: &str,
-    ) -> Result<Option<MessageTs>, SlackError> {
-        self.retry
-            .run(|| self.find_keyed_once(channel, thread, key), classify)
-            .await
-            .map_err(convert)
-    }
-
-    /// Slack refusing the look (`not_in_channel` where the bot posts without being a member,
-    /// a missing history scope) counts as not found: the message is posted.
-    async fn find_keyed_once(
-        &self,
-        channel: &ChannelId,
-        thread: Option<&MessageTs>,
-        key: &str,
-    ) -> Result<Option<MessageTs>, SlackClientError> {
-        match self.look_for_key(channel, thread, key).await {
-            Err(SlackClientError::ApiError(e))
-                if !matches!(classify_api(&e.code), Verdict::Retry(_)) =>
-            {
-                tracing::warn!(%channel, code = e.code, "cannot look for a message begun before; posting it");
-                Ok(None)
-            }
-            other => other,
-        }
-    }
-
-    async fn look_for_key(
-        &self,
-        channel: &ChannelId,
-        thread: Option<&MessageTs>,
-        key: &str,
-    ) -> Result<Option<MessageTs>, SlackClientError> {
-        let session = self.client.open_session(&self.token);
-        let messages = match thread {
-            // slack-morphism's replies request lacks `include_all_metadata`.
-            Some(ts) => {
-                let limit = LOOKBACK_LIMIT.to_string();
-                let params = vec![
-                    ("channel", Some(channel.0.as_str())),
-                    ("ts", Some(ts.0.as_str())),
-                    ("limit", Some(limit.as_str())),
-                    ("include_all_metadata", Some("true")),
-                ];
-                let r: SlackApiConversationsRepliesResponse = session
-                    .http_session_api
-                    .http_get("conversations.replies", &params, None)
-                    .await?;
-                r.messages
-            }
-            None => {
-                let req = SlackApiConversationsHistoryRequest::new()
-                    .with_channel(channel.0.clone().into())
-                    .with_limit(LOOKBACK_LIMIT)
-                    .with_include_all_metadata(true);
-                session.conversations_history(&req).await?.messages
-            }
-        };
-        Ok(messages
-            .into_iter()
-            .find(|m| {
-                m.content.metadata.as_ref().is_some_and(|md| {
-                    md.event_type == EFFECT_EVENT_TYPE
-                        && md
-                            .event_payload
-                            .as_ref()
-                            .and_then(|p| p.get(EFFECT_KEY))
-                            .is_some_and(|k| k == key)
-                })
-            })
-            .map(|m| MessageTs(m.origin.ts.0)))
     }
 
     pub async fn update(
@@ -307,7 +205,7 @@ impl SlackApi {
             msg.content()?,
             ts.0.clone().into(),
         );
-        slack_call!(self, chat_update(&req))?;
+        slack_call!(self, "chat.update", chat_update(&req))?;
         Ok(())
     }
 
@@ -322,7 +220,7 @@ impl SlackApi {
             user.0.clone().into(),
             msg.content()?,
         );
-        slack_call!(self, chat_post_ephemeral(&req))?;
+        slack_call!(self, "chat.postEphemeral", chat_post_ephemeral(&req))?;
         Ok(())
     }
 
@@ -335,7 +233,11 @@ impl SlackApi {
         );
         let req = SlackApiPostWebhookMessageRequest::new(msg.content()?);
         self.retry
-            .run(|| self.client.respond_to_event(&url, &req), classify)
+            .run_as(
+                "response_url",
+                || self.client.respond_to_event(&url, &req),
+                classify,
+            )
             .await
             .map_err(convert)?;
         Ok(())
@@ -346,8 +248,21 @@ impl SlackApi {
         if let Some(p) = self.profiles.lock().expect("profile cache").get(user) {
             return Ok(p.clone());
         }
+        self.pace.before("users.info", None).await;
+        self.fetch_profile(user).await
+    }
+
+    async fn fetch_profile(&self, user: &UserId) -> Result<UserProfile, SlackError> {
         let req = SlackApiUsersInfoRequest::new(user.0.clone().into()).with_include_locale(true);
-        let r = slack_call!(self, users_info(&req))?;
+        let r = self
+            .retry
+            .run_as(
+                "users.info",
+                || async { self.client.open_session(&self.token).users_info(&req).await },
+                classify,
+            )
+            .await
+            .map_err(convert)?;
         let profile = UserProfile {
             locale: r
                 .user
@@ -372,12 +287,42 @@ impl SlackApi {
         Ok(profile)
     }
 
+    /// The profile if it is cached or Slack's limit for `users.info` gives a slot within a
+    /// second; `None` otherwise (callers that have a stand-in, such as the channel's language,
+    /// do not wait in line for it).
+    pub async fn profile_if_quick(&self, user: &UserId) -> Option<UserProfile> {
+        let cached = self
+            .profiles
+            .lock()
+            .expect("profile cache")
+            .get(user)
+            .cloned();
+        if cached.is_some() {
+            return cached;
+        }
+        if !self
+            .pace
+            .within("users.info", std::time::Duration::from_secs(1))
+            .await
+        {
+            tracing::debug!(%user, "users.info is at Slack's limit; not waiting for it");
+            return None;
+        }
+        match self.fetch_profile(user).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(%user, error = %e, "users.info failed");
+                None
+            }
+        }
+    }
+
     /// Open a modal (Block Kit view JSON) for the interaction that gave `trigger_id`.
     pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<(), SlackError> {
         let view: SlackView = serde_json::from_value(view.clone())
             .map_err(|e| SlackError::Fatal(format!("invalid view JSON: {e}")))?;
         let req = SlackApiViewsOpenRequest::new(trigger_id.to_owned().into(), view);
-        slack_call!(self, views_open(&req))?;
+        slack_call!(self, "views.open", views_open(&req))?;
         Ok(())
     }
 
@@ -388,7 +333,7 @@ impl SlackApi {
         private: bool,
     ) -> Result<Option<ChannelId>, SlackError> {
         let req = SlackApiConversationsCreateRequest::new(name.to_owned()).with_is_private(private);
-        match slack_call!(self, conversations_create(&req)) {
+        match slack_call!(self, "conversations.create", conversations_create(&req)) {
             Ok(r) => Ok(Some(ChannelId(r.channel.id.0))),
             Err(SlackError::Api(code)) if code == "name_taken" => Ok(None),
             Err(e) => Err(e),
@@ -401,7 +346,9 @@ impl SlackApi {
             return Ok(true);
         }
         let req = SlackApiConversationsInfoRequest::new(channel.0.clone().into());
-        let flags = slack_call!(self, conversations_info(&req))?.channel.flags;
+        let flags = slack_call!(self, "conversations.info", conversations_info(&req))?
+            .channel
+            .flags;
         Ok([flags.is_private, flags.is_im, flags.is_mpim]
             .into_iter()
             .any(|f| f == Some(true)))
@@ -410,7 +357,11 @@ impl SlackApi {
     pub async fn set_topic(&self, channel: &ChannelId, topic: &str) -> Result<(), SlackError> {
         let topic: String = mask::text(topic).chars().take(250).collect();
         let req = SlackApiConversationsSetTopicRequest::new(channel.0.clone().into(), topic);
-        slack_call!(self, conversations_set_topic(&req))?;
+        slack_call!(
+            self,
+            "conversations.setTopic",
+            conversations_set_topic(&req)
+        )?;
         Ok(())
     }
 
@@ -422,7 +373,7 @@ impl SlackApi {
         }
         let ids = |u: &[UserId]| u.iter().map(|u| u.0.clone().into()).collect::<Vec<_>>();
         let req = SlackApiConversationsInviteRequest::new(channel.0.clone().into(), ids(users));
-        match slack_call!(self, conversations_invite(&req)) {
+        match slack_call!(self, "conversations.invite", conversations_invite(&req)) {
             Err(SlackError::Api(code))
                 if users.len() > 1
                     && matches!(code.as_str(), "already_in_channel" | "cant_invite_self") =>
@@ -432,7 +383,7 @@ impl SlackApi {
                         channel.0.clone().into(),
                         ids(std::slice::from_ref(u)),
                     );
-                    match slack_call!(self, conversations_invite(&one)) {
+                    match slack_call!(self, "conversations.invite", conversations_invite(&one)) {
                         Ok(_) => {}
                         Err(SlackError::Api(c))
                             if c == "already_in_channel" || c == "cant_invite_self" => {}
@@ -462,7 +413,7 @@ impl SlackApi {
                 .with_oldest(ts.0.clone().into())
                 .with_latest(ts.0.clone().into())
                 .with_inclusive(true);
-        let r = match slack_call!(self, conversations_replies(&req)) {
+        let r = match slack_call!(self, "conversations.replies", conversations_replies(&req)) {
             Ok(r) => r,
             Err(SlackError::Api(code))
                 if code == "thread_not_found" || code == "message_not_found" =>
@@ -493,21 +444,21 @@ impl SlackApi {
     ) -> Result<String, SlackError> {
         let req =
             SlackApiChatGetPermalinkRequest::new(channel.0.clone().into(), ts.0.clone().into());
-        let r = slack_call!(self, chat_get_permalink(&req))?;
+        let r = slack_call!(self, "chat.getPermalink", chat_get_permalink(&req))?;
         Ok(r.permalink.to_string())
     }
 
     /// Members of a user group (`S…`).
     pub async fn usergroup_members(&self, group: &UserGroupId) -> Result<Vec<UserId>, SlackError> {
         let req = SlackApiUserGroupsUsersListRequest::new(group.0.clone().into());
-        let r = slack_call!(self, usergroups_users_list(&req))?;
+        let r = slack_call!(self, "usergroups.users.list", usergroups_users_list(&req))?;
         Ok(r.users.into_iter().map(|u| UserId(u.0)).collect())
     }
 
     /// Delete one of banto's messages; one already gone is fine.
     pub async fn delete(&self, channel: &ChannelId, ts: &MessageTs) -> Result<(), SlackError> {
         let req = SlackApiChatDeleteRequest::new(channel.0.clone().into(), ts.0.clone().into());
-        match slack_call!(self, chat_delete(&req)) {
+        match slack_call!(self, "chat.delete", chat_delete(&req)) {
             Err(SlackError::Api(code)) if code == "message_not_found" => Ok(()),
             other => other.map(|_| ()),
         }
@@ -525,7 +476,11 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let content = mask::text(content);
         let req = SlackApiFilesGetUploadUrlExternalRequest::new(filename.to_owned(), content.len());
-        let url = slack_call!(self, get_upload_url_external(&req))?;
+        let url = slack_call!(
+            self,
+            "files.getUploadURLExternal",
+            get_upload_url_external(&req)
+        )?;
         let sent = self
             .http
             .post(url.upload_url.0.as_str())
@@ -545,18 +500,22 @@ impl SlackApi {
         let req = SlackApiFilesCompleteUploadExternalRequest::new(vec![file])
             .with_channel_id(channel.0.clone().into())
             .with_initial_comment(comment.into_owned());
-        slack_call!(self, files_complete_upload_external(&req))?;
+        slack_call!(
+            self,
+            "files.completeUploadExternal",
+            files_complete_upload_external(&req)
+        )?;
         Ok(())
     }
 
     /// `https://acme.slack.com/`: permalinks are built from it.
     pub async fn workspace_url(&self) -> Result<String, SlackError> {
-        let r = slack_call!(self, auth_test())?;
+        let r = slack_call!(self, "auth.test", auth_test())?;
         Ok(r.url.0.to_string())
     }
 
     pub async fn auth_test(&self) -> Result<String, SlackError> {
-        let r = slack_call!(self, auth_test())?;
+        let r = slack_call!(self, "auth.test", auth_test())?;
         Ok(r.user_id.0)
     }
 }

@@ -112,6 +112,10 @@ pub struct SlackConfig {
     /// Where webhooks and timers that failed every retry are reported (channel id).
     #[serde(default)]
     pub ops_channel: Option<String>,
+    /// Pace calls to Slack's rate limits (each method's tier, about one message a second per
+    /// channel) instead of waiting for 429s.
+    #[serde(default = "default_true")]
+    pub pacing: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,6 +164,9 @@ fn default_retention_hours() -> u64 {
 }
 fn default_slack_api_url() -> String {
     "https://slack.com/api".into()
+}
+fn default_true() -> bool {
+    true
 }
 fn default_time_zone() -> Tz {
     chrono_tz::UTC

@@ -18,7 +18,7 @@ pub(super) async fn check(report: &mut Report, config: &Config, secrets: &Secret
         );
         return;
     };
-    let slack = match SlackApi::new(&config.slack.api_url, token, retry()) {
+    let slack = match SlackApi::new(&config.slack.api_url, token, retry(), true) {
         Ok(s) => s,
         Err(e) => {
             report.fail(

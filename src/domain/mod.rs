@@ -10,6 +10,7 @@ pub mod incident;
 pub mod mask;
 pub mod plan;
 pub mod postmortem;
+pub mod slack_limits;
 pub mod tag_policy;
 pub mod tf_run;
 pub mod translate;

@@ -62,7 +62,7 @@ impl SlackApi {
 
     pub async fn channel_status(&self, channel: &ChannelId) -> Result<ChannelStatus, SlackError> {
         let req = SlackApiConversationsInfoRequest::new(channel.0.clone().into());
-        let c = slack_call!(self, conversations_info(&req))?.channel;
+        let c = slack_call!(self, "conversations.info", conversations_info(&req))?.channel;
         Ok(ChannelStatus {
             name: c.name.unwrap_or_default(),
             is_member: c.flags.is_member == Some(true),
@@ -75,7 +75,8 @@ impl SlackApi {
     pub async fn app_token_works(&self, app_token: &Secret) -> Result<(), SlackError> {
         let token = SlackApiToken::new(SlackApiTokenValue::new(app_token.expose().to_owned()));
         self.retry
-            .run(
+            .run_as(
+                "apps.connections.open",
                 || async {
                     self.client
                         .open_session(&token)

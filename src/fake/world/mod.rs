@@ -52,6 +52,9 @@ pub struct WorldOptions {
     /// Fail (panic on drop) if a bot message was never looked at: on in tests, off in the console.
     pub check_unseen: bool,
     pub workers: usize,
+    /// Slack's rate limits for real: the fake answers 429 beyond them and banto paces itself
+    /// (off by default, so scenarios run at full speed).
+    pub slack_limits: bool,
 }
 
 impl WorldOptions {
@@ -77,6 +80,7 @@ impl Default for WorldOptions {
             socket_mode: false,
             check_unseen: true,
             workers: 2,
+            slack_limits: false,
         }
     }
 }
@@ -190,6 +194,8 @@ impl World {
         use_fake_translators(&mut opts.config.translate, &deepl, &llm);
 
         opts.config.slack.api_url = slack.api_url();
+        opts.config.slack.pacing = opts.slack_limits;
+        slack.mutate(|s| s.enforce_limits = opts.slack_limits);
         opts.config.github.api_url = github.base_url.clone();
         opts.config.database.url = db.url.clone();
         let signing_secret = format!("{:032x}", rand::random::<u128>());
