@@ -327,5 +327,18 @@ fn a_huge_plan_still_fits_slack() {
         .iter()
         .map(|m| m.matches("aws_iam_role.r").count())
         .sum();
-    assert_eq!(listed, 2000, "the thread lists every resource");
+    assert_eq!(
+        thread.len(),
+        render::THREAD_MESSAGES_MAX,
+        "a huge plan's thread is capped"
+    );
+    let last = thread.last().unwrap();
+    let rest: usize = last
+        .split("…and ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the last message says how many are left out: {last}"));
+    assert_eq!(listed + rest, 2000, "every resource is listed or counted");
+    assert!(last.contains("the build log has the whole plan"), "{last}");
 }

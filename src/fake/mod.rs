@@ -9,6 +9,7 @@ pub mod github;
 pub mod github_git;
 pub mod github_issues;
 pub mod latency;
+pub mod plans;
 pub mod s3;
 pub mod slack;
 pub mod translate;

@@ -30,6 +30,7 @@ struct Labels {
     outputs: &'static str,
     more: &'static str,
     thread_hint: &'static str,
+    thread_rest: &'static str,
     imported: &'static str,
     moved_from: &'static str,
     failed_in: &'static str,
@@ -55,6 +56,7 @@ const EN: Labels = Labels {
     outputs: "Outputs",
     more: "more",
     thread_hint: "Full resource list in the thread.",
+    thread_rest: "…and {n} more resource changes, not posted here (Slack allows about one message a second per channel): the build log has the whole plan.",
     imported: "import",
     moved_from: "moved from",
     failed_in: "The plan failed in phase",
@@ -80,6 +82,7 @@ const JA: Labels = Labels {
     outputs: "出力",
     more: "件 (ほか)",
     thread_hint: "全リソースの一覧はスレッドにあります。",
+    thread_rest: "…ほか {n} 件のリソース変更はここには投稿していません（Slack はチャンネルごとに毎秒約 1 件まで）。plan の全体はビルドログにあります。",
     imported: "インポート",
     moved_from: "移動元",
     failed_in: "plan が失敗したフェーズ:",
@@ -348,19 +351,33 @@ pub fn slack_card(s: &PlanSummary, title: &str, locale: Locale) -> Vec<Value> {
     blocks
 }
 
-/// The full masked resource list for the card's thread, as messages of at most 3,000 characters.
+/// At most this many thread messages (about 30,000 characters): a huge plan's thread would take
+/// minutes at Slack's message a second per channel, and nobody reads it there.
+pub const THREAD_MESSAGES_MAX: usize = 10;
+
+/// The masked resource list for the card's thread, as messages of at most 3,000 characters;
+/// past [`THREAD_MESSAGES_MAX`] the last message says how many changes were left out.
 pub fn slack_thread(s: &PlanSummary, locale: Locale) -> Vec<String> {
+    let rest_note = |n: usize| labels(locale).thread_rest.replace("{n}", &n.to_string());
+    // Room kept in the last message for the note.
+    let reserve = rest_note(s.changes.len()).chars().count() + 1;
     let mut messages = vec![];
     let mut current = String::new();
-    for r in &s.changes {
+    for (i, r) in s.changes.iter().enumerate() {
         let block = format!(
             "```{}```",
             escape_mrkdwn(&resource_block(r, locale)).replace("```", "'''")
         );
-        let block: String = block.chars().take(SLACK_SECTION_MAX).collect();
-        if !current.is_empty()
-            && current.chars().count() + block.chars().count() + 1 > SLACK_SECTION_MAX
-        {
+        let block: String = block.chars().take(SLACK_SECTION_MAX - reserve).collect();
+        let last = messages.len() == THREAD_MESSAGES_MAX - 1;
+        let room = SLACK_SECTION_MAX - if last { reserve } else { 0 };
+        if !current.is_empty() && current.chars().count() + block.chars().count() + 1 > room {
+            if last {
+                current.push('\n');
+                current.push_str(&rest_note(s.changes.len() - i));
+                messages.push(current);
+                return messages;
+            }
             messages.push(std::mem::take(&mut current));
         }
         if !current.is_empty() {

@@ -276,6 +276,8 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
                 id: id.clone(),
                 user: st.triggers.get(&trigger).cloned().unwrap_or_default(),
                 view: stored.clone(),
+                trigger_id: trigger,
+                opened: std::time::Instant::now(),
             });
             Ok(json!({ "view": stored }))
         }

@@ -68,6 +68,9 @@ pub struct FakeView {
     pub id: String,
     pub user: String,
     pub view: Value,
+    /// The interaction it was opened for (empty for `views.update`), and when.
+    pub trigger_id: String,
+    pub opened: std::time::Instant,
 }
 
 #[derive(Clone, Debug)]

@@ -312,6 +312,16 @@ impl World {
         self.seq.fetch_add(1, Ordering::SeqCst)
     }
 
+    /// Stop this process's workers (they finish what they hold): another banto, pointed at by
+    /// `url`, handles the inbox from now on (benchmarks of `banto serve` as its own process).
+    pub async fn stop_workers(&mut self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.worker_task.take() {
+            t.await?;
+        }
+        Ok(())
+    }
+
     /// Stop banto (its workers finish what they hold) and start a fresh process-equivalent on
     /// the same database and fakes: nothing in memory survives.
     pub async fn restart(&mut self) -> anyhow::Result<()> {

@@ -409,22 +409,24 @@ impl World {
         self.settle().await
     }
 
-    /// `user` clicks the button whose action id or label is `button` on `message`.
+    /// `user` clicks the button whose action id or label is `button` on `message`; returns the
+    /// click's `trigger_id`.
     pub async fn click(
         &self,
         user: &str,
         message: &FakeMessage,
         button: &str,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<String> {
         let (block_id, element) = find_button(message, button)
             .with_context(|| format!("no button {button:?} on message: {}", message.text))?;
         let user_id = self.user(user);
+        let trigger = self.trigger(&user_id);
         let payload = json!({
             "type": "block_actions",
             "user": { "id": user_id, "username": user, "name": user, "team_id": "T0BANTO01" },
             "api_app_id": "A0BANTO01", "token": "unused",
             "container": { "type": "message", "message_ts": message.ts, "channel_id": message.channel, "is_ephemeral": message.ephemeral_to.is_some() },
-            "trigger_id": self.trigger(&user_id),
+            "trigger_id": trigger,
             "team": { "id": "T0BANTO01", "domain": "banto-demo" },
             "channel": { "id": message.channel },
             "message": { "type": "message", "ts": message.ts, "text": message.text },
@@ -435,7 +437,8 @@ impl World {
                 "text": element["text"], "action_ts": format!("{}.{:06}", chrono::Utc::now().timestamp(), self.next() % 1_000_000),
             }],
         });
-        self.post_interaction(&payload).await
+        self.post_interaction(&payload).await?;
+        Ok(trigger)
     }
 
     /// `user` submits a modal with `callback_id`, `private_metadata` and input `values`

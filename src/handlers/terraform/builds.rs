@@ -121,8 +121,15 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary
         sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
         "tfplan.sha256 does not hold a SHA-256"
     );
-    let text = std::str::from_utf8(&json).map_err(|_| anyhow::anyhow!("plan.json is not UTF-8"))?;
-    Ok((summarize(text)?, sha))
+    // A plan can be hundreds of megabytes: read on the blocking pool, so acknowledgements and
+    // other handlers never wait behind it.
+    let summary = tokio::task::spawn_blocking(move || {
+        let text =
+            std::str::from_utf8(&json).map_err(|_| anyhow::anyhow!("plan.json is not UTF-8"))?;
+        anyhow::Ok(summarize(text)?)
+    })
+    .await??;
+    Ok((summary, sha))
 }
 
 async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
