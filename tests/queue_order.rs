@@ -129,3 +129,36 @@ async fn a_command_is_answered_while_a_backlog_of_messages_waits() {
     sorted.sort();
     assert_eq!(replies, sorted, "one channel's translations come in order");
 }
+
+#[tokio::test]
+async fn handled_rows_are_purged_a_batch_at_a_time_and_nothing_else() {
+    let (_db, store) = store().await;
+    for n in 0..25 {
+        add(&store, &format!("done-{n}"), Lane::Background, None).await;
+    }
+    while let Some(c) = claim(&store).await {
+        assert!(store.finish(&c, "test-owner").await.unwrap());
+    }
+    add(&store, "still-pending", Lane::Background, None).await;
+    assert_eq!(
+        store.purge_done_by(Queue::Inbox, 0, 10).await.unwrap(),
+        0,
+        "nothing finished before the cut-off"
+    );
+    let later = store.clock().now_ms() + 1;
+    assert_eq!(
+        store.purge_done_by(Queue::Inbox, later, 10).await.unwrap(),
+        25,
+        "three statements of at most 10 rows"
+    );
+    let counts = store.counts(Queue::Inbox).await.unwrap();
+    assert_eq!((counts.pending, counts.parked), (1, 0));
+    assert_eq!(
+        store
+            .list(Queue::Inbox, Some("done"), 100)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+}

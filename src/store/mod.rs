@@ -50,6 +50,8 @@ pub struct Store {
     backend: Backend,
     writer: mpsc::Sender<NewRow>,
     clock: Clock,
+    /// When rows were last written (the SQLite checkpointer runs after writes).
+    last_write: Arc<AtomicI64>,
     /// Background tasks stop once the last clone of the store is dropped.
     _alive: Arc<()>,
 }
@@ -202,7 +204,11 @@ impl Store {
         let alive = Arc::new(());
         if backend == Backend::Sqlite {
             let conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
-            tokio::spawn(checkpoint_loop(conn, Arc::downgrade(&alive), last_write));
+            tokio::spawn(checkpoint_loop(
+                conn,
+                Arc::downgrade(&alive),
+                last_write.clone(),
+            ));
         }
         Ok(Self {
             pool,
@@ -210,6 +216,7 @@ impl Store {
             backend,
             writer,
             clock,
+            last_write,
             _alive: alive,
         })
     }
@@ -484,24 +491,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Pending and parked rows. Counted through the `(state, lane, …)` index, so the handled
+    /// rows kept for deduplication (most of the table) are never read.
     pub async fn counts(&self, queue: Queue) -> anyhow::Result<QueueCounts> {
+        let t = queue.table();
         let sql = format!(
-            "SELECT state, COUNT(*) FROM {} GROUP BY state",
-            queue.table()
+            "SELECT (SELECT COUNT(*) FROM {t} WHERE state = 'pending'), \
+             (SELECT COUNT(*) FROM {t} WHERE state = 'parked')"
         );
-        let mut counts = QueueCounts::default();
-        for r in sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let n: i64 = r.try_get(1)?;
-            match r.try_get::<String, _>(0)?.as_str() {
-                "pending" => counts.pending = n,
-                "parked" => counts.parked = n,
-                _ => {}
-            }
-        }
-        Ok(counts)
+        let r = sqlx::query(AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(QueueCounts {
+            pending: r.try_get(0)?,
+            parked: r.try_get(1)?,
+        })
     }
 
     /// Rows a worker could take now or holds now.
@@ -555,18 +559,46 @@ impl Store {
     }
 
     /// Forget handled rows finished before `before`; pending and parked rows are never purged.
+    /// Delete handled rows finished before `before`, a batch at a time with a pause between
+    /// batches: one DELETE of an hour's rows at 1,000 events/s would write a log of gigabytes
+    /// before the checkpointer could touch it.
     pub async fn purge_done(&self, queue: Queue, before: i64) -> anyhow::Result<u64> {
+        self.purge_done_by(queue, before, PURGE_BATCH).await
+    }
+
+    /// As `purge_done`, `batch` rows a statement.
+    pub async fn purge_done_by(
+        &self,
+        queue: Queue,
+        before: i64,
+        batch: u64,
+    ) -> anyhow::Result<u64> {
+        let t = queue.table();
         let sql = format!(
-            "DELETE FROM {} WHERE state = 'done' AND finished_at < $1",
-            queue.table()
+            "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE state = 'done' \
+             AND finished_at < $1 LIMIT {batch})"
         );
-        Ok(sqlx::query(AssertSqlSafe(sql))
-            .bind(before)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        let mut purged = 0;
+        loop {
+            let n = sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            purged += n;
+            self.last_write.store(wall_ms(), Ordering::Relaxed);
+            if n < batch {
+                return Ok(purged);
+            }
+            // Room for the checkpointer (every second under writes) and for other writers.
+            tokio::time::sleep(Duration::from_millis(PURGE_PAUSE_MS)).await;
+        }
     }
 }
+
+/// Rows one purge statement deletes (a few MB of log), and the pause after it.
+const PURGE_BATCH: u64 = 2_000;
+const PURGE_PAUSE_MS: u64 = 200;
 
 /// The SQLite write-ahead log is kept under about this size.
 const WAL_LIMIT_BYTES: i64 = 16 * 1024 * 1024;
