@@ -601,10 +601,10 @@ const PURGE_BATCH: u64 = 2_000;
 const PURGE_PAUSE_MS: u64 = 200;
 
 /// The SQLite write-ahead log is kept under about this size.
-const WAL_LIMIT_BYTES: i64 = 16 * 1024 * 1024;
+const WAL_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
 
 /// Copy the SQLite write-ahead log into the database file on a connection of its own: in a
-/// quiet moment (no insert for 500 ms), and every second under sustained load. A passive
+/// quiet moment (no insert for 500 ms), and every half second under sustained load. A passive
 /// checkpoint never waits, so readers that are always busy can keep the log from starting over;
 /// once it holds more than `WAL_LIMIT_BYTES`, a truncating checkpoint waits for them (and holds
 /// writers back for that moment) and empties the file.
@@ -634,7 +634,7 @@ async fn checkpoint_loop(
         written_since |= last > last_checkpoint;
         let now = wall_ms();
         let quiet = now - last >= 500;
-        if written_since && (quiet || now - last_checkpoint >= 1_000) {
+        if written_since && (quiet || now - last_checkpoint >= 500) {
             match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .fetch_one(&mut conn)
                 .await
