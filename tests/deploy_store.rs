@@ -1,8 +1,9 @@
 //! Deploys and holds in the store, on SQLite and PostgreSQL alike.
 
 use banto::domain::approval::{Approvable, Approvers};
-use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, Request};
+use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, HoldKind, Holds, Request};
 use banto::fake::world::TestDatabase;
+use banto::ids::IncidentId;
 use banto::store::Store;
 
 async fn store() -> (TestDatabase, Store) {
@@ -21,6 +22,7 @@ fn request(tag: &str) -> Deploy {
         min_approvals: 1,
         auto_merge: false,
         break_glass: None,
+        rollback: false,
     })
 }
 
@@ -88,48 +90,84 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
 }
 
 #[tokio::test]
-async fn holds_are_set_replaced_and_released() {
+async fn holds_are_a_set_each_lifted_by_its_owner() {
     let (_db, store) = store().await;
-    assert_eq!(store.hold("web", "production").await.unwrap(), None);
-    let hold = Hold {
-        reason: "rolled back v1.5.0: 500s".into(),
-        by: "UALICE".into(),
-        incident: None,
+    let kinds = |h: &Holds| h.all().iter().map(|h| h.kind).collect::<Vec<_>>();
+    assert!(store.holds("web", "production").await.unwrap().is_empty());
+    let hold = |kind, reason: &str, by: &str| Hold {
+        kind,
+        reason: reason.into(),
+        by: by.into(),
+        since_ms: 0,
     };
-    store.set_hold("web", "production", &hold).await.unwrap();
-    let newer = Hold {
-        reason: "still investigating".into(),
-        by: "UKENJI".into(),
-        incident: None,
-    };
+    let rollback = hold(HoldKind::Rollback, "rolled back v1.5.0: 500s", "UALICE");
+    store
+        .set_hold("web", "production", &rollback)
+        .await
+        .unwrap();
+    let newer = hold(HoldKind::Rollback, "rolled back v1.4.9", "UKENJI");
     store.set_hold("web", "production", &newer).await.unwrap();
-    assert_eq!(store.hold("web", "production").await.unwrap(), Some(newer));
-    assert_eq!(store.hold("web", "staging").await.unwrap(), None);
-    assert!(store.release_hold("web", "production").await.unwrap());
-    assert!(!store.release_hold("web", "production").await.unwrap());
+    let now = store.holds("web", "production").await.unwrap();
+    assert_eq!(
+        now.all().len(),
+        1,
+        "a newer rollback replaces the older one"
+    );
+    assert_eq!(now.all()[0].reason, "rolled back v1.4.9");
 
-    let freeze = Hold {
-        reason: "INC-4 SEV1".into(),
-        by: "UBOB".into(),
-        incident: Some(4),
-    };
-    store.set_hold("web", "staging", &hold).await.unwrap();
+    let freeze4 = hold(HoldKind::Freeze(IncidentId(4)), "SEV1: 500s", "UBOB");
+    let freeze5 = hold(HoldKind::Freeze(IncidentId(5)), "SEV2: slow", "UBOB");
     assert!(
         store
-            .hold_for_incident("web", "production", &freeze)
+            .freeze_env("web", "production", &freeze4)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .hold_for_incident("web", "staging", &freeze)
+            .freeze_env("web", "production", &freeze4)
             .await
             .unwrap(),
-        "a rollback's hold is left as it is"
+        "once per incident"
     );
+    assert!(
+        store
+            .freeze_env("web", "production", &freeze5)
+            .await
+            .unwrap()
+    );
+    let manual = hold(HoldKind::Manual, "migration", "UKENJI");
+    store.set_hold("web", "production", &manual).await.unwrap();
     assert_eq!(
-        store.release_incident_holds(4).await.unwrap(),
+        kinds(&store.holds("web", "production").await.unwrap()),
+        [
+            HoldKind::Freeze(IncidentId(4)),
+            HoldKind::Freeze(IncidentId(5)),
+            HoldKind::Rollback,
+            HoldKind::Manual
+        ],
+        "side by side"
+    );
+    assert!(store.holds("web", "staging").await.unwrap().is_empty());
+
+    let released = store.unlock("web", "production").await.unwrap();
+    assert_eq!(released.len(), 2, "unlock lifts the rollback and the lock");
+    assert_eq!(
+        kinds(&store.holds("web", "production").await.unwrap()),
+        [
+            HoldKind::Freeze(IncidentId(4)),
+            HoldKind::Freeze(IncidentId(5))
+        ],
+        "never a freeze"
+    );
+    assert!(store.unlock("web", "production").await.unwrap().is_empty());
+    assert_eq!(
+        store.release_incident_holds(IncidentId(4)).await.unwrap(),
         [("web".to_owned(), "production".to_owned())]
     );
-    assert_eq!(store.hold("web", "staging").await.unwrap(), Some(hold));
+    assert_eq!(
+        kinds(&store.holds("web", "production").await.unwrap()),
+        [HoldKind::Freeze(IncidentId(5))],
+        "each incident lifts its own"
+    );
 }

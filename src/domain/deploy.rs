@@ -5,6 +5,7 @@
 
 pub use super::approval::{Approvable, Approved, Approvers, Refusal};
 use super::freeze::FreezeWindow;
+pub use super::hold::{Hold, HoldKind, Holds};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,10 @@ pub enum Superseded {
     MergeRefused {
         message: String,
     },
+    /// Approved, but these incidents froze the environment after it was asked for.
+    Frozen {
+        incidents: Vec<crate::ids::IncidentId>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +62,9 @@ pub struct Deploy {
     pub required_approvals: u32,
     /// A break-glass deploy during a freeze: its reason (it needs one more approver).
     pub break_glass: Option<String>,
+    /// A rollback: neither freeze windows nor incident freezes stop it.
+    #[serde(default)]
+    pub rollback: bool,
 }
 
 /// Where a deploy lives besides its state.
@@ -107,37 +115,23 @@ pub enum Blocked {
         window: String,
         until: DateTime<Utc>,
     },
-    /// A rollback (or an incident) holds the environment; automation must not move it.
-    Held { reason: String, by: String },
+    /// Holds stop this ask; every hold in force is named.
+    Held(Holds),
 }
 
-/// A hold on an app+environment, written by a rollback and released by a person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hold {
-    pub reason: String,
-    pub by: String,
-    /// Placed by this incident's deploy freeze: people are held too, unless they break glass.
-    #[serde(default)]
-    pub incident: Option<i64>,
-}
-
-/// Check a request against freeze windows and holds. `automatic` bumps respect holds; people may
-/// deploy over a hold on purpose (that is how a rollback is rolled forward), but not over an
-/// incident's freeze or a freeze window without break-glass (a rollback counts as break-glass).
+/// Check a request against freeze windows and holds. `automatic` bumps respect every hold;
+/// people may deploy over a rollback's hold or a lock on purpose (that is how a rollback is
+/// rolled forward), but not over an incident's freeze or a freeze window without break-glass (a
+/// rollback counts as break-glass).
 pub fn check_start(
     now: DateTime<Utc>,
     windows: &[FreezeWindow],
-    hold: Option<&Hold>,
+    holds: &Holds,
     automatic: bool,
     break_glass: bool,
 ) -> Result<(), Blocked> {
-    if let Some(h) = hold
-        && (automatic || (h.incident.is_some() && !break_glass))
-    {
-        return Err(Blocked::Held {
-            reason: h.reason.clone(),
-            by: h.by.clone(),
-        });
+    if holds.stop(automatic, break_glass) {
+        return Err(Blocked::Held(holds.clone()));
     }
     if let Some((w, until)) = windows
         .iter()
@@ -163,6 +157,7 @@ pub struct Request<'a> {
     pub min_approvals: u32,
     pub auto_merge: bool,
     pub break_glass: Option<&'a str>,
+    pub rollback: bool,
 }
 
 impl Deploy {
@@ -184,6 +179,7 @@ impl Deploy {
             approvals: vec![],
             required_approvals,
             break_glass: r.break_glass.map(str::to_owned),
+            rollback: r.rollback,
         }
     }
 
@@ -192,17 +188,26 @@ impl Deploy {
             && self.approvals.len() as u32 >= self.required_approvals
     }
 
-    /// Before merging: the environment must still run what it ran when this was asked for.
-    /// `current` is the tag in the file on the base branch now.
-    pub fn begin_merge(&mut self, current: Option<&str>) -> Result<(), Superseded> {
-        if current != self.from.as_deref() && current != Some(self.tag.as_str()) {
-            let why = Superseded::EnvironmentMoved {
+    /// Before merging: the environment must still run what it ran when this was asked for
+    /// (`current` is the tag on the base branch now), and no incident may have frozen it since,
+    /// unless this is a break-glass deploy or a rollback. Already merged (`current` is this
+    /// deploy's tag) passes: only the record is behind.
+    pub fn begin_merge(&mut self, current: Option<&str>, holds: &Holds) -> Result<(), Superseded> {
+        let why = if current == Some(self.tag.as_str()) {
+            return Ok(());
+        } else if current != self.from.as_deref() {
+            Superseded::EnvironmentMoved {
                 current: current.unwrap_or("").to_owned(),
-            };
-            self.state = DeployState::Superseded { why: why.clone() };
-            return Err(why);
-        }
-        Ok(())
+            }
+        } else if holds.stop(false, self.break_glass.is_some() || self.rollback) {
+            Superseded::Frozen {
+                incidents: holds.freezes().collect(),
+            }
+        } else {
+            return Ok(());
+        };
+        self.state = DeployState::Superseded { why: why.clone() };
+        Err(why)
     }
 
     pub fn merged(&mut self) {
@@ -283,6 +288,7 @@ mod tests {
             min_approvals: 2,
             auto_merge: false,
             break_glass: None,
+            rollback: false,
         });
         assert_eq!(d.approve("UBOB", &approvers(), false), Err(Refusal::OwnRun));
         assert_eq!(
@@ -301,7 +307,7 @@ mod tests {
             d.approve("UKENJI", &approvers(), false),
             Ok(Approved::Complete)
         );
-        assert_eq!(d.begin_merge(Some("v1.4.2")), Ok(()));
+        assert_eq!(d.begin_merge(Some("v1.4.2"), &Holds::default()), Ok(()));
         d.merged();
         assert_eq!(d.state, DeployState::Merged);
         d.health(false, "Deployment web exceeded its progress deadline");
@@ -321,6 +327,7 @@ mod tests {
             min_approvals: 1,
             auto_merge: true,
             break_glass: None,
+            rollback: false,
         });
         assert!(d.ready_to_merge(), "nothing to wait for");
         let mut d = Deploy::new(&Request {
@@ -332,11 +339,55 @@ mod tests {
             min_approvals: 1,
             auto_merge: false,
             break_glass: Some("hotfix for INC-42"),
+            rollback: false,
         });
         assert_eq!(d.required_approvals, 2);
         assert_eq!(
             d.approve("UALICE", &approvers(), false),
             Ok(Approved::Counted { have: 1, need: 2 })
+        );
+    }
+
+    #[test]
+    fn a_freeze_after_the_ask_stops_the_merge_but_not_a_break_glass_or_a_rollback() {
+        let frozen = Holds::new(vec![Hold {
+            kind: HoldKind::Freeze(crate::ids::IncidentId(7)),
+            reason: "SEV2: 500s".into(),
+            by: "UCAROL".into(),
+            since_ms: 0,
+        }]);
+        let ask = |break_glass, rollback| {
+            let mut d = Deploy::new(&Request {
+                app: "web",
+                env: "production",
+                tag: "v1.4.3",
+                from: Some("v1.4.2"),
+                requested_by: "UBOB",
+                min_approvals: 1,
+                auto_merge: false,
+                break_glass,
+                rollback,
+            });
+            d.approve("UALICE", &approvers(), false).unwrap();
+            d
+        };
+        let mut plain = ask(None, false);
+        assert_eq!(
+            plain.begin_merge(Some("v1.4.2"), &frozen),
+            Err(Superseded::Frozen {
+                incidents: vec![crate::ids::IncidentId(7)]
+            })
+        );
+        assert!(!plain.ready_to_merge());
+        assert_eq!(
+            ask(Some("hotfix"), false).begin_merge(Some("v1.4.2"), &frozen),
+            Ok(())
+        );
+        assert_eq!(ask(None, true).begin_merge(Some("v1.4.2"), &frozen), Ok(()));
+        assert_eq!(
+            ask(None, false).begin_merge(Some("v1.4.3"), &frozen),
+            Ok(()),
+            "already merged before the freeze: only the record is behind"
         );
     }
 
@@ -351,10 +402,11 @@ mod tests {
             min_approvals: 1,
             auto_merge: false,
             break_glass: None,
+            rollback: false,
         });
         d.approve("UALICE", &approvers(), false).unwrap();
         assert_eq!(
-            d.begin_merge(Some("v1.4.4")),
+            d.begin_merge(Some("v1.4.4"), &Holds::default()),
             Err(Superseded::EnvironmentMoved {
                 current: "v1.4.4".into()
             })
@@ -369,9 +421,10 @@ mod tests {
             min_approvals: 1,
             auto_merge: false,
             break_glass: None,
+            rollback: false,
         });
         assert_eq!(
-            same.begin_merge(Some("v1.4.3")),
+            same.begin_merge(Some("v1.4.3"), &Holds::default()),
             Ok(()),
             "someone already deployed the same tag"
         );
@@ -383,53 +436,54 @@ mod tests {
         let saturday = at("2026-11-28T03:00:00Z");
         let tuesday = at("2026-11-24T03:00:00Z");
         assert!(matches!(
-            check_start(saturday, &windows, None, false, false),
+            check_start(saturday, &windows, &Holds::default(), false, false),
             Err(Blocked::Frozen { .. })
         ));
         assert_eq!(
-            check_start(saturday, &windows, None, false, true),
+            check_start(saturday, &windows, &Holds::default(), false, true),
             Ok(()),
             "break-glass by a person"
         );
         assert!(
             matches!(
-                check_start(saturday, &windows, None, true, true),
+                check_start(saturday, &windows, &Holds::default(), true, true),
                 Err(Blocked::Frozen { .. })
             ),
             "never automation"
         );
-        let hold = Hold {
+        let rollback = Holds::new(vec![Hold {
+            kind: HoldKind::Rollback,
             reason: "rolled back v1.5.0: 500s".into(),
             by: "UALICE".into(),
-            incident: None,
-        };
+            since_ms: 0,
+        }]);
         assert!(matches!(
-            check_start(tuesday, &windows, Some(&hold), true, false),
-            Err(Blocked::Held { .. })
+            check_start(tuesday, &windows, &rollback, true, false),
+            Err(Blocked::Held(_))
         ));
         assert_eq!(
-            check_start(tuesday, &windows, Some(&hold), false, false),
+            check_start(tuesday, &windows, &rollback, false, false),
             Ok(()),
             "a person may roll forward"
         );
-        let freeze = Hold {
-            incident: Some(3),
-            ..hold
-        };
-        assert!(
-            matches!(
-                check_start(tuesday, &windows, Some(&freeze), false, false),
-                Err(Blocked::Held { .. })
-            ),
-            "an incident's freeze holds people too"
+        let mut both = rollback.all().to_vec();
+        both.push(Hold {
+            kind: HoldKind::Freeze(crate::ids::IncidentId(3)),
+            ..both[0].clone()
+        });
+        let both = Holds::new(both);
+        assert_eq!(
+            check_start(tuesday, &windows, &both, false, false),
+            Err(Blocked::Held(both.clone())),
+            "an incident's freeze beside a rollback holds people too, and both are named"
         );
         assert_eq!(
-            check_start(tuesday, &windows, Some(&freeze), false, true),
+            check_start(tuesday, &windows, &both, false, true),
             Ok(()),
             "unless they break glass (or roll back)"
         );
         if let Err(Blocked::Frozen { until, .. }) =
-            check_start(saturday, &windows, None, false, false)
+            check_start(saturday, &windows, &Holds::default(), false, false)
         {
             assert_eq!(until, at("2026-11-30T00:00:00Z"), "Monday 09:00 in Tokyo");
         }

@@ -6,6 +6,7 @@ pub mod card;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;
+pub mod hold;
 pub mod incident;
 pub mod mask;
 pub mod plan;

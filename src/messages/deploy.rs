@@ -6,14 +6,14 @@ use super::common::{approval_buttons, approver_mentions, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
-use crate::domain::deploy::{Deploy, DeployMeta, DeployState, Superseded};
+use crate::domain::deploy::{Deploy, DeployMeta, DeployState, HoldKind, Holds, Superseded};
 use crate::event::Action;
 use crate::ids::DeployId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
 super::bilingual! {
-    use { DeployReply as DReply, DeployStatus as DStatus, DeployWhy };
+    use { DeployReply as DReply, DeployStatus as DStatus, DeployWhy, HoldKind };
     DeployStatus => "en/deploy_status.mrkdwn", "ja/deploy_status.mrkdwn";
     DeployProgress => "en/deploy_progress.mrkdwn", "ja/deploy_progress.mrkdwn";
     DeployReply => "en/deploy_reply.mrkdwn", "ja/deploy_reply.mrkdwn";
@@ -25,6 +25,28 @@ pub enum DeployWhy {
     Moved { env: String, current: String },
     Newer { id: DeployId },
     MergeRefused { message: String },
+    Frozen { incidents: String },
+}
+
+/// A hold as replies name it: what holds, why, and who placed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HoldLine {
+    pub kind: HoldKind,
+    pub reason: String,
+    pub by: String,
+}
+
+pub fn hold_lines<'a>(
+    holds: impl IntoIterator<Item = &'a crate::domain::deploy::Hold>,
+) -> Vec<HoldLine> {
+    holds
+        .into_iter()
+        .map(|h| HoldLine {
+            kind: h.kind,
+            reason: h.reason.clone(),
+            by: mention(&h.by),
+        })
+        .collect()
 }
 
 /// The card's status line.
@@ -65,7 +87,7 @@ pub struct EnvLine {
     pub app: String,
     pub env: String,
     pub tag: String,
-    pub hold: Option<String>,
+    pub holds: Vec<HoldLine>,
     pub open: Vec<DeployId>,
 }
 
@@ -104,7 +126,8 @@ pub enum DeployReply {
         id: DeployId,
         pr_url: String,
         channel: String,
-        held: Option<String>,
+        /// Holds that stay in force (a person rolled forward over them, or broke glass).
+        held: Vec<HoldLine>,
     },
     Merged {
         app: String,
@@ -125,12 +148,14 @@ pub enum DeployReply {
         /// The same instant in the asker's own zone, when it differs from the window's.
         yours: Option<String>,
     },
+    /// Not started: every hold in force is named. Automation is told how it resumes; a
+    /// person stopped by a freeze is pointed to break-glass.
     Held {
         app: String,
         env: String,
         tag: String,
-        reason: String,
-        by: String,
+        holds: Vec<HoldLine>,
+        automatic: bool,
     },
     Refused {
         file: String,
@@ -147,6 +172,11 @@ pub enum DeployReply {
     },
     MergeRefused {
         message: String,
+    },
+    /// Approved, but an incident froze the environment after it was asked for.
+    MergeFrozen {
+        env: String,
+        incidents: String,
     },
     NotAnApprover {
         app: String,
@@ -174,14 +204,19 @@ pub enum DeployReply {
         reason: String,
         by: String,
     },
+    /// `/deploy unlock` lifted `released`; incident freezes stay (`frozen`).
     Unlocked {
         app: String,
         env: String,
         by: String,
+        released: Vec<HoldLine>,
+        frozen: Vec<HoldLine>,
     },
+    /// Nothing `/deploy unlock` may lift; `frozen` names the incident freezes in force.
     NotLocked {
         app: String,
         env: String,
+        frozen: Vec<HoldLine>,
     },
     Status {
         lines: Vec<EnvLine>,
@@ -201,7 +236,26 @@ pub enum DeployReply {
     },
 }
 
+/// `INC-3, INC-4`.
+pub fn incident_names(ids: &[crate::ids::IncidentId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl DeployReply {
+    /// A person's or automation's ask stopped by `holds`.
+    pub fn held(app: &str, env: &str, tag: &str, holds: &Holds, automatic: bool) -> Self {
+        DeployReply::Held {
+            app: app.to_owned(),
+            env: env.to_owned(),
+            tag: tag.to_owned(),
+            holds: hold_lines(holds.all()),
+            automatic,
+        }
+    }
+
     pub fn merged(d: &Deploy) -> Self {
         DeployReply::Merged {
             app: d.app.clone(),
@@ -252,6 +306,9 @@ pub fn status_of(d: &Deploy, app: &DeployApp) -> DeployStatus {
                 Superseded::NewerDeploy { id } => DeployWhy::Newer { id: *id },
                 Superseded::MergeRefused { message } => DeployWhy::MergeRefused {
                     message: message.clone(),
+                },
+                Superseded::Frozen { incidents } => DeployWhy::Frozen {
+                    incidents: incident_names(incidents),
                 },
             },
         },
@@ -392,6 +449,30 @@ mod tests {
         insta::assert_snapshot!(out.join("\n"));
     }
 
+    fn freeze_line() -> HoldLine {
+        HoldLine {
+            kind: HoldKind::Freeze(crate::ids::IncidentId(3)),
+            reason: "SEV2: Checkout 500s".into(),
+            by: mention("UCAROL"),
+        }
+    }
+
+    fn rollback_line() -> HoldLine {
+        HoldLine {
+            kind: HoldKind::Rollback,
+            reason: "rolled back from v1.5.0 to v1.4.3".into(),
+            by: mention("UALICE"),
+        }
+    }
+
+    fn manual_line() -> HoldLine {
+        HoldLine {
+            kind: HoldKind::Manual,
+            reason: "database migration".into(),
+            by: mention("UBOB"),
+        }
+    }
+
     #[test]
     fn replies_in_both_languages() {
         let all = [
@@ -415,7 +496,7 @@ mod tests {
                 id: DeployId(3),
                 pr_url: "https://github.com/acme/gitops/pull/9".into(),
                 channel: "CDEPLOY".into(),
-                held: Some("rolled back".into()),
+                held: vec![rollback_line()],
             },
             DeployReply::Merged {
                 app: "web".into(),
@@ -434,8 +515,43 @@ mod tests {
                 app: "web".into(),
                 env: "production".into(),
                 tag: "v1.6.0".into(),
-                reason: "rolled back v1.5.0".into(),
-                by: mention("UALICE"),
+                holds: vec![freeze_line(), rollback_line()],
+                automatic: true,
+            },
+            DeployReply::Held {
+                app: "web".into(),
+                env: "production".into(),
+                tag: "v1.6.0".into(),
+                holds: vec![freeze_line(), rollback_line()],
+                automatic: false,
+            },
+            DeployReply::MergeFrozen {
+                env: "production".into(),
+                incidents: "INC-3".into(),
+            },
+            DeployReply::Unlocked {
+                app: "web".into(),
+                env: "production".into(),
+                by: mention("UBOB"),
+                released: vec![rollback_line(), manual_line()],
+                frozen: vec![freeze_line()],
+            },
+            DeployReply::Unlocked {
+                app: "web".into(),
+                env: "production".into(),
+                by: mention("UBOB"),
+                released: vec![manual_line()],
+                frozen: vec![],
+            },
+            DeployReply::NotLocked {
+                app: "web".into(),
+                env: "production".into(),
+                frozen: vec![freeze_line()],
+            },
+            DeployReply::NotLocked {
+                app: "web".into(),
+                env: "production".into(),
+                frozen: vec![],
             },
             DeployReply::Refused {
                 file: "apps/web/values.yaml".into(),
@@ -451,7 +567,7 @@ mod tests {
                     app: "web".into(),
                     env: "production".into(),
                     tag: "v1.4.3".into(),
-                    hold: Some("rolled back".into()),
+                    holds: vec![freeze_line(), rollback_line()],
                     open: vec![DeployId(4)],
                 }],
             },
@@ -499,6 +615,7 @@ mod tests {
             min_approvals: 1,
             auto_merge: false,
             break_glass: None,
+            rollback: false,
         });
         let meta = DeployMeta {
             pr: Some(9),

@@ -44,6 +44,11 @@ pub enum GitopsText {
     Refused {
         message: String,
     },
+    /// Approved, but an incident froze the environment after it was asked for.
+    Frozen {
+        env: String,
+        incidents: String,
+    },
 }
 
 #[cfg(test)]
@@ -86,6 +91,10 @@ mod tests {
             },
             GitopsText::Refused {
                 message: "Head branch was modified".into(),
+            },
+            GitopsText::Frozen {
+                env: "production".into(),
+                incidents: "INC-3".into(),
             },
         ];
         let text: Vec<String> = all.iter().map(|m| both(m)).collect();

@@ -2,8 +2,8 @@
 
 use super::Store;
 use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
-use crate::domain::deploy::{Deploy, DeployMeta, Hold};
-use crate::ids::DeployId;
+use crate::domain::deploy::{Deploy, DeployMeta, Hold, HoldKind, Holds};
+use crate::ids::{DeployId, IncidentId};
 use sqlx::{AssertSqlSafe, Row};
 
 pub type StoredDeploy = Versioned<Deploy>;
@@ -67,85 +67,104 @@ impl Store {
         .collect()
     }
 
+    /// Place a rollback's hold or a manual lock, replacing an earlier one of the same kind.
     pub async fn set_hold(&self, app: &str, env: &str, hold: &Hold) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO deploy_holds (app, env, reason, held_by, created_at, incident) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (app, env) DO UPDATE SET reason = excluded.reason, held_by = excluded.held_by, \
-             created_at = excluded.created_at, incident = excluded.incident",
+        self.insert_hold(
+            app,
+            env,
+            hold,
+            "DO UPDATE SET reason = excluded.reason, held_by = excluded.held_by, \
+             created_at = excluded.created_at",
         )
-        .bind(app)
-        .bind(env)
-        .bind(&hold.reason)
-        .bind(&hold.by)
-        .bind(self.clock.now_ms())
-        .bind(hold.incident)
-        .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    pub async fn hold(&self, app: &str, env: &str) -> anyhow::Result<Option<Hold>> {
-        let row = sqlx::query(
-            "SELECT reason, held_by, incident FROM deploy_holds WHERE app = $1 AND env = $2",
-        )
-        .bind(app)
-        .bind(env)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(Hold {
-                reason: r.try_get(0)?,
-                by: r.try_get(1)?,
-                incident: r.try_get(2)?,
-            })
-        })
-        .transpose()
+    /// Place an incident's freeze beside whatever holds are there; false if this incident
+    /// already froze this environment.
+    pub async fn freeze_env(&self, app: &str, env: &str, hold: &Hold) -> anyhow::Result<bool> {
+        self.insert_hold(app, env, hold, "DO NOTHING").await
     }
 
-    pub async fn release_hold(&self, app: &str, env: &str) -> anyhow::Result<bool> {
-        let r = sqlx::query("DELETE FROM deploy_holds WHERE app = $1 AND env = $2")
-            .bind(app)
-            .bind(env)
-            .execute(self.pool())
-            .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    /// Place an incident's hold where no hold is; false where one already was (a rollback's
-    /// hold stays, and stays after the incident).
-    pub async fn hold_for_incident(
+    async fn insert_hold(
         &self,
         app: &str,
         env: &str,
         hold: &Hold,
+        on_conflict: &'static str,
     ) -> anyhow::Result<bool> {
-        let r = sqlx::query(
-            "INSERT INTO deploy_holds (app, env, reason, held_by, created_at, incident) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app, env) DO NOTHING",
-        )
+        let (kind, incident) = hold.kind.to_row();
+        let r = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO deploy_hold_set (app, env, kind, incident, reason, held_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (app, env, kind, incident) {on_conflict}"
+        )))
         .bind(app)
         .bind(env)
+        .bind(kind)
+        .bind(incident)
         .bind(&hold.reason)
         .bind(&hold.by)
         .bind(self.clock.now_ms())
-        .bind(hold.incident)
         .execute(self.pool())
         .await?;
         Ok(r.rows_affected() == 1)
     }
 
-    /// Release the holds `incident` placed; returns the `(app, env)` released.
+    /// Every hold in force on an app+environment.
+    pub async fn holds(&self, app: &str, env: &str) -> anyhow::Result<Holds> {
+        let rows = sqlx::query(
+            "SELECT kind, incident, reason, held_by, created_at FROM deploy_hold_set \
+             WHERE app = $1 AND env = $2",
+        )
+        .bind(app)
+        .bind(env)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(Holds::new(
+            rows.iter()
+                .map(hold_from_row)
+                .collect::<anyhow::Result<_>>()?,
+        ))
+    }
+
+    /// `/deploy unlock`: release the rollback and manual holds, never a freeze; returns what
+    /// was released.
+    pub async fn unlock(&self, app: &str, env: &str) -> anyhow::Result<Vec<Hold>> {
+        let rows = sqlx::query(
+            "DELETE FROM deploy_hold_set WHERE app = $1 AND env = $2 \
+             AND kind IN ('rollback', 'manual') \
+             RETURNING kind, incident, reason, held_by, created_at",
+        )
+        .bind(app)
+        .bind(env)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(hold_from_row).collect()
+    }
+
+    /// Release the freezes `incident` placed; returns the `(app, env)` released.
     pub async fn release_incident_holds(
         &self,
-        incident: i64,
+        incident: IncidentId,
     ) -> anyhow::Result<Vec<(String, String)>> {
-        let rows = sqlx::query("DELETE FROM deploy_holds WHERE incident = $1 RETURNING app, env")
-            .bind(incident)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "DELETE FROM deploy_hold_set WHERE kind = 'incident' AND incident = $1 \
+             RETURNING app, env",
+        )
+        .bind(incident.0)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
     }
+}
+
+fn hold_from_row(r: &sqlx::any::AnyRow) -> anyhow::Result<Hold> {
+    Ok(Hold {
+        kind: HoldKind::from_row(&r.try_get::<String, _>(0)?, r.try_get(1)?)?,
+        reason: r.try_get(2)?,
+        by: r.try_get(3)?,
+        since_ms: r.try_get(4)?,
+    })
 }

@@ -115,7 +115,7 @@ async fn a_rollback_holds_automatic_bumps_until_released() {
 
     let notice = publish(2, "0.4").await;
     assert!(
-        notice.text.contains("`0.4`") && notice.text.contains("held by"),
+        notice.text.contains("`0.4`") && notice.text.contains("held after a rollback by"),
         "{}",
         notice.text
     );

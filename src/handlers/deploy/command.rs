@@ -6,14 +6,14 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::commands::{DeployCommand, parse_deploy};
 use crate::config::{DeployApp, DeployEnv};
-use crate::domain::deploy::Hold;
+use crate::domain::deploy::{Hold, HoldKind};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
 use crate::handlers::approvers;
 use crate::ids::ChannelId;
 use crate::messages::Message;
 use crate::messages::common::mention;
-use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, state_names};
+use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, hold_lines, state_names};
 
 /// The value of a lookup, or return its reply (unknown app or env) as the answer.
 macro_rules! or_reply {
@@ -62,12 +62,13 @@ pub(crate) async fn rollback(
         DeployReply::Started { .. } | DeployReply::Merged { .. }
     ) {
         let hold = Hold {
+            kind: HoldKind::Rollback,
             reason: format!(
                 "rolled back from {} to {target}",
                 running_now.as_deref().unwrap_or("none")
             ),
             by: user.to_owned(),
-            incident: None,
+            since_ms: app.clock.now_ms(),
         };
         app.store.set_hold(&a.name, &e.name, &hold).await?;
         app.store
@@ -154,9 +155,10 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                 });
             }
             let hold = Hold {
+                kind: HoldKind::Manual,
                 reason: reason.clone(),
                 by: user.clone(),
-                incident: None,
+                since_ms: app.clock.now_ms(),
             };
             app.store.set_hold(&a.name, &e.name, &hold).await?;
             app.store
@@ -182,14 +184,23 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                     app: a.name.clone(),
                 });
             }
-            if !app.store.release_hold(&a.name, &e.name).await? {
+            let released = app.store.unlock(&a.name, &e.name).await?;
+            let frozen = hold_lines(app.store.holds(&a.name, &e.name).await?.all());
+            if released.is_empty() {
                 DeployReply::NotLocked {
                     app: a.name.clone(),
                     env: e.name.clone(),
+                    frozen,
                 }
             } else {
+                let what: Vec<&str> = released.iter().map(|h| h.reason.as_str()).collect();
                 app.store
-                    .audit(&user, "deploy_unlock", &subject(&a.name, &e.name), "")
+                    .audit(
+                        &user,
+                        "deploy_unlock",
+                        &subject(&a.name, &e.name),
+                        &what.join("; "),
+                    )
                     .await?;
                 announce(
                     app,
@@ -198,6 +209,8 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                         app: a.name.clone(),
                         env: e.name.clone(),
                         by: mention(&user),
+                        released: hold_lines(&released),
+                        frozen,
                     },
                 )
                 .await?
@@ -216,7 +229,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                         app: a.name.clone(),
                         env: e.name.clone(),
                         tag: running(app, a, e).await?.unwrap_or_else(|| "—".into()),
-                        hold: app.store.hold(&a.name, &e.name).await?.map(|h| h.reason),
+                        holds: hold_lines(app.store.holds(&a.name, &e.name).await?.all()),
                         open: open
                             .iter()
                             .filter(|d| d.record.env == e.name)

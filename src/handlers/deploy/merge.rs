@@ -13,7 +13,7 @@ use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::handlers::{approvers, offer_reject, reject_reason, reply};
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
-use crate::messages::deploy::DeployReply;
+use crate::messages::deploy::{DeployReply, incident_names};
 use crate::messages::gitops::GitopsText;
 use crate::store::ChangeEvent;
 
@@ -211,12 +211,17 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         Ok(c) => c,
         Err(message) => return refuse(app, id, message).await,
     };
+    let holds = app.store.holds(&a.name, &e.name).await?;
     let (stored, checked) = app
         .store
-        .update(id, |s| s.record.begin_merge(current.as_deref()))
+        .update(id, |s| s.record.begin_merge(current.as_deref(), &holds))
         .await?;
-    if let Err(Superseded::EnvironmentMoved { current }) = checked {
-        return moved(app, &stored, current).await;
+    match checked {
+        Err(Superseded::EnvironmentMoved { current }) => {
+            return moved(app, &stored, current).await;
+        }
+        Err(Superseded::Frozen { incidents }) => return frozen(app, &stored, &incidents).await,
+        _ => {}
     }
     let pr = stored
         .meta
@@ -332,6 +337,21 @@ async fn moved(
         current,
         tag: d.tag.clone(),
     })
+}
+
+async fn frozen(
+    app: &App,
+    stored: &crate::store::StoredDeploy,
+    incidents: &[crate::ids::IncidentId],
+) -> anyhow::Result<DeployReply> {
+    let (env, incidents) = (stored.record.env.clone(), incident_names(incidents));
+    let why = GitopsText::Frozen {
+        env: env.clone(),
+        incidents: incidents.clone(),
+    };
+    close_pull(app, stored, why).await?;
+    show_card(app, stored).await?;
+    Ok(DeployReply::MergeFrozen { env, incidents })
 }
 
 async fn refuse(app: &App, id: DeployId, message: String) -> anyhow::Result<DeployReply> {

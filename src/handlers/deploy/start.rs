@@ -15,7 +15,6 @@ use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
 use crate::handlers::user_zone;
 use crate::messages::Message;
-use crate::messages::common::mention;
 use crate::messages::deploy::DeployReply;
 use crate::messages::gitops::GitopsText;
 
@@ -45,12 +44,12 @@ pub enum Outcome {
 
 pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
     let (a, e) = (ask.app, ask.env);
-    let hold = app.store.hold(&a.name, &e.name).await?;
+    let holds = app.store.holds(&a.name, &e.name).await?;
     let windows = e.freeze_windows();
     match check_start(
         app.clock.now(),
         &windows,
-        hold.as_ref(),
+        &holds,
         ask.automatic,
         ask.break_glass.is_some() || ask.rollback,
     ) {
@@ -74,14 +73,14 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
                     .map(|t| in_zone(until, t)),
             }));
         }
-        Err(Blocked::Held { reason, by }) => {
-            return Ok(Outcome::Reply(DeployReply::Held {
-                app: a.name.clone(),
-                env: e.name.clone(),
-                tag: ask.tag,
-                reason,
-                by: mention(&by),
-            }));
+        Err(Blocked::Held(holds)) => {
+            return Ok(Outcome::Reply(DeployReply::held(
+                &a.name,
+                &e.name,
+                &ask.tag,
+                &holds,
+                ask.automatic,
+            )));
         }
     }
     let (owner, repo) = owner_repo(a);
@@ -154,6 +153,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         min_approvals: a.min_approvals,
         auto_merge: e.auto_merge,
         break_glass: ask.break_glass.as_deref(),
+        rollback: ask.rollback,
     });
     let meta = DeployMeta {
         card: crate::domain::card::CardPlace::new(&a.channel),
@@ -189,6 +189,21 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
                 ),
             )
             .await?;
+        if let Some(reason) = &ask.break_glass
+            && let frozen @ [_, ..] = &holds.freezes().collect::<Vec<_>>()[..]
+        {
+            app.store
+                .audit(
+                    &ask.requested_by,
+                    "deploy_break_glass",
+                    &subject(&a.name, &e.name),
+                    &format!(
+                        "#{id} over the freeze of {}: {reason}",
+                        crate::messages::deploy::incident_names(frozen)
+                    ),
+                )
+                .await?;
+        }
     }
     supersede_older(app, a, e, id).await?;
     let stored = app.store.load(id).await?.expect("just inserted");
@@ -265,7 +280,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         id,
         pr_url: pr.url,
         channel: a.channel.clone(),
-        held: hold.map(|h| h.reason),
+        held: crate::messages::deploy::hold_lines(holds.all()),
     }))
 }
 

@@ -1,10 +1,11 @@
 //! A SEV1 or SEV2 whose playbook says so holds deploys to the production environments (those
 //! that need approval) of its affected apps until it is resolved; break-glass and rollbacks
-//! still go through. A hold that was there before (a rollback's) is left as it was.
+//! still go through. The freeze is one hold among others (a rollback's, a lock): it is placed
+//! beside them and lifted only by the incident.
 
 use super::{subject, tell};
 use crate::app::App;
-use crate::domain::deploy::Hold;
+use crate::domain::deploy::{Hold, HoldKind};
 use crate::messages::incident::IncidentNotice;
 use crate::store::StoredIncident;
 
@@ -20,25 +21,28 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
             .get(&i.kind)
             .is_some_and(|p| p.freeze_deploys);
     if !wants {
-        let released = app.store.release_incident_holds(stored.id.0).await?;
+        let released = app.store.release_incident_holds(stored.id).await?;
         if !released.is_empty() {
             let apps = names(released.iter().map(|(a, e)| format!("{a}/{e}")));
+            let mut still = vec![];
+            for (a, e) in &released {
+                if !app.store.holds(a, e).await?.is_empty() {
+                    still.push(format!("{a}/{e}"));
+                }
+            }
             app.store
                 .audit("banto", "incident_thaw", &subject(stored.id), &apps)
                 .await?;
-            tell(app, stored, &IncidentNotice::Thaw { apps }).await?;
+            let still = names(still.into_iter());
+            tell(app, stored, &IncidentNotice::Thaw { apps, still }).await?;
         }
         return Ok(());
     }
     let hold = Hold {
-        reason: format!(
-            "{} SEV{}: {}",
-            stored.id,
-            i.severity,
-            crate::domain::mask::text(&i.title)
-        ),
+        kind: HoldKind::Freeze(stored.id),
+        reason: format!("SEV{}: {}", i.severity, crate::domain::mask::text(&i.title)),
         by: i.commander().unwrap_or(&i.reporter).to_owned(),
-        incident: Some(stored.id.0),
+        since_ms: app.clock.now_ms(),
     };
     let mut held = vec![];
     for a in &app.config.deploy.apps {
@@ -46,7 +50,7 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
             continue;
         }
         for e in a.envs.iter().filter(|e| !e.auto_merge) {
-            if app.store.hold_for_incident(&a.name, &e.name, &hold).await? {
+            if app.store.freeze_env(&a.name, &e.name, &hold).await? {
                 held.push(format!("{}/{}", a.name, e.name));
             }
         }

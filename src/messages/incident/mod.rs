@@ -64,6 +64,8 @@ pub enum IncidentNotice {
     },
     Thaw {
         apps: String,
+        /// Of those, the ones other holds (another incident, a rollback, a lock) still hold.
+        still: String,
     },
     Resolved {
         id: IncidentId,
@@ -272,6 +274,17 @@ mod tests {
                 status: Status::Monitoring,
                 commander: "<@UBOB>".into(),
                 impact_since: slack_date(1_795_000_000_000),
+            }),
+            both(&IncidentNotice::Freeze {
+                apps: "`web/production`".into(),
+            }),
+            both(&IncidentNotice::Thaw {
+                apps: "`web/production`, `api/production`".into(),
+                still: "`api/production`".into(),
+            }),
+            both(&IncidentNotice::Thaw {
+                apps: "`web/production`".into(),
+                still: String::new(),
             }),
         ]
         .to_vec();
