@@ -122,7 +122,7 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::Timer(Timer::PollBuild { build_id }) => {
             Box::pin(terraform::poll(app, &build_id)).await
         }
-        Event::Ignored { source, kind } => {
+        Event::Ignored { source, kind, .. } => {
             tracing::debug!(source, kind, "event recorded; nothing acts on it");
             Ok(())
         }

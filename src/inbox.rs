@@ -8,6 +8,16 @@ use crate::store::{Enqueued, Queue};
 pub async fn accept(app: &App, dedupe_key: &str, event: &Event) -> anyhow::Result<Enqueued> {
     let payload = serde_json::to_string(event)?;
     let kind = kind_of(event);
+    if let Event::Ignored { source, why, .. } = event {
+        crate::metrics::count_ignored(source, why.is_some());
+        let why = why
+            .as_deref()
+            .unwrap_or("nothing in banto acts on this kind");
+        return app
+            .store
+            .record_ignored(dedupe_key, &kind, &payload, &crate::domain::mask::text(why))
+            .await;
+    }
     let r = app
         .store
         .enqueue_ordered(
@@ -47,6 +57,6 @@ pub fn kind_of(event: &Event) -> String {
         Event::ArgoCd(n) => format!("argocd {} {} {}", n.app, n.sync_status, n.health_status),
         Event::Alert(a) => format!("alert {}", a.source.word()),
         Event::Timer(t) => format!("timer {t:?}"),
-        Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+        Event::Ignored { source, kind, .. } => format!("ignored {source} {kind}"),
     }
 }

@@ -67,7 +67,7 @@ enum Command {
     Health,
     /// List accepted events: parked ones (failed every retry) by default.
     Inbox {
-        /// pending, parked, done or all.
+        /// pending, parked, done, ignored (verified events banto could not use, with why) or all.
         #[arg(long, default_value = "parked")]
         state: String,
         #[arg(long, default_value_t = 50)]

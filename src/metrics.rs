@@ -19,6 +19,7 @@ pub const EXPORTED: &[&str] = &[
     "banto_requests_total",
     "banto_request_duration_seconds",
     "banto_events_handled_total",
+    "banto_events_ignored_total",
     "banto_event_handling_seconds",
     "banto_event_wait_seconds",
     "banto_outbound_calls_total",
@@ -75,6 +76,21 @@ pub fn incident_resolved(kind: &str, severity: u8, m: &crate::domain::incident::
                 .record(ms as f64 / 1000.0);
         }
     }
+}
+
+/// A verified event recorded as ignored: `unused` (nothing acts on its kind) or `unreadable`
+/// (banto could not read it; `banto inbox --state ignored` has the reason).
+pub fn count_ignored(source: &str, unreadable: bool) {
+    let why = if unreadable { "unreadable" } else { "unused" };
+    let source = match source {
+        "slack" => "slack",
+        "github" => "github",
+        "argocd" => "argocd",
+        "alertmanager" => "alertmanager",
+        s if s.starts_with("aws") => "aws",
+        _ => "other",
+    };
+    metrics::counter!("banto_events_ignored_total", "source" => source, "why" => why).increment(1);
 }
 
 pub fn count_request(route: &'static str, outcome: &'static str) {

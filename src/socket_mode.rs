@@ -102,7 +102,9 @@ async fn on_interaction(
 ) -> UserCallbackResult<()> {
     let app = app_of(&states).await;
     let form = serde_urlencoded::to_string([("payload", serde_json::to_string(&ev)?)])?;
-    let (key, event) = event::parse_interaction(form.as_bytes())?;
+    let body = form.as_bytes();
+    let (key, event) =
+        event::or_unreadable("slack", "interaction", body, event::parse_interaction(body));
     accept(&app, &key, &event).await?;
     Ok(())
 }
@@ -114,8 +116,8 @@ async fn on_push(
 ) -> UserCallbackResult<()> {
     let app = app_of(&states).await;
     let body = serde_json::to_vec(&SlackPushEvent::EventCallback(ev))?;
-    if let SlackEnvelope::Callback { event_id, event } = event::parse_slack_events(&body)? {
-        accept(&app, &format!("slack:event:{event_id}"), &event).await?;
+    if let SlackEnvelope::Callback { dedupe_key, event } = event::parse_slack_events(&body)? {
+        accept(&app, &dedupe_key, &event).await?;
     }
     Ok(())
 }

@@ -47,14 +47,39 @@ async fn codebuild_events_are_accepted_once_with_the_secret_and_refused_without(
         .body("{\"id\": 1}")
         .send()
         .await?;
-    assert_eq!(malformed.status(), 400);
+    assert_eq!(
+        malformed.status(),
+        200,
+        "authenticated JSON banto cannot read is acknowledged"
+    );
+    let not_json = http
+        .post(&url)
+        .bearer_auth(&w.aws_events_secret)
+        .body("id=1")
+        .send()
+        .await?;
+    assert_eq!(not_json.status(), 400, "a body that is not JSON is refused");
     w.settle().await?;
     let rows = w.app.store.list(Queue::Inbox, None, 10).await?;
-    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    let kinds: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.kind.as_str(), r.state.as_str()))
+        .collect();
     assert_eq!(
         kinds,
-        ["codebuild banto-tf-plan SUCCEEDED"],
-        "one row, for the authenticated event only"
+        [
+            ("ignored aws event", "ignored"),
+            ("codebuild banto-tf-plan SUCCEEDED", "done")
+        ],
+        "one row for the event, one recorded as ignored, none for what was refused"
+    );
+    assert!(
+        rows[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("id")),
+        "with its reason: {:?}",
+        rows[0].last_error
     );
     Ok(())
 }

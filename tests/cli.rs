@@ -222,6 +222,24 @@ async fn inbox_lists_parked_events_with_their_errors_and_requeues_them() {
     );
     let (_, out, _) = banto(&["--config", cfg, "inbox", "--state", "pending"], "", &[]);
     assert!(out.contains("pending  slash_command /banto"), "{out}");
+
+    store
+        .record_ignored(
+            "slack:event:Ev1",
+            "ignored slack message_changed",
+            "{}",
+            "message_changed: missing `message.ts`",
+        )
+        .await
+        .unwrap();
+    let (ok, out, err) = banto(&["--config", cfg, "inbox", "--state", "ignored"], "", &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("ignored  ignored slack message_changed")
+            && out.contains("message_changed: missing `message.ts`")
+            && !out.contains("slash_command"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -26,6 +26,9 @@ fn label(e: &Event) -> String {
             a.alerts.iter().filter(|s| s.firing).count()
         ),
         Event::Timer(_) => "timer".into(),
+        Event::Ignored {
+            kind, why: Some(w), ..
+        } => format!("unreadable {kind}: {w}"),
         Event::Ignored { kind, .. } => format!("ignored {kind}"),
     }
 }
@@ -172,6 +175,10 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
             "ok: block_action save",
         ),
         (
+            "java-slack-sdk__event.app_home_opened.inner.json",
+            "ok: ignored app_home_opened",
+        ),
+        (
             "java-slack-sdk__event.channel_created.duplicate-name-key.inner.json",
             "ok: ignored channel_created",
         ),
@@ -201,11 +208,11 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         ),
         (
             "java-slack-sdk__superset__api_conversations.create.json",
-            "refused: event: missing `type`",
+            "ok: unreadable event_callback: event: missing `type`",
         ),
         (
             "java-slack-sdk__superset__app-backend_interactive-components_BlockActionPayload.json",
-            "refused: interaction: missing `user/id`",
+            "refused: interaction: missing `user.id`",
         ),
         (
             "java-slack-sdk__superset__app-backend_slash-commands_SlashCommandPayload.json",
@@ -213,19 +220,19 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         ),
         (
             "java-slack-sdk__superset__app-backend_views_ViewSubmissionPayload.json",
-            "refused: interaction: missing `user/id`",
+            "refused: interaction: missing `user.id`",
         ),
         (
             "java-slack-sdk__superset__events_AppMentionPayload.json",
-            "refused: event: missing `type`",
+            "ok: unreadable event_callback: event: missing `type`",
         ),
         (
             "java-slack-sdk__superset__events_MessagePayload.json",
-            "refused: event: missing `type`",
+            "ok: unreadable event_callback: event: missing `type`",
         ),
         (
             "java-slack-sdk__superset__events_ReactionAddedPayload.json",
-            "refused: event_callback: missing `event_id`",
+            "ok: unreadable reaction_added: reaction_added: missing `user`",
         ),
         (
             "java-slack-sdk__view_submission.modal.json",
@@ -237,11 +244,15 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         ),
         (
             "python-slack-sdk__webapi__files.completeUploadExternal.ok.json",
-            "refused: event: missing `type`",
+            "ok: unreadable event_callback: event: missing `type`",
         ),
         (
             "python-slack-sdk__webapi__files.getUploadURLExternal.ok.json",
-            "refused: event: missing `type`",
+            "ok: unreadable event_callback: event: missing `type`",
+        ),
+        (
+            "slack-go__event.app_home_opened.without_view.inner.json",
+            "ok: ignored app_home_opened",
         ),
         (
             "slack-go__event.pin_added.inner.json",
@@ -250,6 +261,18 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         (
             "slack-go__event.pin_removed.inner.json",
             "ok: ignored pin_removed",
+        ),
+        (
+            "slack-go__event.subteam_members_changed.inner.json",
+            "ok: ignored subteam_members_changed",
+        ),
+        (
+            "slack-go__event_callback.app_home_opened.with_view.json",
+            "ok: ignored app_home_opened",
+        ),
+        (
+            "slack-go__webapi__views.publish.ok.home.json",
+            "ok: unreadable event_callback: event: missing `type`",
         ),
         (
             "slash-command__webhook-collect.form.txt",

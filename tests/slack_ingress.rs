@@ -313,3 +313,105 @@ async fn socket_mode_events_reach_the_same_inbox_and_are_acknowledged_after_pers
     assert!(w.slack.calls("apps.connections.open") >= 1);
     w.settle().await
 }
+
+/// Signed events banto cannot use are acknowledged (a refusal makes Slack retry, and an app that
+/// keeps refusing has its event subscription turned off), recorded as ignored with the reason,
+/// counted, and never handled or retried. Only a body that is not JSON is refused.
+#[tokio::test]
+async fn every_signed_event_is_acknowledged_and_what_banto_cannot_use_is_recorded()
+-> anyhow::Result<()> {
+    use banto::fake::corpus::json;
+    let w = World::start().await?;
+    // Real payloads: a deleted message's `message_changed` with an empty `previous_message`,
+    // a `pin_added` whose fields Slack left empty, an event kind banto has no use for.
+    let mut changed =
+        json("slack/java-slack-sdk__event.message_changed.previous_message_empty_array.inner.json");
+    changed["message"].as_object_mut().unwrap().remove("ts");
+    let mut pin = json("slack/slack-go__event.pin_added.inner.json");
+    pin["user"] = "".into();
+    pin["item"]["message"]["ts"] = "".into();
+    let created = json("slack/java-slack-sdk__event.channel_created.duplicate-name-key.inner.json");
+    let envelope = |event: serde_json::Value, id: &str| {
+        serde_json::json!({ "token": "unused", "team_id": "T0BANTO01", "api_app_id": "A0BANTO01",
+            "event": event, "type": "event_callback", "event_id": id, "event_time": 1 })
+        .to_string()
+    };
+    let mut bodies = vec![
+        envelope(changed, "Ev0000000001"),
+        envelope(pin, "Ev0000000002"),
+        envelope(created, "Ev0000000003"),
+        r#"{"type":"app_uninstalled_team","team_id":"T0BANTO01"}"#.to_owned(),
+        r#"{"type":"event_callback","event":{"type":"message"}}"#.to_owned(),
+    ];
+    bodies.push(bodies[0].clone());
+    for body in &bodies {
+        let r = w
+            .post_slack("/slack/events", "application/json", body.clone())
+            .await?;
+        assert_eq!(r.status(), 200, "{body}: {}", r.text().await?);
+    }
+    let signed_garbage = w
+        .post_slack("/slack/events", "application/json", "not json".into())
+        .await?;
+    assert_eq!(
+        signed_garbage.status(),
+        400,
+        "a body that is not JSON is refused"
+    );
+    let form = "payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U1%22%7D%2C%22actions%22%3A%5B%7B%22action_id%22%3A%22deploy_approve%22%2C%22value%22%3A%22not-a-deploy%22%7D%5D%7D";
+    let r = w
+        .post_slack(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            form.into(),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "a click on a button banto cannot read");
+    w.settle().await?;
+
+    let rows = w.app.store.list(Queue::Inbox, Some("ignored"), 100).await?;
+    assert_eq!(
+        rows.len(),
+        6,
+        "each once, the redelivery deduplicated: {rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.attempts == 0 && r.last_error.is_some()),
+        "never handled, each with why: {rows:#?}"
+    );
+    let why: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.last_error.as_deref())
+        .collect();
+    for expected in [
+        "message_changed: missing `message.ts`",
+        "pin_added: missing `user`",
+        "nothing in banto acts on this kind",
+        "unknown Events API envelope type `app_uninstalled_team`",
+        "message: missing `channel`",
+    ] {
+        assert!(
+            why.iter().any(|w| w.contains(expected)),
+            "{expected:?} in {why:?}"
+        );
+    }
+    assert_eq!(
+        w.app
+            .store
+            .list(Queue::Inbox, Some("pending"), 100)
+            .await?
+            .len(),
+        0,
+        "nothing waits to be retried"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", w.url))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        metrics.contains(r#"banto_events_ignored_total{source="slack",why="unreadable"}"#),
+        "{metrics}"
+    );
+    Ok(())
+}

@@ -48,10 +48,7 @@ pub fn parse_aws_event(body: &[u8]) -> Result<(String, Event), Malformed> {
                 digest: str_at(&v, "/detail/image-digest").map(str::to_owned),
             })
         }
-        (source, kind) => Event::Ignored {
-            source: source.unwrap_or("aws").to_owned(),
-            kind: kind.to_owned(),
-        },
+        (source, kind) => Event::unused(source.unwrap_or("aws"), kind),
     };
     Ok((id, event))
 }

@@ -43,10 +43,14 @@ pub enum Event {
     /// Alertmanager notifications and CloudWatch alarm state changes.
     Alert(AlertNotice),
     Timer(Timer),
-    /// Verified and acknowledged, but nothing in banto acts on it (yet): recorded, then dropped.
+    /// Verified and acknowledged, but nothing in banto acts on it (yet), or it is unreadable:
+    /// recorded as ignored with `why` (`banto inbox --state ignored`), never handled or retried.
     Ignored {
         source: String,
         kind: String,
+        /// What made it unusable; `None`: nothing in banto acts on this kind.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
     },
 }
 
@@ -271,7 +275,7 @@ impl Event {
             Event::ArgoCd(a) => format!("Argo CD {}", a.app),
             Event::Alert(a) => format!("{} alert {}", a.source.word(), a.name),
             Event::Timer(t) => format!("timer {}", t.name()),
-            Event::Ignored { source, kind } => format!("ignored {source} {kind}"),
+            Event::Ignored { source, kind, .. } => format!("ignored {source} {kind}"),
         }
     }
 
@@ -329,9 +333,71 @@ pub struct Malformed(pub String);
 /// What a verified Slack Events API body asks for.
 #[derive(Debug, PartialEq)]
 pub enum SlackEnvelope {
-    UrlVerification { challenge: String },
-    Callback { event_id: String, event: Event },
+    UrlVerification {
+        challenge: String,
+    },
+    /// An event to record under `dedupe_key` (`slack:event:<event_id>`), possibly `Ignored`.
+    Callback {
+        dedupe_key: String,
+        event: Event,
+    },
     RateLimited,
+}
+
+impl Event {
+    /// A kind nothing in banto acts on.
+    pub fn unused(source: &str, kind: &str) -> Event {
+        Event::Ignored {
+            source: source.to_owned(),
+            kind: kind.to_owned(),
+            why: None,
+        }
+    }
+
+    /// An authenticated event banto cannot read: acknowledged and recorded with the reason.
+    pub fn unreadable(source: &str, kind: &str, why: Malformed) -> Event {
+        Event::Ignored {
+            source: source.to_owned(),
+            kind: kind.to_owned(),
+            why: Some(why.0),
+        }
+    }
+}
+
+/// A parse of an authenticated Slack body, or the body recorded as unreadable under its hash.
+pub fn or_unreadable(
+    source: &str,
+    kind: &str,
+    body: &[u8],
+    parsed: Result<(String, Event), Malformed>,
+) -> (String, Event) {
+    parsed.unwrap_or_else(|m| {
+        (
+            body_key(&format!("{source}:unreadable"), body),
+            Event::unreadable(source, kind, m),
+        )
+    })
+}
+
+/// As `or_unreadable` for senders whose envelope is JSON: a body that is not JSON at all is
+/// still refused.
+pub fn json_or_unreadable(
+    source: &str,
+    kind: &str,
+    body: &[u8],
+    parsed: Result<(String, Event), Malformed>,
+) -> Result<(String, Event), Malformed> {
+    match parsed {
+        Err(m) if serde_json::from_slice::<serde_json::Value>(body).is_err() => Err(m),
+        parsed => Ok(or_unreadable(source, kind, body, parsed)),
+    }
+}
+
+/// A dedupe key for a body that carries no id of its own: its SHA-256, so a redelivery of the
+/// same bytes is one row.
+pub fn body_key(prefix: &str, body: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{prefix}:{}", hex::encode(sha2::Sha256::digest(body)))
 }
 
 pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -345,7 +411,7 @@ pub(crate) fn required(v: &Value, pointer: &str, what: &str) -> Result<String, M
         .ok_or_else(|| {
             Malformed(format!(
                 "{what}: missing `{}`",
-                pointer.trim_start_matches('/')
+                pointer.trim_start_matches('/').replace('/', ".")
             ))
         })
 }

@@ -106,10 +106,7 @@ pub fn parse_interaction(body: &[u8]) -> Result<(String, Event), Malformed> {
             text: str_at(&p, "/message/text").unwrap_or_default().to_owned(),
             trigger_id,
         }),
-        other => Event::Ignored {
-            source: "slack".into(),
-            kind: other.to_owned(),
-        },
+        other => Event::unused("slack", other),
     };
     Ok((format!("slack:interaction:{kind}:{key_part}"), event))
 }
@@ -145,29 +142,50 @@ fn flatten_state(values: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
+/// An Events API body. Only a body that is not JSON is refused: Slack retries refusals and
+/// turns off an app's event subscription when they go on, so anything else signed is recorded
+/// (as `Ignored` with the reason when banto cannot use it) and acknowledged.
 pub fn parse_slack_events(body: &[u8]) -> Result<SlackEnvelope, Malformed> {
     let v: Value = serde_json::from_slice(body)
         .map_err(|e| Malformed(format!("event body is not JSON: {e}")))?;
-    match str_at(&v, "/type") {
-        Some("url_verification") => Ok(SlackEnvelope::UrlVerification {
-            challenge: required(&v, "/challenge", "url_verification")?,
-        }),
-        Some("app_rate_limited") => Ok(SlackEnvelope::RateLimited),
+    let by_body = |event| SlackEnvelope::Callback {
+        dedupe_key: body_key("slack:event", body),
+        event,
+    };
+    Ok(match str_at(&v, "/type") {
+        Some("url_verification") => match required(&v, "/challenge", "url_verification") {
+            Ok(challenge) => SlackEnvelope::UrlVerification { challenge },
+            Err(m) => by_body(Event::unreadable("slack", "url_verification", m)),
+        },
+        Some("app_rate_limited") => SlackEnvelope::RateLimited,
         Some("event_callback") => {
-            let event_id = required(&v, "/event_id", "event_callback")?;
-            let inner = v
+            let kind = str_at(&v, "/event/type")
+                .filter(|k| !k.is_empty())
+                .unwrap_or("event_callback");
+            let event = v
                 .get("event")
-                .ok_or_else(|| Malformed("event_callback without event".into()))?;
-            Ok(SlackEnvelope::Callback {
-                event_id,
-                event: parse_inner_event(inner)?,
-            })
+                .ok_or_else(|| Malformed("event_callback without event".into()))
+                .and_then(parse_inner_event)
+                .unwrap_or_else(|m| Event::unreadable("slack", kind, m));
+            match str_at(&v, "/event_id").filter(|id| !id.is_empty()) {
+                Some(id) => SlackEnvelope::Callback {
+                    dedupe_key: format!("slack:event:{id}"),
+                    event,
+                },
+                None => by_body(event),
+            }
         }
-        Some(other) => Err(Malformed(format!(
-            "unknown Events API envelope type `{other}`"
-        ))),
-        None => Err(Malformed("Events API body without `type`".into())),
-    }
+        Some(other) => by_body(Event::unreadable(
+            "slack",
+            "envelope",
+            Malformed(format!("unknown Events API envelope type `{other}`")),
+        )),
+        None => by_body(Event::unreadable(
+            "slack",
+            "envelope",
+            Malformed("Events API body without `type`".into()),
+        )),
+    })
 }
 
 fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
@@ -203,10 +221,7 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
         }
         "reaction_added" => {
             if str_at(e, "/item/type") != Some("message") {
-                return Ok(Event::Ignored {
-                    source: "slack".into(),
-                    kind: "reaction_added.non_message".into(),
-                });
+                return Ok(Event::unused("slack", "reaction_added.non_message"));
             }
             Event::ReactionAdded(ReactionAdded {
                 user: UserId(required(e, "/user", "reaction_added")?),
@@ -230,10 +245,7 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
                 .unwrap_or_default()
                 .to_owned(),
         }),
-        other => Event::Ignored {
-            source: "slack".into(),
-            kind: other.to_owned(),
-        },
+        other => Event::unused("slack", other),
     })
 }
 
@@ -257,9 +269,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_envelope_is_refused_with_reason() {
-        let err = parse_slack_events(br#"{"type":"surprise"}"#).unwrap_err();
-        assert_eq!(err.0, "unknown Events API envelope type `surprise`");
+    fn only_a_body_that_is_not_json_is_refused() {
+        let err = parse_slack_events(b"type=surprise").unwrap_err();
+        assert!(err.0.starts_with("event body is not JSON"), "{err}");
+        let Ok(SlackEnvelope::Callback { dedupe_key, event }) =
+            parse_slack_events(br#"{"type":"surprise"}"#)
+        else {
+            panic!("recorded")
+        };
+        assert!(dedupe_key.starts_with("slack:event:"), "{dedupe_key}");
+        assert_eq!(
+            event,
+            Event::Ignored {
+                source: "slack".into(),
+                kind: "envelope".into(),
+                why: Some("unknown Events API envelope type `surprise`".into()),
+            }
+        );
     }
 
     #[test]

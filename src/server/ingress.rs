@@ -131,7 +131,9 @@ pub(super) async fn slack_interaction(
     .await
 }
 
-/// Verify, parse into `(dedupe key, event)`, persist, acknowledge.
+/// Verify, parse into `(dedupe key, event)`, persist, acknowledge. Once the signature holds,
+/// whatever banto cannot read is recorded as ignored and acknowledged: Slack retries refusals
+/// and turns off an app that keeps refusing.
 async fn accept_slack(
     app: &App,
     headers: &HeaderMap,
@@ -141,7 +143,7 @@ async fn accept_slack(
 ) -> Result<StatusCode, IngressError> {
     let r = async {
         verify_slack(app, headers, body)?;
-        let (key, event) = parse(body)?;
+        let (key, event) = event::or_unreadable("slack", route, body, parse(body));
         persist(app, &key, &event).await
     }
     .await;
@@ -167,11 +169,11 @@ pub(super) async fn slack_events(
             tracing::warn!("Slack reports that banto's event subscription is rate limited");
             Ok(StatusCode::OK.into_response())
         }
-        SlackEnvelope::Callback { event_id, event } => {
+        SlackEnvelope::Callback { dedupe_key, event } => {
             if let Some(n) = header(&headers, "x-slack-retry-num") {
-                tracing::debug!(event_id, retry = n, "Slack retried an event");
+                tracing::debug!(dedupe_key, retry = n, "Slack retried an event");
             }
-            let r = persist(&app, &format!("slack:event:{event_id}"), &event).await?;
+            let r = persist(&app, &dedupe_key, &event).await?;
             Ok(ack(r, "slack_events").into_response())
         }
     }
@@ -195,8 +197,14 @@ pub(super) async fn github_webhook(
             .ok_or_else(|| Malformed("missing X-GitHub-Event header".into()))?;
         let delivery = header(&headers, "x-github-delivery")
             .ok_or_else(|| Malformed("missing X-GitHub-Delivery header".into()))?;
-        let event = event::parse_github(kind, delivery, &body)?;
-        persist(&app, &format!("github:{delivery}"), &event).await
+        let key = format!("github:{delivery}");
+        let (key, event) = event::json_or_unreadable(
+            "github",
+            kind,
+            &body,
+            event::parse_github(kind, delivery, &body).map(|e| (key, e)),
+        )?;
+        persist(&app, &key, &event).await
     }
     .await;
     finish("github_webhook", r)
@@ -218,8 +226,9 @@ pub(super) async fn aws_events(
 ) -> Result<StatusCode, IngressError> {
     let r = async {
         bearer(&app.aws_events_secret, &headers)?;
-        let (id, event) = event::parse_aws_event(&body)?;
-        persist(&app, &format!("aws:{id}"), &event).await
+        let parsed = event::parse_aws_event(&body).map(|(id, e)| (format!("aws:{id}"), e));
+        let (key, event) = event::json_or_unreadable("aws", "event", &body, parsed)?;
+        persist(&app, &key, &event).await
     }
     .await;
     finish("aws_events", r)
@@ -233,10 +242,11 @@ pub(super) async fn argocd_events(
 ) -> Result<StatusCode, IngressError> {
     let r = async {
         bearer(&app.argocd_webhook_secret, &headers)?;
-        let (id, event) = event::parse_argocd(&body)?;
         // The same body within a minute is a resend; later, the same state again (a flap back).
         let minute = app.clock.now_ms() / 60_000;
-        persist(&app, &format!("argocd:{minute}:{id}"), &event).await
+        let parsed = event::parse_argocd(&body).map(|(id, e)| (format!("argocd:{minute}:{id}"), e));
+        let (key, event) = event::json_or_unreadable("argocd", "notification", &body, parsed)?;
+        persist(&app, &key, &event).await
     }
     .await;
     finish("argocd_events", r)
@@ -250,8 +260,10 @@ pub(super) async fn alertmanager(
 ) -> Result<StatusCode, IngressError> {
     let r = async {
         bearer(&app.alertmanager_secret, &headers)?;
-        let (id, event) = event::parse_alertmanager(&body)?;
-        persist(&app, &format!("alertmanager:{id}"), &event).await
+        let parsed =
+            event::parse_alertmanager(&body).map(|(id, e)| (format!("alertmanager:{id}"), e));
+        let (key, event) = event::json_or_unreadable("alertmanager", "webhook", &body, parsed)?;
+        persist(&app, &key, &event).await
     }
     .await;
     finish("alertmanager", r)

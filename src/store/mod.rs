@@ -66,6 +66,8 @@ struct NewRow {
     run_at: i64,
     lane: Lane,
     ordering_key: Option<String>,
+    /// Recorded as `ignored` with this reason: never claimed, purged with the handled rows.
+    ignored: Option<String>,
     done: oneshot::Sender<Result<Enqueued, String>>,
 }
 
@@ -307,8 +309,7 @@ impl Store {
         run_at: i64,
         (lane, ordering_key): (Lane, Option<String>),
     ) -> anyhow::Result<Enqueued> {
-        let (done, committed) = oneshot::channel();
-        let row = NewRow {
+        self.write(|done| NewRow {
             queue,
             dedupe_key: dedupe_key.to_owned(),
             kind: kind.to_owned(),
@@ -316,10 +317,44 @@ impl Store {
             run_at,
             lane,
             ordering_key,
+            ignored: None,
             done,
-        };
+        })
+        .await
+    }
+
+    /// Record an event nothing will handle, in state `ignored` with `why` (deduplicated like
+    /// any other): `banto inbox --state ignored` lists them.
+    pub async fn record_ignored(
+        &self,
+        dedupe_key: &str,
+        kind: &str,
+        payload: &str,
+        why: &str,
+    ) -> anyhow::Result<Enqueued> {
+        let now = self.clock.now_ms();
+        self.write(|done| NewRow {
+            queue: Queue::Inbox,
+            dedupe_key: dedupe_key.to_owned(),
+            kind: kind.to_owned(),
+            payload: payload.to_owned(),
+            run_at: now,
+            lane: Lane::Background,
+            ordering_key: None,
+            ignored: Some(why.to_owned()),
+            done,
+        })
+        .await
+    }
+
+    /// Hand a row to the group-commit writer and wait for its commit.
+    async fn write(
+        &self,
+        row: impl FnOnce(oneshot::Sender<Result<Enqueued, String>>) -> NewRow,
+    ) -> anyhow::Result<Enqueued> {
+        let (done, committed) = oneshot::channel();
         self.writer
-            .send(row)
+            .send(row(done))
             .await
             .map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
         committed
@@ -525,7 +560,7 @@ impl Store {
     pub async fn failures(&self, queue: Queue) -> anyhow::Result<Vec<QueueRow>> {
         let sql = format!(
             "SELECT id, dedupe_key, kind, state, attempts, run_at, last_error, created_at, payload FROM {} \
-             WHERE state <> 'done' AND last_error IS NOT NULL ORDER BY id",
+             WHERE state IN ('pending', 'parked') AND last_error IS NOT NULL ORDER BY id",
             queue.table()
         );
         sqlx::query(AssertSqlSafe(sql))
@@ -575,7 +610,7 @@ impl Store {
     ) -> anyhow::Result<u64> {
         let t = queue.table();
         let sql = format!(
-            "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE state = 'done' \
+            "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE state IN ('done', 'ignored') \
              AND finished_at < $1 LIMIT {batch})"
         );
         let mut purged = 0;
@@ -722,13 +757,14 @@ async fn insert_rows(
 ) -> anyhow::Result<Vec<(usize, i64)>> {
     let values: Vec<String> = (0..rows.len())
         .map(|i| {
-            let p = i * 7;
-            let params: Vec<String> = (1..=7).map(|k| format!("${}", p + k)).collect();
+            let p = i * 10;
+            let params: Vec<String> = (1..=10).map(|k| format!("${}", p + k)).collect();
             format!("({})", params.join(", "))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at, lane, ordering_key) VALUES {} \
+        "INSERT INTO {} (dedupe_key, kind, payload, run_at, created_at, lane, ordering_key, \
+         state, last_error, finished_at) VALUES {} \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
         queue.table(),
         values.join(", ")
@@ -742,7 +778,14 @@ async fn insert_rows(
             .bind(row.run_at)
             .bind(now)
             .bind(row.lane as i64)
-            .bind(row.ordering_key.as_deref());
+            .bind(row.ordering_key.as_deref())
+            .bind(if row.ignored.is_some() {
+                "ignored"
+            } else {
+                "pending"
+            })
+            .bind(row.ignored.as_deref())
+            .bind(row.ignored.as_ref().map(|_| now));
     }
     let mut inserted: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for r in query.fetch_all(&mut *conn).await? {
