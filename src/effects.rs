@@ -83,11 +83,23 @@ pub async fn post(
     let Some(key) = next_key(&place) else {
         return Ok(app.slack.post(channel, msg, thread).await?);
     };
-    match app.store.begin_effect(&key).await? {
+    post_as(app, &key, channel, msg, thread).await
+}
+
+/// Posts the one message named `key` (`incident:7:checklist`): whichever run or event posts it
+/// first, every later one finds it, whatever else those runs did before.
+pub async fn post_as(
+    app: &App,
+    key: &str,
+    channel: &ChannelId,
+    msg: &Outgoing,
+    thread: Option<&MessageTs>,
+) -> anyhow::Result<MessageTs> {
+    match app.store.begin_effect(key).await? {
         Begun::Done(Some(ts)) => return Ok(MessageTs(ts)),
         Begun::Unfinished | Begun::Done(None) => {
-            if let Some(ts) = app.slack.find_keyed(channel, thread, &key).await? {
-                app.store.finish_effect(&key, Some(&ts.0)).await?;
+            if let Some(ts) = app.slack.find_keyed(channel, thread, key).await? {
+                app.store.finish_effect(key, Some(&ts.0)).await?;
                 return Ok(ts);
             }
         }
@@ -95,7 +107,7 @@ pub async fn post(
     }
     // A failed post stays begun: Slack may have posted it before failing to answer, so the
     // next run looks for it first.
-    let ts = app.slack.post_keyed(channel, msg, thread, &key).await?;
-    app.store.finish_effect(&key, Some(&ts.0)).await?;
+    let ts = app.slack.post_keyed(channel, msg, thread, key).await?;
+    app.store.finish_effect(key, Some(&ts.0)).await?;
     Ok(ts)
 }

@@ -120,6 +120,12 @@ fn every_corpus_plan_has_the_right_counts() {
             false,
         ),
         (
+            "terraform__show-json__drift.plan.json",
+            c(0, 2, 0, 0, 0, 0, 0),
+            1,
+            false,
+        ),
+        (
             "tf-plan-format__create.tfplan.json",
             c(1, 0, 0, 0, 0, 0, 0),
             0,

@@ -117,6 +117,6 @@ mod tests {
             })
         );
         let err = parse_aws_event(br#"{"id":"x","detail-type":"CodeBuild Build State Change","source":"aws.codebuild","detail":{}}"#).unwrap_err();
-        assert_eq!(err.0, "CodeBuild event: missing `detail/build-id`");
+        assert_eq!(err.0, "CodeBuild event: missing `detail.build-id`");
     }
 }

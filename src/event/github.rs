@@ -111,7 +111,7 @@ fn pull_request(p: &Value, action: &str) -> Result<PullRequest, Malformed> {
         number: p
             .pointer("/pull_request/number")
             .and_then(Value::as_u64)
-            .ok_or_else(|| Malformed(format!("{what}: missing `pull_request/number`")))?,
+            .ok_or_else(|| Malformed(format!("{what}: missing `pull_request.number`")))?,
         head_sha: required(p, "/pull_request/head/sha", what)?,
         head_ref: required(p, "/pull_request/head/ref", what)?,
         author: required(p, "/pull_request/user/login", what)?,

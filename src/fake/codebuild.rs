@@ -54,6 +54,8 @@ pub struct CodeBuildState {
     pub calls: Vec<String>,
     /// Statuses to answer the next calls of an operation with (500, 400 throttling …).
     pub faults: HashMap<String, VecDeque<u16>>,
+    /// Shared with the other fakes: a crash point armed by the test refuses calls.
+    pub crash: crate::fake::crash::CrashPoint,
     seq: u64,
 }
 
@@ -252,6 +254,13 @@ async fn api(State(fake): State<FakeCodeBuild>, headers: HeaderMap, body: Bytes)
     };
     let resp = {
         let mut st = fake.state();
+        if !st.crash.enter() {
+            return aws_error(
+                StatusCode::BAD_REQUEST,
+                "AccessDeniedException",
+                "banto crashed before this call",
+            );
+        }
         st.calls.push(op.clone());
         if let Some(status) = st.faults.get_mut(&op).and_then(VecDeque::pop_front) {
             let kind = if status == 400 {

@@ -43,6 +43,8 @@ pub struct GithubState {
     pub read_only_repos: std::collections::BTreeSet<String>,
     /// Repositories whose settings do not allow squash merging.
     pub no_squash_repos: std::collections::BTreeSet<String>,
+    /// Shared with the other fakes: a crash point armed by the test refuses calls.
+    pub crash: crate::fake::crash::CrashPoint,
 }
 
 #[derive(Clone, Debug)]
@@ -213,6 +215,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Record the call, then answer an injected failure if one is queued.
 fn enter(st: &mut GithubState, route: &str) -> Option<Response> {
+    if !st.crash.enter() {
+        // 418: no handler treats it as anything but a failure, and nothing retries it.
+        return Some(error(
+            StatusCode::IM_A_TEAPOT,
+            "banto crashed before this call",
+        ));
+    }
     st.calls.push(route.to_owned());
     let status = st.faults.get_mut(route).and_then(VecDeque::pop_front)?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

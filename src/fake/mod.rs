@@ -4,6 +4,7 @@
 pub mod aws_side;
 pub mod codebuild;
 pub mod corpus;
+pub mod crash;
 pub mod database;
 pub mod github;
 pub mod github_git;

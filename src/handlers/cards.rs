@@ -5,7 +5,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
 use crate::ids::{ChannelId, MessageTs};
-use crate::store::{Record, Versioned};
+use crate::store::{Record, RecordId, Versioned};
 use std::future::Future;
 
 /// A record kind with a card.
@@ -30,7 +30,8 @@ pub(crate) async fn show<R: Carded>(app: &App, record: &Versioned<R>) -> anyhow:
         let mut seen = saved.version;
         let msg = R::render(app, &saved).await?;
         let place = R::card(&saved.meta);
-        if let Some(ts) = post_or_edit(app, place, &msg).await? {
+        let key = format!("card:{}:{}", R::TABLE, id.get());
+        if let Some(ts) = post_or_edit(app, &key, place, &msg).await? {
             seen = app
                 .store
                 .update(id, |r| R::card_mut(&mut r.meta).ts = Some(ts.0.clone()))
@@ -45,9 +46,11 @@ pub(crate) async fn show<R: Carded>(app: &App, record: &Versioned<R>) -> anyhow:
     Ok(())
 }
 
-/// Edit the card, or post it when there is none yet: `Some(ts)` of a new post, to be saved.
+/// Edit the card, or post it when there is none yet: `Some(ts)` of a new post, to be saved. The
+/// post is named after the record, so a run that died before saving its `ts` finds it.
 async fn post_or_edit(
     app: &App,
+    key: &str,
     place: &CardPlace,
     msg: &Outgoing,
 ) -> anyhow::Result<Option<MessageTs>> {
@@ -59,7 +62,7 @@ async fn post_or_edit(
                 .await?;
             None
         }
-        None => Some(crate::effects::post(app, &channel, msg, None).await?),
+        None => Some(crate::effects::post_as(app, key, &channel, msg, None).await?),
     })
 }
 

@@ -154,6 +154,15 @@ pub struct IncidentMeta {
     /// The suspect-changes card, edited as suspects are confirmed or dismissed.
     #[serde(default)]
     pub suspects_ts: Option<String>,
+    /// The announcement in the broadcast channel, once posted (a declaration's last step).
+    #[serde(default)]
+    pub announcement_ts: Option<String>,
+    /// The environments the channel was told this incident freezes (`app/env`), and how many
+    /// freezes it has lifted (a reopened incident freezes again under a new name).
+    #[serde(default)]
+    pub frozen: Vec<String>,
+    #[serde(default)]
+    pub thaws: u32,
     /// The message it was declared from (message shortcut, alert card): a permalink.
     #[serde(default)]
     pub source_link: Option<String>,

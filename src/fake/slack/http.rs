@@ -13,6 +13,9 @@ pub(super) async fn api(
     let p = params(&query, &headers, &body);
     let result = {
         let mut st = fake.state();
+        if !st.crash.enter() {
+            return crashed();
+        }
         st.calls.push(method.clone());
         // Timestamps follow the wall clock (and the test clock, through `keep_up_with`); the
         // sequence number after the dot keeps them growing within a second.
@@ -67,6 +70,11 @@ pub(super) async fn api(
     }
 }
 
+/// The answer to a call banto never made (it died first): a permanent error it cannot act on.
+fn crashed() -> Response {
+    axum::Json(json!({ "ok": false, "error": "fake_banto_crashed" })).into_response()
+}
+
 fn authorize(
     st: &SlackState,
     headers: &HeaderMap,
@@ -103,6 +111,9 @@ pub(super) async fn response_url(
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return (StatusCode::BAD_REQUEST, "invalid_payload").into_response();
     };
+    if !fake.state().crash.enter() {
+        return crashed();
+    }
     let status = fake.mutate(|st| {
         let Some((channel, user)) = st.response_urls.get(&id).cloned() else {
             return StatusCode::NOT_FOUND;

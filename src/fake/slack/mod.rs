@@ -135,6 +135,8 @@ pub struct SlackState {
     limit_cells: HashMap<String, crate::domain::slack_limits::Cell>,
     /// How long every Web API call and `response_url` answer takes (after its effect).
     pub latency: std::time::Duration,
+    /// Shared with the other fakes: a crash point armed by the test refuses calls.
+    pub crash: crate::fake::crash::CrashPoint,
     clock: i64,
     seq: u64,
 }

@@ -93,6 +93,8 @@ pub struct World {
     pub deepl: crate::fake::translate::deepl::FakeDeepl,
     pub amazon: crate::fake::translate::amazon::FakeAmazonTranslate,
     pub llm: crate::fake::translate::llm::FakeLlm,
+    /// Arm it to make banto die just before one of its calls to Slack, GitHub or CodeBuild.
+    pub crash: crate::fake::crash::CrashPoint,
     pub app: Arc<App>,
     /// banto's own base URL (its real router on a loopback port).
     pub url: String,
@@ -184,6 +186,10 @@ impl World {
             .collect();
         let codebuild = FakeCodeBuild::start(&cb_projects).await?;
         let s3 = FakeS3::start().await?;
+        let crash = crate::fake::crash::CrashPoint::default();
+        slack.mutate(|s| s.crash = crash.clone());
+        github.state().crash = crash.clone();
+        codebuild.state().crash = crash.clone();
         for p in &opts.config.terraform.projects {
             s3.create_bucket(&p.artifact_bucket);
         }
@@ -246,6 +252,7 @@ impl World {
             deepl,
             amazon,
             llm,
+            crash,
             app,
             url,
             signing_secret,

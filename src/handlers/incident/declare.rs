@@ -119,8 +119,9 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     let i = &stored.record;
     let kind = kind_title(app, &i.kind, locale);
     // Independent of each other, so made at once (Slack answers each in ~100 ms); the card,
-    // the checklist and the suspects go to the same channel in this order.
-    let first_post = stored.meta.card.ts.is_none();
+    // the checklist and the suspects go to the same channel in this order. Each posted step is
+    // recorded as done and named after the incident: a run after a crash does what is missing,
+    // and finds (never repeats) what a dead run posted without recording it.
     let topic = format!("{} · SEV{} · {} · {}", stored.id, i.severity, kind, i.title);
     let invite = async {
         let people = responders(app, &stored).await?;
@@ -129,14 +130,16 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     };
     let card = async {
         show(app, &stored).await?;
-        if first_post {
+        if stored.meta.checklist_ts.is_none() {
             post_checklist(app, &stored, &channel).await?;
+        }
+        if stored.meta.suspects_ts.is_none() {
             super::suspects::show_suspects(app, stored.id).await?;
         }
         anyhow::Ok(())
     };
     let announcement = async {
-        if first_post {
+        if stored.meta.announcement_ts.is_none() {
             announce(app, &stored, &kind).await?;
         }
         anyhow::Ok(())
@@ -195,7 +198,8 @@ async fn post_checklist(
         return Ok(());
     }
     let msg = checklist(stored.id, &stored.record, &steps, locale(app, &stored.meta));
-    let ts = crate::effects::post(app, channel, &msg, None).await?;
+    let key = format!("incident:{}:checklist", stored.id.0);
+    let ts = crate::effects::post_as(app, &key, channel, &msg, None).await?;
     app.store
         .update(stored.id, |s| s.meta.checklist_ts = Some(ts.0.clone()))
         .await?;
@@ -286,12 +290,11 @@ async fn announce(app: &App, stored: &StoredIncident, kind: &str) -> anyhow::Res
         reporter: mention(&stored.record.reporter),
     }
     .render(app.config.locale_for_channel(broadcast));
-    crate::effects::post(
-        app,
-        &ChannelId::from(broadcast.as_str()),
-        &Outgoing::text(text),
-        None,
-    )
-    .await?;
+    let key = format!("incident:{}:announcement", stored.id.0);
+    let channel = ChannelId::from(broadcast.as_str());
+    let ts = crate::effects::post_as(app, &key, &channel, &Outgoing::text(text), None).await?;
+    app.store
+        .update(stored.id, |s| s.meta.announcement_ts = Some(ts.0.clone()))
+        .await?;
     Ok(())
 }

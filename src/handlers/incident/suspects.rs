@@ -107,7 +107,8 @@ async fn render(
                 .await?
         }
         None => {
-            let ts = crate::effects::post(app, &channel, &msg, None).await?;
+            let key = format!("incident:{}:suspects", stored.id.0);
+            let ts = crate::effects::post_as(app, &key, &channel, &msg, None).await?;
             app.store
                 .update(stored.id, |s| s.meta.suspects_ts = Some(ts.0.clone()))
                 .await?;
