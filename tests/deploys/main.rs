@@ -8,6 +8,7 @@
 
 mod approval;
 mod automation;
+mod crash_points;
 mod helpers;
 mod incidents;
 mod interrupted;

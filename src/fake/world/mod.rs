@@ -130,8 +130,14 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let router = crate::server::router(app.clone());
+    let mut until = stop.clone();
+    // Stopped with the workers, so a dropped world lets go of its App and database connections.
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = until.wait_for(|stop| *stop).await;
+            })
+            .await;
     });
     Ok((
         url,

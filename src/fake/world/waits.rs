@@ -25,6 +25,23 @@ impl World {
         Ok(())
     }
 
+    /// After `crash` brought banto down mid-handler: banto is back, the retry's time has come
+    /// (the handler's first backoff), and the inbox runs the event again.
+    pub async fn rerun_after_crash(&self) -> anyhow::Result<()> {
+        self.drain().await?;
+        anyhow::ensure!(
+            self.crash.is_down(),
+            "the armed crash point was never reached"
+        );
+        self.crash.recover();
+        self.app
+            .clock
+            .advance(crate::worker::backoff(1) + std::time::Duration::from_secs(1));
+        self.app.wake.notify_waiters();
+        self.app.wake.notify_one();
+        self.settle().await
+    }
+
     /// Wait until no accepted event is ready or running, whatever the outcome.
     pub async fn drain(&self) -> anyhow::Result<()> {
         let mut progress = self.app.progress.subscribe();

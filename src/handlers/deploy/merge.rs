@@ -42,7 +42,15 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
             s.record.approve(&user, &approvers, a.allow_self_approval)
         })
         .await?;
+    let mine = stored.record.approvals.contains(&user);
     let answer = match result {
+        // This click's approval was saved by a run that stopped (a crash, GitHub down): the
+        // inbox's re-run finishes what it left, the merge now rather than two minutes later.
+        Err(_) if mine && stored.record.ready_to_merge() => merge(app, id).await?,
+        Err(_) if mine && stored.record.state.is_merged() => {
+            show_card(app, &stored).await?;
+            DeployReply::merged(&stored.record)
+        }
         Err(r) => refusal_reply(r, &a.name, id),
         Ok(approved) => {
             app.store
