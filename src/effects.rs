@@ -23,6 +23,11 @@ pub async fn scope<F: Future>(row: String, f: F) -> F::Output {
     SCOPE.scope((row, RefCell::default()), f).await
 }
 
+/// The queue row being handled (`inbox:42`), if any.
+pub fn row() -> Option<String> {
+    SCOPE.try_with(|(row, _)| row.clone()).ok()
+}
+
 /// The next key for an effect on `place`. Counting per place keeps keys stable when a run
 /// after a crash skips an effect elsewhere (edits a card it posted instead of posting it).
 fn next_key(place: &str) -> Option<String> {

@@ -450,3 +450,132 @@ async fn a_private_incidents_draft_stays_in_its_channel() {
     );
     assert!(world.github.state().issues.is_empty(), "no issue");
 }
+
+/// banto dies before each outward call of a resolution in turn (the notice, the broadcast, the
+/// issues, the pull request, the upload): the re-run leaves one of each.
+#[tokio::test]
+async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
+    let setup = async || {
+        let world = world().await;
+        let (_, name) = declare(
+            &world,
+            "alice",
+            "/incident --type database Orders DB failover",
+            3,
+        )
+        .await;
+        for action in [
+            "Page the DBA from the failover alert",
+            "Alert on replica lag",
+        ] {
+            ask(
+                &world,
+                "alice",
+                &name,
+                &format!("/incident action {action}"),
+            )
+            .await;
+            world.next_message(&name).await.unwrap();
+        }
+        world.app.clock.advance(Duration::from_secs(20 * 60));
+        ask(&world, "alice", &name, "/incident status monitoring").await;
+        world
+            .slack
+            .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+        world
+    };
+    banto::fake::crash::sweep(
+        "resolve",
+        setup,
+        async |w: &World| {
+            let i = w.app.store.open_incidents().await.unwrap().remove(0);
+            let name = w.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+                .name
+                .clone();
+            w.slash("alice", &name, "/incident resolve").await.unwrap();
+        },
+        async |w: &World, n| {
+            let at = format!("crash before call {n}");
+            let i = w
+                .app
+                .store
+                .load(banto::ids::IncidentId(1))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(!i.record.is_open(), "{at}: resolved");
+            let channel = i.meta.channel.clone().unwrap();
+            let st = w.slack.state();
+            let in_channel = |needle: &str| {
+                st.messages
+                    .iter()
+                    .filter(|m| {
+                        m.from_bot
+                            && m.channel == channel
+                            && m.ephemeral_to.is_none()
+                            && m.text.contains(needle)
+                    })
+                    .count()
+            };
+            let texts: Vec<&str> = st
+                .messages
+                .iter()
+                .filter(|m| m.from_bot && m.channel == channel)
+                .map(|m| m.text.as_str())
+                .collect();
+            assert_eq!(
+                in_channel("resolved. Time to detect"),
+                1,
+                "{at}: one notice: {texts:#?}"
+            );
+            assert_eq!(in_channel("postmortem draft"), 1, "{at}: one draft card");
+            let files: Vec<_> = st
+                .files
+                .iter()
+                .filter(|f| f.channel.as_deref() == Some(channel.as_str()))
+                .collect();
+            assert_eq!(files.len(), 1, "{at}: the draft shared once");
+            let broadcast = st.channel_by_name("incidents").unwrap().id.clone();
+            let resolved_there = st
+                .messages
+                .iter()
+                .filter(|m| m.channel == broadcast && m.text.contains("resolved"))
+                .count();
+            assert_eq!(resolved_there, 1, "{at}: one broadcast of the resolution");
+            let alice = w.user("alice");
+            let answers = st
+                .messages
+                .iter()
+                .filter(|m| {
+                    m.ephemeral_to.as_deref() == Some(alice.as_str()) && m.text.contains("resolved")
+                })
+                .count();
+            assert_eq!(answers, 1, "{at}: alice hears once");
+            drop(st);
+            assert_eq!(
+                w.github.pulls("acme/docs").len(),
+                1,
+                "{at}: one pull request"
+            );
+            let mut titles: Vec<String> = w
+                .github
+                .state()
+                .issues
+                .iter()
+                .map(|i| i.title.clone())
+                .collect();
+            titles.sort();
+            assert_eq!(
+                titles,
+                [
+                    "INC-1: Alert on replica lag",
+                    "INC-1: Page the DBA from the failover alert"
+                ],
+                "{at}: one issue per action item"
+            );
+            w.slack
+                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+        },
+    )
+    .await;
+}

@@ -72,3 +72,48 @@ impl CrashPoint {
         }
     }
 }
+
+/// Run `act` on a world from `setup` once to count its outward calls, then once per call with
+/// banto dying just before it and the inbox running the event again; `check` looks at each
+/// world afterwards (`0`: the run without a crash). `CRASH_DEBUG=1` prints the clean run's calls.
+pub async fn sweep<S, A, C>(name: &str, setup: S, act: A, check: C)
+where
+    S: AsyncFn() -> crate::fake::world::World,
+    A: AsyncFn(&crate::fake::world::World),
+    C: AsyncFn(&crate::fake::world::World, u32),
+{
+    let world = setup().await;
+    world.crash.count();
+    act(&world).await;
+    world.settle().await.expect("the run without a crash");
+    let calls = world.crash.seen();
+    if std::env::var("CRASH_DEBUG").is_ok() {
+        eprintln!(
+            "{name}: {calls} calls; slack {:?}\ngithub {:?}",
+            world.slack.state().calls,
+            world.github.state().calls
+        );
+    }
+    assert!(calls >= 3, "{name}: a clean run makes {calls} calls");
+    check(&world, 0).await;
+    drop(world);
+    // Concurrent lookups may share an answer or not, so a run's count can vary by a call or
+    // two: a point a run never reached is a run without a crash.
+    let mut crashed = 0;
+    for n in 1..=calls {
+        let world = setup().await;
+        world.crash.arm(n);
+        act(&world).await;
+        crashed += u32::from(
+            world
+                .rerun_after_crash()
+                .await
+                .unwrap_or_else(|e| panic!("{name}, crash before call {n} of {calls}: {e}")),
+        );
+        check(&world, n).await;
+    }
+    assert!(
+        crashed + 2 >= calls,
+        "{name}: only {crashed} of {calls} crash points were reached"
+    );
+}

@@ -3,41 +3,8 @@
 //! there exactly once: one channel, one card, one pull request, one merge, one notice.
 
 use crate::helpers::*;
+use banto::fake::crash::sweep;
 use std::time::Duration;
-
-/// Run `act` once to count its calls, then once per call with banto dying just before it; each
-/// world is checked by `check` after the re-run.
-async fn sweep<S, A, C>(name: &str, setup: S, act: A, check: C)
-where
-    S: AsyncFn() -> World,
-    A: AsyncFn(&World),
-    C: AsyncFn(&World, u32),
-{
-    let world = setup().await;
-    world.crash.count();
-    act(&world).await;
-    world.settle().await.unwrap();
-    let calls = world.crash.seen();
-    if std::env::var("CRASH_DEBUG").is_ok() {
-        eprintln!(
-            "{name}: slack {:?}\ngithub {:?}",
-            world.slack.state().calls,
-            world.github.state().calls
-        );
-    }
-    assert!(calls >= 3, "{name}: a clean run makes {calls} calls");
-    check(&world, 0).await;
-    for n in 1..=calls {
-        let world = setup().await;
-        world.crash.arm(n);
-        act(&world).await;
-        world
-            .rerun_after_crash()
-            .await
-            .unwrap_or_else(|e| panic!("{name}, crash before call {n} of {calls}: {e}"));
-        check(&world, n).await;
-    }
-}
 
 /// Bot messages in `channel` itself (not threads, not ephemeral), oldest first.
 fn posts(world: &World, channel_id: &str) -> Vec<FakeMessage> {

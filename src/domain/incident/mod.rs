@@ -3,6 +3,7 @@
 //! `occurred` is when it happened, `recorded` when banto learnt of it.
 
 mod alert;
+mod follow_up;
 mod naming;
 mod reminders;
 mod suspects;
@@ -10,6 +11,7 @@ mod timeline;
 mod when;
 
 pub use alert::{AlertEpisode, AlertState, Observed, services_from, severity_from};
+pub use follow_up::FollowUp;
 pub use naming::{channel_name, slug};
 pub use reminders::{Nudge, next_nudge, working_hours_start};
 pub use suspects::{Suspect, SuspectChange, Verdict, rank};
@@ -163,6 +165,9 @@ pub struct IncidentMeta {
     pub frozen: Vec<String>,
     #[serde(default)]
     pub thaws: u32,
+    /// Changes saved whose follow-up is not done yet (see `FollowUp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
     /// The message it was declared from (message shortcut, alert card): a permalink.
     #[serde(default)]
     pub source_link: Option<String>,

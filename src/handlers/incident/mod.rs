@@ -24,7 +24,7 @@ use super::cards::{Carded, show};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
-use crate::domain::incident::{Incident, IncidentMeta, Refusal, Status, What};
+use crate::domain::incident::{FollowUp, Incident, IncidentMeta, Refusal, What};
 use crate::ids::{ChannelId, IncidentId};
 use crate::messages::Message;
 use crate::messages::common::mention;
@@ -84,38 +84,83 @@ async fn broadcast(app: &App, i: &StoredIncident, notice: &IncidentNotice) -> an
 }
 
 /// Change an incident: `change` decides (again if someone saved first); then everything that
-/// follows from what changed. `Ok(Err(_))`: refused, nothing changed.
+/// follows from what changed. `Ok(Err(_))`: refused, nothing changed. The follow-up is saved
+/// with the change and cleared once done; a retry of the same event first finishes what its
+/// stopped run left (a resolution whose notices, postmortem and thaw never happened).
 async fn change(
     app: &App,
     id: IncidentId,
     by: &str,
     change: impl Fn(&mut Incident) -> Result<(), Refusal> + Send + Sync,
 ) -> anyhow::Result<Result<StoredIncident, Refusal>> {
-    let mut before = None;
+    let row = crate::effects::row();
+    let left = match &row {
+        Some(row) => finish_left(app, id, row).await?,
+        None => None,
+    };
+    let mut plan = None;
     let (stored, result) = app
         .store
         .update(id, |s| {
-            before = Some(s.record.clone());
-            change(&mut s.record)
+            let before = s.record.clone();
+            let r = change(&mut s.record);
+            if r.is_ok() {
+                let f = FollowUp::between(&before, &s.record, by, row.as_deref().unwrap_or(""));
+                if row.is_some() {
+                    s.meta.follow_ups.push(f.clone());
+                }
+                plan = Some(f);
+            }
+            r
         })
         .await?;
     if let Err(r) = result {
-        return Ok(Err(r));
+        // The change this event asked for was made by its stopped run: answer as that run would
+        // have (not "already resolved").
+        return Ok(left.ok_or(r));
     }
-    let before = before.expect("update ran the change");
-    follow_up(app, &before, &stored, by).await?;
-    Ok(Ok(stored))
+    let plan = plan.expect("update ran the change");
+    follow_up(app, &stored, &plan).await?;
+    Ok(Ok(done(app, id, &plan).await?.unwrap_or(stored)))
+}
+
+/// Follow-ups a stopped run of `row` left on incident `id`; the incident after them, if any.
+async fn finish_left(
+    app: &App,
+    id: IncidentId,
+    row: &str,
+) -> anyhow::Result<Option<StoredIncident>> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(None);
+    };
+    let mut after = None;
+    for f in stored.meta.follow_ups.iter().filter(|f| f.row == row) {
+        tracing::info!(incident = %id, row, "finishing what a stopped run left");
+        follow_up(app, &stored, f).await?;
+        after = done(app, id, f).await?;
+    }
+    Ok(after)
+}
+
+async fn done(app: &App, id: IncidentId, f: &FollowUp) -> anyhow::Result<Option<StoredIncident>> {
+    if f.row.is_empty() {
+        return Ok(None);
+    }
+    let (stored, ()) = app
+        .store
+        .update(id, |s| s.meta.follow_ups.retain(|x| x != f))
+        .await?;
+    Ok(Some(stored))
 }
 
 /// What follows a change: the audit, the card, notices, freezes, invitations and reminders.
-async fn follow_up(
-    app: &App,
-    before: &Incident,
-    after: &StoredIncident,
-    by: &str,
-) -> anyhow::Result<()> {
-    let i = &after.record;
-    for entry in &i.timeline[before.timeline.len().min(i.timeline.len())..] {
+async fn follow_up(app: &App, after: &StoredIncident, f: &FollowUp) -> anyhow::Result<()> {
+    let (i, by) = (&after.record, f.by.as_str());
+    let (from, to) = (
+        f.entries.0.min(i.timeline.len()),
+        f.entries.1.min(i.timeline.len()),
+    );
+    for entry in &i.timeline[from..to] {
         let detail = serde_json::to_string(&entry.what)?;
         app.store
             .audit(by, "incident_changed", &subject(after.id), &detail)
@@ -173,10 +218,10 @@ async fn follow_up(
             _ => {}
         }
     }
-    if before.card_state() != i.card_state() {
+    if f.card {
         show(app, after).await?;
     }
-    if before.is_open() && !i.is_open() {
+    if f.resolved {
         let l = locale(app, &after.meta);
         let notice = IncidentNotice::Resolved {
             id: after.id,
@@ -187,27 +232,14 @@ async fn follow_up(
         crate::metrics::incident_resolved(&i.kind, i.severity, &i.metrics());
         crate::handlers::postmortem::schedule(app, after.id, None).await?;
     }
-    if before.impact_started_ms != i.impact_started_ms {
+    if f.impact_moved {
         suspects::show_suspects(app, after.id).await?;
     }
-    if before.severity != i.severity {
+    if f.severity_changed {
         declare::invite_for_severity(app, after).await?;
     }
     freeze::apply(app, after).await?;
     reminders::schedule(app, after).await
-}
-
-impl Incident {
-    /// What the header card shows: a change to anything else does not edit it.
-    fn card_state(&self) -> (u8, Status, Option<&str>, i64, Option<i64>) {
-        (
-            self.severity,
-            self.status,
-            self.commander(),
-            self.impact_started_ms,
-            self.mitigated_ms,
-        )
-    }
 }
 
 impl Carded for Incident {
