@@ -64,6 +64,22 @@ const BANTO_RULES: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// An AWS secret access key has no format of its own (40 characters of base64): it is found by
+/// what stands before it, its key id or its name, in any format (`export`, credentials file,
+/// JSON from the CLI, a table, a sentence in Japanese). Entropy keeps commit SHAs out.
+const AWS_SECRET_RULES: &[(&str, &str, &[&str])] = &[
+    (
+        "banto-aws-secret-after-key-id",
+        r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}[^\n]{0,80}?[^A-Za-z0-9/+]([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        &["akia", "asia", "abia", "acca", "a3t"],
+    ),
+    (
+        "banto-aws-secret-after-its-name",
+        r"(?i)(?:secret[_ .-]?access[_ .-]?key|シークレット(?:アクセス)?キー)[^A-Za-z0-9/+\n]{0,12}([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        &["secret", "シークレット"],
+    ),
+];
+
 /// Values an assignment rule finds that are not secrets: placeholders and banto's own masks.
 const PLACEHOLDER: &str = r"^(?:\(sensitive\)|\(known after apply\)|\*+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|null|none|true|false|redacted|xxxx+)$";
 
@@ -345,6 +361,11 @@ impl Scanner {
             let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
             add(rule, &keywords);
         }
+        for (id, regex, keywords) in AWS_SECRET_RULES {
+            let rule = Rule::new(id, regex, 1, Some(4.0), vec![]);
+            let keywords: Vec<String> = keywords.iter().map(|k| (*k).to_owned()).collect();
+            add(rule, &keywords);
+        }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&keyword_list)
@@ -521,6 +542,37 @@ mod tests {
             );
             assert!(!s.find(sample).is_empty(), "{sample}");
         }
+    }
+
+    #[test]
+    fn an_aws_secret_beside_its_key_id_or_its_name_is_found_in_every_format() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lw2Hn4T";
+        for text in [
+            format!("AKIAZ7VRSQ4TFE2MKD3P {secret}"),
+            format!("AKIAZ7VRSQ4TFE2MKD3P:{secret}"),
+            format!("keys: AKIAZ7VRSQ4TFE2MKD3P / secret {secret}."),
+            format!(r#"["ASIAZ7VRSQ4TFE2MKD3P", "{secret}"]"#),
+            format!("| AKIAZ7VRSQ4TFE2MKD3P | {secret} |"),
+            format!(r#"{{"AccessKeyId": "AKIAZ7VRSQ4TFE2MKD3P", "SecretAccessKey": "{secret}"}}"#),
+            format!("SecretAccessKey: {secret}"),
+            format!("AWS_SECRET_ACCESS_KEY {secret}"),
+            format!("export AWS_SECRET_ACCESS_KEY=\"{secret}\""),
+            format!(
+                "[default]\naws_access_key_id = AKIAZ7VRSQ4TFE2MKD3P\naws_secret_access_key = {secret}\n"
+            ),
+            format!("アクセスキー AKIAZ7VRSQ4TFE2MKD3P、シークレットは {secret} です"),
+            format!("シークレットアクセスキー：{secret}"),
+        ] {
+            let masked = crate::domain::mask::text(&text);
+            assert!(!masked.contains(secret), "{text:?} → {masked}");
+            assert!(!masked.contains("wJalrXUt"), "{masked}");
+        }
+        // Not a secret: a commit SHA after a key id, a short value after the name.
+        let sha = "AKIAZ7VRSQ4TFE2MKD3P at 9fceb02d0ae598e95dc970b74767f19372d61af8";
+        assert!(
+            crate::domain::mask::text(sha).contains("9fceb02d0ae5"),
+            "{sha}"
+        );
     }
 
     #[test]
