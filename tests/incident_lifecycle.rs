@@ -656,3 +656,43 @@ async fn checklist_steps_are_ticked_by_whom_and_when() {
             .any(|e| matches!(e.what, What::Tick { step: 0 }) && e.by == kenji)
     );
 }
+
+/// The form starts from what `/incident <title>` would declare: the default type and its
+/// playbook's severity, not the alphabetically first playbook at SEV3 (a database alarm declared
+/// without a second look became a SEV1 "bad deploy" that froze deploys).
+#[tokio::test]
+async fn the_declaration_form_preselects_the_default_type_and_its_severity() {
+    let opts = WorldOptions::with_config(
+        "[incidents]\nbroadcast_channel = \"#incidents\"\ndefault_type = \"security\"\n",
+    );
+    let world = World::start_with(opts).await.expect("world starts");
+    world.slash("bob", "#ops", "/incident").await.unwrap();
+    world.settle().await.unwrap();
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    let chosen = |block: &str| {
+        view.view["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_id"] == block)
+            .map(|b| b["element"]["initial_option"]["value"].clone())
+    };
+    assert_eq!(chosen("type"), Some(json!("security")));
+    assert_eq!(
+        chosen("sev"),
+        Some(json!("1")),
+        "the security playbook's SEV1"
+    );
+
+    let world = self::world().await;
+    world.slash("bob", "#ops", "/incident").await.unwrap();
+    world.settle().await.unwrap();
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    let sev = view.view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == "sev")
+        .map(|b| b["element"]["initial_option"]["value"].clone());
+    assert_eq!(sev, Some(json!("3")), "no default type: SEV3");
+}

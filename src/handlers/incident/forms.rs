@@ -43,6 +43,15 @@ pub(crate) async fn open_declare_form(
     services.extend(app.config.terraform.projects.iter().map(|p| p.name.clone()));
     services.sort();
     services.dedup();
+    // What `/incident <title>` would declare: the default type and its playbook's severity,
+    // unless the prefill (an alert's severity) knows better.
+    let mut prefill = prefill;
+    let incidents = &app.config.incidents;
+    prefill.kind = prefill.kind.or_else(|| incidents.default_type.clone());
+    prefill.severity = prefill.severity.or_else(|| {
+        let playbook = incidents.playbooks.get(prefill.kind.as_deref()?)?;
+        Some(*playbook.default_severity.get_ref())
+    });
     let view = declare_form(&form, &prefill, &types, &services, locale);
     app.slack.open_view(trigger_id, &view).await?;
     Ok(())

@@ -207,6 +207,8 @@ fn suspect_line(n: usize, s: &Suspect, impact_ms: i64, locale: Locale) -> String
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prefill {
     pub title: String,
+    /// The playbook preselected (`[incidents] default_type` unless something knows better).
+    pub kind: Option<String>,
     pub severity: Option<u8>,
     pub services: Vec<String>,
     /// Who commands it (the person opening the form); cleared, the channel is asked later.
@@ -281,8 +283,12 @@ pub fn declare_form(
         "element": { "type": "plain_text_input", "action_id": title_b.1, "max_length": 150, "initial_value": title } }),
     ];
     if !type_options.is_empty() {
+        let chosen = types
+            .iter()
+            .position(|(v, _)| Some(v) == prefill.kind.as_ref())
+            .unwrap_or(0);
         blocks.push(json!({ "type": "input", "block_id": type_b.0, "label": { "type": "plain_text", "text": l[4] },
-            "element": { "type": "static_select", "action_id": type_b.1, "options": type_options, "initial_option": type_options[0] } }));
+            "element": { "type": "static_select", "action_id": type_b.1, "options": type_options, "initial_option": type_options[chosen] } }));
     }
     blocks.push(json!({ "type": "input", "block_id": sev_b.0, "label": { "type": "plain_text", "text": l[5] },
         "element": { "type": "static_select", "action_id": sev_b.1, "options": severities, "initial_option": severities[severity] } }));
