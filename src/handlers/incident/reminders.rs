@@ -10,7 +10,7 @@ use crate::event::Timer;
 use crate::handlers::user_zone;
 use crate::ids::IncidentId;
 use crate::messages::common::mention;
-use crate::messages::incident::IncidentNotice;
+use crate::messages::incident::{IncidentNotice, slack_date};
 use crate::store::StoredIncident;
 
 /// Minutes between status updates when no playbook says.
@@ -57,14 +57,17 @@ pub(super) async fn ask_for_commander(app: &App, stored: &StoredIncident) -> any
     if stored.record.commander().is_some() || channel_of(stored).is_none() {
         return Ok(());
     }
-    let after = i64::from(app.config.incidents.ask_for_commander_after_minutes) * 60_000;
     crate::timers::schedule(
         app,
         Timer::AskForCommander { id: stored.id },
         &format!("incident:{}:ask_for_commander", stored.id.0),
-        stored.record.declared_ms + after,
+        stored.record.declared_ms + ask_after_ms(app),
     )
     .await
+}
+
+fn ask_after_ms(app: &App) -> i64 {
+    i64::from(app.config.incidents.ask_for_commander_after_minutes) * 60_000
 }
 
 pub async fn ask_for_commander_due(app: &App, id: IncidentId) -> anyhow::Result<()> {
@@ -75,9 +78,15 @@ pub async fn ask_for_commander_due(app: &App, id: IncidentId) -> anyhow::Result<
     if !i.is_open() || i.commander().is_some() {
         return Ok(());
     }
-    let notice = IncidentNotice::Nudge {
-        who: None,
-        minutes: (app.clock.now_ms() - i.declared_ms) / 60_000,
+    // An update falling due within a minute of this ask has its own reminder, which asks for
+    // a commander too: one message, not two at once.
+    let now = app.clock.now_ms();
+    let asked_at = i.declared_ms + ask_after_ms(app);
+    if (i.last_update_ms() + interval_ms(app, &stored) - asked_at).abs() < 60_000 {
+        return Ok(());
+    }
+    let notice = IncidentNotice::NoCommander {
+        minutes: (now - i.declared_ms) / 60_000,
     };
     tell(app, &stored, &notice).await?;
     app.store
@@ -105,9 +114,10 @@ pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()
         Nudge::NotYet { .. } => Ok(()),
         Nudge::Wait { until_ms } => at(app, id, until_ms).await,
         Nudge::Now => {
-            let notice = IncidentNotice::Nudge {
+            let notice = IncidentNotice::UpdateDue {
                 who: commander.as_deref().map(mention),
                 minutes: (now - i.last_update_ms()) / 60_000,
+                since: slack_date(i.last_update_ms()),
             };
             tell(app, &stored, &notice).await?;
             app.store

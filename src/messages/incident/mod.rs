@@ -49,9 +49,15 @@ pub enum IncidentNotice {
         tried: String,
         next: String,
     },
-    /// No status update in `minutes`: the commander (or, with none, the channel) is asked.
-    Nudge {
+    /// A status update is due: the last (`since`, a Slack date) was `minutes` ago; `who`
+    /// commands (with nobody, the channel is asked to take command too).
+    UpdateDue {
         who: Option<String>,
+        minutes: i64,
+        since: String,
+    },
+    /// Nobody has taken command in the `minutes` since the declaration.
+    NoCommander {
         minutes: i64,
     },
     Change {
@@ -275,6 +281,17 @@ mod tests {
                 commander: "<@UBOB>".into(),
                 impact_since: slack_date(1_795_000_000_000),
             }),
+            both(&IncidentNotice::UpdateDue {
+                who: Some("<@UBOB>".into()),
+                minutes: 30,
+                since: slack_date(1_795_000_000_000),
+            }),
+            both(&IncidentNotice::UpdateDue {
+                who: None,
+                minutes: 30,
+                since: slack_date(1_795_000_000_000),
+            }),
+            both(&IncidentNotice::NoCommander { minutes: 5 }),
             both(&IncidentNotice::Freeze {
                 apps: "`web/production`".into(),
             }),
