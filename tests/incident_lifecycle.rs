@@ -754,3 +754,29 @@ async fn no_commander_and_an_update_due_at_once_is_one_message() {
         world.slack.unseen()
     );
 }
+
+/// Declared by a Japanese speaker, the announcement in an English channel is all English.
+#[tokio::test]
+async fn the_announcement_is_in_the_broadcast_channels_language() {
+    let world = world().await;
+    let reply = ask(
+        &world,
+        "kenji",
+        "#ops",
+        "/incident --type bad-deploy 決済が 500 を返す",
+    )
+    .await;
+    assert!(reply.contains("INC-1"), "{reply}");
+    let i = incident(&world).await;
+    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+        .name
+        .clone();
+    for _ in 0..3 {
+        world.next_message(&name).await.unwrap();
+    }
+    let announced = world.next_message("incidents").await.unwrap().text;
+    assert!(
+        announced.contains("(SEV2, Bad deploy)") && !announced.contains("不具合"),
+        "{announced}"
+    );
+}

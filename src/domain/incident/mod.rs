@@ -324,9 +324,13 @@ impl Incident {
     ) -> Result<(), Refusal> {
         self.open()?;
         if let Some(t) = mitigated_ms {
-            if t > now_ms || t < self.impact_started_ms {
+            // People type minutes: `14:05` is any moment of that minute, so the minute the
+            // impact started in is not before it.
+            let impact_minute = self.impact_started_ms - self.impact_started_ms.rem_euclid(60_000);
+            if t > now_ms || t < impact_minute {
                 return Err(Refusal::BadTime);
             }
+            let t = t.max(self.impact_started_ms);
             self.mitigated_ms = Some(t);
             self.record_at(by, t, now_ms, What::Mitigated);
         }
@@ -641,6 +645,38 @@ pub(crate) mod tests {
         assert_eq!(i.commander(), Some("UBOB"));
         i.set_status("UBOB", Status::Investigating, 12_000).unwrap();
         assert_eq!((i.resolved_ms, i.mitigated_ms), (None, None), "reopened");
+    }
+
+    #[test]
+    fn a_mitigation_typed_in_the_minute_the_impact_started_is_not_before_it() {
+        let mut i = Incident::declare(&Declaration {
+            impact_started_ms: 90_000,
+            now_ms: 120_000,
+            ..declaration()
+        });
+        assert_eq!(
+            i.clone().resolve("UALICE", Some(59_999), 200_000),
+            Err(Refusal::BadTime),
+            "the minute before"
+        );
+        i.resolve("UALICE", Some(60_000), 200_000).unwrap();
+        assert_eq!(i.mitigated_ms, Some(90_000), "not before the impact itself");
+        assert_eq!(i.metrics().mitigate, Some(0));
+    }
+
+    fn declaration() -> Declaration<'static> {
+        Declaration {
+            title: "Database latency",
+            kind: "database",
+            severity: 2,
+            private: false,
+            reporter: "UALICE",
+            commander: Some("UALICE"),
+            services: &[],
+            impact_started_ms: 1_000,
+            detected_ms: None,
+            now_ms: 5_000,
+        }
     }
 
     #[test]

@@ -140,7 +140,7 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     };
     let announcement = async {
         if stored.meta.announcement_ts.is_none() {
-            announce(app, &stored, &kind).await?;
+            announce(app, &stored).await?;
         }
         anyhow::Ok(())
     };
@@ -273,23 +273,24 @@ pub(super) async fn invite_for_severity(app: &App, stored: &StoredIncident) -> a
     Ok(())
 }
 
-/// Told in the broadcast channel, unless the incident is private.
-async fn announce(app: &App, stored: &StoredIncident, kind: &str) -> anyhow::Result<()> {
+/// Told in the broadcast channel, unless the incident is private, in that channel's language.
+async fn announce(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
     let (Some(broadcast), false) = (
         &app.config.incidents.broadcast_channel,
         stored.record.private,
     ) else {
         return Ok(());
     };
+    let language = app.config.locale_for_channel(broadcast);
     let text = Announcement {
         id: stored.id,
         title: stored.record.title.clone(),
         severity: stored.record.severity,
-        kind: kind.to_owned(),
+        kind: kind_title(app, &stored.record.kind, language),
         channel: stored.meta.channel.clone().unwrap_or_default(),
         reporter: mention(&stored.record.reporter),
     }
-    .render(app.config.locale_for_channel(broadcast));
+    .render(language);
     let key = format!("incident:{}:announcement", stored.id.0);
     let channel = ChannelId::from(broadcast.as_str());
     let ts = crate::effects::post_as(app, &key, &channel, &Outgoing::text(text), None).await?;
