@@ -188,7 +188,7 @@ fn every_slack_sample_is_parsed_or_refused_with_a_reason() {
         ),
         (
             "java-slack-sdk__event.message_changed.previous_message_empty_array.inner.json",
-            "ok: message_changed",
+            "ok: message_deleted",
         ),
         (
             "java-slack-sdk__event.message_deleted.bot_message.inner.json",

@@ -73,6 +73,53 @@ async fn a_translator_that_drops_a_mention_gets_a_note_not_a_broken_message() {
     world.settle().await.unwrap();
     let reply = world.next_message("#ops").await.unwrap();
     assert!(reply.text.contains("Not translated"), "{}", reply.text);
+
+    // The rejected answer was not kept: with the translator healthy, a new reaction asks again
+    // and gets a translation with the mention in place (as a name: nobody is pinged again).
+    let asked = world.deepl.requests().len();
+    world.react("alice", "#ops", &ts, "flag-us").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    assert_eq!(
+        world.deepl.requests().len(),
+        asked + 1,
+        "asked again, not the cache"
+    );
+    assert!(
+        !reply.text.contains("Not translated") && reply.text.contains("@alice"),
+        "{}",
+        reply.text
+    );
+}
+
+/// A translated message deleted while it has replies stays as a tombstone: Slack sends a
+/// `message_changed` ("This message was deleted."), which is a deletion, not an edit.
+#[tokio::test]
+async fn a_tombstone_deletes_the_translation_instead_of_translating_it() {
+    let world = World::start().await.unwrap();
+    let ts = world
+        .say("alice", "#ops", "deploy started", None)
+        .await
+        .unwrap();
+    world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+    world.settle().await.unwrap();
+    let reply = world.next_message("#ops").await.unwrap();
+    let channel = world.channel("ops");
+    world
+        .send_event(serde_json::json!({
+            "type": "message", "subtype": "message_changed", "hidden": true, "channel": channel,
+            "message": { "type": "message", "subtype": "tombstone", "text": "This message was deleted.",
+                "user": "USLACKBOT", "hidden": true, "ts": ts },
+            "previous_message": [], "event_ts": "1626775673.006300", "ts": "1626775673.006300",
+            "channel_type": "channel",
+        }))
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    assert!(
+        world.current(&reply).is_none(),
+        "the translation is deleted, not rewritten as a translation of the tombstone"
+    );
 }
 
 #[tokio::test]

@@ -195,6 +195,14 @@ fn parse_inner_event(e: &Value) -> Result<Event, Malformed> {
             let subtype = str_at(e, "/subtype");
             let channel = || required(e, "/channel", "message").map(ChannelId);
             match subtype {
+                // A deleted message that had replies stays as a tombstone ("This message was
+                // deleted."): a deletion, not an edit to translate or put on a timeline.
+                Some("message_changed") if str_at(e, "/message/subtype") == Some("tombstone") => {
+                    return Ok(Event::MessageDeleted(MessageDeleted {
+                        channel: channel()?,
+                        ts: MessageTs(required(e, "/message/ts", "message_changed")?),
+                    }));
+                }
                 Some("message_changed") => {
                     return Ok(Event::MessageChanged(MessageChanged {
                         channel: channel()?,

@@ -81,8 +81,8 @@ pub async fn translate_text(
     let pieces = glossary.keep_words(split(text, &|id| names.get(id).cloned()));
     let (encoded, kept) = encode(&pieces, provider.style());
     let key = cache_key(provider, &encoded, to, &glossary.fingerprint());
-    let answer = match app.store.cached_translation(&key).await? {
-        Some(answer) => answer,
+    let (answer, fresh) = match app.store.cached_translation(&key).await? {
+        Some(answer) => (answer, false),
         None => {
             let month = app.clock.now().format("%Y-%m").to_string();
             let size = encoded.chars().count() as i64;
@@ -112,13 +112,18 @@ pub async fn translate_text(
                 };
                 notice_once(app, "budget-80", warning).await?;
             }
-            app.store
-                .cache_translation(&key, &answer, CACHE_DAYS * 86_400_000)
-                .await?;
-            answer
+            (answer, true)
         }
     };
-    Ok(restore(&answer, &kept, provider.style())
+    let restored = restore(&answer, &kept, provider.style());
+    // Only an answer that kept every mention, link and code span is kept for next time: a
+    // rejected one is asked again (a new reaction retries), never served from the cache.
+    if fresh && restored.is_ok() {
+        app.store
+            .cache_translation(&key, &answer, CACHE_DAYS * 86_400_000)
+            .await?;
+    }
+    Ok(restored
         .map(|t| defang(&t))
         .map_err(|lost| TranslationReply::Lost { lost: lost.0.len() }))
 }

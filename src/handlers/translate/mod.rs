@@ -122,19 +122,24 @@ async fn into_thread(
         let thread = m.thread_ts.clone().unwrap_or_else(|| ts.clone());
         let msg = Outgoing::text(reply.text());
         let reply_ts = crate::effects::post(app, channel, &msg, Some(&thread)).await?;
+        // A note that the translator lost a mention is not the translation: the next reaction
+        // asks again.
+        if matches!(reply, TranslationReply::Lost { .. }) {
+            return Ok(Ok(false));
+        }
         app.store
             .set_translation_reply(&channel.0, &ts.0, code(to), &reply_ts.0)
             .await
-            .map(Ok)
+            .map(|()| Ok(true))
     }
     .await;
-    if !matches!(posted, Ok(Ok(()))) {
+    if !matches!(posted, Ok(Ok(true))) {
         app.store
             .release_translation(&channel.0, &ts.0, code(to))
             .await?;
     }
     let failure = match posted? {
-        Ok(()) => return Ok(()),
+        Ok(_) => return Ok(()),
         Err(failure) => failure,
     };
     let user = match asker {
