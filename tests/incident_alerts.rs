@@ -291,3 +291,43 @@ async fn a_cloudwatch_alarm_is_one_card_and_attaches_to_an_open_incident() {
     assert_eq!(last.occurred_ms, ok_at.timestamp_millis());
     assert!(matches!(&last.what, What::Alert { firing: false, .. }));
 }
+
+/// Two notices for one group handled at the same moment (two replicas, the inbox's order
+/// bypassed) make one episode and one card: the database keeps one firing episode per group, the
+/// loser's insert fails, and its retry finds the winner's episode.
+#[tokio::test]
+async fn two_notices_for_one_group_at_once_make_one_episode() {
+    let world = world().await;
+    let now = world.app.clock.now_ms();
+    let notice = |started: i64| {
+        let body = serde_json::to_vec(&firing(started)).unwrap();
+        match banto::event::parse_alertmanager(&body).unwrap().1 {
+            banto::event::Event::Alert(n) => n,
+            other => panic!("{other:?}"),
+        }
+    };
+    let (a, b) = (notice(now - 120_000), notice(now - 60_000));
+    let app = &world.app;
+    let (ra, rb) = tokio::join!(
+        banto::handlers::incident::alert(app, a.clone()),
+        banto::handlers::incident::alert(app, b.clone())
+    );
+    for (r, n) in [(ra, a), (rb, b)] {
+        if r.is_err() {
+            banto::handlers::incident::alert(app, n).await.unwrap();
+        }
+    }
+    let group = notice(now).group;
+    let episodes = world
+        .app
+        .store
+        .alert_episodes(banto::event::AlertSource::Alertmanager, &group)
+        .await
+        .unwrap();
+    assert_eq!(episodes.len(), 1, "one episode: {episodes:#?}");
+    world.settle().await.unwrap();
+    assert_eq!(alert_messages(&world), 1, "one card");
+    world
+        .slack
+        .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+}

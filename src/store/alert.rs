@@ -36,6 +36,24 @@ impl RecordId for AlertId {
 }
 
 impl Store {
+    /// Every episode of a group, oldest first.
+    pub async fn alert_episodes(
+        &self,
+        source: AlertSource,
+        group: &str,
+    ) -> anyhow::Result<Vec<StoredAlert>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM alerts WHERE source = $1 AND group_key = $2 ORDER BY id"
+        )))
+        .bind(source.word())
+        .bind(group)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+    }
+
     /// The group's episode still firing, if any (the newest).
     pub async fn firing_alert(
         &self,
