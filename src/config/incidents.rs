@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct IncidentsConfig {
     /// Where declarations and stakeholder updates are announced (never for private incidents).
     pub broadcast_channel: Option<String>,
-    /// Incident channels are named `<prefix>-YYYYMMDD-<slug>`.
-    #[serde(default = "default_prefix")]
+    /// Incident channels are named `<prefix>-YYYYMMDD-<slug>`: what Slack allows in a channel
+    /// name (lower case letters, digits, `-` and `_`), at most 40 characters.
+    #[serde(default = "default_prefix", deserialize_with = "channel_prefix")]
     pub channel_prefix: String,
     /// The playbooks folder, relative to the config file.
     #[serde(default = "default_playbooks_dir")]
@@ -56,6 +57,21 @@ impl Default for IncidentsConfig {
 
 fn default_prefix() -> String {
     "inc".into()
+}
+
+/// Refused here, at its line, rather than by Slack (`invalid_name_specials`) at every
+/// declaration.
+fn channel_prefix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let prefix = String::deserialize(d)?;
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+    if prefix.is_empty() || prefix.len() > 40 || !prefix.chars().all(allowed) {
+        let hint = prefix.to_lowercase().replace(|c: char| !allowed(c), "-");
+        return Err(serde::de::Error::custom(format!(
+            "channel_prefix {prefix:?} is not a Slack channel name: use 1 to 40 lower case letters, \
+             digits, `-` or `_` (e.g. {hint:?})"
+        )));
+    }
+    Ok(prefix)
 }
 fn default_playbooks_dir() -> PathBuf {
     "playbooks".into()
@@ -481,6 +497,23 @@ mod tests {
             a.classify(crate::event::AlertSource::Alertmanager, "x", &labels),
             (Some(3), vec!["web".to_owned()])
         );
+    }
+
+    #[test]
+    fn a_channel_prefix_slack_would_refuse_is_refused_at_its_line() {
+        let p = std::path::Path::new("config.toml");
+        for bad in ["INC", "inc 1", "インシデント", "", "inc.ops"] {
+            let text = format!("[incidents]\nchannel_prefix = {bad:?}\n");
+            let err = crate::config::Config::parse(&text, p)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("config.toml:2:") && err.contains("is not a Slack channel name"),
+                "{bad:?}: {err}"
+            );
+        }
+        let ok = crate::config::Config::parse("[incidents]\nchannel_prefix = \"sev_ops-1\"\n", p);
+        assert_eq!(ok.unwrap().incidents.channel_prefix, "sev_ops-1");
     }
 
     #[test]
