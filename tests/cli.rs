@@ -466,3 +466,15 @@ fn json_logs_carry_the_dedupe_key_in_every_line_of_an_events_handling() {
     assert_eq!(handled["span"]["key"], key, "{handled}");
     assert_eq!(handled["level"], "DEBUG");
 }
+
+#[test]
+fn a_missing_config_file_is_said_once() {
+    let (ok, _, err) = banto(&["check-config", "/nonexistent/banto.toml"], "", &[]);
+    assert!(!ok);
+    assert_eq!(
+        err.matches("No such file or directory").count(),
+        1,
+        "the cause once: {err}"
+    );
+    assert!(err.contains("cannot read /nonexistent/banto.toml"), "{err}");
+}

@@ -201,10 +201,12 @@ impl Default for Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    /// The cause is in the message, not chained as a source: printed with `{:#}`, it would
+    /// be said twice.
+    #[error("cannot read {path}: {cause}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
@@ -219,9 +221,9 @@ impl Config {
     /// A configuration file for a real workspace: on top of [`Config::parse`], Slack channels,
     /// users and groups must be ids and endpoints must be URLs.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
             path: path.to_owned(),
-            source,
+            cause,
         })?;
         let config = Self::parse(&text, path)?;
         config.check_for_workspace(path, &text)?;
