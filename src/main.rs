@@ -450,20 +450,25 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
         config.workers.count, config.workers.lease_seconds, config.workers.max_attempts
     );
     println!("  slack api         {}", config.slack.api_url);
+    let language = |l: banto::locale::Locale| match l {
+        banto::locale::Locale::En => "English",
+        banto::locale::Locale::Ja => "Japanese",
+    };
     println!(
-        "  default language  {:?}, time zone {}",
-        config.slack.default_locale, config.slack.time_zone
+        "  default language  {}, time zone {}",
+        language(config.slack.default_locale),
+        config.slack.time_zone
     );
     println!("  github api        {}", config.github.api_url);
+    let via = |e: Option<&String>| e.map_or("AWS itself".to_owned(), |e| banto::redact::url(e));
     println!(
         "  aws               {} via {}",
         config.aws.region,
-        config
-            .aws
-            .endpoint_url
-            .as_deref()
-            .map_or("AWS itself".to_owned(), banto::redact::url)
+        via(config.aws.endpoint_url.as_ref())
     );
+    for (service, endpoint) in &config.aws.endpoints {
+        println!("    {service:<15} via {}", via(Some(endpoint)));
+    }
     let projects: Vec<String> = config
         .terraform
         .projects
@@ -488,6 +493,44 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
         .map(|(kind, p)| format!("{kind} (SEV{})", p.default_severity.get_ref()))
         .collect();
     println!("  playbooks         {}", listing(&playbooks));
+    let incidents = &config.incidents;
+    let or_none = |c: Option<&String>| c.cloned().unwrap_or_else(|| "none".to_owned());
+    println!(
+        "  incidents         channels {}-…, announced in {}, alerts in {}, default type {}",
+        incidents.channel_prefix,
+        or_none(incidents.broadcast_channel.as_ref()),
+        or_none(incidents.alerts.channel.as_ref()),
+        or_none(incidents.default_type.as_ref())
+    );
+    let translate = &config.translate;
+    let per_channel: Vec<String> = translate
+        .channels
+        .iter()
+        .map(|(c, p)| format!("{c} {}", p.name()))
+        .collect();
+    println!(
+        "  translation       {} (per channel: {}), automatic in {}",
+        translate.provider.name(),
+        listing(&per_channel),
+        listing(&translate.auto_channels)
+    );
+    let postmortem = &config.postmortem;
+    let mut zones: Vec<String> = postmortem.zones.iter().map(|z| z.to_string()).collect();
+    if zones.is_empty() {
+        zones.push(config.slack.time_zone.to_string());
+    }
+    println!(
+        "  postmortems       times in {}, drafts to {}, issues to {}",
+        zones.join(" and "),
+        postmortem
+            .docs_repo
+            .as_ref()
+            .map_or("the channel only".to_owned(), |r| r.to_string()),
+        postmortem
+            .issues_repo
+            .as_ref()
+            .map_or("none".to_owned(), |r| r.to_string())
+    );
     println!("  secrets (from the environment):");
     for (var, set) in secrets.presence() {
         println!("    {var:<24} {}", if set { "set" } else { "unset" });

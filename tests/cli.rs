@@ -129,6 +129,10 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
             "[aws]\nendpoint_url = \"not a url\"\n".to_owned(),
             "2:16: aws.endpoint_url \"not a url\" is not a URL",
         ),
+        (
+            "[aws.endpoints]\ncodebuild = \"vpce codebuild\"\n".to_owned(),
+            "2:13: aws.endpoints.codebuild \"vpce codebuild\" is not a URL",
+        ),
     ];
     for (text, want) in cases {
         std::fs::write(&path, &text).unwrap();
@@ -137,7 +141,10 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
         assert!(err.contains(&format!("{}:{want}", path.display())), "{err}");
     }
     let good = project("C0123INFRA", "\"U0123ALICE\"", "\"S0SRELEADS\"")
-        + "[aws]\nendpoint_url = \"http://localhost:4566\"\n";
+        + "[aws]\nendpoint_url = \"http://localhost:4566\"\n\
+           [aws.endpoints]\ncodebuild = \"https://vpce-0abc.codebuild.us-east-1.vpce.amazonaws.com\"\n\
+           [incidents]\nbroadcast_channel = \"C0INCIDENTS\"\n\
+           [postmortem]\nzones = [\"Asia/Tokyo\", \"America/Los_Angeles\"]\ndocs_repo = \"acme/docs\"\n";
     std::fs::write(&path, good).unwrap();
     let (ok, out, err) = banto(&["check-config", path.to_str().unwrap()], "", &[]);
     assert!(ok, "{err}");
@@ -150,6 +157,15 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
         out.contains("us-east-1 via http://localhost:4566/"),
         "{out}"
     );
+    for line in [
+        "    codebuild       via https://vpce-0abc.codebuild.us-east-1.vpce.amazonaws.com/",
+        "  default language  English, time zone",
+        "  incidents         channels inc-…, announced in C0INCIDENTS, alerts in none, default type none",
+        "  translation       deepl (per channel: none), automatic in none",
+        "  postmortems       times in Asia/Tokyo and America/Los_Angeles, drafts to acme/docs, issues to none",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
     let _ = std::fs::remove_file(path);
 }
 

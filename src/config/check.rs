@@ -362,12 +362,18 @@ impl Config {
                 ),
             });
         }
-        for endpoint in self
+        let endpoints = self
             .aws
             .endpoint_url
             .iter()
-            .chain(self.aws.endpoints.values())
-        {
+            .map(|e| ("aws.endpoint_url".to_owned(), e))
+            .chain(
+                self.aws
+                    .endpoints
+                    .iter()
+                    .map(|(service, e)| (format!("aws.endpoints.{service}"), e)),
+            );
+        for (name, endpoint) in endpoints {
             let ok = url::Url::parse(endpoint)
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if !ok {
@@ -377,7 +383,7 @@ impl Config {
                     line,
                     column,
                     message: format!(
-                        "aws.endpoint_url {endpoint:?} is not a URL: write e.g. \
+                        "{name} {endpoint:?} is not a URL: write e.g. \
                          \"https://vpce-0abc.codebuild.us-east-1.vpce.amazonaws.com\", or leave it \
                          out to use AWS itself"
                     ),
