@@ -292,3 +292,27 @@ async fn a_credential_in_a_message_never_reaches_the_translator() {
     assert!(!sent.contains("Hunter2Hunter2Xy9"), "{sent}");
     assert!(!reply.text.contains("Hunter2Hunter2Xy9"), "{}", reply.text);
 }
+
+/// A note is in the language of the person who asked, not in the language asked for.
+#[tokio::test]
+async fn a_note_is_in_the_askers_language() {
+    let world = World::start().await.unwrap();
+    let bob = world.user("bob");
+    let ts = world
+        .say(
+            "alice",
+            "#ops",
+            &format!("<@{bob}> rollback started on db-1"),
+            None,
+        )
+        .await
+        .unwrap();
+    world.deepl.answer_next(
+        200,
+        r#"{"translations":[{"detected_source_language":"EN","text":"ロールバック開始"}]}"#,
+    );
+    world.react("kenji", "#ops", &ts, "flag-jp").await.unwrap();
+    world.settle().await.unwrap();
+    let note = world.next_message("#ops").await.unwrap();
+    assert!(note.text.contains("翻訳しませんでした"), "{}", note.text);
+}

@@ -120,7 +120,18 @@ async fn into_thread(
             Err(failure) => return Ok(Err(failure)),
         };
         let thread = m.thread_ts.clone().unwrap_or_else(|| ts.clone());
-        let msg = Outgoing::text(reply.text());
+        let text = match (&reply, &asker) {
+            // A note is for whoever asked, in their language; a translation is in its own.
+            (TranslationReply::Lost { .. }, Asker::Reactor(user)) => {
+                reply.render(app.locale_for(user, Some(channel)).await)
+            }
+            (TranslationReply::Lost { .. }, Asker::Auto) => match &m.author {
+                Some(author) => reply.render(app.locale_for(author, Some(channel)).await),
+                None => reply.text(),
+            },
+            _ => reply.text(),
+        };
+        let msg = Outgoing::text(text);
         let reply_ts = crate::effects::post(app, channel, &msg, Some(&thread)).await?;
         // A note that the translator lost a mention is not the translation: the next reaction
         // asks again.
