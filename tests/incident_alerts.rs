@@ -331,3 +331,48 @@ async fn two_notices_for_one_group_at_once_make_one_episode() {
         .slack
         .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
 }
+
+/// Two responders submit the declaration form for one alert before either is handled: one
+/// incident, and the second hears its link.
+#[tokio::test]
+async fn two_forms_for_one_alert_declare_one_incident() {
+    let world = world().await;
+    post(&world, &firing(world.app.clock.now_ms() - 60_000)).await;
+    let card = world.next_message("alerts").await.unwrap();
+    let mut metas = vec![];
+    for who in ["bob", "kenji"] {
+        world.press(who, &card, "Declare incident").await.unwrap();
+        let view = world.slack.state().views.last().cloned().expect("the form");
+        metas.push(view.view["private_metadata"].as_str().unwrap().to_owned());
+    }
+    for (who, meta) in ["bob", "kenji"].iter().zip(&metas) {
+        world
+            .submit_view(
+                who,
+                "declare_incident",
+                meta,
+                json!({
+                    "title": { "title": format!("Web memory ({who})") },
+                    "type": { "type": { "value": "database" } },
+                    "sev": { "sev": { "value": "2" } },
+                    "private": { "private": [] },
+                }),
+            )
+            .await
+            .unwrap();
+    }
+    world.settle().await.unwrap();
+    let open = world.app.store.open_incidents().await.unwrap();
+    assert_eq!(open.len(), 1, "one incident");
+    let channel = open[0].meta.channel.clone().unwrap();
+    for who in ["bob", "kenji"] {
+        let reply = world.next_reply(who).await.unwrap().text;
+        assert!(
+            reply.contains("INC-1") && reply.contains(&format!("<#{channel}>")),
+            "{who}: {reply}"
+        );
+    }
+    world
+        .slack
+        .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+}

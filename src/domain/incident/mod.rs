@@ -168,6 +168,10 @@ pub struct IncidentMeta {
     /// Changes saved whose follow-up is not done yet (see `FollowUp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUp>,
+    /// The queue row whose handling declared it: another row asking for the same incident (a
+    /// second form for one alert) leaves the declaring to that row.
+    #[serde(default)]
+    pub declared_row: Option<String>,
     /// The message it was declared from (message shortcut, alert card): a permalink.
     #[serde(default)]
     pub source_link: Option<String>,

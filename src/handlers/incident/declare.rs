@@ -71,7 +71,9 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
         detected_ms: ask.detected_ms,
         now_ms: now,
     });
+    let row = crate::effects::row();
     let meta = IncidentMeta {
+        declared_row: row.clone(),
         declared_in: ask.channel.0.clone(),
         locale: Some(app.locale_for(&ask.reporter, Some(&ask.channel)).await),
         source_link: ask.source.clone(),
@@ -88,12 +90,32 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
             )
             .await?;
     }
-    let stored = open_channel(app, stored).await?;
+    let theirs = !created && stored.meta.declared_row.is_some() && stored.meta.declared_row != row;
+    let stored = if theirs {
+        declared_elsewhere(app, stored).await?
+    } else {
+        open_channel(app, stored).await?
+    };
     let channel = stored.meta.channel.clone().unwrap_or_default();
     Ok(IncidentReply::Declared {
         id: stored.id,
         channel,
     })
+}
+
+/// Another event is declaring this incident (two forms for one alert): wait a little for its
+/// channel, to answer with the link; the declaring event's own retries finish the rest.
+async fn declared_elsewhere(app: &App, stored: StoredIncident) -> anyhow::Result<StoredIncident> {
+    let id = stored.id;
+    let mut latest = stored;
+    for _ in 0..50 {
+        if latest.meta.channel.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        latest = app.store.load(id).await?.unwrap_or(latest);
+    }
+    Ok(latest)
 }
 
 /// Everything after the record: each step is safe to repeat on a retry.

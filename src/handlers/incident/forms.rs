@@ -101,7 +101,12 @@ pub async fn declare_submitted(
         impact_started_ms: d.impact_started_ms,
         detected_ms: alert.as_ref().map(|a| a.record.started_ms()),
         source,
-        trigger_key: format!("view:{}", view.view_id),
+        // Declared from an alert, the alert names the incident: a second form submitted for it
+        // (two responders at once) finds the first one's incident and answers with its link.
+        trigger_key: alert.as_ref().map_or_else(
+            || format!("view:{}", view.view_id),
+            |a| format!("alert:{}", a.id.0),
+        ),
         reporter: view.user.clone(),
         commander: d.commander.as_deref().map(UserId::from),
         channel: channel.clone(),
