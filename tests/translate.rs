@@ -316,3 +316,32 @@ async fn a_note_is_in_the_askers_language() {
     let note = world.next_message("#ops").await.unwrap();
     assert!(note.text.contains("翻訳しませんでした"), "{}", note.text);
 }
+
+/// Two people ask for the same text at once (the translator takes 300 ms): one provider call.
+#[tokio::test]
+async fn the_same_text_asked_twice_at_once_is_translated_once() {
+    let world = World::start().await.unwrap();
+    world
+        .deepl
+        .latency
+        .set(std::time::Duration::from_millis(300));
+    let before = world.deepl.requests().len();
+    world
+        .slash("alice", "#ops", "/translate ja failover finished on db-1")
+        .await
+        .unwrap();
+    world
+        .slash("bob", "#ops", "/translate ja failover finished on db-1")
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    for who in ["alice", "bob"] {
+        let reply = world.next_reply(who).await.unwrap().text;
+        assert!(reply.contains("db-1"), "{who}: {reply}");
+    }
+    assert_eq!(
+        world.deepl.requests().len() - before,
+        1,
+        "one provider call"
+    );
+}

@@ -15,6 +15,44 @@ use sha2::{Digest, Sha256};
 /// How long a provider's answer is kept for a repeat.
 const CACHE_DAYS: i64 = 30;
 
+/// The texts being translated now, by cache key: a second ask for the same text (two people's
+/// `/translate` at once) waits for the first and takes its answer from the cache.
+static IN_FLIGHT: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// This process's turn to ask the provider for `key`; released when dropped.
+struct Turn {
+    key: String,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut map = IN_FLIGHT.lock().expect("in-flight translations");
+        // Two holders left (the map's and this turn's): nobody else waits.
+        if map
+            .get(&self.key)
+            .is_some_and(|m| std::sync::Arc::strong_count(m) <= 2)
+        {
+            map.remove(&self.key);
+        }
+    }
+}
+
+async fn turn(key: &str) -> Turn {
+    let lock = IN_FLIGHT
+        .lock()
+        .expect("in-flight translations")
+        .entry(key.to_owned())
+        .or_default()
+        .clone();
+    Turn {
+        key: key.to_owned(),
+        _guard: lock.lock_owned().await,
+    }
+}
+
 /// A translation can ping nobody: any live mention the translator made up is defused.
 fn defang(text: &str) -> String {
     ["<!here", "<!channel", "<!everyone", "<!subteam", "<@"]
@@ -81,7 +119,13 @@ pub async fn translate_text(
     let pieces = glossary.keep_words(split(text, &|id| names.get(id).cloned()));
     let (encoded, kept) = encode(&pieces, provider.style());
     let key = cache_key(provider, &encoded, to, &glossary.fingerprint());
-    let (answer, fresh) = match app.store.cached_translation(&key).await? {
+    let mut _turn = None;
+    let mut cached = app.store.cached_translation(&key).await?;
+    if cached.is_none() {
+        _turn = Some(turn(&key).await);
+        cached = app.store.cached_translation(&key).await?;
+    }
+    let (answer, fresh) = match cached {
         Some(answer) => (answer, false),
         None => {
             let month = app.clock.now().format("%Y-%m").to_string();
