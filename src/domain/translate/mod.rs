@@ -145,6 +145,15 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_mention_keeps_its_label() {
+        let pieces = split("move to <#C0123|general> now", &names);
+        let (encoded, tokens) = encode(&pieces, Style::Placeholder);
+        assert_eq!(encoded, "move to ⟦0⟧ now");
+        let back = restore("⟦0⟧ に移動", &tokens, Style::Placeholder).unwrap();
+        assert_eq!(back, "<#C0123|general> に移動");
+    }
+
+    #[test]
     fn a_link_label_is_translated_and_its_url_kept() {
         let pieces = split("see <https://x.example/a?b=1&c=2|the runbook> now", &names);
         let (encoded, tokens) = encode(&pieces, Style::Xml);

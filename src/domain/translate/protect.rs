@@ -53,6 +53,10 @@ fn markup(inner: &str, name: &dyn Fn(&str) -> Option<String>) -> Option<String> 
         Some((id, label)) => (id, Some(label)),
         None => (inner, None),
     };
+    // A channel keeps its label as written (`<#C1|general>`): it is the channel's name.
+    if id.starts_with('#') {
+        return Some(format!("<{inner}>"));
+    }
     if let Some(user) = id.strip_prefix('@') {
         let n = label.map(str::to_owned).or_else(|| name(user));
         return Some(format!("@{}", n.unwrap_or_else(|| user.to_owned())));
