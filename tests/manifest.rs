@@ -113,6 +113,10 @@ fn events_and_scopes_cover_what_banto_handles_and_calls() {
             "files:write",
         ),
         (
+            "files.info (a completion whose answer was lost)",
+            "files:read",
+        ),
+        (
             "conversations.replies (captured messages)",
             "channels:history",
         ),

@@ -579,3 +579,47 @@ async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
     )
     .await;
 }
+
+/// Slack shared the draft but its answer to `files.completeUploadExternal` was lost (a 5xx after
+/// the fact): the draft is not shared a second time.
+#[tokio::test]
+async fn a_draft_whose_completion_answer_was_lost_is_shared_once() {
+    let world = world().await;
+    let (i, name) = declare(&world, "alice", "/incident --type database Replica lag", 3).await;
+    world.app.clock.advance(Duration::from_secs(10 * 60));
+    ask(&world, "alice", &name, "/incident status monitoring").await;
+    world.slack.fail_next(
+        "files.completeUploadExternal",
+        banto::fake::slack::Fault::HttpAfter(500),
+        1,
+    );
+    let r = ask(&world, "alice", &name, "/incident resolve").await;
+    assert!(r.contains("resolved"), "{r}");
+    // Had the draft job failed, its retry would be due by now.
+    world.app.clock.advance(Duration::from_secs(60));
+    world.app.wake.notify_one();
+    world.settle().await.unwrap();
+    let failed = world
+        .app
+        .store
+        .failures(banto::store::Queue::Jobs)
+        .await
+        .unwrap();
+    assert!(failed.is_empty(), "the draft job did not fail: {failed:?}");
+    let channel = i.meta.channel.clone();
+    let shared = world
+        .slack
+        .state()
+        .files
+        .iter()
+        .filter(|f| f.channel == channel)
+        .count();
+    assert_eq!(shared, 1, "shared once");
+    assert!(
+        world.slack.calls("files.info") >= 1,
+        "banto looked before uploading again"
+    );
+    world
+        .slack
+        .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+}

@@ -495,16 +495,27 @@ impl SlackApi {
                 sent.status()
             )));
         }
+        let file_id = url.file_id.clone();
         let file = SlackApiFilesComplete::new(url.file_id).with_title(title.to_owned());
         let comment = mask::text(comment);
         let req = SlackApiFilesCompleteUploadExternalRequest::new(vec![file])
             .with_channel_id(channel.0.clone().into())
             .with_initial_comment(comment.into_owned());
-        slack_call!(
+        let completed = slack_call!(
             self,
             "files.completeUploadExternal",
             files_complete_upload_external(&req)
-        )?;
+        );
+        if let Err(e) = completed {
+            // The answer may be what was lost (a 5xx after the share, then `file_not_found` for
+            // the retry): a file that exists was completed, and so shared. Uploading again
+            // would share it twice.
+            let info = SlackApiFilesInfoRequest::new(file_id);
+            if slack_call!(self, "files.info", files_info(&info)).is_err() {
+                return Err(e);
+            }
+            tracing::info!("the file was shared though its completion's answer was lost");
+        }
         Ok(())
     }
 

@@ -57,7 +57,8 @@ pub fn limit(method: &str) -> Option<Limit> {
         | "chat.getPermalink"
         | "auth.test"
         | "files.getUploadURLExternal"
-        | "files.completeUploadExternal" => TIER4,
+        | "files.completeUploadExternal"
+        | "files.info" => TIER4,
         _ => return None,
     })
 }

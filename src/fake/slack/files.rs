@@ -31,6 +31,16 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
             );
             Ok(json!({ "upload_url": format!("http://{}/upload/{id}", st.host), "file_id": id }))
         }
+        // A file exists once its upload is completed.
+        "files.info" => {
+            let id = req(p, "file")?;
+            let f = st
+                .files
+                .iter()
+                .find(|f| f.id == id)
+                .ok_or_else(|| SlackErr::code("file_not_found"))?;
+            Ok(json!({ "file": { "id": f.id, "name": f.filename, "title": f.title } }))
+        }
         _ => complete(st, p),
     }
 }

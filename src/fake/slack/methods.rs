@@ -328,7 +328,7 @@ pub(super) fn call(st: &mut SlackState, method: &str, p: &Map<String, Value>) ->
         }
         // Retired by Slack in 2025: the upload flow is getUploadURLExternal → POST → complete.
         "files.upload" => Err(SlackErr::code("method_deprecated")),
-        "files.getUploadURLExternal" | "files.completeUploadExternal" => {
+        "files.getUploadURLExternal" | "files.completeUploadExternal" | "files.info" => {
             super::files::call(st, method, p)
         }
         _ => Err(SlackErr::code("unknown_method")),
