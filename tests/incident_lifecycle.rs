@@ -521,6 +521,32 @@ async fn the_declaration_form_and_the_message_shortcut() {
     world.next_message("incidents").await.unwrap();
 }
 
+fn form_meta(world: &World) -> String {
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    view.view["private_metadata"].as_str().unwrap().to_owned()
+}
+
+/// bob submits the declaration form (a SEV3 bad deploy) with the commander field cleared.
+async fn submit_without_commander(world: &World, meta: &str) -> banto::store::StoredIncident {
+    world
+        .submit_view(
+            "bob",
+            "declare_incident",
+            meta,
+            json!({
+                "title": { "title": "Search results empty" },
+                "type": { "type": { "value": "bad-deploy" } },
+                "sev": { "sev": { "value": "3" } },
+                "commander": { "commander": { "user": null } },
+            }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    world.next_reply("bob").await.unwrap();
+    incident(world).await
+}
+
 #[tokio::test]
 async fn declared_without_a_commander_the_channel_is_asked_after_five_minutes() {
     let world = world().await;
@@ -540,23 +566,7 @@ async fn declared_without_a_commander_the_channel_is_asked_after_five_minutes() 
         "the person declaring, unless they clear it"
     );
     let meta = view.view["private_metadata"].as_str().unwrap().to_owned();
-    world
-        .submit_view(
-            "bob",
-            "declare_incident",
-            &meta,
-            json!({
-                "title": { "title": "Search results empty" },
-                "type": { "type": { "value": "bad-deploy" } },
-                "sev": { "sev": { "value": "3" } },
-                "commander": { "commander": { "user": null } },
-            }),
-        )
-        .await
-        .unwrap();
-    world.settle().await.unwrap();
-    world.next_reply("bob").await.unwrap();
-    let i = incident(&world).await;
+    let i = submit_without_commander(&world, &meta).await;
     assert_eq!(i.record.commander(), None);
     assert_eq!(i.record.acknowledged_ms, None);
     let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
@@ -713,25 +723,7 @@ async fn no_commander_and_an_update_due_at_once_is_one_message() {
     let world = World::start_with(opts).await.expect("world starts");
     world.slash("bob", "#ops", "/incident").await.unwrap();
     world.settle().await.unwrap();
-    let view = world.slack.state().views.last().cloned().expect("the form");
-    let meta = view.view["private_metadata"].as_str().unwrap().to_owned();
-    world
-        .submit_view(
-            "bob",
-            "declare_incident",
-            &meta,
-            json!({
-                "title": { "title": "Search results empty" },
-                "type": { "type": { "value": "bad-deploy" } },
-                "sev": { "sev": { "value": "3" } },
-                "commander": { "commander": { "user": null } },
-            }),
-        )
-        .await
-        .unwrap();
-    world.settle().await.unwrap();
-    world.next_reply("bob").await.unwrap();
-    let i = incident(&world).await;
+    let i = submit_without_commander(&world, &form_meta(&world)).await;
     let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
         .name
         .clone();

@@ -602,15 +602,8 @@ pub(crate) mod tests {
     pub(crate) fn incident() -> Incident {
         Incident::declare(&Declaration {
             title: " Database latency ",
-            kind: "database",
-            severity: 2,
-            private: false,
-            reporter: "UALICE",
-            commander: Some("UALICE"),
             services: &["api".to_owned()],
-            impact_started_ms: 1_000,
-            detected_ms: None,
-            now_ms: 5_000,
+            ..declaration()
         })
     }
 
