@@ -376,3 +376,56 @@ async fn two_forms_for_one_alert_declare_one_incident() {
         .slack
         .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
 }
+
+/// An alarm rule names the playbook its incidents start with: the form preselects it (a
+/// database alarm is not declared as the alphabetically first "bad deploy").
+#[tokio::test]
+async fn an_alarms_rule_preselects_its_incident_type() {
+    let opts = WorldOptions::with_config(
+        r##"
+[incidents]
+broadcast_channel = "#incidents"
+[incidents.alerts]
+channel = "#alerts"
+[[incidents.alerts.alarms]]
+names = ["ServerCpu*"]
+type = "database"
+"##,
+    );
+    let world = World::start_with(opts).await.expect("world starts");
+    let mut alarm =
+        corpus::json("alerts/feral__cloudwatch-alarm-state-change.single-metric.ALARM.json");
+    let now = world.app.clock.now();
+    alarm["detail"]["state"]["timestamp"] =
+        json!(now.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string());
+    world.post_aws_event(&alarm).await.unwrap();
+    world.settle().await.unwrap();
+    let card = world.next_message("alerts").await.unwrap();
+    world.press("bob", &card, "Declare incident").await.unwrap();
+    let view = world.slack.state().views.last().cloned().expect("the form");
+    let chosen = |block: &str| {
+        view.view["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_id"] == block)
+            .map(|b| b["element"]["initial_option"]["value"].clone())
+    };
+    assert_eq!(chosen("type"), Some(json!("database")));
+    assert_eq!(
+        chosen("sev"),
+        Some(json!("2")),
+        "the database playbook's SEV2"
+    );
+
+    let err = banto::config::Config::parse(
+        "[[incidents.alerts.alarms]]\nnames = [\"X*\"]\ntype = \"databse\"\n",
+        std::path::Path::new("config.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("config.toml:3:8: incidents.alerts.alarms type \"databse\" has no playbook"),
+        "{err}"
+    );
+}

@@ -127,6 +127,9 @@ pub struct AlarmRule {
     pub severity: Option<Severity>,
     #[serde(default)]
     pub services: Vec<String>,
+    /// The playbook an incident declared from this alarm starts with (the form preselects it).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
 }
 
 /// SEV1 (worst) to SEV4, checked where it is written.
@@ -160,6 +163,17 @@ fn default_service_labels() -> Vec<String> {
 impl AlertsConfig {
     /// The severity and services of an alert: its labels, or for an alarm the first rule whose
     /// names match it.
+    /// The playbook an alarm's rule names for its incidents, if any.
+    pub fn kind_for(&self, source: crate::event::AlertSource, name: &str) -> Option<String> {
+        if source != crate::event::AlertSource::Cloudwatch {
+            return None;
+        }
+        self.alarms
+            .iter()
+            .find(|r| r.names.is_match(name))
+            .and_then(|r| r.kind.clone())
+    }
+
     pub fn classify(
         &self,
         source: crate::event::AlertSource,
@@ -278,26 +292,38 @@ impl IncidentsConfig {
         Ok(())
     }
 
-    /// The default type must name a playbook; the error is at `config_text`'s line for it.
+    /// The default type and each alarm rule's type must name a playbook; the error is at
+    /// `config_text`'s line for it.
     pub(super) fn check_default(&self, path: &Path, config_text: &str) -> Result<(), ConfigError> {
-        let Some(kind) = &self.default_type else {
-            return Ok(());
-        };
-        if self.playbooks.contains_key(kind) {
-            return Ok(());
+        let named = self
+            .default_type
+            .iter()
+            .map(|k| ("incidents.default_type", k))
+            .chain(
+                self.alerts
+                    .alarms
+                    .iter()
+                    .filter_map(|r| r.kind.as_ref())
+                    .map(|k| ("incidents.alerts.alarms type", k)),
+            );
+        for (what, kind) in named {
+            if self.playbooks.contains_key(kind) {
+                continue;
+            }
+            let offset = config_text.find(&format!("\"{kind}\"")).unwrap_or(0);
+            let (line, column) = line_column(config_text, offset);
+            let known: Vec<&str> = self.playbooks.keys().map(String::as_str).collect();
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "{what} {kind:?} has no playbook in {}; playbooks: {known:?}",
+                    self.playbooks_dir.display()
+                ),
+            });
         }
-        let offset = config_text.find(&format!("\"{kind}\"")).unwrap_or(0);
-        let (line, column) = line_column(config_text, offset);
-        let known: Vec<&str> = self.playbooks.keys().map(String::as_str).collect();
-        Err(ConfigError::Invalid {
-            path: path.to_owned(),
-            line,
-            column,
-            message: format!(
-                "incidents.default_type {kind:?} has no playbook in {}; playbooks: {known:?}",
-                self.playbooks_dir.display()
-            ),
-        })
+        Ok(())
     }
 }
 

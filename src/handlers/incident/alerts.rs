@@ -196,7 +196,7 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
     let e = &a.record;
     let prefill = Prefill {
         title: e.title(),
-        kind: None,
+        kind: app.config.incidents.alerts.kind_for(e.source, &e.name),
         severity: e.severity,
         services: e.services.clone(),
         commander: Some(click.user.0.clone()),
