@@ -403,14 +403,7 @@ type = "database"
     let card = world.next_message("alerts").await.unwrap();
     world.press("bob", &card, "Declare incident").await.unwrap();
     let view = world.slack.state().views.last().cloned().expect("the form");
-    let chosen = |block: &str| {
-        view.view["blocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["block_id"] == block)
-            .map(|b| b["element"]["initial_option"]["value"].clone())
-    };
+    let chosen = |block: &str| view.initial_option(block);
     assert_eq!(chosen("type"), Some(json!("database")));
     assert_eq!(
         chosen("sev"),

@@ -688,14 +688,7 @@ async fn the_declaration_form_preselects_the_default_type_and_its_severity() {
     world.slash("bob", "#ops", "/incident").await.unwrap();
     world.settle().await.unwrap();
     let view = world.slack.state().views.last().cloned().expect("the form");
-    let chosen = |block: &str| {
-        view.view["blocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["block_id"] == block)
-            .map(|b| b["element"]["initial_option"]["value"].clone())
-    };
+    let chosen = |block: &str| view.initial_option(block);
     assert_eq!(chosen("type"), Some(json!("security")));
     assert_eq!(
         chosen("sev"),
@@ -707,13 +700,11 @@ async fn the_declaration_form_preselects_the_default_type_and_its_severity() {
     world.slash("bob", "#ops", "/incident").await.unwrap();
     world.settle().await.unwrap();
     let view = world.slack.state().views.last().cloned().expect("the form");
-    let sev = view.view["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["block_id"] == "sev")
-        .map(|b| b["element"]["initial_option"]["value"].clone());
-    assert_eq!(sev, Some(json!("3")), "no default type: SEV3");
+    assert_eq!(
+        view.initial_option("sev"),
+        Some(json!("3")),
+        "no default type: SEV3"
+    );
 }
 
 /// The ask for a commander and the update reminder fall due at the same moment: one message says

@@ -73,6 +73,17 @@ pub struct FakeView {
     pub opened: std::time::Instant,
 }
 
+impl FakeView {
+    /// The value a select in block `block_id` starts with (`initial_option`), if any.
+    pub fn initial_option(&self, block_id: &str) -> Option<Value> {
+        self.view["blocks"]
+            .as_array()?
+            .iter()
+            .find(|b| b["block_id"] == block_id)
+            .map(|b| b["element"]["initial_option"]["value"].clone())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct FakeFile {
     pub id: String,
