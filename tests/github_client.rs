@@ -316,3 +316,100 @@ async fn gitops_write_path_refuses_every_stale_write() {
             .is_none()
     );
 }
+
+/// GitHub made the thing, then the answer was lost (a 502 or a timeout after the fact): the
+/// retry finds what the first attempt made instead of making a second one or failing on its own
+/// work.
+#[tokio::test]
+async fn every_create_retried_after_a_lost_answer_makes_exactly_one() {
+    let fake = FakeGithub::start().await.unwrap();
+    fake.state().tokens.push("ghp_fake_token".into());
+    let path = "apps/web/production/values.yaml";
+    fake.seed_repo("acme/gitops", &[(path, "image:\n  tag: v1\n")]);
+    let gh = token_client(&fake, "ghp_fake_token");
+    let main = gh
+        .branch_head("acme", "gitops", "main")
+        .await
+        .unwrap()
+        .unwrap();
+    let branch = "banto/deploy/web-production-1";
+
+    fake.lose_answer_next("git.refs.create", 502, 1);
+    gh.create_branch("acme", "gitops", branch, &main)
+        .await
+        .unwrap();
+    assert_eq!(fake.head("acme/gitops", branch), Some(main.clone()));
+    assert_eq!(fake.calls("git.refs.create"), 1, "found, not created again");
+
+    let blob = gh
+        .file("acme", "gitops", path, branch)
+        .await
+        .unwrap()
+        .unwrap()
+        .sha;
+    fake.lose_answer_next("contents.put", 504, 1);
+    let commit = gh
+        .put_file(
+            "acme",
+            "gitops",
+            branch,
+            path,
+            "image:\n  tag: v2\n",
+            Some(&blob),
+            "bump",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.head("acme/gitops", branch),
+        Some(commit),
+        "the one commit made"
+    );
+    assert_eq!(fake.calls("contents.put"), 1);
+
+    fake.lose_answer_next("pulls.create", 502, 1);
+    let pr = gh
+        .create_pull("acme", "gitops", branch, "main", "web v2", "body")
+        .await
+        .unwrap();
+    assert_eq!(fake.pulls("acme/gitops").len(), 1, "one pull request");
+    assert_eq!(fake.pulls("acme/gitops")[0].0, pr.number);
+
+    let marker = "<!-- banto:incident:7:action:1 -->";
+    let labels = vec!["postmortem".to_owned()];
+    fake.lose_answer_next("issues.create", 502, 1);
+    let url = gh
+        .create_issue(
+            "acme",
+            "gitops",
+            "Add an alarm",
+            &format!("body\n\n{marker}"),
+            &labels,
+            marker,
+        )
+        .await
+        .unwrap();
+    let issues = fake.state().issues.clone();
+    assert_eq!(issues.len(), 1, "one issue: {issues:?}");
+    assert!(
+        url.ends_with(&format!("/issues/{}", issues[0].number)),
+        "{url}"
+    );
+
+    fake.lose_answer_next("issues.comments.create", 502, 1);
+    let id = gh
+        .upsert_comment(
+            "acme",
+            "gitops",
+            pr.number,
+            None,
+            "<!-- banto -->",
+            "<!-- banto -->\nplan",
+        )
+        .await
+        .unwrap();
+    let comments = fake.comments_on("acme/gitops", pr.number);
+    assert_eq!(comments.len(), 1, "one comment");
+    assert_eq!(fake.calls("issues.comments.create"), 1);
+    assert!(id > 0);
+}

@@ -581,11 +581,19 @@ async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
 }
 
 /// Slack shared the draft but its answer to `files.completeUploadExternal` was lost (a 5xx after
-/// the fact): the draft is not shared a second time.
+/// the fact), and so were GitHub's answers to the branch, the file, the pull request and the
+/// action item's issue: nothing is made a second time, and nothing fails.
 #[tokio::test]
-async fn a_draft_whose_completion_answer_was_lost_is_shared_once() {
+async fn a_draft_whose_answers_were_lost_is_shared_and_filed_once() {
     let world = world().await;
     let (i, name) = declare(&world, "alice", "/incident --type database Replica lag", 3).await;
+    ask(
+        &world,
+        "alice",
+        &name,
+        "/incident action Alarm on replica lag",
+    )
+    .await;
     world.app.clock.advance(Duration::from_secs(10 * 60));
     ask(&world, "alice", &name, "/incident status monitoring").await;
     world.slack.fail_next(
@@ -593,6 +601,14 @@ async fn a_draft_whose_completion_answer_was_lost_is_shared_once() {
         banto::fake::slack::Fault::HttpAfter(500),
         1,
     );
+    for route in [
+        "git.refs.create",
+        "contents.put",
+        "pulls.create",
+        "issues.create",
+    ] {
+        world.github.lose_answer_next(route, 502, 1);
+    }
     let r = ask(&world, "alice", &name, "/incident resolve").await;
     assert!(r.contains("resolved"), "{r}");
     // Had the draft job failed, its retry would be due by now.
@@ -619,6 +635,17 @@ async fn a_draft_whose_completion_answer_was_lost_is_shared_once() {
         world.slack.calls("files.info") >= 1,
         "banto looked before uploading again"
     );
+    assert_eq!(world.github.pulls("acme/docs").len(), 1, "one pull request");
+    let issues = world.github.state().issues.clone();
+    assert_eq!(issues.len(), 1, "one issue: {issues:?}");
+    for route in [
+        "git.refs.create",
+        "contents.put",
+        "pulls.create",
+        "issues.create",
+    ] {
+        assert_eq!(world.github.calls(route), 1, "{route} made once");
+    }
     world
         .slack
         .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));

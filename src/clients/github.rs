@@ -224,7 +224,7 @@ impl GithubApi {
 
     /// Post a comment on an issue or PR, or edit `existing` in place. Returns the comment id.
     /// `body` starts with `marker`; with no `existing` id (a run that crashed before saving it)
-    /// and before a retried post, the comment is looked for by its marker and edited if found.
+    /// the comment is looked for by its marker and edited if found.
     pub async fn upsert_comment(
         &self,
         owner: &str,
@@ -236,40 +236,77 @@ impl GithubApi {
     ) -> Result<u64, GithubError> {
         let client = self.client_for(owner, repo).await?;
         let payload = json!({ "body": mask::text(body) });
-        let edit = |id: u64| {
-            let client = &client;
-            let payload = &payload;
-            async move {
-                let route = format!("{}/issues/comments/{id}", repo_route(owner, repo));
-                client.patch(route, Some(payload)).await.map_err(convert)
-            }
-        };
         let existing = match existing {
             Some(id) => Some(id),
             None => self.find_comment(owner, repo, number, marker).await?,
         };
+        if let Some(id) = existing {
+            let route = format!("{}/issues/comments/{id}", repo_route(owner, repo));
+            let _: Value = self
+                .retry
+                .run(
+                    || async { client.patch(&route, Some(&payload)).await.map_err(convert) },
+                    classify,
+                )
+                .await?;
+            return Ok(id);
+        }
+        let route = format!("{}/issues/{number}/comments", repo_route(owner, repo));
+        self.create_once(
+            owner,
+            repo,
+            "POST",
+            &route,
+            &payload,
+            |v| {
+                v["id"]
+                    .as_u64()
+                    .ok_or_else(|| GithubError::Unavailable("comment without an id".into()))
+            },
+            || self.find_comment(owner, repo, number, marker),
+        )
+        .await
+    }
+
+    /// POST (or PUT) `payload` to `route`, once: before trying again after a failure (a timeout
+    /// or a 5xx can come after GitHub made the thing), `find` looks for what the first attempt
+    /// made.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn create_once<T, F, Fut>(
+        &self,
+        owner: &str,
+        repo: &str,
+        method: &str,
+        route: &str,
+        payload: &Value,
+        made: impl Fn(&Value) -> Result<T, GithubError>,
+        find: F,
+    ) -> Result<T, GithubError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, GithubError>>,
+    {
+        let client = self.client_for(owner, repo).await?;
         let tried = std::sync::atomic::AtomicBool::new(false);
-        let v: Value = self
-            .retry
-            .run(
+        self.retry
+            .run_as(
+                &route_label(method, route),
                 || async {
-                    if let Some(id) = existing {
-                        return edit(id).await;
-                    }
                     if tried.swap(true, std::sync::atomic::Ordering::Relaxed)
-                        && let Some(id) = self.find_comment(owner, repo, number, marker).await?
+                        && let Some(found) = find().await?
                     {
-                        return edit(id).await;
+                        return Ok(found);
                     }
-                    let route = format!("{}/issues/{number}/comments", repo_route(owner, repo));
-                    client.post(route, Some(&payload)).await.map_err(convert)
+                    let v: Value = match method {
+                        "PUT" => client.put(route, Some(payload)).await,
+                        _ => client.post(route, Some(payload)).await,
+                    }
+                    .map_err(convert)?;
+                    made(&v)
                 },
                 classify,
             )
-            .await?;
-        v["id"]
-            .as_u64()
-            .ok_or_else(|| GithubError::Unavailable("comment without an id".into()))
+            .await
     }
 
     /// The first comment on issue or PR `number` whose body starts with `marker`.

@@ -21,6 +21,8 @@ pub struct GithubState {
     pub pulls: BTreeMap<String, BTreeMap<u64, Vec<(String, String)>>>,
     /// Route (e.g. `pulls.files`) → statuses to answer with, one per call.
     pub faults: HashMap<String, VecDeque<u16>>,
+    /// Route → statuses to answer with *after* the call took effect (the answer was lost).
+    pub lost_answers: HashMap<String, VecDeque<u16>>,
     pub calls: Vec<String>,
     /// Every request's path and query exactly as sent (still percent-encoded).
     pub requests: Vec<String>,
@@ -193,6 +195,16 @@ impl FakeGithub {
             .extend(std::iter::repeat_n(status, times));
     }
 
+    /// The next `times` calls to `route` take effect, then answer `status` instead: what a
+    /// timeout or a 5xx after the fact looks like to the caller.
+    pub fn lose_answer_next(&self, route: &str, status: u16, times: usize) {
+        self.state()
+            .lost_answers
+            .entry(route.to_owned())
+            .or_default()
+            .extend(std::iter::repeat_n(status, times));
+    }
+
     pub fn calls(&self, route: &str) -> usize {
         self.state().calls.iter().filter(|c| *c == route).count()
     }
@@ -223,6 +235,9 @@ fn enter(st: &mut GithubState, route: &str) -> Option<Response> {
         ));
     }
     st.calls.push(route.to_owned());
+    if let Some(status) = st.lost_answers.get_mut(route).and_then(VecDeque::pop_front) {
+        let _ = LOSE_ANSWER.try_with(|lose| lose.set(Some(status)));
+    }
     let status = st.faults.get_mut(route).and_then(VecDeque::pop_front)?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = error(status, "injected failure");
@@ -341,7 +356,23 @@ async fn record(
     let uri = req.uri();
     let raw = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     fake.state().requests.push(raw.to_owned());
-    next.run(req).await
+    LOSE_ANSWER
+        .scope(std::cell::Cell::new(None), async {
+            let answer = next.run(req).await;
+            match LOSE_ANSWER.with(std::cell::Cell::take) {
+                Some(status) => error(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+                    "injected failure after the call took effect",
+                ),
+                None => answer,
+            }
+        })
+        .await
+}
+
+tokio::task_local! {
+    /// Set by `enter` while a request is handled: its answer is replaced after it took effect.
+    static LOSE_ANSWER: std::cell::Cell<Option<u16>>;
 }
 
 async fn repository(

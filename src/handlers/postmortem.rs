@@ -135,10 +135,11 @@ async fn open_issues(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
         }
         let marker = format!("<!-- banto:incident:{}:action:{n} -->", id.0);
         let (owner, name) = (repo.owner(), repo.name());
-        let found = match cfg.issue_labels.first() {
-            Some(l) => app.github.find_issue(owner, name, l, &marker).await?,
-            None => None,
-        };
+        let labelled = cfg.issue_labels.first().map(String::as_str);
+        let found = app
+            .github
+            .find_issue(owner, name, labelled, &marker)
+            .await?;
         let url = match found {
             Some(url) => url,
             None => {
@@ -157,7 +158,7 @@ async fn open_issues(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
                 .render(locale);
                 let body = format!("{body}\n\n{marker}");
                 app.github
-                    .create_issue(owner, name, &title, &body, &cfg.issue_labels)
+                    .create_issue(owner, name, &title, &body, &cfg.issue_labels, &marker)
                     .await?
             }
         };

@@ -133,6 +133,8 @@ impl GithubApi {
         }
     }
 
+    /// Create `branch` at `sha`; one that already points there (made by an attempt whose answer
+    /// was lost) is fine, one pointing elsewhere is GitHub's 422.
     pub async fn create_branch(
         &self,
         owner: &str,
@@ -141,15 +143,19 @@ impl GithubApi {
         sha: &str,
     ) -> Result<(), GithubError> {
         let body = json!({ "ref": format!("refs/heads/{}", check_ref(branch)?), "sha": sha });
-        self.send(
+        self.create_once(
             owner,
             repo,
             "POST",
             &format!("{}/git/refs", repo_route(owner, repo)),
-            Some(&body),
+            &body,
+            |_| Ok(()),
+            || async {
+                let head = self.branch_head(owner, repo, branch).await?;
+                Ok((head.as_deref() == Some(sha)).then_some(()))
+            },
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Point `branch` at `sha`; without `force`, only a fast-forward is accepted (422 otherwise).
@@ -196,7 +202,8 @@ impl GithubApi {
     }
 
     /// Write `content` to `path` on `branch` if the file is still blob `expected` (`None`: the
-    /// file must not exist). 409/422 mean someone else changed it. Returns the new commit.
+    /// file must not exist). 409/422 mean someone else changed it. Returns the new commit; a
+    /// retry after a lost answer finds the content in place instead of meeting its own 409.
     #[allow(clippy::too_many_arguments)]
     pub async fn put_file(
         &self,
@@ -215,20 +222,27 @@ impl GithubApi {
         if let Some(sha) = expected {
             body["sha"] = json!(sha);
         }
-        let v = self
-            .send(
-                owner,
-                repo,
-                "PUT",
-                &format!(
-                    "{}/contents/{}",
-                    repo_route(owner, repo),
-                    segments(check_file(path)?)
-                ),
-                Some(&body),
-            )
-            .await?;
-        sha_at(&v, "/commit/sha")
+        let route = format!(
+            "{}/contents/{}",
+            repo_route(owner, repo),
+            segments(check_file(path)?)
+        );
+        self.create_once(
+            owner,
+            repo,
+            "PUT",
+            &route,
+            &body,
+            |v| sha_at(v, "/commit/sha"),
+            || async {
+                // Written by the attempt whose answer was lost: the branch's head is that commit.
+                match self.file(owner, repo, path, branch).await? {
+                    Some(f) if f.content == content => self.branch_head(owner, repo, branch).await,
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await
     }
 
     /// The open pull request from `branch`, if any.
@@ -250,6 +264,7 @@ impl GithubApi {
             .transpose()
     }
 
+    /// Open a pull request from `branch`; a retry after a lost answer finds the one it opened.
     pub async fn create_pull(
         &self,
         owner: &str,
@@ -261,20 +276,20 @@ impl GithubApi {
     ) -> Result<PullRef, GithubError> {
         let payload = json!({ "title": mask::text(title), "head": branch, "base": base,
             "body": mask::text(body) });
-        pull_ref(
-            &self
-                .send(
-                    owner,
-                    repo,
-                    "POST",
-                    &format!("{}/pulls", repo_route(owner, repo)),
-                    Some(&payload),
-                )
-                .await?,
+        self.create_once(
+            owner,
+            repo,
+            "POST",
+            &format!("{}/pulls", repo_route(owner, repo)),
+            &payload,
+            pull_ref,
+            || self.open_pull(owner, repo, branch),
         )
+        .await
     }
 
-    /// Open an issue; returns its web URL.
+    /// Open an issue whose body holds `marker`; returns its web URL. A retry after a lost answer
+    /// finds the issue the first attempt opened.
     pub async fn create_issue(
         &self,
         owner: &str,
@@ -282,37 +297,39 @@ impl GithubApi {
         title: &str,
         body: &str,
         labels: &[String],
+        marker: &str,
     ) -> Result<String, GithubError> {
         let payload =
             json!({ "title": mask::text(title), "body": mask::text(body), "labels": labels });
-        let v = self
-            .send(
-                owner,
-                repo,
-                "POST",
-                &format!("{}/issues", repo_route(owner, repo)),
-                Some(&payload),
-            )
-            .await?;
-        v["html_url"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| GithubError::Unavailable("issue without an html_url".into()))
+        self.create_once(
+            owner,
+            repo,
+            "POST",
+            &format!("{}/issues", repo_route(owner, repo)),
+            &payload,
+            |v| {
+                v["html_url"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| GithubError::Unavailable("issue without an html_url".into()))
+            },
+            || self.find_issue(owner, repo, labels.first().map(String::as_str), marker),
+        )
+        .await
     }
 
-    /// The web URL of the issue (any state) labelled `label` whose body holds `marker`.
+    /// The web URL of the issue (any state, labelled `label` if given) whose body holds `marker`.
     pub async fn find_issue(
         &self,
         owner: &str,
         repo: &str,
-        label: &str,
+        label: Option<&str>,
         marker: &str,
     ) -> Result<Option<String>, GithubError> {
-        let route = format!(
-            "{}/issues?state=all&per_page=100&labels={}",
-            repo_route(owner, repo),
-            segment(label)
-        );
+        let mut route = format!("{}/issues?state=all&per_page=100", repo_route(owner, repo));
+        if let Some(label) = label {
+            route = format!("{route}&labels={}", segment(label));
+        }
         let v = self.send(owner, repo, "GET", &route, None).await?;
         Ok(v.as_array()
             .into_iter()
