@@ -116,6 +116,10 @@ pub struct RunMeta {
     pub destructive: u32,
     pub apply_started_ms: Option<i64>,
     pub apply_finished_ms: Option<i64>,
+    /// The apply build whose ending was reported everywhere (card, PR, change, lock): until
+    /// then, a re-run of its ending does what is left.
+    #[serde(default)]
+    pub apply_reported: Option<String>,
 }
 
 impl RunMeta {
@@ -135,6 +139,7 @@ impl RunMeta {
             destructive: 0,
             apply_started_ms: None,
             apply_finished_ms: None,
+            apply_reported: None,
         }
     }
 }

@@ -103,6 +103,28 @@ fn reject_reason(view: &crate::event::ViewSubmission) -> String {
         .to_owned()
 }
 
+/// A Slack user (or `github:login`) as GitHub shows them: `@login` where mapped.
+pub(crate) fn on_github(app: &App, who: &str) -> String {
+    if let Some(login) = who.strip_prefix("github:") {
+        return format!("@{login}");
+    }
+    app.config
+        .github
+        .slack_users
+        .iter()
+        .find(|(_, slack)| slack.as_str() == who)
+        .map_or_else(
+            || {
+                if who.contains(':') {
+                    who.to_owned()
+                } else {
+                    format!("slack:{who}")
+                }
+            },
+            |(login, _)| format!("@{login}"),
+        )
+}
+
 /// Record a finished change and let the incidents it touches hear of it (a job, so a crash
 /// after recording still tells them).
 async fn record_change(app: &App, change: crate::store::ChangeEvent) -> anyhow::Result<()> {

@@ -36,6 +36,10 @@ struct Labels {
     failed_in: &'static str,
     nothing_to_approve: &'static str,
     build_log: &'static str,
+    apply_title: &'static str,
+    applied: &'static str,
+    apply_failed_in: &'static str,
+    approved_by: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -62,6 +66,10 @@ const EN: Labels = Labels {
     failed_in: "The plan failed in phase",
     nothing_to_approve: "Nothing to approve; an earlier plan on this pull request no longer stands.",
     build_log: "Build log",
+    apply_title: "Terraform apply",
+    applied: "Applied",
+    apply_failed_in: "The apply failed in phase",
+    approved_by: "approved by",
 };
 
 const JA: Labels = Labels {
@@ -88,6 +96,10 @@ const JA: Labels = Labels {
     failed_in: "plan が失敗したフェーズ:",
     nothing_to_approve: "承認できるものはありません。このプルリクエストの以前の plan は無効です。",
     build_log: "ビルドログ",
+    apply_title: "Terraform apply",
+    applied: "適用しました",
+    apply_failed_in: "apply が失敗したフェーズ:",
+    approved_by: "承認者:",
 };
 
 fn labels(locale: Locale) -> &'static Labels {
@@ -196,9 +208,45 @@ pub fn text(s: &PlanSummary, locale: Locale) -> String {
     out
 }
 
-/// Markdown for the pull request comment (edited in place on every re-plan).
 /// A failed plan as Markdown: it replaces the PR's plan comment, so an earlier summary is not
 /// taken for the current one.
+/// The apply's outcome as Markdown, a pull request comment of its own under the plan's:
+/// `failed` is the phase it failed in; `approvers` are GitHub names.
+pub fn markdown_applied(
+    run: i64,
+    commit: &str,
+    approvers: &[String],
+    failed: Option<&str>,
+    logs: Option<&str>,
+    locale: Locale,
+) -> String {
+    let l = labels(locale);
+    let (alert, headline) = match failed {
+        None => ("NOTE", l.applied.to_owned()),
+        Some(phase) => (
+            "CAUTION",
+            format!("{} `{}`", l.apply_failed_in, phase.replace('`', "'")),
+        ),
+    };
+    let commit: String = commit.chars().take(7).collect();
+    let mut out = format!(
+        "### {}\n\n> [!{alert}]\n> **{headline}**: run #{run} (`{commit}`)",
+        l.apply_title
+    );
+    if !approvers.is_empty() {
+        out.push_str(&format!(
+            " · {} {}",
+            l.approved_by,
+            super::escape_mrkdwn(&approvers.join(", "))
+        ));
+    }
+    if let Some(url) = logs {
+        out.push_str(&format!(" · [{}]({url})", l.build_log));
+    }
+    out.push('\n');
+    out
+}
+
 pub fn markdown_failed(phase: &str, logs: Option<&str>, locale: Locale) -> String {
     let l = labels(locale);
     let mut out = format!(
@@ -215,6 +263,7 @@ pub fn markdown_failed(phase: &str, logs: Option<&str>, locale: Locale) -> Strin
     out
 }
 
+/// Markdown for the pull request comment (edited in place on every re-plan).
 pub fn markdown(s: &PlanSummary, locale: Locale) -> String {
     let l = labels(locale);
     // GitHub Markdown reads `&`, `<` and `>` as HTML, as Slack does: one escaper for both.
@@ -389,4 +438,33 @@ pub fn slack_thread(s: &PlanSummary, locale: Locale) -> Vec<String> {
         messages.push(current);
     }
     messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apply_comment_in_both_languages() {
+        let mut out = Vec::new();
+        for locale in [Locale::En, Locale::Ja] {
+            out.push(markdown_applied(
+                1,
+                "a1a1a1a1a1a1",
+                &["@alice".into(), "slack:U2".into()],
+                None,
+                Some("https://logs.example/1"),
+                locale,
+            ));
+            out.push(markdown_applied(
+                2,
+                "b2b2b2b2",
+                &[],
+                Some("BUILD"),
+                None,
+                locale,
+            ));
+        }
+        insta::assert_snapshot!(out.join("\n----\n"));
+    }
 }

@@ -80,6 +80,32 @@ impl Store {
         )
     }
 
+    /// `audit`, unless the same entry is already there (a re-run of an event whose first run
+    /// stopped between saving its record and writing the entry, or just after).
+    pub async fn audit_once(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> anyhow::Result<()> {
+        let detail = crate::domain::mask::text(detail);
+        let found = sqlx::query(
+            "SELECT 1 FROM audit_log WHERE subject = $1 AND actor = $2 AND action = $3 \
+             AND detail = $4",
+        )
+        .bind(subject)
+        .bind(actor)
+        .bind(action)
+        .bind(detail.as_ref())
+        .fetch_optional(self.pool())
+        .await?;
+        match found {
+            Some(_) => Ok(()),
+            None => self.audit(actor, action, subject, &detail).await,
+        }
+    }
+
     pub async fn audit_trail(&self, subject: &str) -> anyhow::Result<Vec<AuditEntry>> {
         Ok(self
             .audit_rows(Some(subject))

@@ -91,4 +91,14 @@ impl Store {
         .await?;
         Ok(row.try_get::<Option<i64>, _>(0)?)
     }
+
+    /// The id of the change of `kind` recorded for record `ref_id`, if there is one.
+    pub async fn change_of(&self, kind: &str, ref_id: i64) -> anyhow::Result<Option<i64>> {
+        let row = sqlx::query("SELECT MIN(id) FROM change_events WHERE kind = $1 AND ref_id = $2")
+            .bind(kind)
+            .bind(ref_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
 }

@@ -2,7 +2,7 @@
 //! it ran when the deploy was asked for ("production moved to v1.4.3 since you asked"), and the
 //! merge is pinned to the pull request head that was approved.
 
-use super::{configured, in_thread, on_github, owner_repo, show_card, subject};
+use super::{configured, in_thread, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::domain::approval::Approvable;
@@ -10,6 +10,7 @@ use crate::domain::approval::Refusal;
 use crate::domain::deploy::{Approved, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, Form, ViewSubmission};
+use crate::handlers::on_github;
 use crate::handlers::{approvers, offer_reject, reject_reason, reply};
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
@@ -43,11 +44,22 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
         })
         .await?;
     let mine = stored.record.approvals.contains(&user);
+    let rerun = mine && (stored.record.ready_to_merge() || stored.record.state.is_merged());
+    if result.is_err() && rerun {
+        app.store
+            .audit_once(
+                &user,
+                "deploy_approved",
+                &subject(&a.name, &e.name),
+                &format!("#{id}"),
+            )
+            .await?;
+    }
     let answer = match result {
         // This click's approval was saved by a run that stopped (a crash, GitHub down): the
         // inbox's re-run finishes what it left, the merge now rather than two minutes later.
-        Err(_) if mine && stored.record.ready_to_merge() => merge(app, id).await?,
-        Err(_) if mine && stored.record.state.is_merged() => {
+        Err(_) if rerun && stored.record.ready_to_merge() => merge(app, id).await?,
+        Err(_) if rerun => {
             show_card(app, &stored).await?;
             DeployReply::merged(&stored.record)
         }

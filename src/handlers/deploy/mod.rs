@@ -53,27 +53,6 @@ fn owner_repo(a: &DeployApp) -> (&str, &str) {
 
 /// Someone as GitHub readers know them: `@login` when `[github.slack_users]` maps them (or
 /// automation acted as a GitHub user), else `slack:<id>` / `aws:ecr`.
-fn on_github(app: &App, who: &str) -> String {
-    if let Some(login) = who.strip_prefix("github:") {
-        return format!("@{login}");
-    }
-    app.config
-        .github
-        .slack_users
-        .iter()
-        .find(|(_, slack)| slack.as_str() == who)
-        .map_or_else(
-            || {
-                if who.contains(':') {
-                    who.to_owned()
-                } else {
-                    format!("slack:{who}")
-                }
-            },
-            |(login, _)| format!("@{login}"),
-        )
-}
-
 impl Carded for Deploy {
     fn card(meta: &DeployMeta) -> &CardPlace {
         &meta.card

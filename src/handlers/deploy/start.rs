@@ -3,7 +3,7 @@
 //! same app+env are closed as superseded), the card, then merge at once if nothing is to wait for.
 
 use super::merge::merge;
-use super::{on_github, owner_repo, show_card, subject};
+use super::{owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::{DeployApp, DeployEnv};
@@ -13,6 +13,7 @@ use crate::domain::deploy::{
 use crate::domain::freeze::{FreezeWindow, in_zone};
 use crate::domain::tag_policy::Verdict;
 use crate::domain::yaml_edit::{current_tag, set_tag, unified_diff};
+use crate::handlers::on_github;
 use crate::handlers::user_zone;
 use crate::messages::Message;
 use crate::messages::deploy::DeployReply;

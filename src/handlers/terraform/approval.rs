@@ -41,8 +41,22 @@ pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Resul
             (result, decision)
         })
         .await?;
+    let what = format!("run #{}", id.0);
+    if result.is_err()
+        && stored.record.approvals.contains(&user)
+        && stored.record.state != RunState::AwaitingApproval
+    {
+        // A second click, or the inbox's re-run of a click whose run stopped (a crash, Slack
+        // down) after saving the approval: what that run left is done, and the clicker hears
+        // that their approval stands.
+        app.store
+            .audit_once(&user, "approved", &subject(&project.name), &what)
+            .await?;
+        show_card(app, &stored).await?;
+    }
     let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
     let refusal = match result {
+        Err(_) if stored.record.approvals.contains(&user) => Some(TfReply::AlreadyApproved),
         Err(Refusal::NotAnApprover) => Some(TfReply::NotAnApprover {
             project: project.name.clone(),
         }),
@@ -63,12 +77,7 @@ pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Resul
         .await;
     }
     app.store
-        .audit(
-            &user,
-            "approved",
-            &subject(&project.name),
-            &format!("run #{}", id.0),
-        )
+        .audit(&user, "approved", &subject(&project.name), &what)
         .await?;
     match decision {
         Some(ApplyDecision::Start) => {

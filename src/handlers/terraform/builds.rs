@@ -11,7 +11,9 @@ use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
 use crate::ids::RunId;
-use crate::messages::plan::{markdown, markdown_failed, slack_card, slack_thread};
+use crate::messages::plan::{
+    markdown, markdown_applied, markdown_failed, slack_card, slack_thread,
+};
 use crate::store::{BuildMode, ChangeEvent, StoredRun};
 
 pub async fn build_event(app: &App, event: BuildStateChange) -> anyhow::Result<()> {
@@ -44,7 +46,12 @@ async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
     };
     let waiting = match mode {
         BuildMode::Plan => stored.record.state == RunState::Planning,
-        BuildMode::Apply => stored.record.state == RunState::Applying,
+        // An ending whose report a dead run left half done is still to report.
+        BuildMode::Apply => {
+            stored.record.state == RunState::Applying
+                || (stored.meta.apply_build.as_deref() == Some(build_id)
+                    && stored.meta.apply_reported.as_deref() != Some(build_id))
+        }
     };
     if !waiting {
         return Ok(());
@@ -271,9 +278,10 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
             true
         })
         .await?;
-    if !moved {
+    if !moved && stored.meta.apply_reported.as_deref() == Some(info.id.as_str()) {
         return Ok(());
     }
+    let now = stored.meta.apply_finished_ms.unwrap_or(now);
     let plan_sha = stored
         .record
         .plan
@@ -286,9 +294,15 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
     match &failed {
         None => {
             app.store
-                .audit("banto", "applied", &subject(&project.name), &detail)
+                .audit_once("banto", "applied", &subject(&project.name), &detail)
                 .await?;
-            crate::handlers::record_change(
+            if app
+                .store
+                .change_of("terraform_apply", stored.id.0)
+                .await?
+                .is_none()
+            {
+                crate::handlers::record_change(
                 app,
                 ChangeEvent {
                     id: 0,
@@ -308,10 +322,11 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
                 },
             )
             .await?;
+            }
         }
         Some(phase) => {
             app.store
-                .audit(
+                .audit_once(
                     "banto",
                     "apply_failed",
                     &subject(&project.name),
@@ -321,5 +336,40 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
         }
     }
     show_card(app, &stored).await?;
-    release_and_next(app, project, Some(stored.id)).await
+    if let Some(pr) = stored.meta.pr {
+        let approvers: Vec<String> = stored
+            .record
+            .approvals
+            .iter()
+            .map(|u| crate::handlers::on_github(app, u))
+            .collect();
+        let body = markdown_applied(
+            stored.id.0,
+            &stored.record.head_sha,
+            &approvers,
+            failed.as_deref(),
+            info.logs_url.as_deref(),
+            app.config.slack.default_locale,
+        );
+        let repo = &stored.meta.repo;
+        let marker = format!(
+            "<!-- banto:tf:{}:apply:{} -->",
+            stored.record.project, stored.id.0
+        );
+        app.github
+            .upsert_comment(
+                repo.owner(),
+                repo.name(),
+                pr,
+                None,
+                &marker,
+                &format!("{marker}\n{body}"),
+            )
+            .await?;
+    }
+    release_and_next(app, project, Some(stored.id)).await?;
+    app.store
+        .update(stored.id, |s| s.meta.apply_reported = Some(info.id.clone()))
+        .await?;
+    Ok(())
 }
