@@ -214,6 +214,12 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
     assert_eq!(incident(&world).await.record.status, Status::Investigating);
 
     world.app.clock.advance(Duration::from_secs(40 * 60));
+    let nudge = world.next_message(&name).await.unwrap();
+    assert!(
+        nudge.text.contains("a status update is due"),
+        "40 minutes without an update: {}",
+        nudge.text
+    );
     let zone: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
     let mitigated = world.app.clock.now() - chrono::Duration::minutes(10);
     let hhmm = mitigated.with_timezone(&zone).format("%H:%M").to_string();
@@ -388,6 +394,51 @@ async fn a_reminder_fires_once_per_interval_and_not_after_an_update() {
         nudge
             .text
             .contains("a status update is due: the last was 16 minutes ago"),
+        "{}",
+        nudge.text
+    );
+}
+
+#[tokio::test]
+async fn two_reminders_due_at_once_nudge_once() {
+    let world = world().await;
+    let (name, _) = declare(
+        &world,
+        "alice",
+        "/incident --type database --sev 1 Database down",
+    )
+    .await;
+    // The declaration's reminder is due at 15 minutes; an update at 5 sets one at 20. Both
+    // fire when the clock jumps past them, and both find the update overdue.
+    world.app.clock.advance(Duration::from_secs(5 * 60));
+    ask(&world, "alice", &name, "/incident update Failing over").await;
+    world.next_message(&name).await.unwrap();
+    world.next_message("incidents").await.unwrap();
+    world.app.clock.advance(Duration::from_secs(25 * 60));
+    world.settle().await.unwrap();
+    let nudges: Vec<String> = world
+        .slack
+        .unseen()
+        .iter()
+        .map(|m| m.text.clone())
+        .filter(|t| t.contains("status update is due"))
+        .collect();
+    assert_eq!(nudges.len(), 1, "one nudge: {nudges:#?}");
+    world.next_message(&name).await.unwrap();
+    // The next one counts from the nudge: 15 minutes later, not at once.
+    world.app.clock.advance(Duration::from_secs(10 * 60));
+    world.settle().await.unwrap();
+    assert!(
+        world.slack.unseen().is_empty(),
+        "10 minutes after the nudge"
+    );
+    world.app.clock.advance(Duration::from_secs(6 * 60));
+    world.settle().await.unwrap();
+    let nudge = world.next_message(&name).await.unwrap();
+    assert!(
+        nudge
+            .text
+            .contains("a status update is due: the last was 41 minutes ago"),
         "{}",
         nudge.text
     );

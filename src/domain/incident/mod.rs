@@ -13,7 +13,7 @@ mod when;
 pub use alert::{AlertEpisode, AlertState, Observed, services_from, severity_from};
 pub use follow_up::FollowUp;
 pub use naming::{channel_name, slug};
-pub use reminders::{Nudge, next_nudge, working_hours_start};
+pub use reminders::{Nudge, Nudged, next_nudge, working_hours_start};
 pub use suspects::{Suspect, SuspectChange, Verdict, rank};
 pub use timeline::{Captured, Entry, Handover, Lesson, What};
 pub use when::{BadTime, is_date, local_time};
@@ -178,6 +178,9 @@ pub struct IncidentMeta {
     /// The postmortem's pull request in the docs repository, once there is one.
     #[serde(default)]
     pub postmortem: Option<PostmortemDoc>,
+    /// The last nudge for a status update.
+    #[serde(default)]
+    pub nudged: Option<Nudged>,
 }
 
 /// Where the postmortem draft went on GitHub.

@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, Duration, LocalResult, NaiveTime, TimeZone, Timelike, Weekday};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nudge {
@@ -16,6 +17,29 @@ pub enum Nudge {
         until_ms: i64,
     },
     Now,
+}
+
+/// A nudge sent: when, and by the timer due at `timer_ms`. Reminders count from the later of
+/// the last update and the last nudge, so two timers due at once nudge once, and a re-run of
+/// the timer that claimed the nudge (after a crash) finishes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nudged {
+    pub at_ms: i64,
+    pub timer_ms: i64,
+}
+
+impl Nudged {
+    /// When the next status update prompt counts from.
+    pub fn since(nudged: Option<Nudged>, last_update_ms: i64) -> i64 {
+        nudged.map_or(last_update_ms, |n| n.at_ms.max(last_update_ms))
+    }
+
+    /// The nudge the timer due at `timer_ms` claimed and may not have finished.
+    pub fn claimed_by(nudged: Option<Nudged>, timer_ms: i64, last_update_ms: i64) -> Option<i64> {
+        nudged
+            .filter(|n| n.timer_ms == timer_ms && n.at_ms >= last_update_ms)
+            .map(|n| n.at_ms)
+    }
 }
 
 const DAY_STARTS: u32 = 9;
@@ -101,6 +125,28 @@ mod tests {
             Nudge::NotYet {
                 at_ms: now + HOUR / 2
             }
+        );
+    }
+
+    #[test]
+    fn a_nudge_counts_like_an_update_and_belongs_to_its_timer() {
+        let n = Some(Nudged {
+            at_ms: 5 * HOUR,
+            timer_ms: 4 * HOUR,
+        });
+        assert_eq!(Nudged::since(n, 2 * HOUR), 5 * HOUR);
+        assert_eq!(Nudged::since(n, 6 * HOUR), 6 * HOUR, "an update since");
+        assert_eq!(Nudged::since(None, 2 * HOUR), 2 * HOUR);
+        assert_eq!(Nudged::claimed_by(n, 4 * HOUR, 2 * HOUR), Some(5 * HOUR));
+        assert_eq!(
+            Nudged::claimed_by(n, 3 * HOUR, 2 * HOUR),
+            None,
+            "another timer"
+        );
+        assert_eq!(
+            Nudged::claimed_by(n, 4 * HOUR, 6 * HOUR),
+            None,
+            "an update since"
         );
     }
 

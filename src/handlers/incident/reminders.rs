@@ -5,7 +5,7 @@
 
 use super::{channel_of, tell};
 use crate::app::App;
-use crate::domain::incident::{Nudge, next_nudge};
+use crate::domain::incident::{Nudge, Nudged, next_nudge};
 use crate::event::Timer;
 use crate::handlers::user_zone;
 use crate::ids::IncidentId;
@@ -94,7 +94,7 @@ pub async fn ask_for_commander_due(app: &App, id: IncidentId) -> anyhow::Result<
         .await
 }
 
-pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()> {
+pub async fn remind(app: &App, id: IncidentId, timer_ms: i64) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
@@ -103,27 +103,56 @@ pub async fn remind(app: &App, id: IncidentId, _at_ms: i64) -> anyhow::Result<()
         return Ok(());
     }
     let every = interval_ms(app, &stored);
-    let commander = i.commander().map(str::to_owned);
-    let zone = match &commander {
-        Some(c) => user_zone(app, c).await,
-        None => None,
-    };
-    let now = app.clock.now_ms();
-    match next_nudge(i.last_update_ms(), every, i.severity, zone, now) {
-        // An update came: the timer for its due time was set with it.
-        Nudge::NotYet { .. } => Ok(()),
-        Nudge::Wait { until_ms } => at(app, id, until_ms).await,
-        Nudge::Now => {
-            let notice = IncidentNotice::UpdateDue {
-                who: commander.as_deref().map(mention),
-                minutes: (now - i.last_update_ms()) / 60_000,
-                since: slack_date(i.last_update_ms()),
+    let last_update = i.last_update_ms();
+    let nudged_at = match Nudged::claimed_by(stored.meta.nudged, timer_ms, last_update) {
+        Some(at_ms) => at_ms,
+        None => {
+            let commander = i.commander().map(str::to_owned);
+            let zone = match &commander {
+                Some(c) => user_zone(app, c).await,
+                None => None,
             };
-            tell(app, &stored, &notice).await?;
-            app.store
-                .audit("banto", "incident_nudge", &super::subject(id), "")
+            let now = app.clock.now_ms();
+            let since = Nudged::since(stored.meta.nudged, last_update);
+            match next_nudge(since, every, i.severity, zone, now) {
+                // An update or another timer's nudge came: the timer for the next one is set.
+                Nudge::NotYet { .. } => return Ok(()),
+                Nudge::Wait { until_ms } => return at(app, id, until_ms).await,
+                Nudge::Now => {}
+            }
+            let (_, claimed) = app
+                .store
+                .update(id, |s| {
+                    let since = Nudged::since(s.meta.nudged, s.record.last_update_ms());
+                    let due = since + every <= now;
+                    if due {
+                        s.meta.nudged = Some(Nudged {
+                            at_ms: now,
+                            timer_ms,
+                        });
+                    }
+                    due
+                })
                 .await?;
-            at(app, id, now + every).await
+            if !claimed {
+                return Ok(());
+            }
+            now
         }
-    }
+    };
+    let notice = IncidentNotice::UpdateDue {
+        who: i.commander().map(mention),
+        minutes: (nudged_at - last_update) / 60_000,
+        since: slack_date(last_update),
+    };
+    tell(app, &stored, &notice).await?;
+    app.store
+        .audit_once(
+            "banto",
+            "incident_nudge",
+            &super::subject(id),
+            &nudged_at.to_string(),
+        )
+        .await?;
+    at(app, id, nudged_at + every).await
 }
