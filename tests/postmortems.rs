@@ -3,7 +3,9 @@
 //! marked by emoji, the blameless check), through Slack's upload flow; `/incident postmortem`
 //! writes it again. Fake Slack; the shipped playbooks; real banto.
 
+use banto::domain::changes::{Change, ChangeEvent, DeployChange};
 use banto::fake::world::{World, WorldOptions};
+use banto::ids::{ChangeId, DeployId};
 use std::time::Duration;
 
 async fn world() -> World {
@@ -295,15 +297,20 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
     world
         .app
         .store
-        .record_change(&banto::store::ChangeEvent {
-            id: 0,
-            kind: "deploy".into(),
-            subject: "web/production".into(),
+        .record_change(&ChangeEvent {
+            id: ChangeId(0),
+            change: Change::Deploy(DeployChange {
+                deploy: DeployId(12),
+                app: "web".into(),
+                env: "production".into(),
+                from: Some("1.4.1".into()),
+                to: "1.5.0".into(),
+                requested_by: alice.clone(),
+                production: true,
+            }),
             actor: alice.clone(),
             started_at: world.app.clock.now_ms() - 120_000,
             finished_at: world.app.clock.now_ms(),
-            detail: format!("#12 1.4.1 → 1.5.0 by {alice}"),
-            ref_id: Some(12),
         })
         .await
         .unwrap();

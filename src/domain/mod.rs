@@ -3,6 +3,7 @@
 pub mod approval;
 pub mod audit;
 pub mod card;
+pub mod changes;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;

@@ -3,7 +3,7 @@
 //! the cards and modals that offer them: one table, both directions.
 
 use super::Malformed;
-use crate::ids::{AlertId, ChannelId, DeployId, IncidentId, RunId, UserId};
+use crate::ids::{AlertId, ChangeId, ChannelId, DeployId, IncidentId, RunId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A button clicked.
@@ -29,16 +29,16 @@ pub enum Action {
     },
     SuspectConfirm {
         incident: IncidentId,
-        change: i64,
+        change: ChangeId,
     },
     SuspectDismiss {
         incident: IncidentId,
-        change: i64,
+        change: ChangeId,
     },
     /// Roll back the deploy a suspect change made.
     SuspectRollback {
         incident: IncidentId,
-        change: i64,
+        change: ChangeId,
     },
     /// Declare an incident from an alert's card (the form, prefilled).
     AlertDeclare {
@@ -137,15 +137,24 @@ impl Action {
             }
             SUSPECT_CONFIRM => {
                 let (incident, change) = pair(action_id, value)?;
-                Action::SuspectConfirm { incident, change }
+                Action::SuspectConfirm {
+                    incident,
+                    change: ChangeId(change),
+                }
             }
             SUSPECT_DISMISS => {
                 let (incident, change) = pair(action_id, value)?;
-                Action::SuspectDismiss { incident, change }
+                Action::SuspectDismiss {
+                    incident,
+                    change: ChangeId(change),
+                }
             }
             SUSPECT_ROLLBACK => {
                 let (incident, change) = pair(action_id, value)?;
-                Action::SuspectRollback { incident, change }
+                Action::SuspectRollback {
+                    incident,
+                    change: ChangeId(change),
+                }
             }
             ALERT_DECLARE => Action::AlertDeclare {
                 alert: AlertId(id(action_id, value)?),
@@ -282,7 +291,7 @@ mod tests {
             },
             Action::SuspectRollback {
                 incident: IncidentId(2),
-                change: 11,
+                change: ChangeId(11),
             },
             Action::AlertDeclare { alert: AlertId(5) },
             Action::AlertAttach { alert: AlertId(5) },

@@ -215,7 +215,7 @@ pub enum Timer {
     /// The same for one deploy, a little after its last approval.
     MergeDeploy { id: crate::ids::DeployId },
     /// A change (deploy, apply) was recorded: open incidents it touches hear of it.
-    ChangeRecorded { id: i64 },
+    ChangeRecorded { id: crate::ids::ChangeId },
     /// Write an incident's postmortem draft (on resolve, or asked again).
     PostmortemDraft {
         id: crate::ids::IncidentId,

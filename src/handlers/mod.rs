@@ -127,7 +127,10 @@ pub(crate) fn on_github(app: &App, who: &str) -> String {
 
 /// Record a finished change and let the incidents it touches hear of it (a job, so a crash
 /// after recording still tells them).
-async fn record_change(app: &App, change: crate::store::ChangeEvent) -> anyhow::Result<()> {
+async fn record_change(
+    app: &App,
+    change: crate::domain::changes::ChangeEvent,
+) -> anyhow::Result<()> {
     let id = app.store.record_change(&change).await?;
     crate::timers::schedule(
         app,

@@ -247,7 +247,7 @@ impl View {
             link: target(&r.link),
         };
         let change = |c: &ChangeLine| ChangeView {
-            deploy: c.kind == "deploy",
+            deploy: c.kind.is_deploy(),
             subject: c.subject.clone(),
             summary: c.summary.clone(),
             actor: name(names, &c.actor),
@@ -400,8 +400,10 @@ pub struct PostmortemCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::changes::ChangeKind;
     use crate::domain::incident::{Captured, Declaration, Incident, Lesson, Status, SuspectChange};
     use crate::domain::postmortem::{Inputs, draft};
+    use crate::ids::{ChangeId, DeployId};
     use crate::messages::both;
     use chrono_tz::Tz;
 
@@ -446,19 +448,19 @@ mod tests {
         });
         i.set_suspects(vec![
             SuspectChange {
-                id: 1,
-                kind: "deploy".into(),
+                id: ChangeId(1),
+                kind: ChangeKind::Deploy,
                 subject: "web/production".into(),
                 actor: "UALICE".into(),
                 finished_ms: T0 - 20 * MIN,
                 summary: "#12 1.4.1 → 1.5.0".into(),
                 production: true,
                 destructive: 0,
-                deploy: Some(12),
+                deploy: Some(DeployId(12)),
             },
             SuspectChange {
-                id: 2,
-                kind: "terraform_apply".into(),
+                id: ChangeId(2),
+                kind: ChangeKind::TerraformApply,
                 subject: "network".into(),
                 actor: "UKENJI".into(),
                 finished_ms: T0 - 90 * MIN,
@@ -468,7 +470,7 @@ mod tests {
                 deploy: None,
             },
         ]);
-        i.judge(1, true, "UBOB", T0 + 15 * MIN).unwrap();
+        i.judge(ChangeId(1), true, "UBOB", T0 + 15 * MIN).unwrap();
         let parent = captured(
             T0 + 12 * MIN,
             None,

@@ -15,7 +15,6 @@ mod translate;
 
 pub use crate::domain::audit::{AuditEntry, AuditRow};
 pub use alert::StoredAlert;
-pub use changes::ChangeEvent;
 pub use deploy::StoredDeploy;
 pub use effects::Begun;
 pub use incident::StoredIncident;

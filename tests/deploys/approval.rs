@@ -33,12 +33,19 @@ async fn staging_merges_itself_byte_exact_with_trailers_and_a_change_event() {
 
     let changes = world.app.store.changes_between(0, i64::MAX).await.unwrap();
     assert_eq!(changes.len(), 1, "a merged deploy is a change event");
-    assert_eq!(changes[0].subject, "guestbook/staging");
-    assert!(
-        changes[0].detail.contains("0.1 → 0.3"),
-        "{}",
-        changes[0].detail
+    let banto::domain::changes::Change::Deploy(d) = &changes[0].change else {
+        panic!("a deploy: {:?}", changes[0])
+    };
+    assert_eq!(
+        (
+            d.app.as_str(),
+            d.env.as_str(),
+            d.from.as_deref(),
+            d.to.as_str()
+        ),
+        ("guestbook", "staging", Some("0.1"), "0.3")
     );
+    assert!(!d.production, "staging merges by itself");
 
     let again = slash(&world, "bob", "/deploy guestbook 0.3 staging").await;
     assert!(again.contains("already runs `0.3`"), "{again}");

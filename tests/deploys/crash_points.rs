@@ -224,7 +224,7 @@ async fn an_approved_deploy_merges_once_wherever_it_stopped() {
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|c| c.kind == "deploy")
+                .filter(|c| c.change.kind().is_deploy())
                 .count();
             assert_eq!(changes, 1, "{at}: one change event");
             let audit = w

@@ -87,11 +87,13 @@ async fn a_pull_request_plans_and_an_approver_applies_exactly_that_plan() {
         1,
         "the apply is a change event for incident timelines"
     );
-    assert_eq!(changes[0].subject, "network");
+    let banto::domain::changes::Change::TerraformApply(apply) = &changes[0].change else {
+        panic!("an apply: {:?}", changes[0])
+    };
+    assert_eq!(apply.project, "network");
     assert!(
-        changes[0].detail.contains("null_resource.bar"),
-        "{}",
-        changes[0].detail
+        apply.resources.iter().any(|r| r == "null_resource.bar"),
+        "{apply:?}"
     );
     assert_eq!(
         world

@@ -3,15 +3,15 @@
 //! destroys or replaces).
 
 use super::{Incident, Refusal, What};
+use crate::domain::changes::{ChangeEvent, ChangeKind};
+use crate::ids::{ChangeId, DeployId};
 use serde::{Deserialize, Serialize};
 
-/// A change event as a suspect sees it.
+/// A change event as a suspect sees it (kept in the incident, so it stays as it was seen).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuspectChange {
-    /// The change event's id.
-    pub id: i64,
-    /// `deploy` or `terraform_apply`.
-    pub kind: String,
+    pub id: ChangeId,
+    pub kind: ChangeKind,
     /// `app/env` or the Terraform project.
     pub subject: String,
     pub actor: String,
@@ -23,7 +23,24 @@ pub struct SuspectChange {
     /// Resources an apply destroyed or replaced.
     pub destructive: u32,
     /// The deploy a Roll back undoes.
-    pub deploy: Option<i64>,
+    pub deploy: Option<DeployId>,
+}
+
+impl From<&ChangeEvent> for SuspectChange {
+    fn from(e: &ChangeEvent) -> Self {
+        let c = &e.change;
+        Self {
+            id: e.id,
+            kind: c.kind(),
+            subject: c.subject(),
+            actor: e.actor.clone(),
+            finished_ms: e.finished_at,
+            summary: c.summary(),
+            production: c.production(),
+            destructive: c.destructive(),
+            deploy: c.deploy(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,9 +60,9 @@ pub struct Suspect {
 
 impl SuspectChange {
     fn risk(&self) -> f64 {
-        match self.kind.as_str() {
-            "deploy" if self.production => 1.0,
-            "deploy" => 0.2,
+        match self.kind {
+            ChangeKind::Deploy if self.production => 1.0,
+            ChangeKind::Deploy => 0.2,
             _ if self.destructive > 0 => 1.0,
             _ => 0.5,
         }
@@ -91,7 +108,7 @@ impl Incident {
     /// Confirm a suspect as the trigger (it goes on the timeline) or dismiss it.
     pub fn judge(
         &mut self,
-        change: i64,
+        change: ChangeId,
         confirm: bool,
         by: &str,
         now_ms: i64,
@@ -142,8 +159,8 @@ mod tests {
         destructive: u32,
     ) -> SuspectChange {
         SuspectChange {
-            id,
-            kind: kind.into(),
+            id: ChangeId(id),
+            kind: ChangeKind::parse(kind).unwrap(),
             subject: format!("s{id}"),
             actor: "UBOB".into(),
             finished_ms: 1_000 * MIN - minutes_before * MIN,
@@ -167,7 +184,7 @@ mod tests {
             1_000 * MIN,
             120 * MIN,
         );
-        let ids: Vec<i64> = ranked.iter().map(|c| c.id).collect();
+        let ids: Vec<i64> = ranked.iter().map(|c| c.id.0).collect();
         assert_eq!(
             ids,
             [2, 1, 3],
@@ -182,7 +199,8 @@ mod tests {
             120 * MIN,
         );
         assert_eq!(
-            destroys[0].id, 6,
+            destroys[0].id,
+            ChangeId(6),
             "an apply that destroys outranks a closer staging deploy"
         );
     }
@@ -191,25 +209,28 @@ mod tests {
     fn suspects_keep_their_verdicts_when_ranked_again() {
         let mut i = incident();
         let change = |id| SuspectChange {
-            id,
-            kind: "deploy".into(),
+            id: ChangeId(id),
+            kind: ChangeKind::Deploy,
             subject: "api/production".into(),
             actor: "UBOB".into(),
             finished_ms: 500,
             summary: format!("#{id}"),
             production: true,
             destructive: 0,
-            deploy: Some(id),
+            deploy: Some(DeployId(id)),
         };
         i.set_suspects(vec![change(1), change(2)]);
-        i.judge(1, true, "UALICE", 6_000).unwrap();
-        assert_eq!(i.judge(1, true, "UALICE", 6_000), Err(Refusal::Unchanged));
+        i.judge(ChangeId(1), true, "UALICE", 6_000).unwrap();
         assert_eq!(
-            i.judge(9, false, "UALICE", 6_000),
+            i.judge(ChangeId(1), true, "UALICE", 6_000),
+            Err(Refusal::Unchanged)
+        );
+        assert_eq!(
+            i.judge(ChangeId(9), false, "UALICE", 6_000),
             Err(Refusal::NoSuchSuspect)
         );
         i.set_suspects(vec![change(3), change(1)]);
-        assert_eq!(i.culprit().map(|c| c.id), Some(1));
+        assert_eq!(i.culprit().map(|c| c.id), Some(ChangeId(1)));
         assert_eq!(i.suspects[0].verdict, Verdict::Open);
         assert!(matches!(
             i.timeline.last().unwrap().what,

@@ -42,8 +42,7 @@ pub enum What {
     Captured(Captured),
     /// A deploy or apply to an affected service.
     Change {
-        /// `deploy` or `terraform_apply`.
-        change: String,
+        change: crate::domain::changes::ChangeKind,
         subject: String,
         detail: String,
     },
@@ -201,7 +200,7 @@ impl Incident {
             change.finished_ms,
             now_ms,
             What::Change {
-                change: change.kind.clone(),
+                change: change.kind,
                 subject: change.subject.clone(),
                 detail: change.summary.clone(),
             },

@@ -40,8 +40,7 @@ pub struct Row {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChangeLine {
-    /// `deploy` or `terraform_apply`.
-    pub kind: String,
+    pub kind: crate::domain::changes::ChangeKind,
     pub subject: String,
     pub summary: String,
     pub actor: String,
@@ -197,7 +196,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         .map(|e| row(e.occurred_ms, &e.what, &e.by))
         .collect();
     let change_line = |s: &crate::domain::incident::Suspect| ChangeLine {
-        kind: s.change.kind.clone(),
+        kind: s.change.kind,
         subject: s.change.subject.clone(),
         summary: s.change.summary.clone(),
         actor: s.change.actor.clone(),

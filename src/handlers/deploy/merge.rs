@@ -7,16 +7,17 @@ use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::domain::approval::Approvable;
 use crate::domain::approval::Refusal;
+use crate::domain::changes::{Change, ChangeEvent, DeployChange};
 use crate::domain::deploy::{Approved, Superseded};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::handlers::on_github;
 use crate::handlers::{approvers, offer_reject, reject_reason, reply};
+use crate::ids::ChangeId;
 use crate::ids::{ChannelId, DeployId};
 use crate::messages::Message;
 use crate::messages::deploy::{DeployReply, incident_names};
 use crate::messages::gitops::GitopsText;
-use crate::store::ChangeEvent;
 
 fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
     match r {
@@ -309,22 +310,30 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         .await?;
     let d = &stored.record;
     let actor = d.approvals.last().unwrap_or(&d.requested_by).clone();
+    let production = app
+        .config
+        .deploy
+        .apps
+        .iter()
+        .find(|a| a.name == d.app)
+        .and_then(|a| a.env(&d.env))
+        .is_some_and(|e| !e.auto_merge);
     crate::handlers::record_change(
         app,
         ChangeEvent {
-            id: 0,
-            kind: "deploy".into(),
-            subject: format!("{}/{}", d.app, d.env),
+            id: ChangeId(0),
+            change: Change::Deploy(DeployChange {
+                deploy: id,
+                app: d.app.clone(),
+                env: d.env.clone(),
+                from: d.from.clone(),
+                to: d.tag.clone(),
+                requested_by: d.requested_by.clone(),
+                production,
+            }),
             actor: actor.clone(),
             started_at: stored.meta.requested_ms,
             finished_at: app.clock.now_ms(),
-            detail: format!(
-                "#{id} {} → {} by {}",
-                d.from.as_deref().unwrap_or("none"),
-                d.tag,
-                d.requested_by
-            ),
-            ref_id: Some(id.0),
         },
     )
     .await?;

@@ -4,62 +4,16 @@
 
 use super::{change, channel_of, locale};
 use crate::app::App;
+use crate::domain::changes::ChangeKind;
 use crate::domain::incident::{SuspectChange, rank};
 use crate::event::BlockAction;
 use crate::handlers::reply;
-use crate::ids::{DeployId, IncidentId, MessageTs};
+use crate::ids::{ChangeId, IncidentId, MessageTs};
 use crate::messages::Message;
 use crate::messages::incident::{IncidentNotice, suspects_card};
-use crate::store::ChangeEvent;
 
 /// How many suspects a card lists.
 const MAX_SUSPECTS: usize = 5;
-
-/// A change event as a suspect: production-ness from the deploy config, destructiveness from
-/// the apply's record.
-fn as_suspect(app: &App, c: &ChangeEvent) -> SuspectChange {
-    let detail: serde_json::Value = serde_json::from_str(&c.detail).unwrap_or_default();
-    let (production, summary) = match c.kind.as_str() {
-        "deploy" => {
-            let (name, env) = c.subject.split_once('/').unwrap_or((&c.subject, ""));
-            let production = app
-                .config
-                .deploy
-                .apps
-                .iter()
-                .find(|a| a.name == name)
-                .and_then(|a| a.envs.iter().find(|e| e.name == env))
-                .is_some_and(|e| !e.auto_merge);
-            // `#12 0.2 → 0.3 by U…`: the actor is shown on its own.
-            let summary = c.detail.split(" by ").next().unwrap_or_default().to_owned();
-            (production, summary)
-        }
-        _ => (
-            false,
-            format!(
-                "run #{} {}",
-                detail["run"],
-                detail["commit"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(7)
-                    .collect::<String>()
-            ),
-        ),
-    };
-    SuspectChange {
-        id: c.id,
-        kind: c.kind.clone(),
-        subject: c.subject.clone(),
-        actor: c.actor.clone(),
-        finished_ms: c.finished_at,
-        summary,
-        production,
-        destructive: detail["destructive"].as_u64().unwrap_or(0) as u32,
-        deploy: (c.kind == "deploy").then_some(c.ref_id).flatten(),
-    }
-}
 
 /// Rank the suspects again (on declaration, when the impact start is corrected) and show them.
 pub(super) async fn show_suspects(app: &App, id: IncidentId) -> anyhow::Result<()> {
@@ -74,8 +28,8 @@ pub(super) async fn show_suspects(app: &App, id: IncidentId) -> anyhow::Result<(
         .changes_between(impact - window, impact)
         .await?
         .iter()
-        .filter(|c| stored.record.affected_by(&c.subject))
-        .map(|c| as_suspect(app, c))
+        .filter(|c| stored.record.affected_by(&c.change.subject()))
+        .map(SuspectChange::from)
         .collect();
     let mut ranked = rank(changes, impact, window);
     ranked.truncate(MAX_SUSPECTS);
@@ -121,7 +75,7 @@ pub async fn suspect_verdict(
     app: &App,
     click: BlockAction,
     id: IncidentId,
-    change_id: i64,
+    change_id: ChangeId,
     confirm: bool,
 ) -> anyhow::Result<()> {
     let now = app.clock.now_ms();
@@ -141,7 +95,7 @@ pub async fn suspect_rollback(
     app: &App,
     click: BlockAction,
     id: IncidentId,
-    change_id: i64,
+    change_id: ChangeId,
 ) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
@@ -155,7 +109,7 @@ pub async fn suspect_rollback(
     else {
         return Ok(());
     };
-    let Some(deploy) = app.store.load(DeployId(deploy_id)).await? else {
+    let Some(deploy) = app.store.load(deploy_id).await? else {
         return Ok(());
     };
     let d = &deploy.record;
@@ -187,15 +141,15 @@ pub async fn suspect_rollback(
 
 /// A change was recorded: every open incident whose services it touches and whose impact had
 /// begun hears of it.
-pub async fn change_recorded(app: &App, change_id: i64) -> anyhow::Result<()> {
+pub async fn change_recorded(app: &App, change_id: ChangeId) -> anyhow::Result<()> {
     let Some(c) = app.store.change_event(change_id).await? else {
         return Ok(());
     };
-    let suspect = as_suspect(app, &c);
+    let suspect = SuspectChange::from(&c);
     let now = app.clock.now_ms();
     for open in app.store.open_incidents().await? {
         let i = &open.record;
-        if !i.affected_by(&c.subject) || c.finished_at < i.impact_started_ms {
+        if !i.affected_by(&suspect.subject) || c.finished_at < i.impact_started_ms {
             continue;
         }
         let (_, added) = app
@@ -206,8 +160,8 @@ pub async fn change_recorded(app: &App, change_id: i64) -> anyhow::Result<()> {
             continue;
         }
         let notice = IncidentNotice::Change {
-            kind: c.kind.clone(),
-            subject: c.subject.clone(),
+            deploy: suspect.kind == ChangeKind::Deploy,
+            subject: suspect.subject.clone(),
             detail: suspect.summary.clone(),
         };
         super::tell(app, &open, &notice).await?;

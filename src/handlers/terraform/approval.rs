@@ -114,7 +114,10 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
         current_head,
         last_apply_ms: app
             .store
-            .last_change("terraform_apply", &project.name)
+            .last_change(
+                crate::domain::changes::ChangeKind::TerraformApply,
+                &project.name,
+            )
             .await?,
         holds_lock: app
             .store

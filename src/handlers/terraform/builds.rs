@@ -6,15 +6,17 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
+use crate::domain::changes::{ApplyChange, Change, ChangeEvent, ChangeKind};
 use crate::domain::plan::{Action, PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
+use crate::ids::ChangeId;
 use crate::ids::RunId;
 use crate::messages::plan::{
     markdown, markdown_applied, markdown_failed, slack_card, slack_thread,
 };
-use crate::store::{BuildMode, ChangeEvent, StoredRun};
+use crate::store::{BuildMode, StoredRun};
 
 pub async fn build_event(app: &App, event: BuildStateChange) -> anyhow::Result<()> {
     if event.status == "IN_PROGRESS" {
@@ -298,30 +300,30 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
                 .await?;
             if app
                 .store
-                .change_of("terraform_apply", stored.id.0)
+                .change_of(ChangeKind::TerraformApply, stored.id.0)
                 .await?
                 .is_none()
             {
                 crate::handlers::record_change(
-                app,
-                ChangeEvent {
-                    id: 0,
-                    kind: "terraform_apply".into(),
-                    subject: project.name.clone(),
-                    actor: stored.record.approvals.join(","),
-                    started_at: stored.meta.apply_started_ms.unwrap_or(now),
-                    finished_at: now,
-                    detail: serde_json::json!({
-                        "run": stored.id.0, "commit": stored.record.head_sha, "plan_sha256": plan_sha,
-                        "build": info.id, "requested_by": stored.record.requested_by,
-                        "resources": stored.meta.resources,
-                        "destructive": stored.meta.destructive,
-                    })
-                    .to_string(),
-                    ref_id: Some(stored.id.0),
-                },
-            )
-            .await?;
+                    app,
+                    ChangeEvent {
+                        id: ChangeId(0),
+                        change: Change::TerraformApply(ApplyChange {
+                            run: stored.id,
+                            project: project.name.clone(),
+                            commit: stored.record.head_sha.clone(),
+                            plan_sha256: plan_sha.to_owned(),
+                            build: info.id.clone(),
+                            requested_by: stored.record.requested_by.clone(),
+                            resources: stored.meta.resources.clone(),
+                            destructive: stored.meta.destructive,
+                        }),
+                        actor: stored.record.approvals.join(","),
+                        started_at: stored.meta.apply_started_ms.unwrap_or(now),
+                        finished_at: now,
+                    },
+                )
+                .await?;
             }
         }
         Some(phase) => {

@@ -157,7 +157,7 @@ pub fn suspects_card(
 
 fn suspect_line(n: usize, s: &Suspect, impact_ms: i64, locale: Locale) -> String {
     let c = &s.change;
-    let icon = if c.kind == "deploy" {
+    let icon = if c.kind.is_deploy() {
         ":rocket:"
     } else {
         ":building_construction:"

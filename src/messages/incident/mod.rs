@@ -61,7 +61,8 @@ pub enum IncidentNotice {
         minutes: i64,
     },
     Change {
-        kind: String,
+        /// A deploy, else a Terraform apply.
+        deploy: bool,
         subject: String,
         detail: String,
     },
