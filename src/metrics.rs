@@ -3,13 +3,11 @@
 //! `/metrics` with the queue gauges read at scrape time. `EXPORTED` lists every name; the
 //! dashboard and alert rules in `examples/` are checked against it.
 
-use crate::app::App;
-use crate::store::Queue;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -137,33 +135,4 @@ pub fn outbound_call(service: &'static str, method: &str, outcome: &'static str,
 pub fn paced(service: &'static str, method: &str, waited: Duration) {
     metrics::histogram!("banto_outbound_pace_wait_seconds", "service" => service, "method" => method.to_owned())
         .record(waited.as_secs_f64());
-}
-
-pub(crate) async fn render(State(app): State<Arc<App>>) -> String {
-    let mut out = install().render();
-    for (queue, name) in [(Queue::Inbox, "inbox"), (Queue::Jobs, "jobs")] {
-        if let Ok(c) = app.store.counts(queue).await {
-            out.push_str(&format!(
-                "# TYPE banto_{name}_rows gauge\nbanto_{name}_rows{{state=\"pending\"}} {}\nbanto_{name}_rows{{state=\"parked\"}} {}\n",
-                c.pending, c.parked
-            ));
-        }
-    }
-    out.push_str("# HELP banto_queue_oldest_ready_seconds How long the oldest row ready to be handled has waited.\n# TYPE banto_queue_oldest_ready_seconds gauge\n");
-    for (queue, name) in [(Queue::Inbox, "inbox"), (Queue::Jobs, "jobs")] {
-        if let Ok(lanes) = app.store.oldest_ready(queue).await {
-            for (lane, age_ms) in lanes {
-                let lane = if lane == 0 {
-                    "interactive"
-                } else {
-                    "background"
-                };
-                out.push_str(&format!(
-                    "banto_queue_oldest_ready_seconds{{queue=\"{name}\",lane=\"{lane}\"}} {:.3}\n",
-                    age_ms as f64 / 1000.0
-                ));
-            }
-        }
-    }
-    out
 }

@@ -16,9 +16,6 @@ pub struct AwsTarget {
     pub force_path_style: bool,
 }
 
-/// The services banto reaches, as `[aws.endpoints]` and `AWS_ENDPOINT_URL_<SERVICE>` name them.
-pub const SERVICES: &[&str] = &["codebuild", "s3", "translate"];
-
 impl AwsTarget {
     pub async fn sdk_config(&self) -> SdkConfig {
         crate::install_crypto_provider();

@@ -349,7 +349,7 @@ impl Config {
             .aws
             .endpoints
             .keys()
-            .find(|s| !crate::clients::aws::SERVICES.contains(&s.as_str()))
+            .find(|s| !super::aws::SERVICES.contains(&s.as_str()))
         {
             let (line, column) = value_position(text, service);
             return Err(ConfigError::Invalid {
@@ -358,7 +358,7 @@ impl Config {
                 column,
                 message: format!(
                     "aws.endpoints: banto does not call {service:?}; the services are {}",
-                    crate::clients::aws::SERVICES.join(", ")
+                    super::aws::SERVICES.join(", ")
                 ),
             });
         }

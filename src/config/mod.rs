@@ -1,8 +1,10 @@
 //! `config.toml`: typed, strict (unknown keys are errors with line and column), no secrets.
 //! Secrets come only from the environment, read once in `main` by [`Secrets::from_env`].
 //! `terraform.rs`, `deploy.rs` and `incidents.rs` (with the playbooks) hold their capability's
-//! tables; `check.rs` the checks beyond TOML; `secrets.rs` the credentials.
+//! tables; `aws.rs` the AWS endpoints; `check.rs` the checks beyond TOML; `secrets.rs` the
+//! credentials.
 
+mod aws;
 mod check;
 use check::line_column;
 mod deploy;
@@ -12,6 +14,7 @@ mod secrets;
 pub(crate) mod terraform;
 mod translate;
 
+pub use aws::AwsConfig;
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};
 pub use postmortem::PostmortemConfig;

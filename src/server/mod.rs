@@ -2,6 +2,7 @@
 //! happens later in the workers.
 
 mod ingress;
+mod metrics;
 
 pub mod verify;
 
@@ -37,7 +38,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/alerts/alertmanager", post(ingress::alertmanager))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ingress::readyz))
-        .route("/metrics", get(crate::metrics::render))
+        .route("/metrics", get(metrics::scrape))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(crate::metrics::time_requests))
         .with_state(app)

@@ -2,47 +2,17 @@
 //! as its alerts fire and resolve, with Declare incident (the form, prefilled from the alert)
 //! and Attach to incident. The incident an alert is linked to hears when it fires and resolves.
 
-use super::{change, forms};
+use super::forms;
+use super::link::{link, linked_answer, show_card, tell_incident};
 use crate::app::App;
-use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
 use crate::domain::incident::AlertEpisode;
 use crate::event::{AlertNotice, BlockAction, Form, ViewSubmission};
-use crate::handlers::cards::{Carded, show};
 use crate::handlers::reply;
 use crate::ids::{AlertId, IncidentId};
 use crate::messages::Message;
-use crate::messages::incident::{
-    IncidentReply, Prefill, alert_card, attach_form, linked, read_attach_form,
-};
+use crate::messages::incident::{IncidentReply, Prefill, attach_form, read_attach_form};
 use crate::store::StoredAlert;
-
-impl Carded for AlertEpisode {
-    fn card(meta: &CardPlace) -> &CardPlace {
-        meta
-    }
-    fn card_mut(meta: &mut CardPlace) -> &mut CardPlace {
-        meta
-    }
-    async fn render(app: &App, a: &StoredAlert) -> anyhow::Result<Outgoing> {
-        let locale = app.config.locale_for_channel(&a.meta.channel);
-        let link = match a.record.incident {
-            Some(id) => {
-                let i = app.store.load(IncidentId(id)).await?;
-                // A private incident is not named in the alerts channel.
-                let public = i.filter(|i| !i.record.private);
-                let by = a.record.linked_by.as_deref().unwrap_or("banto");
-                Some(linked(
-                    public.as_ref().map(|i| i.id),
-                    public.and_then(|i| i.meta.channel),
-                    by,
-                ))
-            }
-            None => None,
-        };
-        Ok(alert_card(a.id, &a.record, link, locale))
-    }
-}
 
 /// A notice from Alertmanager or CloudWatch: the group's firing episode changes, or a new one
 /// begins with a card. A resolution of nothing banto saw firing is only logged.
@@ -99,68 +69,6 @@ pub async fn received(app: &App, n: AlertNotice) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn show_card(app: &App, a: &StoredAlert) -> anyhow::Result<()> {
-    if a.meta.channel.is_empty() {
-        return Ok(());
-    }
-    show(app, a).await
-}
-
-/// The alert on the incident's timeline (at the time it fired or resolved) and in its channel.
-async fn tell_incident(
-    app: &App,
-    a: &StoredAlert,
-    incident: IncidentId,
-    firing: bool,
-    at_ms: i64,
-) -> anyhow::Result<()> {
-    let e = &a.record;
-    let now = app.clock.now_ms();
-    let r = change(app, incident, "banto", |i| {
-        i.alert(&e.name, firing, &e.summary, e.link.as_deref(), at_ms, now)
-    })
-    .await?;
-    if let Err(refusal) = r {
-        tracing::debug!(%incident, ?refusal, "alert already on the timeline");
-    }
-    Ok(())
-}
-
-/// Link an alert to an incident (declared from it, or attached): its card says so, and the
-/// incident's timeline gets the alert's firing (and resolution, if it came already). False:
-/// it is linked to another incident.
-pub(super) async fn link(
-    app: &App,
-    alert: AlertId,
-    incident: IncidentId,
-    by: &str,
-) -> anyhow::Result<bool> {
-    let (a, linked_now) = app
-        .store
-        .update(alert, |s| s.record.link(incident.0, by))
-        .await?;
-    // Already linked to this incident: a retry finishes the timeline and the card.
-    if !linked_now && a.record.incident != Some(incident.0) {
-        return Ok(false);
-    }
-    if linked_now {
-        app.store
-            .audit(
-                by,
-                "alert_linked",
-                &super::subject(incident),
-                &alert.to_string(),
-            )
-            .await?;
-    }
-    tell_incident(app, &a, incident, true, a.record.started_ms()).await?;
-    if let Some(at) = a.record.resolved_ms {
-        tell_incident(app, &a, incident, false, at).await?;
-    }
-    show_card(app, &a).await?;
-    Ok(true)
-}
-
 /// The alert a button is about, if it is not linked yet; if it is, the clicker is told.
 async fn unlinked(
     app: &App,
@@ -208,23 +116,6 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
         alert: Some(id),
     };
     forms::open_declare_form(app, &click.user, &click.trigger_id, form, prefill).await
-}
-
-/// "Already linked": to which incident, unless it is private and `user` is not in it.
-pub(super) async fn linked_answer(
-    app: &App,
-    incident: i64,
-    user: &str,
-) -> anyhow::Result<IncidentReply> {
-    let id = IncidentId(incident);
-    let visible = app
-        .store
-        .load(id)
-        .await?
-        .is_some_and(|i| super::visible_to(&i, user));
-    Ok(IncidentReply::AlertLinked {
-        id: visible.then_some(id),
-    })
 }
 
 async fn refuse(app: &App, click: &BlockAction, answer: IncidentReply) -> anyhow::Result<()> {

@@ -89,7 +89,7 @@ pub async fn declare_submitted(
     };
     let locale = app.locale_for(&view.user, Some(&channel)).await;
     if let Some(linked) = alert.as_ref().and_then(|a| a.record.incident) {
-        let answer = super::alerts::linked_answer(app, linked, &view.user.0).await?;
+        let answer = super::link::linked_answer(app, linked, &view.user.0).await?;
         return reply(app, None, Some(&channel), &view.user, answer.render(locale)).await;
     }
     let ask = Ask {
@@ -113,7 +113,7 @@ pub async fn declare_submitted(
     };
     let answer = declare(app, ask).await?;
     if let (Some(a), IncidentReply::Declared { id, .. }) = (&alert, &answer)
-        && !super::alerts::link(app, a.id, *id, &view.user.0).await?
+        && !super::link::link(app, a.id, *id, &view.user.0).await?
     {
         tracing::warn!(alert = %a.id, incident = %id, "declared from an alert another incident took first");
     }

@@ -10,6 +10,7 @@ mod command;
 mod declare;
 mod forms;
 mod freeze;
+mod link;
 mod reminders;
 mod suspects;
 
