@@ -390,15 +390,6 @@ fn set_tag(
     Ok(())
 }
 
-/// "2: a, b" or "none".
-fn listing(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".to_owned()
-    } else {
-        format!("{}: {}", items.len(), items.join("; "))
-    }
-}
-
 /// The config file, with `DATABASE_URL` (a secret) in place of `[database] url` when it is set.
 fn load(path: &std::path::Path) -> anyhow::Result<Config> {
     let mut config = Config::load(path)?;
@@ -440,101 +431,7 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
     let config = load(path)?;
     let secrets = Secrets::from_env()?;
     println!("{}: ok", path.display());
-    println!("  listen            {}", config.server.listen);
-    println!(
-        "  database          {}",
-        banto::redact::url(&config.database.url)
-    );
-    println!(
-        "  workers           {} (lease {} s, {} attempts)",
-        config.workers.count, config.workers.lease_seconds, config.workers.max_attempts
-    );
-    println!("  slack api         {}", config.slack.api_url);
-    let language = |l: banto::locale::Locale| match l {
-        banto::locale::Locale::En => "English",
-        banto::locale::Locale::Ja => "Japanese",
-    };
-    println!(
-        "  default language  {}, time zone {}",
-        language(config.slack.default_locale),
-        config.slack.time_zone
-    );
-    println!("  github api        {}", config.github.api_url);
-    let via = |e: Option<&String>| e.map_or("AWS itself".to_owned(), |e| banto::redact::url(e));
-    println!(
-        "  aws               {} via {}",
-        config.aws.region,
-        via(config.aws.endpoint_url.as_ref())
-    );
-    for (service, endpoint) in &config.aws.endpoints {
-        println!("    {service:<15} via {}", via(Some(endpoint)));
-    }
-    let projects: Vec<String> = config
-        .terraform
-        .projects
-        .iter()
-        .map(|p| format!("{} ({} {})", p.name, p.repo, p.dir))
-        .collect();
-    println!("  terraform         {}", listing(&projects));
-    let apps: Vec<String> = config
-        .deploy
-        .apps
-        .iter()
-        .map(|a| {
-            let envs: Vec<&str> = a.envs.iter().map(|e| e.name.as_str()).collect();
-            format!("{} ({}: {})", a.name, a.repo, envs.join(", "))
-        })
-        .collect();
-    println!("  deploy apps       {}", listing(&apps));
-    let playbooks: Vec<String> = config
-        .incidents
-        .playbooks
-        .iter()
-        .map(|(kind, p)| format!("{kind} (SEV{})", p.default_severity.get_ref()))
-        .collect();
-    println!("  playbooks         {}", listing(&playbooks));
-    let incidents = &config.incidents;
-    let or_none = |c: Option<&String>| c.cloned().unwrap_or_else(|| "none".to_owned());
-    println!(
-        "  incidents         channels {}-…, announced in {}, alerts in {}, default type {}",
-        incidents.channel_prefix,
-        or_none(incidents.broadcast_channel.as_ref()),
-        or_none(incidents.alerts.channel.as_ref()),
-        or_none(incidents.default_type.as_ref())
-    );
-    let translate = &config.translate;
-    let per_channel: Vec<String> = translate
-        .channels
-        .iter()
-        .map(|(c, p)| format!("{c} {}", p.name()))
-        .collect();
-    println!(
-        "  translation       {} (per channel: {}), automatic in {}",
-        translate.provider.name(),
-        listing(&per_channel),
-        listing(&translate.auto_channels)
-    );
-    let postmortem = &config.postmortem;
-    let mut zones: Vec<String> = postmortem.zones.iter().map(|z| z.to_string()).collect();
-    if zones.is_empty() {
-        zones.push(config.slack.time_zone.to_string());
-    }
-    println!(
-        "  postmortems       times in {}, drafts to {}, issues to {}",
-        zones.join(" and "),
-        postmortem
-            .docs_repo
-            .as_ref()
-            .map_or("the channel only".to_owned(), |r| r.to_string()),
-        postmortem
-            .issues_repo
-            .as_ref()
-            .map_or("none".to_owned(), |r| r.to_string())
-    );
-    println!("  secrets (from the environment):");
-    for (var, set) in secrets.presence() {
-        println!("    {var:<24} {}", if set { "set" } else { "unset" });
-    }
+    print!("{}", banto::config::summary(&config, &secrets));
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod deploy;
 mod incidents;
 mod postmortem;
 mod secrets;
+mod summary;
 pub(crate) mod terraform;
 mod translate;
 
@@ -19,6 +20,7 @@ pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};
 pub use postmortem::PostmortemConfig;
 pub use secrets::{SECRET_VARS, Secret, Secrets};
+pub use summary::summary;
 pub use terraform::*;
 pub use translate::{AmazonConfig, LlmConfig, TranslateConfig};
 

@@ -3,6 +3,7 @@
 //! and injectable failures.
 
 use super::github_git as git;
+use super::github_issues::{create_comment, edit_comment, insert_comment, list_comments};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -430,103 +431,6 @@ async fn commit(
     }
 }
 
-fn comment_json(base: &str, id: u64, c: &FakeComment) -> Value {
-    json!({
-        "id": id, "node_id": format!("IC_{id}"), "body": c.body,
-        "url": format!("{base}/repos/{}/issues/comments/{id}", c.repo),
-        "html_url": format!("https://github.com/{}/pull/{}#issuecomment-{id}", c.repo, c.number),
-        "user": account("banto[bot]"),
-        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-    })
-}
-
-async fn list_comments(
-    State(fake): State<FakeGithub>,
-    Path((owner, repo, number)): Path<(String, String, u64)>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let mut st = fake.state();
-    if let Some(r) = enter_authed(&mut st, "issues.comments.list", &headers) {
-        return r;
-    }
-    let full = format!("{owner}/{repo}");
-    let per_page: usize = q
-        .get("per_page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(30)
-        .min(100);
-    let page: usize = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    let list: Vec<Value> = st
-        .comments
-        .iter()
-        .filter(|(_, c)| c.repo == full && c.number == number)
-        .skip((page - 1) * per_page)
-        .take(per_page)
-        .map(|(id, c)| comment_json(&fake.base_url, *id, c))
-        .collect();
-    axum::Json(Value::Array(list)).into_response()
-}
-
-async fn create_comment(
-    State(fake): State<FakeGithub>,
-    Path((owner, repo, number)): Path<(String, String, u64)>,
-    headers: HeaderMap,
-    axum::Json(body): axum::Json<Value>,
-) -> Response {
-    let mut st = fake.state();
-    if let Some(r) = enter_authed(&mut st, "issues.comments.create", &headers) {
-        return r;
-    }
-    let Some(text) = body["body"].as_str() else {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Invalid request: body is required",
-        );
-    };
-    let c = FakeComment {
-        repo: format!("{owner}/{repo}"),
-        number,
-        body: text.to_owned(),
-        edits: 0,
-    };
-    let json = comment_json(&fake.base_url, insert_comment(&mut st, c.clone()), &c);
-    (StatusCode::CREATED, axum::Json(json)).into_response()
-}
-
-fn insert_comment(st: &mut GithubState, c: FakeComment) -> u64 {
-    let id = 1_000_000 + st.comments.len() as u64 + 1;
-    st.comments.insert(id, c);
-    id
-}
-
-async fn edit_comment(
-    State(fake): State<FakeGithub>,
-    Path((owner, repo, id)): Path<(String, String, u64)>,
-    headers: HeaderMap,
-    axum::Json(body): axum::Json<Value>,
-) -> Response {
-    let mut st = fake.state();
-    if let Some(r) = enter_authed(&mut st, "issues.comments.update", &headers) {
-        return r;
-    }
-    let full = format!("{owner}/{repo}");
-    let (Some(text), Some(c)) = (body["body"].as_str(), st.comments.get_mut(&id)) else {
-        return error(StatusCode::NOT_FOUND, "Not Found");
-    };
-    if c.repo != full {
-        return error(StatusCode::NOT_FOUND, "Not Found");
-    }
-    c.body = text.to_owned();
-    c.edits += 1;
-    let c = c.clone();
-    axum::Json(comment_json(&fake.base_url, id, &c)).into_response()
-}
-
 /// App routes take the App's JWT (three base64url parts), never an installation token.
 fn is_jwt(headers: &HeaderMap) -> bool {
     bearer(headers).is_some_and(|t| t.split('.').count() == 3)
@@ -595,7 +499,7 @@ async fn access_token(
 }
 
 /// A user/organization object as GitHub embeds it.
-fn account(login: &str) -> Value {
+pub(super) fn account(login: &str) -> Value {
     let api = format!("https://api.github.com/users/{login}");
     json!({
         "login": login, "id": 1, "node_id": "MDEyOk9yZ2FuaXphdGlvbjE=", "type": "Organization", "site_admin": false,
