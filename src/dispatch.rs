@@ -2,18 +2,22 @@
 //! Handlers are boxed: their futures are deep, and a worker should not carry the largest inline.
 
 use crate::app::App;
+use crate::domain::deploy::Deploy;
+use crate::domain::tf_run::Run;
 use crate::event::{Action, Event, Form, Timer};
-use crate::handlers::{self, deploy, incident, terraform};
+use crate::handlers::{self, approval, deploy, incident, terraform};
 
 pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
     match event {
         Event::SlashCommand(cmd) => Box::pin(handlers::slash::handle(app, cmd)).await,
         Event::BlockAction(click) => match click.action.clone() {
             Action::TfApprove { run } => Box::pin(terraform::approve(app, click, run)).await,
-            Action::TfReject { run } => Box::pin(terraform::reject_clicked(app, click, run)).await,
+            Action::TfReject { run } => {
+                Box::pin(approval::reject_clicked::<Run>(app, click, run)).await
+            }
             Action::DeployApprove { deploy } => Box::pin(deploy::approve(app, click, deploy)).await,
             Action::DeployReject { deploy } => {
-                Box::pin(deploy::reject_clicked(app, click, deploy)).await
+                Box::pin(approval::reject_clicked::<Deploy>(app, click, deploy)).await
             }
             Action::IncidentTick { incident: id, step } => {
                 Box::pin(incident::tick(app, click, id, step)).await
@@ -43,10 +47,10 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         },
         Event::ViewSubmission(view) => match view.form.clone() {
             Form::TfRejectReason { run } => {
-                Box::pin(terraform::reject_submitted(app, view, run)).await
+                Box::pin(approval::reject_submitted::<Run>(app, view, run)).await
             }
             Form::DeployRejectReason { deploy } => {
-                Box::pin(deploy::reject_submitted(app, view, deploy)).await
+                Box::pin(approval::reject_submitted::<Deploy>(app, view, deploy)).await
             }
             Form::DeclareIncident {
                 channel,

@@ -1,6 +1,6 @@
 //! Deploys and holds in the store, on SQLite and PostgreSQL alike.
 
-use banto::domain::approval::{Approvable, Approvers};
+use banto::domain::approval::{Approvable, Policy};
 use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, HoldKind, Holds, Request};
 use banto::fake::world::TestDatabase;
 use banto::ids::IncidentId;
@@ -58,14 +58,12 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
             .collect::<Vec<_>>(),
         [first.id, second.id]
     );
-    let approvers = Approvers {
-        users: ["UALICE".to_owned(), "UKENJI".to_owned()].into(),
-    };
+    let approvers = Policy::new(["UALICE", "UKENJI"], false);
     let mut a = store.load(first.id).await.unwrap().unwrap();
     let mut b = store.load(first.id).await.unwrap().unwrap();
-    a.record.approve("UALICE", &approvers, false).unwrap();
+    a.record.approve("UALICE", &approvers).unwrap();
     a.record.merged();
-    b.record.approve("UKENJI", &approvers, false).unwrap();
+    b.record.approve("UKENJI", &approvers).unwrap();
     b.record.merged();
     assert!(store.save(&mut a).await.unwrap());
     assert!(

@@ -1,7 +1,7 @@
 //! Terraform runs, locks and the audit log in the store, on SQLite and PostgreSQL alike.
 
 use banto::domain::tf_run::{
-    ApplyDecision, Approvable, Approvers, Freshness, PlanFacts, Run, RunMeta, RunState,
+    ApplyDecision, Approvable, Freshness, PlanFacts, Policy, Run, RunMeta, RunState,
 };
 use banto::fake::world::TestDatabase;
 use banto::ids::RunId;
@@ -50,9 +50,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     // Two workers (two clicks on Approve) read the same version.
     let mut a = store.load(id).await.unwrap().unwrap();
     let mut b = store.load(id).await.unwrap().unwrap();
-    let approvers = Approvers {
-        users: ["UBOB".to_owned()].into(),
-    };
+    let approvers = Policy::new(["UBOB"], false);
     let fresh = Freshness {
         now_ms: banto::clock::Clock::default().now_ms(),
         ttl_ms: 60_000,
@@ -60,9 +58,9 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         last_apply_ms: None,
         holds_lock: true,
     };
-    a.record.approve("UBOB", &approvers, false).unwrap();
+    a.record.approve("UBOB", &approvers).unwrap();
     assert_eq!(a.record.begin_apply(&fresh), ApplyDecision::Start);
-    b.record.approve("UBOB", &approvers, false).unwrap();
+    b.record.approve("UBOB", &approvers).unwrap();
     assert_eq!(b.record.begin_apply(&fresh), ApplyDecision::Start);
     assert!(store.save(&mut a).await.unwrap(), "the first save wins");
     assert!(

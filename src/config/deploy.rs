@@ -1,7 +1,6 @@
 //! `[[deploy.apps]]`: GitOps apps, their environments, triggers and tag policies.
 
-use super::Approvers;
-use super::terraform::default_min_approvals;
+use super::approval::{ApprovalRules, People, default_min_approvals};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -25,7 +24,7 @@ pub struct DeployApp {
     /// Slack channel id for deploy cards.
     pub channel: String,
     #[serde(default)]
-    pub approvers: Approvers,
+    pub approvers: People,
     #[serde(default = "default_min_approvals")]
     pub min_approvals: u32,
     #[serde(default)]
@@ -130,6 +129,14 @@ impl DeployEnv {
 }
 
 impl DeployApp {
+    pub fn approval(&self) -> ApprovalRules<'_> {
+        ApprovalRules {
+            approvers: &self.approvers,
+            min_approvals: self.min_approvals,
+            allow_self_approval: self.allow_self_approval,
+        }
+    }
+
     pub fn env(&self, name: &str) -> Option<&DeployEnv> {
         self.envs.iter().find(|e| e.name == name)
     }

@@ -1,7 +1,7 @@
 //! `[incidents]` and the playbooks in `playbooks/`: one TOML file per incident type, read when
 //! the config is read, every error at its file, line and column.
 
-use super::{Approvers, ConfigError, check::line_column};
+use super::{ConfigError, People, check::line_column};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -233,7 +233,7 @@ pub struct SeverityPolicy {
     pub update_every_minutes: u32,
     /// Invited when an incident is declared at, or raised to, this severity.
     #[serde(default)]
-    pub invite: Approvers,
+    pub invite: People,
 }
 
 /// How one type of incident is run.
@@ -245,7 +245,7 @@ pub struct Playbook {
     pub default_severity: toml::Spanned<u8>,
     /// Invited to every incident of this type.
     #[serde(default)]
-    pub responders: Approvers,
+    pub responders: People,
     #[serde(default)]
     pub checklist: Vec<Bilingual>,
     #[serde(default)]

@@ -4,6 +4,7 @@
 //! tables; `aws.rs` the AWS endpoints; `check.rs` the checks beyond TOML; `secrets.rs` the
 //! credentials.
 
+mod approval;
 mod aws;
 mod check;
 use check::line_column;
@@ -15,6 +16,7 @@ mod summary;
 pub(crate) mod terraform;
 mod translate;
 
+pub use approval::{ApprovalRules, People};
 pub use aws::AwsConfig;
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};

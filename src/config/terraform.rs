@@ -1,5 +1,6 @@
 //! `[terraform]` and `[[terraform.projects]]`: root modules, CodeBuild, approvers, risk rules.
 
+use super::approval::{ApprovalRules, People};
 pub use crate::domain::tf_run::RiskRule;
 use crate::domain::tf_run::touches;
 use crate::ids::RepoName;
@@ -27,6 +28,16 @@ impl Default for TerraformConfig {
 
 fn default_poll_seconds() -> u64 {
     60
+}
+
+impl TfProject {
+    pub fn approval(&self) -> ApprovalRules<'_> {
+        ApprovalRules {
+            approvers: &self.approvers,
+            min_approvals: self.min_approvals,
+            allow_self_approval: self.allow_self_approval,
+        }
+    }
 }
 
 impl TerraformConfig {
@@ -68,8 +79,8 @@ pub struct TfProject {
     /// Slack channel id where plan cards are posted.
     pub channel: String,
     #[serde(default)]
-    pub approvers: Approvers,
-    #[serde(default = "default_min_approvals")]
+    pub approvers: People,
+    #[serde(default = "super::approval::default_min_approvals")]
     pub min_approvals: u32,
     #[serde(default)]
     pub allow_self_approval: bool,
@@ -84,25 +95,11 @@ pub struct TfProject {
     pub lock_minutes: u32,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Approvers {
-    /// Slack user ids.
-    #[serde(default)]
-    pub users: Vec<crate::ids::UserId>,
-    /// Slack user group ids (`S…`), expanded when someone approves.
-    #[serde(default)]
-    pub groups: Vec<crate::ids::UserGroupId>,
-}
-
 fn default_workspace() -> String {
     "default".into()
 }
 fn default_artifact_prefix() -> String {
     "banto/plans".into()
-}
-pub(super) fn default_min_approvals() -> u32 {
-    1
 }
 fn default_plan_ttl_minutes() -> u32 {
     240

@@ -1,15 +1,34 @@
-//! Who may approve a change, shared by Terraform runs and deploys: deny by default, no approving
-//! your own change unless the project allows it, one approval per person.
+//! The approval component, shared by everything that waits for people (Terraform runs,
+//! deploys; policy overrides next): who may approve (deny by default), no approving your own
+//! change unless the policy allows it, one approval per person, N of M, and who may reject.
 
 use std::collections::BTreeSet;
 
-/// Who may approve: configured users plus the members of configured groups, expanded.
+/// Who may approve one change: configured users plus the members of configured groups
+/// (expanded by the caller), and whether the requester may approve their own.
 #[derive(Clone, Debug, Default)]
-pub struct Approvers {
-    pub users: BTreeSet<String>,
+pub struct Policy {
+    pub approvers: BTreeSet<String>,
+    pub allow_self_approval: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Policy {
+    pub fn new<S: Into<String>>(
+        approvers: impl IntoIterator<Item = S>,
+        allow_self_approval: bool,
+    ) -> Self {
+        Self {
+            approvers: approvers.into_iter().map(Into::into).collect(),
+            allow_self_approval,
+        }
+    }
+
+    pub fn is_approver(&self, user: &str) -> bool {
+        self.approvers.contains(user)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     NotAnApprover,
     OwnRun,
@@ -33,24 +52,23 @@ pub trait Approvable {
     fn add_approval(&mut self, user: &str);
     fn required_approvals(&self) -> u32;
     fn set_rejected(&mut self, by: &str, reason: &str);
+    /// Who rejected it, once rejected.
+    fn rejected_by(&self) -> Option<&str>;
 
-    /// `user` approves, if they may; N-of-M approvals complete the change.
-    fn approve(
-        &mut self,
-        user: &str,
-        approvers: &Approvers,
-        allow_self_approval: bool,
-    ) -> Result<Approved, Refusal> {
+    /// `user` approves, if the policy lets them; N-of-M approvals complete the change.
+    fn approve(&mut self, user: &str, policy: &Policy) -> Result<Approved, Refusal> {
         if !self.awaiting_approval() {
             return Err(Refusal::NotAwaitingApproval);
         }
-        may_approve(
-            user,
-            approvers,
-            self.requested_by(),
-            allow_self_approval,
-            self.approvals(),
-        )?;
+        if !policy.is_approver(user) {
+            return Err(Refusal::NotAnApprover);
+        }
+        if user == self.requested_by() && !policy.allow_self_approval {
+            return Err(Refusal::OwnRun);
+        }
+        if self.approvals().iter().any(|a| a == user) {
+            return Err(Refusal::AlreadyApproved);
+        }
         self.add_approval(user);
         let (have, need) = (self.approvals().len() as u32, self.required_approvals());
         Ok(if have >= need {
@@ -61,40 +79,124 @@ pub trait Approvable {
     }
 
     /// Approvers and whoever asked may reject.
-    fn may_reject(&self, user: &str, approvers: &Approvers) -> Result<(), Refusal> {
+    fn may_reject(&self, user: &str, policy: &Policy) -> Result<(), Refusal> {
         if !self.awaiting_approval() {
             return Err(Refusal::NotAwaitingApproval);
         }
-        if !approvers.users.contains(user) && user != self.requested_by() {
+        if !policy.is_approver(user) && user != self.requested_by() {
             return Err(Refusal::NotAnApprover);
         }
         Ok(())
     }
 
     /// `user` rejects, with a reason, if they may.
-    fn reject(&mut self, user: &str, approvers: &Approvers, reason: &str) -> Result<(), Refusal> {
-        self.may_reject(user, approvers)?;
+    fn reject(&mut self, user: &str, policy: &Policy, reason: &str) -> Result<(), Refusal> {
+        self.may_reject(user, policy)?;
         self.set_rejected(user, reason);
         Ok(())
     }
 }
 
-/// May `user` add an approval to a change `requested_by` someone, approved so far by `approvals`?
-fn may_approve(
-    user: &str,
-    approvers: &Approvers,
-    requested_by: &str,
-    allow_self_approval: bool,
-    approvals: &[String],
-) -> Result<(), Refusal> {
-    if !approvers.users.contains(user) {
-        return Err(Refusal::NotAnApprover);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Change {
+        need: u32,
+        approvals: Vec<String>,
+        rejected: Option<(String, String)>,
     }
-    if user == requested_by && !allow_self_approval {
-        return Err(Refusal::OwnRun);
+
+    impl Approvable for Change {
+        fn awaiting_approval(&self) -> bool {
+            self.rejected.is_none() && self.approvals.len() < self.need as usize
+        }
+        fn requested_by(&self) -> &str {
+            "UALICE"
+        }
+        fn approvals(&self) -> &[String] {
+            &self.approvals
+        }
+        fn add_approval(&mut self, user: &str) {
+            self.approvals.push(user.to_owned());
+        }
+        fn required_approvals(&self) -> u32 {
+            self.need
+        }
+        fn set_rejected(&mut self, by: &str, reason: &str) {
+            self.rejected = Some((by.to_owned(), reason.to_owned()));
+        }
+        fn rejected_by(&self) -> Option<&str> {
+            self.rejected.as_ref().map(|(by, _)| by.as_str())
+        }
     }
-    if approvals.iter().any(|a| a == user) {
-        return Err(Refusal::AlreadyApproved);
+
+    fn policy(allow_self_approval: bool) -> Policy {
+        Policy::new(["UALICE", "UBOB", "UCAROL"], allow_self_approval)
     }
-    Ok(())
+
+    fn change(need: u32) -> Change {
+        Change {
+            need,
+            ..Change::default()
+        }
+    }
+
+    #[test]
+    fn deny_by_default_and_no_self_approval() {
+        let mut c = change(1);
+        assert_eq!(
+            c.approve("UMALLORY", &policy(false)),
+            Err(Refusal::NotAnApprover)
+        );
+        assert_eq!(c.approve("UALICE", &policy(false)), Err(Refusal::OwnRun));
+        assert_eq!(c.approve("UBOB", &policy(false)), Ok(Approved::Complete));
+        assert_eq!(
+            change(1).approve("UALICE", &policy(true)),
+            Ok(Approved::Complete),
+            "allowed by the policy"
+        );
+    }
+
+    #[test]
+    fn n_of_m_once_each_and_nothing_after_the_last() {
+        let mut c = change(2);
+        assert_eq!(
+            c.approve("UBOB", &policy(false)),
+            Ok(Approved::Counted { have: 1, need: 2 })
+        );
+        assert_eq!(
+            c.approve("UBOB", &policy(false)),
+            Err(Refusal::AlreadyApproved)
+        );
+        assert_eq!(c.approve("UCAROL", &policy(false)), Ok(Approved::Complete));
+        assert_eq!(
+            c.approve("UALICE", &policy(true)),
+            Err(Refusal::NotAwaitingApproval)
+        );
+    }
+
+    #[test]
+    fn approvers_and_the_requester_may_reject() {
+        let mut c = change(1);
+        assert_eq!(
+            c.reject("UMALLORY", &policy(false), "no"),
+            Err(Refusal::NotAnApprover)
+        );
+        assert_eq!(
+            c.may_reject("UALICE", &Policy::default()),
+            Ok(()),
+            "asked for it"
+        );
+        assert_eq!(c.reject("UBOB", &policy(false), "wrong account"), Ok(()));
+        assert_eq!(
+            c.rejected,
+            Some(("UBOB".to_owned(), "wrong account".to_owned()))
+        );
+        assert_eq!(
+            c.reject("UBOB", &policy(false), "again"),
+            Err(Refusal::NotAwaitingApproval)
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! second approver), holds after a rollback, "the environment moved since you asked", and the
 //! approval rules Terraform uses.
 
-pub use super::approval::{Approvable, Approved, Approvers, Refusal};
+pub use super::approval::{Approvable, Approved, Policy, Refusal};
 use super::freeze::FreezeWindow;
 pub use super::hold::{Hold, HoldKind, Holds};
 use chrono::{DateTime, Utc};
@@ -261,16 +261,20 @@ impl Approvable for Deploy {
             reason: reason.to_owned(),
         };
     }
+    fn rejected_by(&self) -> Option<&str> {
+        match &self.state {
+            DeployState::Rejected { by, .. } => Some(by),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn approvers() -> Approvers {
-        Approvers {
-            users: ["UALICE", "UBOB", "UKENJI"].map(str::to_owned).into(),
-        }
+    fn policy(allow_self_approval: bool) -> Policy {
+        Policy::new(["UALICE", "UBOB", "UKENJI"], allow_self_approval)
     }
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -290,23 +294,20 @@ mod tests {
             break_glass: None,
             rollback: false,
         });
-        assert_eq!(d.approve("UBOB", &approvers(), false), Err(Refusal::OwnRun));
+        assert_eq!(d.approve("UBOB", &policy(false)), Err(Refusal::OwnRun));
         assert_eq!(
-            d.approve("UMALLORY", &approvers(), false),
+            d.approve("UMALLORY", &policy(false)),
             Err(Refusal::NotAnApprover)
         );
         assert_eq!(
-            d.approve("UALICE", &approvers(), false),
+            d.approve("UALICE", &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
         assert_eq!(
-            d.approve("UALICE", &approvers(), false),
+            d.approve("UALICE", &policy(false)),
             Err(Refusal::AlreadyApproved)
         );
-        assert_eq!(
-            d.approve("UKENJI", &approvers(), false),
-            Ok(Approved::Complete)
-        );
+        assert_eq!(d.approve("UKENJI", &policy(false)), Ok(Approved::Complete));
         assert_eq!(d.begin_merge(Some("v1.4.2"), &Holds::default()), Ok(()));
         d.merged();
         assert_eq!(d.state, DeployState::Merged);
@@ -343,7 +344,7 @@ mod tests {
         });
         assert_eq!(d.required_approvals, 2);
         assert_eq!(
-            d.approve("UALICE", &approvers(), false),
+            d.approve("UALICE", &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
     }
@@ -368,7 +369,7 @@ mod tests {
                 break_glass,
                 rollback,
             });
-            d.approve("UALICE", &approvers(), false).unwrap();
+            d.approve("UALICE", &policy(false)).unwrap();
             d
         };
         let mut plain = ask(None, false);
@@ -404,7 +405,7 @@ mod tests {
             break_glass: None,
             rollback: false,
         });
-        d.approve("UALICE", &approvers(), false).unwrap();
+        d.approve("UALICE", &policy(false)).unwrap();
         assert_eq!(
             d.begin_merge(Some("v1.4.4"), &Holds::default()),
             Err(Superseded::EnvironmentMoved {

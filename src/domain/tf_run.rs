@@ -144,7 +144,7 @@ impl RunMeta {
     }
 }
 
-pub use super::approval::{Approvable, Approved, Approvers, Refusal};
+pub use super::approval::{Approvable, Approved, Policy, Refusal};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApplyDecision {
@@ -341,6 +341,12 @@ impl Approvable for Run {
             reason: reason.to_owned(),
         };
     }
+    fn rejected_by(&self) -> Option<&str> {
+        match &self.state {
+            RunState::Rejected { by, .. } => Some(by),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -349,10 +355,8 @@ mod tests {
 
     use crate::config::terraform::tests::project;
 
-    fn approvers() -> Approvers {
-        Approvers {
-            users: ["UALICE", "UBOB", "UCAROL"].map(String::from).into(),
-        }
+    fn policy(allow_self_approval: bool) -> Policy {
+        Policy::new(["UALICE", "UBOB", "UCAROL"], allow_self_approval)
     }
 
     fn awaiting(need: u32) -> Run {
@@ -379,37 +383,14 @@ mod tests {
     }
 
     #[test]
-    fn deny_by_default_and_no_self_approval() {
-        let mut r = awaiting(1);
-        assert_eq!(
-            r.approve("UMALLORY", &approvers(), false),
-            Err(Refusal::NotAnApprover)
-        );
-        assert_eq!(
-            r.approve("UALICE", &approvers(), false),
-            Err(Refusal::OwnRun)
-        );
-        assert_eq!(
-            r.approve("UBOB", &approvers(), false),
-            Ok(Approved::Complete)
-        );
-        let mut r = awaiting(1);
-        assert_eq!(
-            r.approve("UALICE", &approvers(), true),
-            Ok(Approved::Complete),
-            "allowed by config"
-        );
-    }
-
-    #[test]
     fn n_of_m_and_double_clicks() {
         let mut r = awaiting(2);
         assert_eq!(
-            r.approve("UBOB", &approvers(), false),
+            r.approve("UBOB", &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
         assert_eq!(
-            r.approve("UBOB", &approvers(), false),
+            r.approve("UBOB", &policy(false)),
             Err(Refusal::AlreadyApproved)
         );
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::NotReady);
@@ -418,10 +399,7 @@ mod tests {
             RunState::AwaitingApproval,
             "one approval of two starts nothing"
         );
-        assert_eq!(
-            r.approve("UCAROL", &approvers(), false),
-            Ok(Approved::Complete)
-        );
+        assert_eq!(r.approve("UCAROL", &policy(false)), Ok(Approved::Complete));
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
         assert_eq!(r.state, RunState::Applying);
         assert_eq!(
@@ -430,7 +408,7 @@ mod tests {
             "a second click or retry cannot start a second apply"
         );
         assert_eq!(
-            r.approve("UALICE", &approvers(), true),
+            r.approve("UALICE", &policy(true)),
             Err(Refusal::NotAwaitingApproval)
         );
     }
@@ -465,12 +443,12 @@ mod tests {
         ];
         for (f, want) in cases {
             let mut r = awaiting(1);
-            r.approve("UBOB", &approvers(), false).unwrap();
+            r.approve("UBOB", &policy(false)).unwrap();
             assert_eq!(r.begin_apply(&f), ApplyDecision::Superseded(want.clone()));
             assert_eq!(r.state, RunState::Superseded { reason: want });
         }
         let mut r = awaiting(1);
-        r.approve("UBOB", &approvers(), false).unwrap();
+        r.approve("UBOB", &policy(false)).unwrap();
         assert_eq!(
             r.begin_apply(&Freshness {
                 last_apply_ms: Some(900),
@@ -535,10 +513,10 @@ mod tests {
         assert!(r.state.is_final());
         let mut r = awaiting(1);
         assert_eq!(
-            r.reject("UMALLORY", &approvers(), "no"),
+            r.reject("UMALLORY", &policy(false), "no"),
             Err(Refusal::NotAnApprover)
         );
-        assert_eq!(r.reject("UBOB", &approvers(), "wrong account"), Ok(()));
+        assert_eq!(r.reject("UBOB", &policy(false), "wrong account"), Ok(()));
         assert_eq!(
             r.state,
             RunState::Rejected {
@@ -547,7 +525,7 @@ mod tests {
             }
         );
         let mut r = awaiting(1);
-        r.approve("UBOB", &approvers(), false).unwrap();
+        r.approve("UBOB", &policy(false)).unwrap();
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
         assert!(
             !r.cancel("UBOB"),

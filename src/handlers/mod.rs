@@ -1,5 +1,6 @@
 //! Orchestration, one file per capability: read state, call pure domain logic, talk to clients.
 
+pub(crate) mod approval;
 mod cards;
 pub mod deploy;
 pub mod failure;
@@ -13,24 +14,7 @@ pub mod translate;
 
 use crate::app::App;
 use crate::clients::slack::Outgoing;
-use crate::domain::approval::Approvers;
 use crate::ids::{ChannelId, UserId};
-
-/// Configured approvers plus the members of configured user groups.
-async fn approvers(app: &App, configured: &crate::config::Approvers) -> anyhow::Result<Approvers> {
-    let mut users: std::collections::BTreeSet<String> =
-        configured.users.iter().map(|u| u.0.clone()).collect();
-    for group in &configured.groups {
-        users.extend(
-            app.slack
-                .usergroup_members(group)
-                .await?
-                .into_iter()
-                .map(|u| u.0),
-        );
-    }
-    Ok(Approvers { users })
-}
 
 /// Answer only `user`: through the interaction's `response_url`, else ephemerally in `channel`.
 async fn reply(
@@ -50,57 +34,6 @@ async fn reply(
         Ok(())
     })
     .await
-}
-
-/// A button that opens a modal: tell the clicker why not (`refusal`), or open `modal`.
-async fn refuse_or_open(
-    app: &App,
-    action: &crate::event::BlockAction,
-    refusal: Option<String>,
-    modal: &serde_json::Value,
-) -> anyhow::Result<()> {
-    match refusal {
-        Some(text) => {
-            reply(
-                app,
-                action.response_url.as_deref(),
-                action.channel.as_ref(),
-                &action.user,
-                text,
-            )
-            .await
-        }
-        None => Ok(app.slack.open_view(&action.trigger_id, modal).await?),
-    }
-}
-
-/// A Reject button: open the modal that asks why (`form`), or tell the clicker why they may not
-/// reject (`refusal`, in their language).
-async fn offer_reject<R: crate::domain::approval::Approvable, M: crate::messages::Message>(
-    app: &App,
-    action: &crate::event::BlockAction,
-    record: &R,
-    approvers: &Approvers,
-    form: crate::event::Form,
-    refusal: impl FnOnce(crate::domain::approval::Refusal) -> M,
-) -> anyhow::Result<()> {
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
-    let refusal = record
-        .may_reject(&action.user.0, approvers)
-        .err()
-        .map(|r| refusal(r).render(locale));
-    let modal = crate::messages::common::reject_modal(&form, locale);
-    refuse_or_open(app, action, refusal, &modal).await
-}
-
-/// The reason typed into a reject modal (`messages::common::reject_modal`).
-fn reject_reason(view: &crate::event::ViewSubmission) -> String {
-    use crate::messages::common::{REASON_BLOCK, REASON_INPUT};
-    view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
-        .as_str()
-        .unwrap_or("")
-        .trim()
-        .to_owned()
 }
 
 /// A Slack user (or `github:login`) as GitHub shows them: `@login` where mapped.

@@ -1,7 +1,7 @@
 //! Pieces every capability's messages use: mentions, durations, the reject-reason modal.
 
 use super::escape_mrkdwn;
-use crate::config::Approvers;
+use crate::config::People;
 use crate::event::{Action, Form};
 use crate::locale::Locale;
 use serde_json::{Value, json};
@@ -25,7 +25,7 @@ pub fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
 }
 
 /// Who may approve: configured users, then configured user groups (`<!subteam^S…>`).
-pub fn approver_mentions(approvers: &Approvers) -> String {
+pub fn approver_mentions(approvers: &People) -> String {
     approvers
         .users
         .iter()

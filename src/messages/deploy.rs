@@ -181,8 +181,6 @@ pub enum DeployReply {
     NotAnApprover {
         app: String,
     },
-    OwnDeploy,
-    AlreadyApproved,
     NotAwaiting {
         id: DeployId,
     },

@@ -45,6 +45,7 @@ macro_rules! bilingual {
 }
 pub(crate) use bilingual;
 
+pub mod approval;
 pub mod banto;
 pub mod common;
 pub mod deploy;

@@ -106,14 +106,6 @@ pub enum TfReply {
         run: i64,
         behind: i64,
     },
-    NotAnApprover {
-        project: String,
-    },
-    OwnRun,
-    AlreadyApproved,
-    NotAwaiting {
-        run: i64,
-    },
     Counted {
         have: u32,
         need: u32,
@@ -368,10 +360,6 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 name: "netwrok".into(),
                 known: "`network`".into(),
             },
-            TfReply::OwnRun,
-            TfReply::NotAnApprover {
-                project: "network".into(),
-            },
             TfReply::Unlocked {
                 project: "network".into(),
                 workspace: "default".into(),
@@ -416,10 +404,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
         insta::assert_snapshot!(serde_json::to_string_pretty(&awaiting.blocks).unwrap());
         run.approve(
             "UALICE",
-            &crate::domain::tf_run::Approvers {
-                users: ["UALICE".to_owned()].into(),
-            },
-            false,
+            &crate::domain::approval::Policy::new(["UALICE"], false),
         )
         .unwrap();
         run.state = RunState::Applying;

@@ -244,6 +244,66 @@ async fn an_approved_deploy_merges_once_wherever_it_stopped() {
     .await;
 }
 
+/// A production deploy waiting for approval, with kenji's Reject modal open.
+async fn rejecting_world() -> World {
+    let w = awaiting_world().await;
+    let card = posts(&w, &w.channel("deploys")).remove(0);
+    w.press("kenji", &card, "Reject").await.unwrap();
+    w
+}
+
+#[tokio::test]
+async fn a_rejection_closes_its_pull_request_once_wherever_it_stopped() {
+    sweep(
+        "deploy reject",
+        rejecting_world,
+        async |w: &World| {
+            let modal = w.slack.state().views.last().cloned().unwrap().view;
+            w.submit_view(
+                "kenji",
+                "deploy_reject_reason",
+                modal["private_metadata"].as_str().unwrap(),
+                serde_json::json!({ "reason": { "reason_input": "0.3 leaks memory" } }),
+            )
+            .await
+            .unwrap();
+        },
+        async |w: &World, n| {
+            let at = format!("crash before call {n}");
+            let pulls = w.github.pulls(REPO);
+            assert!(
+                pulls.iter().all(|(_, p)| !p.open && !p.merged),
+                "{at}: the pull request is closed"
+            );
+            let card = w.current(&posts(w, &w.channel("deploys"))[0]).unwrap();
+            assert!(card.text.contains("Rejected"), "{at}: {}", card.text);
+            assert!(
+                told(w, "kenji")
+                    .iter()
+                    .all(|t| !t.contains("no longer waiting")),
+                "{at}: the rejecter is not told their own rejection was refused: {:?}",
+                told(w, "kenji")
+            );
+            let audit = w
+                .app
+                .store
+                .audit_trail("deploy:guestbook/production")
+                .await
+                .unwrap();
+            assert_eq!(
+                audit
+                    .iter()
+                    .filter(|a| a.action == "deploy_rejected")
+                    .count(),
+                1,
+                "{at}: one audit entry"
+            );
+            all_seen(w);
+        },
+    )
+    .await;
+}
+
 /// 0.3 merged in production a while ago.
 async fn running_world() -> World {
     let w = awaiting_world().await;

@@ -9,7 +9,6 @@ use crate::config::{DeployApp, DeployEnv};
 use crate::domain::deploy::{Hold, HoldKind};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
-use crate::handlers::approvers;
 use crate::ids::ChannelId;
 use crate::messages::Message;
 use crate::messages::common::mention;
@@ -314,7 +313,9 @@ fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// Approvers and nobody else lock and unlock environments.
 async fn may_manage(app: &App, a: &DeployApp, user: &str) -> anyhow::Result<bool> {
-    Ok(approvers(app, &a.approvers).await?.users.contains(user))
+    Ok(crate::handlers::approval::members(app, &a.approvers)
+        .await?
+        .contains(user))
 }
 
 /// The tag an environment runs, read from the GitOps repo's base branch.

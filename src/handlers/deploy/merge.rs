@@ -5,28 +5,51 @@
 use super::{configured, in_thread, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
+use crate::config::ApprovalRules;
 use crate::domain::approval::Approvable;
-use crate::domain::approval::Refusal;
 use crate::domain::changes::{Change, ChangeEvent, DeployChange};
-use crate::domain::deploy::{Approved, Superseded};
+use crate::domain::deploy::{Approved, Deploy, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
-use crate::event::{BlockAction, Form, ViewSubmission};
+use crate::event::{BlockAction, Form};
+use crate::handlers::approval::{Approving, answer, policy_of, refused};
 use crate::handlers::on_github;
-use crate::handlers::{approvers, offer_reject, reject_reason, reply};
 use crate::ids::ChangeId;
-use crate::ids::{ChannelId, DeployId};
+use crate::ids::DeployId;
 use crate::messages::Message;
+use crate::messages::approval::Item;
 use crate::messages::deploy::{DeployReply, incident_names};
 use crate::messages::gitops::GitopsText;
+use crate::store::StoredDeploy;
 
-fn refusal_reply(r: Refusal, app_name: &str, id: DeployId) -> DeployReply {
-    match r {
-        Refusal::NotAnApprover => DeployReply::NotAnApprover {
-            app: app_name.to_owned(),
-        },
-        Refusal::OwnRun => DeployReply::OwnDeploy,
-        Refusal::AlreadyApproved => DeployReply::AlreadyApproved,
-        Refusal::NotAwaitingApproval => DeployReply::NotAwaiting { id },
+impl Approving for Deploy {
+    fn rules<'a>(app: &'a App, stored: &StoredDeploy) -> anyhow::Result<ApprovalRules<'a>> {
+        Ok(configured(app, &stored.record.app, &stored.record.env)?
+            .0
+            .approval())
+    }
+    fn item(stored: &StoredDeploy) -> (Item, String) {
+        (Item::Deploy { id: stored.id.0 }, stored.record.app.clone())
+    }
+    fn reject_form(deploy: DeployId) -> Form {
+        Form::DeployRejectReason { deploy }
+    }
+    fn audit_subject(stored: &StoredDeploy) -> String {
+        subject(&stored.record.app, &stored.record.env)
+    }
+    const REJECTED: &'static str = "deploy_rejected";
+    async fn rejected(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
+        let Deploy {
+            state: DeployState::Rejected { by, reason },
+            ..
+        } = &stored.record
+        else {
+            return Ok(());
+        };
+        let why = GitopsText::Rejected {
+            by: on_github(app, by),
+            reason: reason.clone(),
+        };
+        close_pull(app, stored, why).await
     }
 }
 
@@ -35,14 +58,11 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
         return Ok(());
     };
     let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
-    let approvers = approvers(app, &a.approvers).await?;
+    let policy = policy_of(app, &stored).await?;
     let user = action.user.0.clone();
     let (stored, result) = app
         .store
-        .update(id, |s| {
-            s.record.approve(&user, &approvers, a.allow_self_approval)
-        })
+        .update(id, |s| s.record.approve(&user, &policy))
         .await?;
     let mine = stored.record.approvals.contains(&user);
     let rerun = mine && (stored.record.ready_to_merge() || stored.record.state.is_merged());
@@ -56,7 +76,7 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
             )
             .await?;
     }
-    let answer = match result {
+    let reply = match result {
         // This click's approval was saved by a run that stopped (a crash, GitHub down): the
         // inbox's re-run finishes what it left, the merge now rather than two minutes later.
         Err(_) if rerun && stored.record.ready_to_merge() => merge(app, id).await?,
@@ -64,7 +84,7 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
             show_card(app, &stored).await?;
             DeployReply::merged(&stored.record)
         }
-        Err(r) => refusal_reply(r, &a.name, id),
+        Err(r) => return answer(app, &action, &refused(&stored, r, false)).await,
         Ok(approved) => {
             app.store
                 .audit(
@@ -84,61 +104,7 @@ pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Re
             }
         }
     };
-    reply(
-        app,
-        action.response_url.as_deref(),
-        action.channel.as_ref(),
-        &action.user,
-        answer.render(locale),
-    )
-    .await
-}
-
-pub async fn reject_clicked(app: &App, action: BlockAction, id: DeployId) -> anyhow::Result<()> {
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    let (a, _) = configured(app, &stored.record.app, &stored.record.env)?;
-    let approvers = approvers(app, &a.approvers).await?;
-    let form = Form::DeployRejectReason { deploy: id };
-    offer_reject(app, &action, &stored.record, &approvers, form, |r| {
-        refusal_reply(r, &a.name, id)
-    })
-    .await
-}
-
-pub async fn reject_submitted(app: &App, view: ViewSubmission, id: DeployId) -> anyhow::Result<()> {
-    let reason = reject_reason(&view);
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
-    let approvers = approvers(app, &a.approvers).await?;
-    let user = view.user.0.clone();
-    let (stored, result) = app
-        .store
-        .update(id, |s| s.record.reject(&user, &approvers, &reason))
-        .await?;
-    if let Err(r) = result {
-        let locale = app.locale_for(&view.user, None).await;
-        let channel = ChannelId::from(stored.meta.card.channel.as_str());
-        let text = refusal_reply(r, &a.name, id).render(locale);
-        return reply(app, None, Some(&channel), &view.user, text).await;
-    }
-    app.store
-        .audit(
-            &user,
-            "deploy_rejected",
-            &subject(&a.name, &e.name),
-            &format!("#{id}: {reason}"),
-        )
-        .await?;
-    let why = GitopsText::Rejected {
-        by: on_github(app, &user),
-        reason,
-    };
-    close_pull(app, &stored, why).await?;
-    show_card(app, &stored).await
+    answer(app, &action, &reply).await
 }
 
 async fn close_pull(

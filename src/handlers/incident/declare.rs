@@ -261,8 +261,8 @@ async fn responders(app: &App, stored: &StoredIncident) -> anyhow::Result<Vec<Us
             wanted.users.extend(policy.invite.users.iter().cloned());
             wanted.groups.extend(policy.invite.groups.iter().cloned());
         }
-        let expanded = crate::handlers::approvers(app, &wanted).await?;
-        people.extend(expanded.users.iter().map(|u| UserId::from(u.as_str())));
+        let expanded = crate::handlers::approval::members(app, &wanted).await?;
+        people.extend(expanded.iter().map(|u| UserId::from(u.as_str())));
     }
     people.sort();
     people.dedup();

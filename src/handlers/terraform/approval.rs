@@ -3,16 +3,40 @@
 //! replica finds the run already applying and starts nothing.
 
 use super::plan::{build_env, schedule_poll};
-use super::{approvers, project, release_and_next, reply, show_card, subject};
+use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
-use crate::domain::approval::Approvable;
-use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Refusal, RunState};
-use crate::event::{BlockAction, Form, ViewSubmission};
-use crate::handlers::{offer_reject, reject_reason};
-use crate::ids::{ChannelId, RunId};
-use crate::messages::{Message, TfReply};
+use crate::config::ApprovalRules;
+use crate::domain::approval::{Approvable, Refusal};
+use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Run, RunState};
+use crate::event::{BlockAction, Form};
+use crate::handlers::approval::{Approving, answer, policy_of, refused};
+use crate::ids::RunId;
+use crate::messages::approval::Item;
 use crate::store::{BuildMode, StoredRun};
+
+impl Approving for Run {
+    fn rules<'a>(app: &'a App, stored: &StoredRun) -> anyhow::Result<ApprovalRules<'a>> {
+        Ok(project(app, &stored.record.project)?.approval())
+    }
+    fn item(stored: &StoredRun) -> (Item, String) {
+        (
+            Item::Plan { run: stored.id.0 },
+            stored.record.project.clone(),
+        )
+    }
+    fn reject_form(run: RunId) -> Form {
+        Form::TfRejectReason { run }
+    }
+    fn audit_subject(stored: &StoredRun) -> String {
+        subject(&stored.record.project)
+    }
+    const REJECTED: &'static str = "rejected";
+    async fn rejected(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
+        let project = project(app, &stored.record.project)?;
+        release_and_next(app, project, Some(stored.id)).await
+    }
+}
 
 pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Result<()> {
     let Some(stored) = app.store.load(id).await? else {
@@ -24,15 +48,13 @@ pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Resul
         start_apply(app, id).await?;
     }
     let project = project(app, &stored.record.project)?;
-    let approvers = approvers(app, project).await?;
+    let policy = policy_of(app, &stored).await?;
     let user = action.user.0.clone();
     let fresh = freshness(app, &stored).await?;
     let (stored, (result, decision)) = app
         .store
         .update(id, |s| {
-            let result = s
-                .record
-                .approve(&user, &approvers, project.allow_self_approval);
+            let result = s.record.approve(&user, &policy);
             let decision =
                 matches!(result, Ok(Approved::Complete)).then(|| s.record.begin_apply(&fresh));
             if decision == Some(ApplyDecision::Start) {
@@ -54,27 +76,14 @@ pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Resul
             .await?;
         show_card(app, &stored).await?;
     }
-    let locale = app.locale_for(&action.user, action.channel.as_ref()).await;
-    let refusal = match result {
-        Err(_) if stored.record.approvals.contains(&user) => Some(TfReply::AlreadyApproved),
-        Err(Refusal::NotAnApprover) => Some(TfReply::NotAnApprover {
-            project: project.name.clone(),
-        }),
-        Err(Refusal::OwnRun) => Some(TfReply::OwnRun),
-        Err(Refusal::AlreadyApproved) => Some(TfReply::AlreadyApproved),
-        Err(Refusal::NotAwaitingApproval) => Some(TfReply::NotAwaiting { run: id.0 }),
-        Ok(_) => None,
-    };
-    if let Some(r) = refusal {
-        let text = r.render(locale);
-        return reply(
-            app,
-            action.response_url.as_deref(),
-            action.channel.as_ref(),
-            &action.user,
-            text,
-        )
-        .await;
+    if let Err(r) = result {
+        // Whoever already approved hears that their approval stands, whatever came since.
+        let r = if stored.record.approvals.contains(&user) {
+            Refusal::AlreadyApproved
+        } else {
+            r
+        };
+        return answer(app, &action, &refused(&stored, r, false)).await;
     }
     app.store
         .audit(&user, "approved", &subject(&project.name), &what)
@@ -173,63 +182,4 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
         )
         .await?;
     schedule_poll(app, &build.id).await
-}
-
-/// Reject asks why, in a modal, before anything changes.
-pub async fn reject_clicked(app: &App, action: BlockAction, id: RunId) -> anyhow::Result<()> {
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    let project = project(app, &stored.record.project)?;
-    let approvers = approvers(app, project).await?;
-    let form = Form::TfRejectReason { run: id };
-    offer_reject(
-        app,
-        &action,
-        &stored.record,
-        &approvers,
-        form,
-        |r| match r {
-            Refusal::NotAwaitingApproval => TfReply::NotAwaiting { run: id.0 },
-            _ => TfReply::ApproversOnly {
-                project: project.name.clone(),
-            },
-        },
-    )
-    .await
-}
-
-pub async fn reject_submitted(app: &App, view: ViewSubmission, id: RunId) -> anyhow::Result<()> {
-    let reason = reject_reason(&view);
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    let project = project(app, &stored.record.project)?;
-    let approvers = approvers(app, project).await?;
-    let user = view.user.0.clone();
-    let (stored, result) = app
-        .store
-        .update(id, |s| s.record.reject(&user, &approvers, &reason))
-        .await?;
-    if let Err(refusal) = result {
-        let locale = app.locale_for(&view.user, None).await;
-        let r = match refusal {
-            Refusal::NotAwaitingApproval => TfReply::NotAwaiting { run: id.0 },
-            _ => TfReply::ApproversOnly {
-                project: project.name.clone(),
-            },
-        };
-        let channel = ChannelId::from(stored.meta.card.channel.as_str());
-        return reply(app, None, Some(&channel), &view.user, r.render(locale)).await;
-    }
-    app.store
-        .audit(
-            &user,
-            "rejected",
-            &subject(&project.name),
-            &format!("run #{}: {reason}", id.0),
-        )
-        .await?;
-    show_card(app, &stored).await?;
-    release_and_next(app, project, Some(id)).await
 }

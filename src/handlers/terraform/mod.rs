@@ -8,19 +8,17 @@ mod command;
 mod github;
 mod plan;
 
-pub use approval::{approve, reject_clicked, reject_submitted};
+pub use approval::approve;
 pub use builds::{build_event, poll};
 pub use command::handle as command;
 pub use github::{pull_request, push, reconcile};
 pub use plan::build_env;
 
 use super::cards::{Carded, show as show_card};
-use super::reply;
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
 use crate::domain::card::CardPlace;
-use crate::domain::tf_run::Approvers;
 use crate::domain::tf_run::{Run, RunMeta};
 use crate::ids::RunId;
 use crate::messages::terraform::{card, status_of};
@@ -39,8 +37,11 @@ fn project<'a>(app: &'a App, name: &str) -> anyhow::Result<&'a TfProject> {
         .with_context(|| format!("Terraform project {name:?} is no longer configured"))
 }
 
-async fn approvers(app: &App, project: &TfProject) -> anyhow::Result<Approvers> {
-    super::approvers(app, &project.approvers).await
+async fn approvers(
+    app: &App,
+    project: &TfProject,
+) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    super::approval::members(app, &project.approvers).await
 }
 
 impl Carded for Run {

@@ -1,0 +1,172 @@
+//! The approval flows every approvable record with a card shares (Terraform runs, deploys):
+//! the policy from config with user groups expanded, refusals told to the clicker in one
+//! message, and Reject (a modal asking why, then the rejection, audited, with a hook for what
+//! follows). A re-run of a rejection whose run stopped after saving it finishes what it left.
+
+use super::cards::{Carded, show};
+use super::reply;
+use crate::app::App;
+use crate::config::{ApprovalRules, People};
+use crate::domain::approval::{Approvable, Policy, Refusal};
+use crate::event::{BlockAction, Form, ViewSubmission};
+use crate::ids::ChannelId;
+use crate::messages::Message;
+use crate::messages::approval::{ApprovalRefused, Item};
+use crate::store::Versioned;
+use std::collections::BTreeSet;
+use std::future::Future;
+
+/// Who may approve under `rules`: configured users plus the members of configured groups.
+pub(crate) async fn policy(app: &App, rules: ApprovalRules<'_>) -> anyhow::Result<Policy> {
+    Ok(Policy {
+        approvers: members(app, rules.approvers).await?,
+        allow_self_approval: rules.allow_self_approval,
+    })
+}
+
+/// Configured users plus the members of configured groups.
+pub(crate) async fn members(app: &App, people: &People) -> anyhow::Result<BTreeSet<String>> {
+    let mut users: BTreeSet<String> = people.users.iter().map(|u| u.0.clone()).collect();
+    for group in &people.groups {
+        users.extend(
+            app.slack
+                .usergroup_members(group)
+                .await?
+                .into_iter()
+                .map(|u| u.0),
+        );
+    }
+    Ok(users)
+}
+
+/// A record people approve and reject on its card.
+pub(crate) trait Approving: Carded + Approvable {
+    /// The rules of its project or app.
+    fn rules<'a>(app: &'a App, stored: &Versioned<Self>) -> anyhow::Result<ApprovalRules<'a>>;
+    /// What it is, and the project or app whose approvers decide.
+    fn item(stored: &Versioned<Self>) -> (Item, String);
+    fn reject_form(id: Self::Id) -> Form;
+    /// The audit log's subject, and its action for a rejection.
+    fn audit_subject(stored: &Versioned<Self>) -> String;
+    const REJECTED: &'static str;
+    /// What follows a saved rejection, after the card shows it (safe to repeat).
+    fn rejected(
+        app: &App,
+        stored: &Versioned<Self>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+pub(crate) async fn policy_of<R: Approving>(
+    app: &App,
+    stored: &Versioned<R>,
+) -> anyhow::Result<Policy> {
+    policy(app, R::rules(app, stored)?).await
+}
+
+/// The refusal as the clicker reads it.
+pub(crate) fn refused<R: Approving>(
+    stored: &Versioned<R>,
+    refusal: Refusal,
+    rejecting: bool,
+) -> ApprovalRefused {
+    let (item, owner) = R::item(stored);
+    ApprovalRefused {
+        item,
+        owner,
+        refusal,
+        rejecting,
+    }
+}
+
+/// Answer only the person who clicked, in their language.
+pub(crate) async fn answer(
+    app: &App,
+    click: &BlockAction,
+    message: &impl Message,
+) -> anyhow::Result<()> {
+    let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
+    reply(
+        app,
+        click.response_url.as_deref(),
+        click.channel.as_ref(),
+        &click.user,
+        message.render(locale),
+    )
+    .await
+}
+
+/// Reject asks why, in a modal, before anything changes; who may not reject is told why.
+pub(crate) async fn reject_clicked<R: Approving>(
+    app: &App,
+    click: BlockAction,
+    id: R::Id,
+) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let policy = policy_of(app, &stored).await?;
+    if let Err(r) = stored.record.may_reject(&click.user.0, &policy) {
+        return answer(app, &click, &refused(&stored, r, true)).await;
+    }
+    let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
+    let modal = crate::messages::common::reject_modal(&R::reject_form(id), locale);
+    Ok(app.slack.open_view(&click.trigger_id, &modal).await?)
+}
+
+/// The reason typed into a reject modal (`messages::common::reject_modal`).
+fn reject_reason(view: &ViewSubmission) -> String {
+    use crate::messages::common::{REASON_BLOCK, REASON_INPUT};
+    view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+pub(crate) async fn reject_submitted<R: Approving>(
+    app: &App,
+    view: ViewSubmission,
+    id: R::Id,
+) -> anyhow::Result<()> {
+    let reason = reject_reason(&view);
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let policy = policy_of(app, &stored).await?;
+    let user = view.user.0.clone();
+    let (stored, result) = app
+        .store
+        .update(id, |s| s.record.reject(&user, &policy, &reason))
+        .await?;
+    let subject = R::audit_subject(&stored);
+    let detail = format!("{}: {reason}", item_ref(R::item(&stored).0));
+    match result {
+        Ok(()) => {
+            app.store
+                .audit(&user, R::REJECTED, &subject, &detail)
+                .await?
+        }
+        // The re-run of this rejection after its run stopped: finish what it left.
+        Err(_) if stored.record.rejected_by() == Some(user.as_str()) => {
+            app.store
+                .audit_once(&user, R::REJECTED, &subject, &detail)
+                .await?
+        }
+        Err(r) => {
+            let locale = app.locale_for(&view.user, None).await;
+            let channel = ChannelId::from(R::card(&stored.meta).channel.as_str());
+            let text = refused(&stored, r, true).render(locale);
+            return reply(app, None, Some(&channel), &view.user, text).await;
+        }
+    }
+    show(app, &stored).await?;
+    R::rejected(app, &stored).await
+}
+
+/// `run #3`, `#12`: the record in audit details.
+fn item_ref(item: Item) -> String {
+    match item {
+        Item::Plan { run } => format!("run #{run}"),
+        Item::Deploy { id } => format!("#{id}"),
+    }
+}
