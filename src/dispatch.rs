@@ -11,11 +11,13 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
     match event {
         Event::SlashCommand(cmd) => Box::pin(handlers::slash::handle(app, cmd)).await,
         Event::BlockAction(click) => match click.action.clone() {
-            Action::TfApprove { run } => Box::pin(terraform::approve(app, click, run)).await,
+            Action::TfApprove { run } => Box::pin(approval::approve::<Run>(app, click, run)).await,
             Action::TfReject { run } => {
                 Box::pin(approval::reject_clicked::<Run>(app, click, run)).await
             }
-            Action::DeployApprove { deploy } => Box::pin(deploy::approve(app, click, deploy)).await,
+            Action::DeployApprove { deploy } => {
+                Box::pin(approval::approve::<Deploy>(app, click, deploy)).await
+            }
             Action::DeployReject { deploy } => {
                 Box::pin(approval::reject_clicked::<Deploy>(app, click, deploy)).await
             }

@@ -7,7 +7,7 @@ use super::cards::{Carded, show};
 use super::reply;
 use crate::app::App;
 use crate::config::{ApprovalRules, People};
-use crate::domain::approval::{Approvable, Policy, Refusal};
+use crate::domain::approval::{Approvable, Approved, Policy, Refusal};
 use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::ids::ChannelId;
 use crate::messages::Message;
@@ -46,9 +46,42 @@ pub(crate) trait Approving: Carded + Approvable {
     /// What it is, and the project or app whose approvers decide.
     fn item(stored: &Versioned<Self>) -> (Item, String);
     fn reject_form(id: Self::Id) -> Form;
-    /// The audit log's subject, and its action for a rejection.
+    /// The audit log's subject, and its actions.
     fn audit_subject(stored: &Versioned<Self>) -> String;
+    const APPROVED: &'static str;
     const REJECTED: &'static str;
+
+    /// What the clicker may be told after an approval.
+    type Reply: Message + Send;
+    /// What the approval reads before it is decided (a run's freshness).
+    type Context: Send + Sync;
+    /// What is decided in the same save as the approval (a run begins its apply).
+    type Decided: Send;
+    /// Read before deciding; may finish what a stopped run left first.
+    fn context(
+        app: &App,
+        stored: &Versioned<Self>,
+    ) -> impl Future<Output = anyhow::Result<Self::Context>> + Send;
+    fn decide(
+        saved: &mut Versioned<Self>,
+        approved: &Result<Approved, Refusal>,
+        context: &Self::Context,
+    ) -> Self::Decided;
+    /// What follows a saved approval (the card, an apply, a merge).
+    fn approved(
+        app: &App,
+        stored: &Versioned<Self>,
+        approved: Approved,
+        decided: Self::Decided,
+    ) -> impl Future<Output = anyhow::Result<Option<Self::Reply>>> + Send;
+    /// This clicker's approval was saved and the record went on: the re-run of a click whose
+    /// run stopped (or a second click) finishes what was left. False: nothing to finish.
+    fn went_on(record: &Self) -> bool;
+    /// Finish it; `None` tells the clicker their approval stands.
+    fn resume(
+        app: &App,
+        stored: &Versioned<Self>,
+    ) -> impl Future<Output = anyhow::Result<Option<Self::Reply>>> + Send;
     /// What follows a saved rejection, after the card shows it (safe to repeat).
     fn rejected(
         app: &App,
@@ -93,6 +126,70 @@ pub(crate) async fn answer(
         message.render(locale),
     )
     .await
+}
+
+/// Approve: the policy decides, the record saves the approval with what it decides in the same
+/// compare-and-swap, the slice's hook does what follows, and the clicker hears what they must.
+pub(crate) async fn approve<R: Approving>(
+    app: &App,
+    click: BlockAction,
+    id: R::Id,
+) -> anyhow::Result<()> {
+    let Some(stored) = app.store.load(id).await? else {
+        return Ok(());
+    };
+    let context = R::context(app, &stored).await?;
+    let policy = policy_of(app, &stored).await?;
+    let user = click.user.0.clone();
+    let (stored, (result, decided)) = app
+        .store
+        .update(id, |s| {
+            let result = s.record.approve(&user, &policy);
+            let decided = R::decide(s, &result, &context);
+            (result, decided)
+        })
+        .await?;
+    let subject = R::audit_subject(&stored);
+    let detail = item_ref(R::item(&stored).0);
+    let mine = stored.record.approvals().contains(&user);
+    let said = match result {
+        Ok(approved) => {
+            app.store
+                .audit(&user, R::APPROVED, &subject, &detail)
+                .await?;
+            R::approved(app, &stored, approved, decided).await?
+        }
+        Err(_) if mine && R::went_on(&stored.record) => {
+            app.store
+                .audit_once(&user, R::APPROVED, &subject, &detail)
+                .await?;
+            match R::resume(app, &stored).await? {
+                Some(reply) => Some(reply),
+                None => {
+                    return answer(
+                        app,
+                        &click,
+                        &refused(&stored, Refusal::AlreadyApproved, false),
+                    )
+                    .await;
+                }
+            }
+        }
+        // Whoever already approved hears that their approval stands, whatever came since.
+        Err(_) if mine => {
+            return answer(
+                app,
+                &click,
+                &refused(&stored, Refusal::AlreadyApproved, false),
+            )
+            .await;
+        }
+        Err(r) => return answer(app, &click, &refused(&stored, r, false)).await,
+    };
+    match said {
+        Some(reply) => answer(app, &click, &reply).await,
+        None => Ok(()),
+    }
 }
 
 /// Reject asks why, in a modal, before anything changes; who may not reject is told why.

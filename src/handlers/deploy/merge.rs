@@ -6,12 +6,12 @@ use super::{configured, in_thread, owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::ApprovalRules;
-use crate::domain::approval::Approvable;
+use crate::domain::approval::Refusal;
 use crate::domain::changes::{Change, ChangeEvent, DeployChange};
 use crate::domain::deploy::{Approved, Deploy, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
-use crate::event::{BlockAction, Form};
-use crate::handlers::approval::{Approving, answer, policy_of, refused};
+use crate::event::Form;
+use crate::handlers::approval::Approving;
 use crate::handlers::on_github;
 use crate::ids::ChangeId;
 use crate::ids::DeployId;
@@ -36,6 +36,7 @@ impl Approving for Deploy {
     fn audit_subject(stored: &StoredDeploy) -> String {
         subject(&stored.record.app, &stored.record.env)
     }
+    const APPROVED: &'static str = "deploy_approved";
     const REJECTED: &'static str = "deploy_rejected";
     async fn rejected(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
         let Deploy {
@@ -51,60 +52,45 @@ impl Approving for Deploy {
         };
         close_pull(app, stored, why).await
     }
-}
 
-pub async fn approve(app: &App, action: BlockAction, id: DeployId) -> anyhow::Result<()> {
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    let (a, e) = configured(app, &stored.record.app, &stored.record.env)?;
-    let policy = policy_of(app, &stored).await?;
-    let user = action.user.0.clone();
-    let (stored, result) = app
-        .store
-        .update(id, |s| s.record.approve(&user, &policy))
-        .await?;
-    let mine = stored.record.approvals.contains(&user);
-    let rerun = mine && (stored.record.ready_to_merge() || stored.record.state.is_merged());
-    if result.is_err() && rerun {
-        app.store
-            .audit_once(
-                &user,
-                "deploy_approved",
-                &subject(&a.name, &e.name),
-                &format!("#{id}"),
-            )
-            .await?;
+    type Reply = DeployReply;
+    type Context = ();
+    type Decided = ();
+
+    async fn context(_: &App, _: &StoredDeploy) -> anyhow::Result<()> {
+        Ok(())
     }
-    let reply = match result {
-        // This click's approval was saved by a run that stopped (a crash, GitHub down): the
-        // inbox's re-run finishes what it left, the merge now rather than two minutes later.
-        Err(_) if rerun && stored.record.ready_to_merge() => merge(app, id).await?,
-        Err(_) if rerun => {
-            show_card(app, &stored).await?;
-            DeployReply::merged(&stored.record)
-        }
-        Err(r) => return answer(app, &action, &refused(&stored, r, false)).await,
-        Ok(approved) => {
-            app.store
-                .audit(
-                    &user,
-                    "deploy_approved",
-                    &subject(&a.name, &e.name),
-                    &format!("#{id}"),
-                )
-                .await?;
-            show_card(app, &stored).await?;
-            match approved {
-                Approved::Counted { have, need } => DeployReply::Counted { have, need },
-                Approved::Complete => {
-                    merge_soon(app, id).await?;
-                    merge(app, id).await?
-                }
+
+    fn decide(_: &mut StoredDeploy, _: &Result<Approved, Refusal>, _: &()) {}
+
+    async fn approved(
+        app: &App,
+        stored: &StoredDeploy,
+        approved: Approved,
+        (): (),
+    ) -> anyhow::Result<Option<DeployReply>> {
+        show_card(app, stored).await?;
+        Ok(Some(match approved {
+            Approved::Counted { have, need } => DeployReply::Counted { have, need },
+            Approved::Complete => {
+                merge_soon(app, stored.id).await?;
+                merge(app, stored.id).await?
             }
+        }))
+    }
+
+    fn went_on(d: &Deploy) -> bool {
+        d.ready_to_merge() || d.state.is_merged()
+    }
+
+    /// The merge now rather than two minutes later, or what became of it.
+    async fn resume(app: &App, stored: &StoredDeploy) -> anyhow::Result<Option<DeployReply>> {
+        if stored.record.ready_to_merge() {
+            return Ok(Some(merge(app, stored.id).await?));
         }
-    };
-    answer(app, &action, &reply).await
+        show_card(app, stored).await?;
+        Ok(Some(DeployReply::merged(&stored.record)))
+    }
 }
 
 async fn close_pull(

@@ -12,7 +12,7 @@ pub use argocd::notification as argocd;
 pub use auto::{image_pushed, package_published, workflow_run};
 pub use command::answer as command;
 pub(crate) use command::rollback;
-pub use merge::{approve, resume, resume_one};
+pub use merge::{resume, resume_one};
 
 use super::cards::{Carded, show as show_card};
 use crate::app::App;

@@ -7,11 +7,12 @@ use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::ApprovalRules;
-use crate::domain::approval::{Approvable, Refusal};
+use crate::domain::approval::Refusal;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Run, RunState};
-use crate::event::{BlockAction, Form};
-use crate::handlers::approval::{Approving, answer, policy_of, refused};
+use crate::event::Form;
+use crate::handlers::approval::Approving;
 use crate::ids::RunId;
+use crate::messages::TfReply;
 use crate::messages::approval::Item;
 use crate::store::{BuildMode, StoredRun};
 
@@ -31,81 +32,72 @@ impl Approving for Run {
     fn audit_subject(stored: &StoredRun) -> String {
         subject(&stored.record.project)
     }
+    const APPROVED: &'static str = "approved";
     const REJECTED: &'static str = "rejected";
     async fn rejected(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
         let project = project(app, &stored.record.project)?;
         release_and_next(app, project, Some(stored.id)).await
     }
-}
 
-pub async fn approve(app: &App, action: BlockAction, id: RunId) -> anyhow::Result<()> {
-    let Some(stored) = app.store.load(id).await? else {
-        return Ok(());
-    };
-    // The click that saved `Applying` may have stopped before starting the build: whoever sees
-    // that finishes the job (same idempotency token, so still one build), then carries on.
-    if stored.record.state == RunState::Applying && stored.meta.apply_build.is_none() {
-        start_apply(app, id).await?;
+    type Reply = TfReply;
+    type Context = Freshness;
+    type Decided = Option<ApplyDecision>;
+
+    async fn context(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
+        // The click that saved `Applying` may have stopped before starting the build: whoever
+        // sees that finishes the job (same idempotency token, so still one build), then goes on.
+        if stored.record.state == RunState::Applying && stored.meta.apply_build.is_none() {
+            start_apply(app, stored.id).await?;
+        }
+        freshness(app, stored).await
     }
-    let project = project(app, &stored.record.project)?;
-    let policy = policy_of(app, &stored).await?;
-    let user = action.user.0.clone();
-    let fresh = freshness(app, &stored).await?;
-    let (stored, (result, decision)) = app
-        .store
-        .update(id, |s| {
-            let result = s.record.approve(&user, &policy);
-            let decision =
-                matches!(result, Ok(Approved::Complete)).then(|| s.record.begin_apply(&fresh));
-            if decision == Some(ApplyDecision::Start) {
-                s.meta.apply_started_ms = Some(fresh.now_ms);
+
+    fn decide(
+        s: &mut StoredRun,
+        approved: &Result<Approved, Refusal>,
+        fresh: &Freshness,
+    ) -> Option<ApplyDecision> {
+        let decision =
+            matches!(approved, Ok(Approved::Complete)).then(|| s.record.begin_apply(fresh));
+        if decision == Some(ApplyDecision::Start) {
+            s.meta.apply_started_ms = Some(fresh.now_ms);
+        }
+        decision
+    }
+
+    async fn approved(
+        app: &App,
+        stored: &StoredRun,
+        _: Approved,
+        decision: Option<ApplyDecision>,
+    ) -> anyhow::Result<Option<TfReply>> {
+        show_card(app, stored).await?;
+        match decision {
+            Some(ApplyDecision::Start) => start_apply(app, stored.id).await?,
+            Some(ApplyDecision::Superseded(why)) => {
+                let project = project(app, &stored.record.project)?;
+                app.store
+                    .audit(
+                        "banto",
+                        "superseded",
+                        &subject(&project.name),
+                        &format!("run #{}: {why:?}", stored.id.0),
+                    )
+                    .await?;
+                release_and_next(app, project, Some(stored.id)).await?
             }
-            (result, decision)
-        })
-        .await?;
-    let what = format!("run #{}", id.0);
-    if result.is_err()
-        && stored.record.approvals.contains(&user)
-        && stored.record.state != RunState::AwaitingApproval
-    {
-        // A second click, or the inbox's re-run of a click whose run stopped (a crash, Slack
-        // down) after saving the approval: what that run left is done, and the clicker hears
-        // that their approval stands.
-        app.store
-            .audit_once(&user, "approved", &subject(&project.name), &what)
-            .await?;
-        show_card(app, &stored).await?;
-    }
-    if let Err(r) = result {
-        // Whoever already approved hears that their approval stands, whatever came since.
-        let r = if stored.record.approvals.contains(&user) {
-            Refusal::AlreadyApproved
-        } else {
-            r
-        };
-        return answer(app, &action, &refused(&stored, r, false)).await;
-    }
-    app.store
-        .audit(&user, "approved", &subject(&project.name), &what)
-        .await?;
-    match decision {
-        Some(ApplyDecision::Start) => {
-            show_card(app, &stored).await?;
-            start_apply(app, id).await
+            Some(ApplyDecision::NotReady) | None => {}
         }
-        Some(ApplyDecision::Superseded(why)) => {
-            app.store
-                .audit(
-                    "banto",
-                    "superseded",
-                    &subject(&project.name),
-                    &format!("run #{}: {why:?}", id.0),
-                )
-                .await?;
-            show_card(app, &stored).await?;
-            release_and_next(app, project, Some(id)).await
-        }
-        Some(ApplyDecision::NotReady) | None => show_card(app, &stored).await,
+        Ok(None)
+    }
+
+    fn went_on(run: &Run) -> bool {
+        run.state != RunState::AwaitingApproval
+    }
+
+    async fn resume(app: &App, stored: &StoredRun) -> anyhow::Result<Option<TfReply>> {
+        show_card(app, stored).await?;
+        Ok(None)
     }
 }
 

@@ -8,7 +8,6 @@ mod command;
 mod github;
 mod plan;
 
-pub use approval::approve;
 pub use builds::{build_event, poll};
 pub use command::handle as command;
 pub use github::{pull_request, push, reconcile};
