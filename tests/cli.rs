@@ -1,5 +1,6 @@
 //! The `banto` binary as a user runs it: console with a script, check-config, inbox.
 
+use banto::domain::audit::AuditAction;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -275,7 +276,12 @@ async fn audit_verify_finds_an_entry_edited_in_the_database() {
         let store = store.clone();
         async move {
             store
-                .audit("U1", "approve", "tf:network", &format!("run #{i}"))
+                .audit(
+                    "U1",
+                    AuditAction::Approved,
+                    "tf:network",
+                    &format!("run #{i}"),
+                )
                 .await
         }
     });
@@ -285,7 +291,7 @@ async fn audit_verify_finds_an_entry_edited_in_the_database() {
     store
         .audit(
             "U2",
-            "force_unlock",
+            AuditAction::ForceUnlock,
             "tf:network",
             "stuck, token=xoxb-1234567890-abcdefghij",
         )

@@ -1,5 +1,6 @@
 //! Terraform runs, locks and the audit log in the store, on SQLite and PostgreSQL alike.
 
+use banto::domain::audit::AuditAction;
 use banto::domain::tf_run::{
     ApplyDecision, Approvable, Freshness, PlanFacts, Policy, Run, RunMeta, RunState,
 };
@@ -142,25 +143,38 @@ async fn locks_are_leased_renewed_taken_over_when_expired_and_force_released() {
 async fn the_audit_log_keeps_every_entry_in_order() {
     let (_db, store) = store().await;
     store
-        .audit("UALICE", "plan", "network", "run-1 sha-a")
+        .audit(
+            "UALICE",
+            AuditAction::PlanRequested,
+            "network",
+            "run-1 sha-a",
+        )
         .await
         .unwrap();
     store
-        .audit("UBOB", "approve", "network", "run-1 plan sha256 abc")
+        .audit(
+            "UBOB",
+            AuditAction::Approved,
+            "network",
+            "run-1 plan sha256 abc",
+        )
         .await
         .unwrap();
     store
         .audit(
             "UCAROL",
-            "force_unlock",
+            AuditAction::ForceUnlock,
             "network",
             "reason: stuck after outage",
         )
         .await
         .unwrap();
-    store.audit("UALICE", "plan", "dns", "run-2").await.unwrap();
+    store
+        .audit("UALICE", AuditAction::PlanRequested, "dns", "run-2")
+        .await
+        .unwrap();
     let trail = store.audit_trail("network").await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["plan", "approve", "force_unlock"]);
+    assert_eq!(actions, ["plan_requested", "approved", "force_unlock"]);
     assert!(trail.windows(2).all(|w| w[0].at <= w[1].at));
 }

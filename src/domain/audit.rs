@@ -14,6 +14,113 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What an audit entry records. The names are stored and kept across versions: an entry written
+/// by an older banto reads the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    PlanRequested,
+    Planned,
+    PlanFailed,
+    Approved,
+    Rejected,
+    Superseded,
+    ApplyStarted,
+    Applied,
+    ApplyFailed,
+    Cancelled,
+    ForceUnlock,
+    DeployRequested,
+    DeployApproved,
+    DeployRejected,
+    DeployMerged,
+    DeployBreakGlass,
+    DeployLock,
+    DeployUnlock,
+    Rollback,
+    IncidentDeclared,
+    IncidentChanged,
+    IncidentFreeze,
+    IncidentThaw,
+    IncidentNoCommander,
+    IncidentNudge,
+    ChecklistTicked,
+    ChecklistUnticked,
+    AlertLinked,
+    PostmortemDrafted,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 29] = [
+        Self::PlanRequested,
+        Self::Planned,
+        Self::PlanFailed,
+        Self::Approved,
+        Self::Rejected,
+        Self::Superseded,
+        Self::ApplyStarted,
+        Self::Applied,
+        Self::ApplyFailed,
+        Self::Cancelled,
+        Self::ForceUnlock,
+        Self::DeployRequested,
+        Self::DeployApproved,
+        Self::DeployRejected,
+        Self::DeployMerged,
+        Self::DeployBreakGlass,
+        Self::DeployLock,
+        Self::DeployUnlock,
+        Self::Rollback,
+        Self::IncidentDeclared,
+        Self::IncidentChanged,
+        Self::IncidentFreeze,
+        Self::IncidentThaw,
+        Self::IncidentNoCommander,
+        Self::IncidentNudge,
+        Self::ChecklistTicked,
+        Self::ChecklistUnticked,
+        Self::AlertLinked,
+        Self::PostmortemDrafted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlanRequested => "plan_requested",
+            Self::Planned => "planned",
+            Self::PlanFailed => "plan_failed",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Superseded => "superseded",
+            Self::ApplyStarted => "apply_started",
+            Self::Applied => "applied",
+            Self::ApplyFailed => "apply_failed",
+            Self::Cancelled => "cancelled",
+            Self::ForceUnlock => "force_unlock",
+            Self::DeployRequested => "deploy_requested",
+            Self::DeployApproved => "deploy_approved",
+            Self::DeployRejected => "deploy_rejected",
+            Self::DeployMerged => "deploy_merged",
+            Self::DeployBreakGlass => "deploy_break_glass",
+            Self::DeployLock => "deploy_lock",
+            Self::DeployUnlock => "deploy_unlock",
+            Self::Rollback => "rollback",
+            Self::IncidentDeclared => "incident_declared",
+            Self::IncidentChanged => "incident_changed",
+            Self::IncidentFreeze => "incident_freeze",
+            Self::IncidentThaw => "incident_thaw",
+            Self::IncidentNoCommander => "incident_no_commander",
+            Self::IncidentNudge => "incident_nudge",
+            Self::ChecklistTicked => "checklist_ticked",
+            Self::ChecklistUnticked => "checklist_unticked",
+            Self::AlertLinked => "alert_linked",
+            Self::PostmortemDrafted => "postmortem_drafted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// An entry as stored, with its place in the chain (`None` for rows written before the chain).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditRow {
@@ -90,6 +197,18 @@ pub fn verify(rows: &[AuditRow]) -> Result<Verified, Broken> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_action_has_its_own_stored_name() {
+        let names: std::collections::BTreeSet<&str> =
+            AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(AuditAction::parse("deploy_merged"), Some(AuditAction::DeployMerged));
+        assert_eq!(AuditAction::parse("approve"), None);
+    }
 
     fn chain(n: usize) -> Vec<AuditRow> {
         let mut prev = GENESIS.to_owned();

@@ -8,6 +8,7 @@ use super::reply;
 use crate::app::App;
 use crate::config::{ApprovalRules, People};
 use crate::domain::approval::{Approvable, Approved, Policy, Refusal};
+use crate::domain::audit::AuditAction;
 use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::ids::ChannelId;
 use crate::messages::Message;
@@ -48,8 +49,8 @@ pub(crate) trait Approving: Carded + Approvable {
     fn reject_form(id: Self::Id) -> Form;
     /// The audit log's subject, and its actions.
     fn audit_subject(stored: &Versioned<Self>) -> String;
-    const APPROVED: &'static str;
-    const REJECTED: &'static str;
+    const APPROVED: AuditAction;
+    const REJECTED: AuditAction;
 
     /// What the clicker may be told after an approval.
     type Reply: Message + Send;

@@ -5,6 +5,7 @@
 //! short summary as its comment.
 
 use crate::app::App;
+use crate::domain::audit::AuditAction;
 use crate::domain::incident::PostmortemDoc;
 use crate::domain::postmortem::{Draft, Inputs, draft};
 use crate::event::Timer;
@@ -394,7 +395,7 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
     app.store
         .audit(
             "banto",
-            "postmortem_drafted",
+            AuditAction::PostmortemDrafted,
             &format!("incident:{}", id.0),
             &filename,
         )

@@ -1,6 +1,7 @@
 //! SQL for the audit log, a hash chain (see `domain::audit`).
 
 use super::Store;
+use crate::domain::audit::AuditAction;
 use crate::domain::audit::{AuditEntry, AuditRow, GENESIS, entry_hash};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -33,14 +34,14 @@ impl Store {
     pub async fn audit(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         subject: &str,
         detail: &str,
     ) -> anyhow::Result<()> {
         let entry = AuditEntry {
             at: self.clock.now_ms(),
             actor: actor.to_owned(),
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             subject: subject.to_owned(),
             detail: crate::domain::mask::text(detail).into_owned(),
         };
@@ -85,7 +86,7 @@ impl Store {
     pub async fn audit_once(
         &self,
         actor: &str,
-        action: &str,
+        action: AuditAction,
         subject: &str,
         detail: &str,
     ) -> anyhow::Result<()> {
@@ -96,7 +97,7 @@ impl Store {
         )
         .bind(subject)
         .bind(actor)
-        .bind(action)
+        .bind(action.as_str())
         .bind(detail.as_ref())
         .fetch_optional(self.pool())
         .await?;

@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::commands::{DeployCommand, parse_deploy};
 use crate::config::{DeployApp, DeployEnv};
+use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{Hold, HoldKind};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
@@ -71,7 +72,12 @@ pub(crate) async fn rollback(
         };
         app.store.set_hold(&a.name, &e.name, &hold).await?;
         app.store
-            .audit(user, "rollback", &subject(&a.name, &e.name), &hold.reason)
+            .audit(
+                user,
+                AuditAction::Rollback,
+                &subject(&a.name, &e.name),
+                &hold.reason,
+            )
             .await?;
     }
     Ok(reply)
@@ -161,7 +167,12 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
             };
             app.store.set_hold(&a.name, &e.name, &hold).await?;
             app.store
-                .audit(&user, "deploy_lock", &subject(&a.name, &e.name), &reason)
+                .audit(
+                    &user,
+                    AuditAction::DeployLock,
+                    &subject(&a.name, &e.name),
+                    &reason,
+                )
                 .await?;
             announce(
                 app,
@@ -196,7 +207,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                 app.store
                     .audit(
                         &user,
-                        "deploy_unlock",
+                        AuditAction::DeployUnlock,
                         &subject(&a.name, &e.name),
                         &what.join("; "),
                     )

@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::ApprovalRules;
 use crate::domain::approval::Refusal;
+use crate::domain::audit::AuditAction;
 use crate::domain::changes::{Change, ChangeEvent, DeployChange};
 use crate::domain::deploy::{Approved, Deploy, DeployState, Superseded};
 use crate::domain::yaml_edit::current_tag;
@@ -36,8 +37,8 @@ impl Approving for Deploy {
     fn audit_subject(stored: &StoredDeploy) -> String {
         subject(&stored.record.app, &stored.record.env)
     }
-    const APPROVED: &'static str = "deploy_approved";
-    const REJECTED: &'static str = "deploy_rejected";
+    const APPROVED: AuditAction = AuditAction::DeployApproved;
+    const REJECTED: AuditAction = AuditAction::DeployRejected;
     async fn rejected(app: &App, stored: &StoredDeploy) -> anyhow::Result<()> {
         let Deploy {
             state: DeployState::Rejected { by, reason },
@@ -292,7 +293,7 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
     app.store
         .audit(
             &actor,
-            "deploy_merged",
+            AuditAction::DeployMerged,
             &subject(&d.app, &d.env),
             &format!("#{id} {}", d.tag),
         )

@@ -7,6 +7,7 @@ use super::{owner_repo, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::config::{DeployApp, DeployEnv};
+use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{
     Blocked, Deploy, DeployMeta, DeployState, Request, Superseded, check_start,
 };
@@ -177,7 +178,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         app.store
             .audit(
                 &ask.requested_by,
-                "deploy_requested",
+                AuditAction::DeployRequested,
                 &subject(&a.name, &e.name),
                 &format!(
                     "#{id}: {} → {}{}",
@@ -196,7 +197,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
             app.store
                 .audit(
                     &ask.requested_by,
-                    "deploy_break_glass",
+                    AuditAction::DeployBreakGlass,
                     &subject(&a.name, &e.name),
                     &format!(
                         "#{id} over the freeze of {}: {reason}",

@@ -4,6 +4,7 @@
 use super::{channel_of, kind_title, locale, subject};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
+use crate::domain::audit::AuditAction;
 use crate::domain::card::CardPlace;
 use crate::domain::incident::{Declaration, Incident, IncidentMeta, channel_name};
 use crate::handlers::cards::show;
@@ -84,7 +85,7 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
         app.store
             .audit(
                 &ask.reporter.0,
-                "incident_declared",
+                AuditAction::IncidentDeclared,
                 &subject(stored.id),
                 &kind,
             )

@@ -3,6 +3,7 @@
 use super::declare::{Ask, declare, steps};
 use super::{change, locale};
 use crate::app::App;
+use crate::domain::audit::AuditAction;
 use crate::domain::incident::Refusal;
 use crate::event::{BlockAction, Form, MessageShortcut, SlashCommand, ViewSubmission};
 use crate::handlers::reply;
@@ -183,9 +184,9 @@ pub async fn tick(
         .audit(
             &by,
             if ticked == Some(true) {
-                "checklist_ticked"
+                AuditAction::ChecklistTicked
             } else {
-                "checklist_unticked"
+                AuditAction::ChecklistUnticked
             },
             &super::subject(id),
             &step.to_string(),

@@ -7,6 +7,7 @@
 use super::{channel_of, locale, subject};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
+use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{Hold, HoldKind};
 use crate::messages::Message;
 use crate::messages::incident::IncidentNotice;
@@ -74,7 +75,12 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
         })
         .await?;
     app.store
-        .audit("banto", "incident_freeze", &subject(stored.id), &apps)
+        .audit(
+            "banto",
+            AuditAction::IncidentFreeze,
+            &subject(stored.id),
+            &apps,
+        )
         .await
 }
 
@@ -108,7 +114,12 @@ async fn thaw(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
         })
         .await?;
     app.store
-        .audit("banto", "incident_thaw", &subject(stored.id), &apps)
+        .audit(
+            "banto",
+            AuditAction::IncidentThaw,
+            &subject(stored.id),
+            &apps,
+        )
         .await
 }
 

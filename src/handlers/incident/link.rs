@@ -4,6 +4,7 @@
 use super::change;
 use crate::app::App;
 use crate::clients::slack::Outgoing;
+use crate::domain::audit::AuditAction;
 use crate::domain::card::CardPlace;
 use crate::domain::incident::AlertEpisode;
 use crate::handlers::cards::{Carded, show};
@@ -86,7 +87,7 @@ pub(super) async fn link(
         app.store
             .audit(
                 by,
-                "alert_linked",
+                AuditAction::AlertLinked,
                 &super::subject(incident),
                 &alert.to_string(),
             )

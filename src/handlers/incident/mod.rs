@@ -24,6 +24,7 @@ pub use suspects::{change_recorded, suspect_rollback, suspect_verdict};
 use super::cards::{Carded, show};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
+use crate::domain::audit::AuditAction;
 use crate::domain::card::CardPlace;
 use crate::domain::incident::{FollowUp, Incident, IncidentMeta, Refusal, What};
 use crate::ids::{ChannelId, IncidentId};
@@ -164,7 +165,12 @@ async fn follow_up(app: &App, after: &StoredIncident, f: &FollowUp) -> anyhow::R
     for entry in &i.timeline[from..to] {
         let detail = serde_json::to_string(&entry.what)?;
         app.store
-            .audit(by, "incident_changed", &subject(after.id), &detail)
+            .audit(
+                by,
+                AuditAction::IncidentChanged,
+                &subject(after.id),
+                &detail,
+            )
             .await?;
         match &entry.what {
             What::Update { text } => {

@@ -5,6 +5,7 @@
 
 use super::{channel_of, tell};
 use crate::app::App;
+use crate::domain::audit::AuditAction;
 use crate::domain::incident::{Nudge, Nudged, next_nudge};
 use crate::event::Timer;
 use crate::handlers::user_zone;
@@ -90,7 +91,12 @@ pub async fn ask_for_commander_due(app: &App, id: IncidentId) -> anyhow::Result<
     };
     tell(app, &stored, &notice).await?;
     app.store
-        .audit("banto", "incident_no_commander", &super::subject(id), "")
+        .audit(
+            "banto",
+            AuditAction::IncidentNoCommander,
+            &super::subject(id),
+            "",
+        )
         .await
 }
 
@@ -149,7 +155,7 @@ pub async fn remind(app: &App, id: IncidentId, timer_ms: i64) -> anyhow::Result<
     app.store
         .audit_once(
             "banto",
-            "incident_nudge",
+            AuditAction::IncidentNudge,
             &super::subject(id),
             &nudged_at.to_string(),
         )

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::ApprovalRules;
 use crate::domain::approval::Refusal;
+use crate::domain::audit::AuditAction;
 use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Run, RunState};
 use crate::event::Form;
 use crate::handlers::approval::Approving;
@@ -32,8 +33,8 @@ impl Approving for Run {
     fn audit_subject(stored: &StoredRun) -> String {
         subject(&stored.record.project)
     }
-    const APPROVED: &'static str = "approved";
-    const REJECTED: &'static str = "rejected";
+    const APPROVED: AuditAction = AuditAction::Approved;
+    const REJECTED: AuditAction = AuditAction::Rejected;
     async fn rejected(app: &App, stored: &StoredRun) -> anyhow::Result<()> {
         let project = project(app, &stored.record.project)?;
         release_and_next(app, project, Some(stored.id)).await
@@ -79,7 +80,7 @@ impl Approving for Run {
                 app.store
                     .audit(
                         "banto",
-                        "superseded",
+                        AuditAction::Superseded,
                         &subject(&project.name),
                         &format!("run #{}: {why:?}", stored.id.0),
                     )
@@ -165,7 +166,7 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     app.store
         .audit(
             &stored.record.approvals.join(","),
-            "apply_started",
+            AuditAction::ApplyStarted,
             &subject(&project.name),
             &format!(
                 "run #{} commit {} plan sha256 {sha} build {}",

@@ -6,6 +6,7 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
+use crate::domain::audit::AuditAction;
 use crate::domain::changes::{ApplyChange, Change, ChangeEvent, ChangeKind};
 use crate::domain::plan::{Action, PlanSummary, summarize};
 use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
@@ -194,11 +195,11 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
     }
     let (action, detail) = match &plan {
         Ok((_, sha)) => (
-            "planned",
+            AuditAction::Planned,
             format!("run #{} plan sha256 {sha} build {}", stored.id.0, info.id),
         ),
         Err(phase) => (
-            "plan_failed",
+            AuditAction::PlanFailed,
             format!("run #{} failed in {phase} build {}", stored.id.0, info.id),
         ),
     };
@@ -296,7 +297,12 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
     match &failed {
         None => {
             app.store
-                .audit_once("banto", "applied", &subject(&project.name), &detail)
+                .audit_once(
+                    "banto",
+                    AuditAction::Applied,
+                    &subject(&project.name),
+                    &detail,
+                )
                 .await?;
             if app
                 .store
@@ -330,7 +336,7 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
             app.store
                 .audit_once(
                     "banto",
-                    "apply_failed",
+                    AuditAction::ApplyFailed,
                     &subject(&project.name),
                     &format!("{detail} phase {phase}"),
                 )

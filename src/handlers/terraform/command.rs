@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::clients::github::GithubError;
 use crate::clients::slack::Outgoing;
 use crate::commands::{TfCommand, parse_tf};
+use crate::domain::audit::AuditAction;
 use crate::event::SlashCommand;
 use crate::ids::{ChannelId, RunId};
 use crate::messages::terraform::{RunLine, state_names};
@@ -180,7 +181,7 @@ async fn unlock(
     app.store
         .audit(
             &cmd.user.0,
-            "force_unlock",
+            AuditAction::ForceUnlock,
             &subject(&project.name),
             &format!("held by run #{}: {reason}", holder.map_or(0, |h| h.0)),
         )
@@ -220,7 +221,7 @@ async fn cancel(app: &App, cmd: &SlashCommand, id: RunId) -> anyhow::Result<TfRe
     app.store
         .audit(
             &cmd.user.0,
-            "cancelled",
+            AuditAction::Cancelled,
             &subject(&project.name),
             &format!("run #{}", id.0),
         )

@@ -5,6 +5,7 @@ use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
+use crate::domain::audit::AuditAction;
 use crate::domain::tf_run::{Run, RunMeta, Stale};
 use crate::event::Timer;
 use crate::ids::RepoName;
@@ -35,7 +36,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
         app.store
             .audit(
                 &req.requested_by,
-                "plan_requested",
+                AuditAction::PlanRequested,
                 &subject(&req.project.name),
                 &format!("run #{} at {} ({})", stored.id.0, req.head_sha, req.git_ref),
             )
@@ -88,7 +89,7 @@ pub async fn supersede_pr_runs(
             app.store
                 .audit(
                     "banto",
-                    "superseded",
+                    AuditAction::Superseded,
                     &subject(&project.name),
                     &format!("run #{}: {reason:?}", stored.id.0),
                 )
