@@ -1,7 +1,9 @@
 //! Deploys and holds in the store, on SQLite and PostgreSQL alike.
 
 use banto::domain::approval::{Approvable, Policy};
-use banto::domain::deploy::{Deploy, DeployMeta, DeployState, Hold, HoldKind, Holds, Request};
+use banto::domain::deploy::{
+    Deploy, DeployMeta, DeployState, Hold, HoldKind, HoldWhy, Holds, Request,
+};
 use banto::fake::world::TestDatabase;
 use banto::ids::IncidentId;
 use banto::store::Store;
@@ -92,18 +94,22 @@ async fn holds_are_a_set_each_lifted_by_its_owner() {
     let (_db, store) = store().await;
     let kinds = |h: &Holds| h.all().iter().map(|h| h.kind).collect::<Vec<_>>();
     assert!(store.holds("web", "production").await.unwrap().is_empty());
-    let hold = |kind, reason: &str, by: &str| Hold {
+    let hold = |kind, why: HoldWhy, by: &str| Hold {
         kind,
-        reason: reason.into(),
+        why,
         by: by.into(),
         since_ms: 0,
     };
-    let rollback = hold(HoldKind::Rollback, "rolled back v1.5.0: 500s", "UALICE");
+    let rolled = |to: &str| HoldWhy::RolledBack {
+        from: Some("v1.5.0".into()),
+        to: to.into(),
+    };
+    let rollback = hold(HoldKind::Rollback, rolled("v1.4.9"), "UALICE");
     store
         .set_hold("web", "production", &rollback)
         .await
         .unwrap();
-    let newer = hold(HoldKind::Rollback, "rolled back v1.4.9", "UKENJI");
+    let newer = hold(HoldKind::Rollback, rolled("v1.4.8"), "UKENJI");
     store.set_hold("web", "production", &newer).await.unwrap();
     let now = store.holds("web", "production").await.unwrap();
     assert_eq!(
@@ -111,10 +117,14 @@ async fn holds_are_a_set_each_lifted_by_its_owner() {
         1,
         "a newer rollback replaces the older one"
     );
-    assert_eq!(now.all()[0].reason, "rolled back v1.4.9");
+    assert_eq!(now.all()[0].why, rolled("v1.4.8"));
 
-    let freeze4 = hold(HoldKind::Freeze(IncidentId(4)), "SEV1: 500s", "UBOB");
-    let freeze5 = hold(HoldKind::Freeze(IncidentId(5)), "SEV2: slow", "UBOB");
+    let sev = |severity, title: &str| HoldWhy::Incident {
+        severity,
+        title: title.into(),
+    };
+    let freeze4 = hold(HoldKind::Freeze(IncidentId(4)), sev(1, "500s"), "UBOB");
+    let freeze5 = hold(HoldKind::Freeze(IncidentId(5)), sev(2, "slow"), "UBOB");
     assert!(
         store
             .freeze_env("web", "production", &freeze4)
@@ -134,7 +144,13 @@ async fn holds_are_a_set_each_lifted_by_its_owner() {
             .await
             .unwrap()
     );
-    let manual = hold(HoldKind::Manual, "migration", "UKENJI");
+    let manual = hold(
+        HoldKind::Manual,
+        HoldWhy::Said {
+            text: "migration".into(),
+        },
+        "UKENJI",
+    );
     store.set_hold("web", "production", &manual).await.unwrap();
     assert_eq!(
         kinds(&store.holds("web", "production").await.unwrap()),

@@ -206,7 +206,10 @@ mod tests {
         for a in AuditAction::ALL {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
         }
-        assert_eq!(AuditAction::parse("deploy_merged"), Some(AuditAction::DeployMerged));
+        assert_eq!(
+            AuditAction::parse("deploy_merged"),
+            Some(AuditAction::DeployMerged)
+        );
         assert_eq!(AuditAction::parse("approve"), None);
     }
 

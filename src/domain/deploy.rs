@@ -5,7 +5,7 @@
 
 pub use super::approval::{Approvable, Approved, Policy, Refusal};
 use super::freeze::FreezeWindow;
-pub use super::hold::{Hold, HoldKind, Holds};
+pub use super::hold::{Hold, HoldKind, HoldWhy, Holds};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -353,7 +353,10 @@ mod tests {
     fn a_freeze_after_the_ask_stops_the_merge_but_not_a_break_glass_or_a_rollback() {
         let frozen = Holds::new(vec![Hold {
             kind: HoldKind::Freeze(crate::ids::IncidentId(7)),
-            reason: "SEV2: 500s".into(),
+            why: HoldWhy::Incident {
+                severity: 2,
+                title: "500s".into(),
+            },
             by: "UCAROL".into(),
             since_ms: 0,
         }]);
@@ -454,7 +457,10 @@ mod tests {
         );
         let rollback = Holds::new(vec![Hold {
             kind: HoldKind::Rollback,
-            reason: "rolled back v1.5.0: 500s".into(),
+            why: HoldWhy::RolledBack {
+                from: Some("v1.5.0".into()),
+                to: "v1.4.9".into(),
+            },
             by: "UALICE".into(),
             since_ms: 0,
         }]);

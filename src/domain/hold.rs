@@ -4,6 +4,8 @@
 //! manual holds, never a freeze.
 
 use crate::ids::IncidentId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Who placed a hold, and so what may lift it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,10 +39,37 @@ impl HoldKind {
     }
 }
 
+/// Why a hold is there, as what placed it says it; messages word it in each language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum HoldWhy {
+    /// The freezing incident, at its severity, under its (masked) title.
+    Incident { severity: u8, title: String },
+    /// A rollback from what ran to the tag it went back to.
+    RolledBack { from: Option<String>, to: String },
+    /// What the person who locked it typed.
+    Said { text: String },
+}
+
+/// For the audit log and logs (bot text words it through `messages`).
+impl fmt::Display for HoldWhy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HoldWhy::Incident { severity, title } => write!(f, "SEV{severity}: {title}"),
+            HoldWhy::RolledBack { from, to } => write!(
+                f,
+                "rolled back from {} to {to}",
+                from.as_deref().unwrap_or("none")
+            ),
+            HoldWhy::Said { text } => f.write_str(text),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hold {
     pub kind: HoldKind,
-    pub reason: String,
+    pub why: HoldWhy,
     /// A Slack user id (the incident's commander or reporter for a freeze).
     pub by: String,
     pub since_ms: i64,
@@ -101,7 +130,7 @@ mod tests {
     fn hold(kind: HoldKind, since_ms: i64) -> Hold {
         Hold {
             kind,
-            reason: "r".into(),
+            why: HoldWhy::Said { text: "r".into() },
             by: "UALICE".into(),
             since_ms,
         }

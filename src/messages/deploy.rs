@@ -6,14 +6,16 @@ use super::common::{approval_buttons, approver_mentions, mention, mentions};
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
-use crate::domain::deploy::{Deploy, DeployMeta, DeployState, HoldKind, Holds, Superseded};
+use crate::domain::deploy::{
+    Deploy, DeployMeta, DeployState, HoldKind, HoldWhy, Holds, Superseded,
+};
 use crate::event::Action;
 use crate::ids::DeployId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
 super::bilingual! {
-    use { DeployReply as DReply, DeployStatus as DStatus, DeployWhy, HoldKind };
+    use { DeployReply as DReply, DeployStatus as DStatus, DeployWhy, HoldKind, HoldWhy };
     DeployStatus => "en/deploy_status.mrkdwn", "ja/deploy_status.mrkdwn";
     DeployProgress => "en/deploy_progress.mrkdwn", "ja/deploy_progress.mrkdwn";
     DeployReply => "en/deploy_reply.mrkdwn", "ja/deploy_reply.mrkdwn";
@@ -32,7 +34,7 @@ pub enum DeployWhy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoldLine {
     pub kind: HoldKind,
-    pub reason: String,
+    pub why: HoldWhy,
     pub by: String,
 }
 
@@ -43,7 +45,7 @@ pub fn hold_lines<'a>(
         .into_iter()
         .map(|h| HoldLine {
             kind: h.kind,
-            reason: h.reason.clone(),
+            why: h.why.clone(),
             by: mention(&h.by),
         })
         .collect()

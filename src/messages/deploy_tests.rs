@@ -1,7 +1,7 @@
 //! Snapshots of the deploy messages in English and Japanese.
 
 use super::*;
-use crate::domain::deploy::Request;
+use crate::domain::deploy::{HoldWhy, Request};
 
 use crate::messages::both;
 
@@ -55,7 +55,10 @@ fn every_status_line_and_progress_in_both_languages() {
 fn freeze_line() -> HoldLine {
     HoldLine {
         kind: HoldKind::Freeze(crate::ids::IncidentId(3)),
-        reason: "SEV2: Checkout 500s".into(),
+        why: HoldWhy::Incident {
+            severity: 2,
+            title: "Checkout 500s".into(),
+        },
         by: mention("UCAROL"),
     }
 }
@@ -63,7 +66,10 @@ fn freeze_line() -> HoldLine {
 fn rollback_line() -> HoldLine {
     HoldLine {
         kind: HoldKind::Rollback,
-        reason: "rolled back from v1.5.0 to v1.4.3".into(),
+        why: HoldWhy::RolledBack {
+            from: Some("v1.5.0".into()),
+            to: "v1.4.3".into(),
+        },
         by: mention("UALICE"),
     }
 }
@@ -71,7 +77,9 @@ fn rollback_line() -> HoldLine {
 fn manual_line() -> HoldLine {
     HoldLine {
         kind: HoldKind::Manual,
-        reason: "database migration".into(),
+        why: HoldWhy::Said {
+            text: "database migration".into(),
+        },
         by: mention("UBOB"),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Store;
 use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
-use crate::domain::deploy::{Deploy, DeployMeta, Hold, HoldKind, Holds};
+use crate::domain::deploy::{Deploy, DeployMeta, Hold, HoldKind, HoldWhy, Holds};
 use crate::ids::{DeployId, IncidentId};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -102,7 +102,7 @@ impl Store {
         .bind(env)
         .bind(kind)
         .bind(incident)
-        .bind(&hold.reason)
+        .bind(serde_json::to_string(&hold.why)?)
         .bind(&hold.by)
         .bind(self.clock.now_ms())
         .execute(self.pool())
@@ -160,10 +160,15 @@ impl Store {
     }
 }
 
+/// A hold's reason as stored; one written before reasons were typed is what was said.
+fn why(stored: String) -> HoldWhy {
+    serde_json::from_str(&stored).unwrap_or(HoldWhy::Said { text: stored })
+}
+
 fn hold_from_row(r: &sqlx::any::AnyRow) -> anyhow::Result<Hold> {
     Ok(Hold {
         kind: HoldKind::from_row(&r.try_get::<String, _>(0)?, r.try_get(1)?)?,
-        reason: r.try_get(2)?,
+        why: why(r.try_get(2)?),
         by: r.try_get(3)?,
         since_ms: r.try_get(4)?,
     })

@@ -7,7 +7,7 @@ use crate::clients::slack::Outgoing;
 use crate::commands::{DeployCommand, parse_deploy};
 use crate::config::{DeployApp, DeployEnv};
 use crate::domain::audit::AuditAction;
-use crate::domain::deploy::{Hold, HoldKind};
+use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
 use crate::ids::ChannelId;
@@ -63,10 +63,10 @@ pub(crate) async fn rollback(
     ) {
         let hold = Hold {
             kind: HoldKind::Rollback,
-            reason: format!(
-                "rolled back from {} to {target}",
-                running_now.as_deref().unwrap_or("none")
-            ),
+            why: HoldWhy::RolledBack {
+                from: running_now.clone(),
+                to: target.clone(),
+            },
             by: user.to_owned(),
             since_ms: app.clock.now_ms(),
         };
@@ -76,7 +76,7 @@ pub(crate) async fn rollback(
                 user,
                 AuditAction::Rollback,
                 &subject(&a.name, &e.name),
-                &hold.reason,
+                &hold.why.to_string(),
             )
             .await?;
     }
@@ -161,7 +161,9 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
             }
             let hold = Hold {
                 kind: HoldKind::Manual,
-                reason: reason.clone(),
+                why: HoldWhy::Said {
+                    text: reason.clone(),
+                },
                 by: user.clone(),
                 since_ms: app.clock.now_ms(),
             };
@@ -203,7 +205,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                     frozen,
                 }
             } else {
-                let what: Vec<&str> = released.iter().map(|h| h.reason.as_str()).collect();
+                let what: Vec<String> = released.iter().map(|h| h.why.to_string()).collect();
                 app.store
                     .audit(
                         &user,

@@ -8,7 +8,7 @@ use super::{channel_of, locale, subject};
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::audit::AuditAction;
-use crate::domain::deploy::{Hold, HoldKind};
+use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
 use crate::messages::Message;
 use crate::messages::incident::IncidentNotice;
 use crate::store::StoredIncident;
@@ -29,7 +29,10 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
     }
     let hold = Hold {
         kind: HoldKind::Freeze(stored.id),
-        reason: format!("SEV{}: {}", i.severity, crate::domain::mask::text(&i.title)),
+        why: HoldWhy::Incident {
+            severity: i.severity,
+            title: crate::domain::mask::text(&i.title).into_owned(),
+        },
         by: i.commander().unwrap_or(&i.reporter).to_owned(),
         since_ms: app.clock.now_ms(),
     };
