@@ -13,8 +13,9 @@ pub enum TranslationReply {
     Translated {
         from: Lang,
         to: Lang,
-        /// The author's name (not a mention: nobody is pinged by a translation).
-        author: String,
+        /// The author's name (not a mention: nobody is pinged by a translation), if Slack
+        /// says it.
+        author: Option<String>,
         link: String,
         /// Slack markup already, mentions shown as names.
         text: String,
@@ -120,7 +121,7 @@ mod tests {
             both(&TranslationReply::Translated {
                 from: Lang::En,
                 to: Lang::Ja,
-                author: "alice".into(),
+                author: Some("alice".into()),
                 link: "https://acme.slack.com/archives/C1/p1".into(),
                 text: "@kenji ロールバック 開始しました".into(),
             }),

@@ -238,7 +238,7 @@ async fn translation(
         Ok(text) => Ok(TranslationReply::Translated {
             from,
             to,
-            author: author.unwrap_or_else(|| "someone".into()),
+            author,
             link: link.unwrap_or_default(),
             text,
         }),

@@ -3,6 +3,7 @@
 
 use super::super::common::mention;
 use super::super::escape_mrkdwn;
+use super::labels::Label;
 use crate::clients::slack::Outgoing;
 use crate::domain::incident::{Handover, Incident, Suspect, Verdict};
 use crate::event::{Action, Form};
@@ -38,11 +39,9 @@ fn hhmm(ms: i64) -> String {
 
 /// The playbook's checklist: one line per step, ticked with who and when, and a button.
 pub fn checklist(id: IncidentId, i: &Incident, steps: &[String], locale: Locale) -> Outgoing {
-    let (title, done, undo) = match locale {
-        Locale::En => ("*Checklist*", "Done", "Undo"),
-        Locale::Ja => ("*チェックリスト*", "完了", "取消"),
-    };
-    let mut text = title.to_owned();
+    let title = Label::Checklist.text(locale);
+    let (done, undo) = (Label::Done.text(locale), Label::Undo.text(locale));
+    let mut text = title.clone();
     let mut blocks =
         vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
     for (n, step) in steps.iter().enumerate() {
@@ -64,7 +63,7 @@ pub fn checklist(id: IncidentId, i: &Incident, steps: &[String], locale: Locale)
         };
         blocks.push(json!({ "type": "section", "block_id": format!("step-{n}"),
             "text": { "type": "mrkdwn", "text": line },
-            "accessory": button(&action, if tick.is_some() { undo } else { done }, None) }));
+            "accessory": button(&action, if tick.is_some() { &undo } else { &done }, None) }));
     }
     Outgoing {
         text,
@@ -80,34 +79,21 @@ pub fn suspects_card(
     window_minutes: u32,
     locale: Locale,
 ) -> Outgoing {
-    let (title, none, confirm, dismiss, rollback) = match locale {
-        Locale::En => (
-            format!(
-                "*Suspect changes* ({window_minutes} min before the impact started, {})",
-                super::slack_date(i.impact_started_ms)
-            ),
-            "No deploys or applies to the affected services in that window.",
-            "Confirm culprit",
-            "Dismiss",
-            "Roll back",
-        ),
-        Locale::Ja => (
-            format!(
-                "*被疑変更* (影響開始 {} までの {window_minutes} 分間)",
-                super::slack_date(i.impact_started_ms)
-            ),
-            "この間に影響対象へのデプロイや apply はありません。",
-            "原因と確定",
-            "除外",
-            "ロールバック",
-        ),
-    };
+    let title = Label::Suspects {
+        window_minutes,
+        since: super::slack_date(i.impact_started_ms),
+    }
+    .text(locale);
+    let none = Label::NoSuspects.text(locale);
+    let confirm = Label::ConfirmCulprit.text(locale);
+    let dismiss = Label::Dismiss.text(locale);
+    let rollback = Label::RollBack.text(locale);
     let mut text = title.clone();
     let mut blocks =
         vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": title } })];
     if i.suspects.is_empty() {
         text.push('\n');
-        text.push_str(none);
+        text.push_str(&none);
         blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": none }] }));
     }
     for (n, s) in i.suspects.iter().enumerate() {
@@ -125,7 +111,7 @@ pub fn suspects_card(
                     incident: id,
                     change,
                 },
-                confirm,
+                &confirm,
                 Some("primary"),
             ),
             button(
@@ -133,7 +119,7 @@ pub fn suspects_card(
                     incident: id,
                     change,
                 },
-                dismiss,
+                &dismiss,
                 None,
             ),
         ];
@@ -143,7 +129,7 @@ pub fn suspects_card(
                     incident: id,
                     change,
                 },
-                rollback,
+                &rollback,
                 Some("danger"),
             ));
         }
@@ -170,20 +156,10 @@ fn suspect_line(n: usize, s: &Suspect, impact_ms: i64, locale: Locale) -> String
         .map(mention)
         .collect::<Vec<_>>()
         .join(", ");
-    let (before, confirmed, dismissed, destroys) = match locale {
-        Locale::En => (
-            format!("{minutes} min before impact"),
-            "confirmed by",
-            "dismissed by",
-            "destroys/replaces",
-        ),
-        Locale::Ja => (
-            format!("影響の {minutes} 分前"),
-            "原因と確定:",
-            "除外:",
-            "削除/置換",
-        ),
-    };
+    let before = Label::MinutesBeforeImpact { minutes }.text(locale);
+    let confirmed = Label::ConfirmedBy.text(locale);
+    let dismissed = Label::DismissedBy.text(locale);
+    let destroys = Label::DestroysOrReplaces.text(locale);
     let risk = if c.destructive > 0 {
         format!(" · :warning: {destroys} {}", c.destructive)
     } else {
@@ -224,36 +200,21 @@ pub fn declare_form(
     locale: Locale,
 ) -> Value {
     let (callback_id, private_metadata) = form.wire();
-    let l = match locale {
-        Locale::En => [
-            "Declare incident",
-            "Declare",
-            "Cancel",
-            "Title",
-            "Type",
-            "Severity",
-            "Affected services",
-            "Other services (comma-separated)",
-            "Private",
-            "Only invited people see this incident",
-            "Impact started",
-            "Commander",
-        ],
-        Locale::Ja => [
-            "インシデント宣言",
-            "宣言",
-            "キャンセル",
-            "タイトル",
-            "種別",
-            "重大度",
-            "影響を受けるサービス",
-            "その他のサービス (カンマ区切り)",
-            "非公開",
-            "招待された人だけがこのインシデントを見られます",
-            "影響開始",
-            "指揮者",
-        ],
-    };
+    let l = [
+        Label::DeclareIncident,
+        Label::Declare,
+        Label::Cancel,
+        Label::Title,
+        Label::Type,
+        Label::Severity,
+        Label::AffectedServices,
+        Label::OtherServices,
+        Label::Private,
+        Label::PrivateHint,
+        Label::ImpactStarted,
+        Label::Commander,
+    ]
+    .map(|l| l.text(locale));
     let option = |value: &str, text: &str| json!({ "text": { "type": "plain_text", "text": text }, "value": value });
     let type_options: Vec<Value> = types.iter().map(|(v, t)| option(v, t)).collect();
     let severities: Vec<Value> = (1..=4)
@@ -303,7 +264,7 @@ pub fn declare_form(
     blocks.push(json!({ "type": "input", "block_id": other_b.0, "optional": true, "label": { "type": "plain_text", "text": l[7] },
         "element": { "type": "plain_text_input", "action_id": other_b.1, "initial_value": other.join(", ") } }));
     blocks.push(json!({ "type": "input", "block_id": private_b.0, "optional": true, "label": { "type": "plain_text", "text": l[8] },
-        "element": { "type": "checkboxes", "action_id": private_b.1, "options": [option("private", l[9])] } }));
+        "element": { "type": "checkboxes", "action_id": private_b.1, "options": [option("private", &l[9])] } }));
     blocks.push(json!({ "type": "input", "block_id": impact_b.0, "optional": true, "label": { "type": "plain_text", "text": l[10] },
         "element": { "type": "datetimepicker", "action_id": impact_b.1, "initial_date_time": prefill.impact_started_ms / 1000 } }));
     let mut commander = json!({ "type": "users_select", "action_id": commander_b.1 });
@@ -374,25 +335,18 @@ pub fn read_declare_form(values: &Value) -> Declared {
 /// The handover form: what the next commander needs.
 pub fn handover_form(form: &Form, to: &str, locale: Locale) -> Value {
     let (callback_id, private_metadata) = form.wire();
-    let (title, submit, cancel, labels) = match locale {
-        Locale::En => (
-            "Handover",
-            "Hand over",
-            "Cancel",
-            [
-                "Current state",
-                "Hypotheses",
-                "What was tried",
-                "Next steps",
-            ],
-        ),
-        Locale::Ja => (
-            "引き継ぎ",
-            "引き継ぐ",
-            "キャンセル",
-            ["現状", "仮説", "試したこと", "次の一手"],
-        ),
-    };
+    let (title, submit, cancel) = (
+        Label::Handover.text(locale),
+        Label::HandOver.text(locale),
+        Label::Cancel.text(locale),
+    );
+    let labels = [
+        Label::CurrentState,
+        Label::Hypotheses,
+        Label::WhatWasTried,
+        Label::NextSteps,
+    ]
+    .map(|l| l.text(locale));
     let mut blocks = vec![
         json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("→ {}", mention(to)) } }),
     ];

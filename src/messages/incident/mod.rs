@@ -4,6 +4,7 @@
 
 mod alert;
 mod blocks;
+mod labels;
 mod timeline;
 
 pub use alert::{alert_card, attach_form, linked, read_attach_form};
