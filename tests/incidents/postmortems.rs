@@ -3,8 +3,8 @@
 //! marked by emoji, the blameless check), through Slack's upload flow; `/incident postmortem`
 //! writes it again. Fake Slack; the shipped playbooks; real banto.
 
+use crate::helpers::*;
 use banto::domain::changes::{Change, ChangeEvent, DeployChange};
-use banto::fake::world::{World, WorldOptions};
 use banto::ids::{ChangeId, DeployId};
 use std::time::Duration;
 
@@ -27,46 +27,10 @@ review_reminder_days = 5
     world
 }
 
-async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
-    world.slash(user, channel, line).await.unwrap();
-    world.settle().await.unwrap();
-    world.next_reply(user).await.unwrap().text
-}
-
-/// `user` declares from #ops: the incident and its channel's name (its first `posts`
-/// messages and the announcement, unless private, are read).
-async fn declare(
-    world: &World,
-    user: &str,
-    line: &str,
-    posts: usize,
-) -> (banto::store::StoredIncident, String) {
-    let reply = ask(world, user, "#ops", line).await;
-    assert!(reply.starts_with("Declared *INC-1*"), "{reply}");
-    let i = world
-        .app
-        .store
-        .open_incidents()
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
-        .name
-        .clone();
-    for _ in 0..posts {
-        world.next_message(&name).await.unwrap();
-    }
-    if !i.record.private {
-        world.next_message("incidents").await.unwrap();
-    }
-    (i, name)
-}
-
 #[tokio::test]
 async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
     let world = world().await;
-    let (i, name) = declare(
+    let (i, name, _) = declare(
         &world,
         "alice",
         "/incident --type database Orders DB failover",
@@ -315,7 +279,7 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
         .await
         .unwrap();
     at(&world, "2027-03-14T09:45:05Z");
-    let (_, name) = declare(
+    let (_, name, _) = declare(
         &world,
         "bob",
         "/incident --type bad-deploy --sev 2 --service web Checkout 502s",
@@ -421,7 +385,7 @@ async fn the_draft_of_an_incident_across_midnight_in_tokyo_and_dst_in_los_angele
 #[tokio::test]
 async fn a_private_incidents_draft_stays_in_its_channel() {
     let world = world().await;
-    let (i, name) = declare(
+    let (i, name, _) = declare(
         &world,
         "alice",
         "/incident --private Payroll export leaked",
@@ -464,7 +428,7 @@ async fn a_private_incidents_draft_stays_in_its_channel() {
 async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
     let setup = async || {
         let world = world().await;
-        let (_, name) = declare(
+        let (_, name, _) = declare(
             &world,
             "alice",
             "/incident --type database Orders DB failover",
@@ -593,7 +557,7 @@ async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
 #[tokio::test]
 async fn a_draft_whose_answers_were_lost_is_shared_and_filed_once() {
     let world = world().await;
-    let (i, name) = declare(&world, "alice", "/incident --type database Replica lag", 3).await;
+    let (i, name, _) = declare(&world, "alice", "/incident --type database Replica lag", 3).await;
     ask(
         &world,
         "alice",

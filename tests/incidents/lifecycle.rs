@@ -4,10 +4,8 @@
 //! reminders on the test clock (and a SEV3 nudge waiting for San Francisco's morning), the
 //! declaration form. Fake Slack; the shipped playbooks; real banto.
 
+use crate::helpers::*;
 use banto::domain::incident::{Status, What};
-use banto::fake::slack::FakeMessage;
-use banto::fake::world::{World, WorldOptions};
-use banto::store::StoredIncident;
 use serde_json::json;
 use std::time::Duration;
 
@@ -16,60 +14,14 @@ async fn world() -> World {
     World::start_with(opts).await.expect("world starts")
 }
 
-async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
-    world.slash(user, channel, line).await.unwrap();
-    world.settle().await.unwrap();
-    world.next_reply(user).await.unwrap().text
-}
-
-/// `user` declares from #ops; returns the channel's name and its header card (the checklist,
-/// the suspects card and the announcement are read).
-async fn declare(world: &World, user: &str, line: &str) -> (String, FakeMessage) {
-    let reply = ask(world, user, "#ops", line).await;
-    let id = reply
-        .split("<#")
-        .nth(1)
-        .and_then(|r| r.split('>').next())
-        .unwrap_or_else(|| panic!("declared: {reply}"))
-        .to_owned();
-    let name = world.slack.state().channels[&id].name.clone();
-    let card = world.next_message(&name).await.unwrap();
-    world.next_message(&name).await.unwrap();
-    world.next_message(&name).await.unwrap();
-    if !line.contains("--private") {
-        world.next_message("incidents").await.unwrap();
-    }
-    (name, card)
-}
-
-async fn incident(world: &World) -> StoredIncident {
-    world
-        .app
-        .store
-        .open_incidents()
-        .await
-        .unwrap()
-        .pop()
-        .expect("an open incident")
-}
-
-async fn any_incident(world: &World, id: i64) -> StoredIncident {
-    world
-        .app
-        .store
-        .load(banto::ids::IncidentId(id))
-        .await
-        .unwrap()
-        .expect("the incident")
-}
-
 #[tokio::test]
 async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_and_deletions() {
     let world = world().await;
-    let (name, _) = declare(
+    let (_, name, _) = declare(
         &world,
         "alice",
         "/incident --type database Database latency",
+        3,
     )
     .await;
     let parent = world
@@ -100,7 +52,7 @@ async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_an
     world.pin("bob", &name, &parent).await.unwrap();
     world.settle().await.unwrap();
 
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     let captured: Vec<_> = i
         .record
         .timeline
@@ -174,12 +126,14 @@ async fn marked_messages_join_the_timeline_at_their_own_time_and_follow_edits_an
 #[tokio::test]
 async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
     let world = world().await;
-    let (name, card) = declare(
+    let (_, name, posts) = declare(
         &world,
         "alice",
         "/incident --type database Database latency",
+        3,
     )
     .await;
+    let card = posts[0].clone();
     let r = ask(&world, "alice", &name, "/incident note --at 25:99 too late").await;
     assert!(r.starts_with("I can't use `25:99` as a time"), "{r}");
     let r = ask(
@@ -211,7 +165,10 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
 
     let r = ask(&world, "alice", &name, "/incident resolve").await;
     assert!(r.starts_with("When did the impact stop?"), "{r}");
-    assert_eq!(incident(&world).await.record.status, Status::Investigating);
+    assert_eq!(
+        open_incident(&world).await.record.status,
+        Status::Investigating
+    );
 
     world.app.clock.advance(Duration::from_secs(40 * 60));
     let nudge = world.next_message(&name).await.unwrap();
@@ -235,7 +192,7 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
         r.contains("mitigate 29m") || r.contains("mitigate 30m"),
         "about 30 minutes: {r}"
     );
-    let i = any_incident(&world, 1).await;
+    let i = incident(&world, 1).await;
     let minute = |ms: i64| ms / 60_000;
     assert_eq!(
         i.record.mitigated_ms.map(minute),
@@ -263,7 +220,7 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
     assert_eq!(r, "*INC-1* updated.", "notes are kept after resolving");
     let r = ask(&world, "bob", &name, "/incident reopen").await;
     assert_eq!(r, "*INC-1* updated.");
-    assert_eq!(any_incident(&world, 1).await.record.mitigated_ms, None);
+    assert_eq!(incident(&world, 1).await.record.mitigated_ms, None);
     let card = world.current(&card).unwrap();
     assert!(card.text.contains("Investigating"), "{}", card.text);
 }
@@ -271,10 +228,11 @@ async fn notes_updates_actions_and_resolving_with_the_mitigation_time() {
 #[tokio::test]
 async fn a_private_incidents_update_is_not_broadcast() {
     let world = world().await;
-    let (name, _) = declare(
+    let (_, name, _) = declare(
         &world,
         "kenji",
         "/incident --private --type security Leaked key",
+        3,
     )
     .await;
     let r = ask(&world, "kenji", &name, "/incident update Key rotated").await;
@@ -294,12 +252,14 @@ async fn a_private_incidents_update_is_not_broadcast() {
 #[tokio::test]
 async fn handover_is_posted_kept_and_makes_the_next_commander() {
     let world = world().await;
-    let (name, card) = declare(
+    let (_, name, posts) = declare(
         &world,
         "alice",
         "/incident --type database Database latency",
+        3,
     )
     .await;
+    let card = posts[0].clone();
     let bob = world.user("bob");
     world
         .slash("alice", &name, &format!("/incident handover <@{bob}>"))
@@ -342,7 +302,7 @@ async fn handover_is_posted_kept_and_makes_the_next_commander() {
         "{}",
         card.text
     );
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     assert!(
         i.record
             .timeline
@@ -355,10 +315,11 @@ async fn handover_is_posted_kept_and_makes_the_next_commander() {
 async fn a_reminder_fires_once_per_interval_and_not_after_an_update() {
     let world = world().await;
     // SEV1 database incidents want an update every 15 minutes.
-    let (name, _) = declare(
+    let (_, name, _) = declare(
         &world,
         "alice",
         "/incident --type database --sev 1 Database down",
+        3,
     )
     .await;
     world.app.clock.advance(Duration::from_secs(16 * 60));
@@ -402,10 +363,11 @@ async fn a_reminder_fires_once_per_interval_and_not_after_an_update() {
 #[tokio::test]
 async fn two_reminders_due_at_once_nudge_once() {
     let world = world().await;
-    let (name, _) = declare(
+    let (_, name, _) = declare(
         &world,
         "alice",
         "/incident --type database --sev 1 Database down",
+        3,
     )
     .await;
     // The declaration's reminder is due at 15 minutes; an update at 5 sets one at 20. Both
@@ -461,10 +423,11 @@ async fn a_sev3_nudge_to_a_commander_in_san_francisco_waits_for_the_morning() {
             .unwrap(),
     );
     // SEV3 database incidents want an update every 60 minutes.
-    let (name, _) = declare(
+    let (_, name, _) = declare(
         &world,
         "bob",
         "/incident --type database --sev 3 Slow reports",
+        3,
     )
     .await;
     world.app.clock.advance(Duration::from_secs(90 * 60));
@@ -554,7 +517,7 @@ async fn the_declaration_form_and_the_message_shortcut() {
     world.settle().await.unwrap();
     let reply = world.next_reply("bob").await.unwrap();
     assert!(reply.text.starts_with("Declared *INC-1*"), "{}", reply.text);
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     assert_eq!(
         (i.record.kind.as_str(), i.record.severity),
         ("bad-deploy", 2)
@@ -598,7 +561,7 @@ async fn submit_without_commander(world: &World, meta: &str) -> banto::store::St
         .unwrap();
     world.settle().await.unwrap();
     world.next_reply("bob").await.unwrap();
-    incident(world).await
+    open_incident(world).await
 }
 
 #[tokio::test]
@@ -655,7 +618,7 @@ async fn declared_without_a_commander_the_channel_is_asked_after_five_minutes() 
     )
     .await;
     assert!(reply.contains("INC-1"), "{reply}");
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     assert_eq!(i.record.commander(), Some(alice.as_str()));
     assert!(
         i.record
@@ -717,7 +680,7 @@ async fn checklist_steps_are_ticked_by_whom_and_when() {
         "{}",
         again.text
     );
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     assert!(i.record.ticks.is_empty());
     assert!(
         i.record
@@ -804,7 +767,7 @@ async fn the_announcement_is_in_the_broadcast_channels_language() {
     )
     .await;
     assert!(reply.contains("INC-1"), "{reply}");
-    let i = incident(&world).await;
+    let i = open_incident(&world).await;
     let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
         .name
         .clone();

@@ -4,10 +4,9 @@
 //! and lands on the incident's timeline. A CloudWatch alarm is classified by its rule, its
 //! double delivery is one card, and it is attached to an open incident. Fake Slack; real banto.
 
+use crate::helpers::*;
 use banto::domain::incident::What;
 use banto::fake::corpus;
-use banto::fake::slack::FakeMessage;
-use banto::fake::world::{World, WorldOptions};
 use banto::ids::IncidentId;
 use serde_json::{Value, json};
 

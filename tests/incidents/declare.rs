@@ -3,8 +3,7 @@
 //! card and the checklist and announces it; the incident is run from its channel; a private
 //! incident is told to nobody else. Fake Slack; the shipped playbooks; real banto.
 
-use banto::fake::slack::FakeMessage;
-use banto::fake::world::{World, WorldOptions};
+use crate::helpers::*;
 use banto::ids::{UserGroupId, UserId};
 
 async fn world() -> World {
@@ -29,12 +28,6 @@ fn prefix(world: &World) -> String {
         .with_timezone(&world.app.config.slack.time_zone)
         .format("%Y%m%d");
     format!("inc-{today}-")
-}
-
-async fn ask(world: &World, user: &str, channel: &str, line: &str) -> String {
-    world.slash(user, channel, line).await.unwrap();
-    world.settle().await.unwrap();
-    world.next_reply(user).await.unwrap().text
 }
 
 fn members(world: &World, channel: &str) -> Vec<String> {
