@@ -19,7 +19,7 @@ use crate::ids::DeployId;
 use crate::messages::Message;
 use crate::messages::approval::Item;
 use crate::messages::deploy::{DeployReply, incident_names};
-use crate::messages::gitops::GitopsText;
+use crate::messages::gitops::{DeployCommit, GitopsText};
 use crate::store::StoredDeploy;
 
 impl Approving for Deploy {
@@ -203,25 +203,18 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         .ok_or_else(|| anyhow::anyhow!("deploy #{id} has no pull request"))?;
     let head = stored.meta.head_sha.clone().unwrap_or_default();
     let d = &stored.record;
-    let message = format!(
-        "deploy({}): {} {} → {} (#{pr})\n\nBanto-Deploy-Id: {id}\nBanto-Requested-By: {}\nBanto-Approved-By: {}\nBanto-Previous-Tag: {}{}",
-        d.app,
-        d.env,
-        d.from.as_deref().unwrap_or("none"),
-        d.tag,
-        on_github(app, &d.requested_by),
-        if d.approvals.is_empty() {
-            "auto-merge".to_owned()
-        } else {
-            let names: Vec<String> = d.approvals.iter().map(|u| on_github(app, u)).collect();
-            names.join(", ")
-        },
-        d.from.as_deref().unwrap_or("none"),
-        d.break_glass
-            .as_deref()
-            .map(|r| format!("\nBanto-Break-Glass: {r}"))
-            .unwrap_or_default(),
-    );
+    let approvers: Vec<String> = d.approvals.iter().map(|u| on_github(app, u)).collect();
+    let message = DeployCommit {
+        id,
+        app: &d.app,
+        env: &d.env,
+        from: d.from.as_deref(),
+        tag: &d.tag,
+        requested_by: &on_github(app, &d.requested_by),
+        merge: Some((pr, &approvers)),
+        break_glass: d.break_glass.as_deref(),
+    }
+    .message();
     let merge_sha = match app
         .github
         .merge_pull(owner, repo, pr, &head, &message)

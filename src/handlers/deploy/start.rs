@@ -18,6 +18,7 @@ use crate::handlers::on_github;
 use crate::handlers::user_zone;
 use crate::messages::Message;
 use crate::messages::deploy::DeployReply;
+use crate::messages::gitops::DeployCommit;
 use crate::messages::gitops::GitopsText;
 
 /// Someone (or something) asks for `tag` in `env`.
@@ -218,15 +219,17 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         Ok(()) | Err(GithubError::Api { status: 422, .. }) => {}
         Err(err) => return Err(err.into()),
     }
-    let message = format!(
-        "deploy({}): {} {} → {}\n\nBanto-Deploy-Id: {id}\nBanto-Requested-By: {}\nBanto-Previous-Tag: {}",
-        a.name,
-        e.name,
-        current.as_deref().unwrap_or("none"),
-        ask.tag,
-        on_github(app, &ask.requested_by),
-        current.as_deref().unwrap_or("none"),
-    );
+    let message = DeployCommit {
+        id,
+        app: &a.name,
+        env: &e.name,
+        from: current.as_deref(),
+        tag: &ask.tag,
+        requested_by: &on_github(app, &ask.requested_by),
+        merge: None,
+        break_glass: None,
+    }
+    .message();
     let on_branch = app.github.file(owner, repo, &e.file, &branch).await?;
     if on_branch.as_ref().map(|f| f.content.as_str()) != Some(edited.text.as_str()) {
         app.github
