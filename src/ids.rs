@@ -25,6 +25,12 @@ macro_rules! string_id {
             }
         }
 
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
                 Self(s.to_owned())
@@ -47,6 +53,15 @@ string_id!(
     /// GitHub `X-GitHub-Delivery` header.
     DeliveryId,
 );
+
+/// Users as the audit log and change records name several: `U1,U2`.
+pub fn joined(users: &[UserId]) -> String {
+    users
+        .iter()
+        .map(UserId::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// Row id of an accepted event in the inbox or of a timer in the jobs table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

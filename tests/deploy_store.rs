@@ -5,7 +5,7 @@ use banto::domain::deploy::{
     Deploy, DeployMeta, DeployState, Hold, HoldKind, HoldWhy, Holds, Request,
 };
 use banto::fake::world::TestDatabase;
-use banto::ids::IncidentId;
+use banto::ids::{IncidentId, UserId};
 use banto::store::Store;
 
 async fn store() -> (TestDatabase, Store) {
@@ -63,9 +63,13 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
     let approvers = Policy::new(["UALICE", "UKENJI"], false);
     let mut a = store.load(first.id).await.unwrap().unwrap();
     let mut b = store.load(first.id).await.unwrap().unwrap();
-    a.record.approve("UALICE", &approvers).unwrap();
+    a.record
+        .approve(&UserId::from("UALICE"), &approvers)
+        .unwrap();
     a.record.merged();
-    b.record.approve("UKENJI", &approvers).unwrap();
+    b.record
+        .approve(&UserId::from("UKENJI"), &approvers)
+        .unwrap();
     b.record.merged();
     assert!(store.save(&mut a).await.unwrap());
     assert!(
@@ -74,7 +78,7 @@ async fn two_racing_approvals_merge_once_and_history_is_newest_first() {
     );
     let now = store.load(first.id).await.unwrap().unwrap();
     assert_eq!(now.record.state, DeployState::Merged);
-    assert_eq!(now.record.approvals, ["UALICE"]);
+    assert_eq!(now.record.approvals, [UserId::from("UALICE")]);
     let history = store.deploy_history("web", "production", 10).await.unwrap();
     assert_eq!(
         history.iter().map(|d| d.id).collect::<Vec<_>>(),

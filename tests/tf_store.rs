@@ -5,7 +5,7 @@ use banto::domain::tf_run::{
     ApplyDecision, Approvable, Freshness, PlanFacts, Policy, Run, RunMeta, RunState,
 };
 use banto::fake::world::TestDatabase;
-use banto::ids::RunId;
+use banto::ids::{RunId, UserId};
 use banto::store::{LockOutcome, Store};
 
 async fn store() -> (TestDatabase, Store) {
@@ -59,9 +59,9 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         last_apply_ms: None,
         holds_lock: true,
     };
-    a.record.approve("UBOB", &approvers).unwrap();
+    a.record.approve(&UserId::from("UBOB"), &approvers).unwrap();
     assert_eq!(a.record.begin_apply(&fresh), ApplyDecision::Start);
-    b.record.approve("UBOB", &approvers).unwrap();
+    b.record.approve(&UserId::from("UBOB"), &approvers).unwrap();
     assert_eq!(b.record.begin_apply(&fresh), ApplyDecision::Start);
     assert!(store.save(&mut a).await.unwrap(), "the first save wins");
     assert!(

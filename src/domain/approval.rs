@@ -2,13 +2,14 @@
 //! deploys; policy overrides next): who may approve (deny by default), no approving your own
 //! change unless the policy allows it, one approval per person, N of M, and who may reject.
 
+use crate::ids::UserId;
 use std::collections::BTreeSet;
 
 /// Who may approve one change: configured users plus the members of configured groups
 /// (expanded by the caller), and whether the requester may approve their own.
 #[derive(Clone, Debug, Default)]
 pub struct Policy {
-    pub approvers: BTreeSet<String>,
+    pub approvers: BTreeSet<UserId>,
     pub allow_self_approval: bool,
 }
 
@@ -18,12 +19,12 @@ impl Policy {
         allow_self_approval: bool,
     ) -> Self {
         Self {
-            approvers: approvers.into_iter().map(Into::into).collect(),
+            approvers: approvers.into_iter().map(UserId::new).collect(),
             allow_self_approval,
         }
     }
 
-    pub fn is_approver(&self, user: &str) -> bool {
+    pub fn is_approver(&self, user: &UserId) -> bool {
         self.approvers.contains(user)
     }
 }
@@ -47,23 +48,24 @@ pub enum Approved {
 /// A change that waits for approvals: a Terraform run, a deploy.
 pub trait Approvable {
     fn awaiting_approval(&self) -> bool;
+    /// A Slack user, or what else asked (`github:login`, automation).
     fn requested_by(&self) -> &str;
-    fn approvals(&self) -> &[String];
-    fn add_approval(&mut self, user: &str);
+    fn approvals(&self) -> &[UserId];
+    fn add_approval(&mut self, user: &UserId);
     fn required_approvals(&self) -> u32;
-    fn set_rejected(&mut self, by: &str, reason: &str);
+    fn set_rejected(&mut self, by: &UserId, reason: &str);
     /// Who rejected it, once rejected.
-    fn rejected_by(&self) -> Option<&str>;
+    fn rejected_by(&self) -> Option<&UserId>;
 
     /// `user` approves, if the policy lets them; N-of-M approvals complete the change.
-    fn approve(&mut self, user: &str, policy: &Policy) -> Result<Approved, Refusal> {
+    fn approve(&mut self, user: &UserId, policy: &Policy) -> Result<Approved, Refusal> {
         if !self.awaiting_approval() {
             return Err(Refusal::NotAwaitingApproval);
         }
         if !policy.is_approver(user) {
             return Err(Refusal::NotAnApprover);
         }
-        if user == self.requested_by() && !policy.allow_self_approval {
+        if user.as_str() == self.requested_by() && !policy.allow_self_approval {
             return Err(Refusal::OwnRun);
         }
         if self.approvals().iter().any(|a| a == user) {
@@ -79,18 +81,18 @@ pub trait Approvable {
     }
 
     /// Approvers and whoever asked may reject.
-    fn may_reject(&self, user: &str, policy: &Policy) -> Result<(), Refusal> {
+    fn may_reject(&self, user: &UserId, policy: &Policy) -> Result<(), Refusal> {
         if !self.awaiting_approval() {
             return Err(Refusal::NotAwaitingApproval);
         }
-        if !policy.is_approver(user) && user != self.requested_by() {
+        if !policy.is_approver(user) && user.as_str() != self.requested_by() {
             return Err(Refusal::NotAnApprover);
         }
         Ok(())
     }
 
     /// `user` rejects, with a reason, if they may.
-    fn reject(&mut self, user: &str, policy: &Policy, reason: &str) -> Result<(), Refusal> {
+    fn reject(&mut self, user: &UserId, policy: &Policy, reason: &str) -> Result<(), Refusal> {
         self.may_reject(user, policy)?;
         self.set_rejected(user, reason);
         Ok(())
@@ -104,8 +106,8 @@ mod tests {
     #[derive(Default)]
     struct Change {
         need: u32,
-        approvals: Vec<String>,
-        rejected: Option<(String, String)>,
+        approvals: Vec<UserId>,
+        rejected: Option<(UserId, String)>,
     }
 
     impl Approvable for Change {
@@ -115,21 +117,25 @@ mod tests {
         fn requested_by(&self) -> &str {
             "UALICE"
         }
-        fn approvals(&self) -> &[String] {
+        fn approvals(&self) -> &[UserId] {
             &self.approvals
         }
-        fn add_approval(&mut self, user: &str) {
-            self.approvals.push(user.to_owned());
+        fn add_approval(&mut self, user: &UserId) {
+            self.approvals.push(user.clone());
         }
         fn required_approvals(&self) -> u32 {
             self.need
         }
-        fn set_rejected(&mut self, by: &str, reason: &str) {
-            self.rejected = Some((by.to_owned(), reason.to_owned()));
+        fn set_rejected(&mut self, by: &UserId, reason: &str) {
+            self.rejected = Some((by.clone(), reason.to_owned()));
         }
-        fn rejected_by(&self) -> Option<&str> {
-            self.rejected.as_ref().map(|(by, _)| by.as_str())
+        fn rejected_by(&self) -> Option<&UserId> {
+            self.rejected.as_ref().map(|(by, _)| by)
         }
+    }
+
+    fn u(id: &str) -> UserId {
+        UserId::from(id)
     }
 
     fn policy(allow_self_approval: bool) -> Policy {
@@ -147,13 +153,19 @@ mod tests {
     fn deny_by_default_and_no_self_approval() {
         let mut c = change(1);
         assert_eq!(
-            c.approve("UMALLORY", &policy(false)),
+            c.approve(&u("UMALLORY"), &policy(false)),
             Err(Refusal::NotAnApprover)
         );
-        assert_eq!(c.approve("UALICE", &policy(false)), Err(Refusal::OwnRun));
-        assert_eq!(c.approve("UBOB", &policy(false)), Ok(Approved::Complete));
         assert_eq!(
-            change(1).approve("UALICE", &policy(true)),
+            c.approve(&u("UALICE"), &policy(false)),
+            Err(Refusal::OwnRun)
+        );
+        assert_eq!(
+            c.approve(&u("UBOB"), &policy(false)),
+            Ok(Approved::Complete)
+        );
+        assert_eq!(
+            change(1).approve(&u("UALICE"), &policy(true)),
             Ok(Approved::Complete),
             "allowed by the policy"
         );
@@ -163,16 +175,19 @@ mod tests {
     fn n_of_m_once_each_and_nothing_after_the_last() {
         let mut c = change(2);
         assert_eq!(
-            c.approve("UBOB", &policy(false)),
+            c.approve(&u("UBOB"), &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
         assert_eq!(
-            c.approve("UBOB", &policy(false)),
+            c.approve(&u("UBOB"), &policy(false)),
             Err(Refusal::AlreadyApproved)
         );
-        assert_eq!(c.approve("UCAROL", &policy(false)), Ok(Approved::Complete));
         assert_eq!(
-            c.approve("UALICE", &policy(true)),
+            c.approve(&u("UCAROL"), &policy(false)),
+            Ok(Approved::Complete)
+        );
+        assert_eq!(
+            c.approve(&u("UALICE"), &policy(true)),
             Err(Refusal::NotAwaitingApproval)
         );
     }
@@ -181,21 +196,21 @@ mod tests {
     fn approvers_and_the_requester_may_reject() {
         let mut c = change(1);
         assert_eq!(
-            c.reject("UMALLORY", &policy(false), "no"),
+            c.reject(&u("UMALLORY"), &policy(false), "no"),
             Err(Refusal::NotAnApprover)
         );
         assert_eq!(
-            c.may_reject("UALICE", &Policy::default()),
+            c.may_reject(&u("UALICE"), &Policy::default()),
             Ok(()),
             "asked for it"
         );
-        assert_eq!(c.reject("UBOB", &policy(false), "wrong account"), Ok(()));
         assert_eq!(
-            c.rejected,
-            Some(("UBOB".to_owned(), "wrong account".to_owned()))
+            c.reject(&u("UBOB"), &policy(false), "wrong account"),
+            Ok(())
         );
+        assert_eq!(c.rejected, Some((u("UBOB"), "wrong account".to_owned())));
         assert_eq!(
-            c.reject("UBOB", &policy(false), "again"),
+            c.reject(&u("UBOB"), &policy(false), "again"),
             Err(Refusal::NotAwaitingApproval)
         );
     }

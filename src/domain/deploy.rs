@@ -6,6 +6,7 @@
 pub use super::approval::{Approvable, Approved, Policy, Refusal};
 use super::freeze::FreezeWindow;
 pub use super::hold::{Hold, HoldKind, HoldWhy, Holds};
+use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,7 @@ pub enum DeployState {
         message: String,
     },
     Rejected {
-        by: String,
+        by: UserId,
         reason: String,
     },
     /// Not merged: the environment moved, a newer deploy replaced it, or the merge was refused.
@@ -58,7 +59,7 @@ pub struct Deploy {
     pub from: Option<String>,
     pub requested_by: String,
     pub state: DeployState,
-    pub approvals: Vec<String>,
+    pub approvals: Vec<UserId>,
     pub required_approvals: u32,
     /// A break-glass deploy during a freeze: its reason (it needs one more approver).
     pub break_glass: Option<String>,
@@ -246,22 +247,22 @@ impl Approvable for Deploy {
     fn requested_by(&self) -> &str {
         &self.requested_by
     }
-    fn approvals(&self) -> &[String] {
+    fn approvals(&self) -> &[UserId] {
         &self.approvals
     }
-    fn add_approval(&mut self, user: &str) {
-        self.approvals.push(user.to_owned());
+    fn add_approval(&mut self, user: &UserId) {
+        self.approvals.push(user.clone());
     }
     fn required_approvals(&self) -> u32 {
         self.required_approvals
     }
-    fn set_rejected(&mut self, by: &str, reason: &str) {
+    fn set_rejected(&mut self, by: &UserId, reason: &str) {
         self.state = DeployState::Rejected {
-            by: by.to_owned(),
+            by: by.clone(),
             reason: reason.to_owned(),
         };
     }
-    fn rejected_by(&self) -> Option<&str> {
+    fn rejected_by(&self) -> Option<&UserId> {
         match &self.state {
             DeployState::Rejected { by, .. } => Some(by),
             _ => None,
@@ -294,20 +295,26 @@ mod tests {
             break_glass: None,
             rollback: false,
         });
-        assert_eq!(d.approve("UBOB", &policy(false)), Err(Refusal::OwnRun));
         assert_eq!(
-            d.approve("UMALLORY", &policy(false)),
+            d.approve(&UserId::from("UBOB"), &policy(false)),
+            Err(Refusal::OwnRun)
+        );
+        assert_eq!(
+            d.approve(&UserId::from("UMALLORY"), &policy(false)),
             Err(Refusal::NotAnApprover)
         );
         assert_eq!(
-            d.approve("UALICE", &policy(false)),
+            d.approve(&UserId::from("UALICE"), &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
         assert_eq!(
-            d.approve("UALICE", &policy(false)),
+            d.approve(&UserId::from("UALICE"), &policy(false)),
             Err(Refusal::AlreadyApproved)
         );
-        assert_eq!(d.approve("UKENJI", &policy(false)), Ok(Approved::Complete));
+        assert_eq!(
+            d.approve(&UserId::from("UKENJI"), &policy(false)),
+            Ok(Approved::Complete)
+        );
         assert_eq!(d.begin_merge(Some("v1.4.2"), &Holds::default()), Ok(()));
         d.merged();
         assert_eq!(d.state, DeployState::Merged);
@@ -344,7 +351,7 @@ mod tests {
         });
         assert_eq!(d.required_approvals, 2);
         assert_eq!(
-            d.approve("UALICE", &policy(false)),
+            d.approve(&UserId::from("UALICE"), &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
     }
@@ -372,7 +379,7 @@ mod tests {
                 break_glass,
                 rollback,
             });
-            d.approve("UALICE", &policy(false)).unwrap();
+            d.approve(&UserId::from("UALICE"), &policy(false)).unwrap();
             d
         };
         let mut plain = ask(None, false);
@@ -408,7 +415,7 @@ mod tests {
             break_glass: None,
             rollback: false,
         });
-        d.approve("UALICE", &policy(false)).unwrap();
+        d.approve(&UserId::from("UALICE"), &policy(false)).unwrap();
         assert_eq!(
             d.begin_merge(Some("v1.4.4"), &Holds::default()),
             Err(Superseded::EnvironmentMoved {

@@ -4,6 +4,7 @@
 use super::glob::Globs;
 use super::plan::{Action, PlanSummary};
 use crate::ids::RepoName;
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +22,7 @@ pub enum RunState {
         phase: String,
     },
     Rejected {
-        by: String,
+        by: UserId,
         reason: String,
     },
     Superseded {
@@ -89,7 +90,7 @@ pub struct Run {
     pub state: RunState,
     pub plan: Option<PlanFacts>,
     /// Slack user ids, in the order they approved.
-    pub approvals: Vec<String>,
+    pub approvals: Vec<UserId>,
 }
 
 /// Where a run lives besides its state: its PR, its Slack card, its builds. Not part of the
@@ -326,22 +327,22 @@ impl Approvable for Run {
     fn requested_by(&self) -> &str {
         &self.requested_by
     }
-    fn approvals(&self) -> &[String] {
+    fn approvals(&self) -> &[UserId] {
         &self.approvals
     }
-    fn add_approval(&mut self, user: &str) {
-        self.approvals.push(user.to_owned());
+    fn add_approval(&mut self, user: &UserId) {
+        self.approvals.push(user.clone());
     }
     fn required_approvals(&self) -> u32 {
         self.plan.as_ref().map_or(1, |p| p.required_approvals)
     }
-    fn set_rejected(&mut self, by: &str, reason: &str) {
+    fn set_rejected(&mut self, by: &UserId, reason: &str) {
         self.state = RunState::Rejected {
-            by: by.to_owned(),
+            by: by.clone(),
             reason: reason.to_owned(),
         };
     }
-    fn rejected_by(&self) -> Option<&str> {
+    fn rejected_by(&self) -> Option<&UserId> {
         match &self.state {
             RunState::Rejected { by, .. } => Some(by),
             _ => None,
@@ -386,11 +387,11 @@ mod tests {
     fn n_of_m_and_double_clicks() {
         let mut r = awaiting(2);
         assert_eq!(
-            r.approve("UBOB", &policy(false)),
+            r.approve(&UserId::from("UBOB"), &policy(false)),
             Ok(Approved::Counted { have: 1, need: 2 })
         );
         assert_eq!(
-            r.approve("UBOB", &policy(false)),
+            r.approve(&UserId::from("UBOB"), &policy(false)),
             Err(Refusal::AlreadyApproved)
         );
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::NotReady);
@@ -399,7 +400,10 @@ mod tests {
             RunState::AwaitingApproval,
             "one approval of two starts nothing"
         );
-        assert_eq!(r.approve("UCAROL", &policy(false)), Ok(Approved::Complete));
+        assert_eq!(
+            r.approve(&UserId::from("UCAROL"), &policy(false)),
+            Ok(Approved::Complete)
+        );
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
         assert_eq!(r.state, RunState::Applying);
         assert_eq!(
@@ -408,7 +412,7 @@ mod tests {
             "a second click or retry cannot start a second apply"
         );
         assert_eq!(
-            r.approve("UALICE", &policy(true)),
+            r.approve(&UserId::from("UALICE"), &policy(true)),
             Err(Refusal::NotAwaitingApproval)
         );
     }
@@ -443,12 +447,12 @@ mod tests {
         ];
         for (f, want) in cases {
             let mut r = awaiting(1);
-            r.approve("UBOB", &policy(false)).unwrap();
+            r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
             assert_eq!(r.begin_apply(&f), ApplyDecision::Superseded(want.clone()));
             assert_eq!(r.state, RunState::Superseded { reason: want });
         }
         let mut r = awaiting(1);
-        r.approve("UBOB", &policy(false)).unwrap();
+        r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
         assert_eq!(
             r.begin_apply(&Freshness {
                 last_apply_ms: Some(900),
@@ -513,19 +517,22 @@ mod tests {
         assert!(r.state.is_final());
         let mut r = awaiting(1);
         assert_eq!(
-            r.reject("UMALLORY", &policy(false), "no"),
+            r.reject(&UserId::from("UMALLORY"), &policy(false), "no"),
             Err(Refusal::NotAnApprover)
         );
-        assert_eq!(r.reject("UBOB", &policy(false), "wrong account"), Ok(()));
+        assert_eq!(
+            r.reject(&UserId::from("UBOB"), &policy(false), "wrong account"),
+            Ok(())
+        );
         assert_eq!(
             r.state,
             RunState::Rejected {
-                by: "UBOB".into(),
+                by: UserId::from("UBOB"),
                 reason: "wrong account".into()
             }
         );
         let mut r = awaiting(1);
-        r.approve("UBOB", &policy(false)).unwrap();
+        r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
         assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
         assert!(
             !r.cancel("UBOB"),

@@ -10,7 +10,7 @@ use crate::config::{ApprovalRules, People};
 use crate::domain::approval::{Approvable, Approved, Policy, Refusal};
 use crate::domain::audit::AuditAction;
 use crate::event::{BlockAction, Form, ViewSubmission};
-use crate::ids::ChannelId;
+use crate::ids::{ChannelId, UserId};
 use crate::messages::Message;
 use crate::messages::approval::{ApprovalRefused, Item};
 use crate::store::Versioned;
@@ -26,16 +26,10 @@ pub(crate) async fn policy(app: &App, rules: ApprovalRules<'_>) -> anyhow::Resul
 }
 
 /// Configured users plus the members of configured groups.
-pub(crate) async fn members(app: &App, people: &People) -> anyhow::Result<BTreeSet<String>> {
-    let mut users: BTreeSet<String> = people.users.iter().map(|u| u.0.clone()).collect();
+pub(crate) async fn members(app: &App, people: &People) -> anyhow::Result<BTreeSet<UserId>> {
+    let mut users: BTreeSet<UserId> = people.users.iter().cloned().collect();
     for group in &people.groups {
-        users.extend(
-            app.slack
-                .usergroup_members(group)
-                .await?
-                .into_iter()
-                .map(|u| u.0),
-        );
+        users.extend(app.slack.usergroup_members(group).await?);
     }
     Ok(users)
 }
@@ -141,7 +135,7 @@ pub(crate) async fn approve<R: Approving>(
     };
     let context = R::context(app, &stored).await?;
     let policy = policy_of(app, &stored).await?;
-    let user = click.user.0.clone();
+    let user = click.user.clone();
     let (stored, (result, decided)) = app
         .store
         .update(id, |s| {
@@ -156,13 +150,13 @@ pub(crate) async fn approve<R: Approving>(
     let said = match result {
         Ok(approved) => {
             app.store
-                .audit(&user, R::APPROVED, &subject, &detail)
+                .audit(user.as_str(), R::APPROVED, &subject, &detail)
                 .await?;
             R::approved(app, &stored, approved, decided).await?
         }
         Err(_) if mine && R::went_on(&stored.record) => {
             app.store
-                .audit_once(&user, R::APPROVED, &subject, &detail)
+                .audit_once(user.as_str(), R::APPROVED, &subject, &detail)
                 .await?;
             match R::resume(app, &stored).await? {
                 Some(reply) => Some(reply),
@@ -203,7 +197,7 @@ pub(crate) async fn reject_clicked<R: Approving>(
         return Ok(());
     };
     let policy = policy_of(app, &stored).await?;
-    if let Err(r) = stored.record.may_reject(&click.user.0, &policy) {
+    if let Err(r) = stored.record.may_reject(&click.user, &policy) {
         return answer(app, &click, &refused(&stored, r, true)).await;
     }
     let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
@@ -231,7 +225,7 @@ pub(crate) async fn reject_submitted<R: Approving>(
         return Ok(());
     };
     let policy = policy_of(app, &stored).await?;
-    let user = view.user.0.clone();
+    let user = view.user.clone();
     let (stored, result) = app
         .store
         .update(id, |s| s.record.reject(&user, &policy, &reason))
@@ -241,13 +235,13 @@ pub(crate) async fn reject_submitted<R: Approving>(
     match result {
         Ok(()) => {
             app.store
-                .audit(&user, R::REJECTED, &subject, &detail)
+                .audit(user.as_str(), R::REJECTED, &subject, &detail)
                 .await?
         }
         // The re-run of this rejection after its run stopped: finish what it left.
-        Err(_) if stored.record.rejected_by() == Some(user.as_str()) => {
+        Err(_) if stored.record.rejected_by() == Some(&user) => {
             app.store
-                .audit_once(&user, R::REJECTED, &subject, &detail)
+                .audit_once(user.as_str(), R::REJECTED, &subject, &detail)
                 .await?
         }
         Err(r) => {

@@ -17,9 +17,9 @@ pub fn mention(who: &str) -> String {
     }
 }
 
-pub fn mentions<'a>(who: impl IntoIterator<Item = &'a String>) -> String {
+pub fn mentions<'a, S: AsRef<str> + 'a>(who: impl IntoIterator<Item = &'a S>) -> String {
     who.into_iter()
-        .map(|w| mention(w))
+        .map(|w| mention(w.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }

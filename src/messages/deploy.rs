@@ -294,7 +294,7 @@ pub fn status_of(d: &Deploy, app: &DeployApp) -> DeployStatus {
             message: message.clone(),
         },
         DeployState::Rejected { by, reason } => DeployStatus::Rejected {
-            by: mention(by),
+            by: mention(by.as_str()),
             reason: reason.clone(),
         },
         DeployState::Superseded { why } => DeployStatus::Superseded {

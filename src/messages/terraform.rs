@@ -196,7 +196,7 @@ pub fn status_of(
             logs: meta.logs_url.clone(),
         },
         RunState::Rejected { by, reason } => TfStatus::Rejected {
-            by: mention(by),
+            by: mention(by.as_str()),
             reason: reason.clone(),
         },
         RunState::Superseded { reason } => TfStatus::Superseded {
@@ -403,7 +403,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
         let awaiting = card(7, &run, &meta, &p, &status, Locale::Ja);
         insta::assert_snapshot!(serde_json::to_string_pretty(&awaiting.blocks).unwrap());
         run.approve(
-            "UALICE",
+            &crate::ids::UserId::from("UALICE"),
             &crate::domain::approval::Policy::new(["UALICE"], false),
         )
         .unwrap();

@@ -15,7 +15,10 @@ async fn a_merge_interrupted_after_the_last_approval_is_finished_by_the_hourly_r
         .await
         .unwrap()
         .unwrap();
-    stored.record.approvals.push(world.user("alice"));
+    stored
+        .record
+        .approvals
+        .push(world.user("alice").as_str().into());
     assert!(world.app.store.save(&mut stored).await.unwrap());
     assert_eq!(main_file(&world, PRODUCTION), production_deployment());
 

@@ -10,7 +10,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
-use crate::ids::ChannelId;
+use crate::ids::{ChannelId, UserId};
 use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, hold_lines, state_names};
@@ -328,7 +328,7 @@ fn quoted<'a>(names: impl Iterator<Item = &'a str>) -> String {
 async fn may_manage(app: &App, a: &DeployApp, user: &str) -> anyhow::Result<bool> {
     Ok(crate::handlers::approval::members(app, &a.approvers)
         .await?
-        .contains(user))
+        .contains(&UserId::from(user)))
 }
 
 /// The tag an environment runs, read from the GitOps repo's base branch.

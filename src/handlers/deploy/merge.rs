@@ -48,7 +48,7 @@ impl Approving for Deploy {
             return Ok(());
         };
         let why = GitopsText::Rejected {
-            by: on_github(app, by),
+            by: on_github(app, by.as_str()),
             reason: reason.clone(),
         };
         close_pull(app, stored, why).await
@@ -203,7 +203,11 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         .ok_or_else(|| anyhow::anyhow!("deploy #{id} has no pull request"))?;
     let head = stored.meta.head_sha.clone().unwrap_or_default();
     let d = &stored.record;
-    let approvers: Vec<String> = d.approvals.iter().map(|u| on_github(app, u)).collect();
+    let approvers: Vec<String> = d
+        .approvals
+        .iter()
+        .map(|u| on_github(app, u.as_str()))
+        .collect();
     let message = DeployCommit {
         id,
         app: &d.app,
@@ -255,7 +259,10 @@ pub(super) async fn merge(app: &App, id: DeployId) -> anyhow::Result<DeployReply
         })
         .await?;
     let d = &stored.record;
-    let actor = d.approvals.last().unwrap_or(&d.requested_by).clone();
+    let actor = d
+        .approvals
+        .last()
+        .map_or_else(|| d.requested_by.clone(), |u| u.0.clone());
     let production = app
         .config
         .deploy

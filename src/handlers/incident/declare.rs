@@ -263,7 +263,7 @@ async fn responders(app: &App, stored: &StoredIncident) -> anyhow::Result<Vec<Us
             wanted.groups.extend(policy.invite.groups.iter().cloned());
         }
         let expanded = crate::handlers::approval::members(app, &wanted).await?;
-        people.extend(expanded.iter().map(|u| UserId::from(u.as_str())));
+        people.extend(expanded);
     }
     people.sort();
     people.dedup();

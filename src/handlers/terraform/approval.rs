@@ -165,7 +165,7 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     }
     app.store
         .audit(
-            &stored.record.approvals.join(","),
+            &crate::ids::joined(&stored.record.approvals),
             AuditAction::ApplyStarted,
             &subject(&project.name),
             &format!(

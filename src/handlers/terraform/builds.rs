@@ -324,7 +324,7 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
                             resources: stored.meta.resources.clone(),
                             destructive: stored.meta.destructive,
                         }),
-                        actor: stored.record.approvals.join(","),
+                        actor: crate::ids::joined(&stored.record.approvals),
                         started_at: stored.meta.apply_started_ms.unwrap_or(now),
                         finished_at: now,
                     },
@@ -349,7 +349,7 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
             .record
             .approvals
             .iter()
-            .map(|u| crate::handlers::on_github(app, u))
+            .map(|u| crate::handlers::on_github(app, u.as_str()))
             .collect();
         let body = markdown_applied(
             stored.id.0,

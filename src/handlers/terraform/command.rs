@@ -160,7 +160,7 @@ async fn unlock(
     let Some(project) = app.config.terraform.project(name) else {
         return Ok(unknown_project(app, name));
     };
-    if !approvers(app, project).await?.contains(&cmd.user.0) {
+    if !approvers(app, project).await?.contains(&cmd.user) {
         return Ok(TfReply::ApproversOnly {
             project: project.name.clone(),
         });
@@ -205,7 +205,7 @@ async fn cancel(app: &App, cmd: &SlashCommand, id: RunId) -> anyhow::Result<TfRe
         return Ok(TfReply::UnknownRun { run: id.0 });
     };
     let project = project(app, &stored.record.project)?;
-    let is_approver = approvers(app, project).await?.contains(&cmd.user.0);
+    let is_approver = approvers(app, project).await?.contains(&cmd.user);
     if !is_approver && stored.record.requested_by != cmd.user.0 {
         return Ok(TfReply::ApproversOnly {
             project: project.name.clone(),

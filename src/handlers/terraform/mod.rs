@@ -39,7 +39,7 @@ fn project<'a>(app: &'a App, name: &str) -> anyhow::Result<&'a TfProject> {
 async fn approvers(
     app: &App,
     project: &TfProject,
-) -> anyhow::Result<std::collections::BTreeSet<String>> {
+) -> anyhow::Result<std::collections::BTreeSet<crate::ids::UserId>> {
     super::approval::members(app, &project.approvers).await
 }
 
