@@ -1,7 +1,8 @@
 //! The approval flows every approvable record with a card shares (Terraform runs, deploys):
 //! the policy from config with user groups expanded, refusals told to the clicker in one
-//! message, and Reject (a modal asking why, then the rejection, audited, with a hook for what
-//! follows). A re-run of a rejection whose run stopped after saving it finishes what it left.
+//! message, Approve (decided with the slice's own step in one save, then its follow-up) and
+//! Reject (a modal asking why, then the rejection, then its follow-up). A re-run of either
+//! whose run stopped after saving finishes what it left and audits once.
 
 use super::cards::{Carded, show};
 use super::reply;
@@ -18,7 +19,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 /// Who may approve under `rules`: configured users plus the members of configured groups.
-pub(crate) async fn policy(app: &App, rules: ApprovalRules<'_>) -> anyhow::Result<Policy> {
+async fn policy(app: &App, rules: ApprovalRules<'_>) -> anyhow::Result<Policy> {
     Ok(Policy {
         approvers: members(app, rules.approvers).await?,
         allow_self_approval: rules.allow_self_approval,
@@ -84,7 +85,7 @@ pub(crate) trait Approving: Carded + Approvable {
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
-pub(crate) async fn policy_of<R: Approving>(
+async fn policy_of<R: Approving>(
     app: &App,
     stored: &Versioned<R>,
 ) -> anyhow::Result<Policy> {
@@ -92,7 +93,7 @@ pub(crate) async fn policy_of<R: Approving>(
 }
 
 /// The refusal as the clicker reads it.
-pub(crate) fn refused<R: Approving>(
+fn refused<R: Approving>(
     stored: &Versioned<R>,
     refusal: Refusal,
     rejecting: bool,
@@ -107,7 +108,7 @@ pub(crate) fn refused<R: Approving>(
 }
 
 /// Answer only the person who clicked, in their language.
-pub(crate) async fn answer(
+async fn answer(
     app: &App,
     click: &BlockAction,
     message: &impl Message,
