@@ -1,12 +1,13 @@
 //! Where a record's Slack card is: posted once, then only edited.
 
+use crate::ids::ChannelId;
 use serde::{Deserialize, Serialize};
 
 /// Kept flattened in a record's meta (`card_channel`, `card_ts`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardPlace {
     #[serde(rename = "card_channel")]
-    pub channel: String,
+    pub channel: ChannelId,
     /// None until the card is posted.
     #[serde(rename = "card_ts")]
     pub ts: Option<String>,
@@ -15,7 +16,7 @@ pub struct CardPlace {
 impl CardPlace {
     pub fn new(channel: &str) -> Self {
         Self {
-            channel: channel.to_owned(),
+            channel: ChannelId::from(channel),
             ts: None,
         }
     }

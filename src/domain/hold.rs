@@ -3,7 +3,7 @@
 //! by what owns it: resolving the incident lifts its freeze; `/deploy unlock` lifts rollback and
 //! manual holds, never a freeze.
 
-use crate::ids::IncidentId;
+use crate::ids::{IncidentId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -70,8 +70,8 @@ impl fmt::Display for HoldWhy {
 pub struct Hold {
     pub kind: HoldKind,
     pub why: HoldWhy,
-    /// A Slack user id (the incident's commander or reporter for a freeze).
-    pub by: String,
+    /// The incident's commander or reporter for a freeze.
+    pub by: UserId,
     pub since_ms: i64,
 }
 

@@ -11,7 +11,7 @@ use crate::config::{ApprovalRules, People};
 use crate::domain::approval::{Approvable, Approved, Policy, Refusal};
 use crate::domain::audit::AuditAction;
 use crate::event::{BlockAction, Form, ViewSubmission};
-use crate::ids::{ChannelId, UserId};
+use crate::ids::UserId;
 use crate::messages::Message;
 use crate::messages::approval::{ApprovalRefused, Item};
 use crate::store::Versioned;
@@ -85,10 +85,7 @@ pub(crate) trait Approving: Carded + Approvable {
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
-async fn policy_of<R: Approving>(
-    app: &App,
-    stored: &Versioned<R>,
-) -> anyhow::Result<Policy> {
+async fn policy_of<R: Approving>(app: &App, stored: &Versioned<R>) -> anyhow::Result<Policy> {
     policy(app, R::rules(app, stored)?).await
 }
 
@@ -108,11 +105,7 @@ fn refused<R: Approving>(
 }
 
 /// Answer only the person who clicked, in their language.
-async fn answer(
-    app: &App,
-    click: &BlockAction,
-    message: &impl Message,
-) -> anyhow::Result<()> {
+async fn answer(app: &App, click: &BlockAction, message: &impl Message) -> anyhow::Result<()> {
     let locale = app.locale_for(&click.user, click.channel.as_ref()).await;
     reply(
         app,
@@ -247,7 +240,7 @@ pub(crate) async fn reject_submitted<R: Approving>(
         }
         Err(r) => {
             let locale = app.locale_for(&view.user, None).await;
-            let channel = ChannelId::from(R::card(&stored.meta).channel.as_str());
+            let channel = R::card(&stored.meta).channel.clone();
             let text = refused(&stored, r, true).render(locale);
             return reply(app, None, Some(&channel), &view.user, text).await;
         }

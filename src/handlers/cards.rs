@@ -4,7 +4,7 @@
 use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::card::CardPlace;
-use crate::ids::{ChannelId, MessageTs};
+use crate::ids::MessageTs;
 use crate::store::{Record, RecordId, Versioned};
 use std::future::Future;
 
@@ -54,7 +54,7 @@ async fn post_or_edit(
     place: &CardPlace,
     msg: &Outgoing,
 ) -> anyhow::Result<Option<MessageTs>> {
-    let channel = ChannelId::from(place.channel.as_str());
+    let channel = place.channel.clone();
     Ok(match &place.ts {
         Some(ts) => {
             app.slack
@@ -68,7 +68,7 @@ async fn post_or_edit(
 
 /// Post in the card's thread (or the channel, before there is a card).
 pub(crate) async fn in_thread(app: &App, place: &CardPlace, text: String) -> anyhow::Result<()> {
-    let channel = ChannelId::from(place.channel.as_str());
+    let channel = place.channel.clone();
     let ts = place.ts.as_deref().map(MessageTs::from);
     crate::effects::post(app, &channel, &Outgoing::text(text), ts.as_ref()).await?;
     Ok(())

@@ -46,7 +46,7 @@ pub fn hold_lines<'a>(
         .map(|h| HoldLine {
             kind: h.kind,
             why: h.why.clone(),
-            by: mention(&h.by),
+            by: mention(h.by.as_str()),
         })
         .collect()
 }

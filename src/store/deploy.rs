@@ -3,6 +3,7 @@
 use super::Store;
 use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
 use crate::domain::deploy::{Deploy, DeployMeta, Hold, HoldKind, HoldWhy, Holds};
+use crate::ids::UserId;
 use crate::ids::{DeployId, IncidentId};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -103,7 +104,7 @@ impl Store {
         .bind(kind)
         .bind(incident)
         .bind(serde_json::to_string(&hold.why)?)
-        .bind(&hold.by)
+        .bind(hold.by.as_str())
         .bind(self.clock.now_ms())
         .execute(self.pool())
         .await?;
@@ -169,7 +170,7 @@ fn hold_from_row(r: &sqlx::any::AnyRow) -> anyhow::Result<Hold> {
     Ok(Hold {
         kind: HoldKind::from_row(&r.try_get::<String, _>(0)?, r.try_get(1)?)?,
         why: why(r.try_get(2)?),
-        by: r.try_get(3)?,
+        by: UserId::new(r.try_get::<String, _>(3)?),
         since_ms: r.try_get(4)?,
     })
 }

@@ -67,7 +67,7 @@ pub(crate) async fn rollback(
                 from: running_now.clone(),
                 to: target.clone(),
             },
-            by: user.to_owned(),
+            by: UserId::from(user),
             since_ms: app.clock.now_ms(),
         };
         app.store.set_hold(&a.name, &e.name, &hold).await?;
@@ -164,7 +164,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
                 why: HoldWhy::Said {
                     text: reason.clone(),
                 },
-                by: user.clone(),
+                by: UserId::new(user.clone()),
                 since_ms: app.clock.now_ms(),
             };
             app.store.set_hold(&a.name, &e.name, &hold).await?;

@@ -9,6 +9,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
+use crate::ids::UserId;
 use crate::messages::Message;
 use crate::messages::incident::IncidentNotice;
 use crate::store::StoredIncident;
@@ -33,7 +34,7 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
             severity: i.severity,
             title: crate::domain::mask::text(&i.title).into_owned(),
         },
-        by: i.commander().unwrap_or(&i.reporter).to_owned(),
+        by: UserId::from(i.commander().unwrap_or(&i.reporter)),
         since_ms: app.clock.now_ms(),
     };
     let mut untold = vec![];

@@ -20,7 +20,7 @@ impl Carded for AlertEpisode {
         meta
     }
     async fn render(app: &App, a: &StoredAlert) -> anyhow::Result<Outgoing> {
-        let locale = app.config.locale_for_channel(&a.meta.channel);
+        let locale = app.config.locale_for_channel(a.meta.channel.as_str());
         let link = match a.record.incident {
             Some(id) => {
                 let i = app.store.load(IncidentId(id)).await?;
@@ -40,7 +40,7 @@ impl Carded for AlertEpisode {
 }
 
 pub(super) async fn show_card(app: &App, a: &StoredAlert) -> anyhow::Result<()> {
-    if a.meta.channel.is_empty() {
+    if a.meta.channel.as_str().is_empty() {
         return Ok(());
     }
     show(app, a).await
