@@ -121,6 +121,13 @@ pub struct RunMeta {
     /// then, a re-run of its ending does what is left.
     #[serde(default)]
     pub apply_reported: Option<String>,
+    /// The queue row that moved the run off `Planning` (`inbox:42`): only it reports the plan
+    /// (card, thread, PR comment, lock), and a re-run of it after a crash finishes the report.
+    #[serde(default)]
+    pub plan_reporter: Option<String>,
+    /// The plan build whose ending was reported everywhere.
+    #[serde(default)]
+    pub plan_reported: Option<String>,
 }
 
 impl RunMeta {
@@ -141,6 +148,8 @@ impl RunMeta {
             apply_started_ms: None,
             apply_finished_ms: None,
             apply_reported: None,
+            plan_reporter: None,
+            plan_reported: None,
         }
     }
 }

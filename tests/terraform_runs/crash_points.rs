@@ -1,6 +1,7 @@
-//! Crash-point sweeps of an apply: banto dies just before each outward call (Slack, GitHub,
-//! CodeBuild) of the approval and of the apply's end in turn; the inbox runs the event again,
-//! and there is exactly one apply build, one change, one audit entry of each kind, one card.
+//! Crash-point sweeps of a run: banto dies just before each outward call (Slack, GitHub,
+//! CodeBuild) of the plan's end, the approval and the apply's end in turn; the inbox runs the
+//! event again, and there is exactly one card with its buttons, one thread, one PR comment, one
+//! apply build, one change, one audit entry of each kind.
 
 use crate::helpers::*;
 use banto::fake::crash::sweep;
@@ -49,6 +50,60 @@ async fn trail(world: &World) -> Vec<String> {
         .into_iter()
         .map(|e| e.action)
         .collect()
+}
+
+/// A PR whose plan build is running.
+async fn planning() -> World {
+    let world = world_with("").await;
+    open_pr(&world, 42, HEAD_A, "carol-gh").await;
+    world
+}
+
+#[tokio::test]
+async fn a_plan_is_reported_once_wherever_it_stopped() {
+    sweep(
+        "plan ends",
+        planning,
+        async |w: &World| {
+            let build = w.build(PLAN, 0).await.unwrap();
+            w.finish_plan(&build, &creates()).await.unwrap();
+        },
+        async |w: &World, n| {
+            let at = format!("crash before call {n}");
+            let card = the_card(w);
+            assert!(
+                card.text.contains("Awaiting approval"),
+                "{at}: {}",
+                card.text
+            );
+            assert!(has_buttons(&card), "{at}: Approve and Reject are there");
+            let thread: Vec<FakeMessage> = w
+                .slack
+                .state()
+                .messages
+                .iter()
+                .filter(|m| m.thread_ts.as_deref() == Some(card.ts.as_str()))
+                .cloned()
+                .collect();
+            assert_eq!(thread.len(), 1, "{at}: the resource list once: {thread:?}");
+            let comments = w.github.comments_on(REPO, 42);
+            assert_eq!(comments.len(), 1, "{at}: one plan comment");
+            assert!(
+                comments[0].body.contains("to add"),
+                "{at}: {}",
+                comments[0].body
+            );
+            assert_eq!(trail(w).await, ["plan_requested", "planned"], "{at}");
+            assert_eq!(
+                w.app.store.lock_holder("network", "default").await.unwrap(),
+                Some(banto::ids::RunId(1)),
+                "{at}: the run keeps its lock while it waits"
+            );
+            w.slack
+                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

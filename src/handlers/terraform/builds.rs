@@ -48,7 +48,14 @@ async fn settle_build(app: &App, build_id: &str) -> anyhow::Result<()> {
         return Ok(());
     };
     let waiting = match mode {
-        BuildMode::Plan => stored.record.state == RunState::Planning,
+        // The row that began reporting this plan and died finishes it on its re-run.
+        BuildMode::Plan => {
+            stored.record.state == RunState::Planning
+                || (stored.meta.plan_build.as_deref() == Some(build_id)
+                    && stored.meta.plan_reported.as_deref() != Some(build_id)
+                    && stored.meta.plan_reporter.is_some()
+                    && stored.meta.plan_reporter == crate::effects::row())
+        }
         // An ending whose report a dead run left half done is still to report.
         BuildMode::Apply => {
             stored.record.state == RunState::Applying
@@ -155,12 +162,15 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         Err(failed_phase(info))
     };
     let now = app.clock.now_ms();
+    let row = crate::effects::row();
     let (stored, moved) = app
         .store
         .update(stored.id, |s| {
             if s.record.state != RunState::Planning {
-                return false;
+                // Moved by this row before it stopped: report what it did not.
+                return s.meta.plan_reporter.is_some() && s.meta.plan_reporter == row;
             }
+            s.meta.plan_reporter = row.clone();
             s.meta.logs_url = info.logs_url.clone();
             match &plan {
                 Ok((summary, sha)) => {
@@ -204,7 +214,7 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         ),
     };
     app.store
-        .audit("banto", action, &subject(&project.name), &detail)
+        .audit_once("banto", action, &subject(&project.name), &detail)
         .await?;
     show_card(app, &stored).await?;
     if let (Err(phase), Some(pr)) = (&plan, stored.meta.pr) {
@@ -235,6 +245,9 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
     } else {
         release_and_next(app, project, Some(stored.id)).await?;
     }
+    app.store
+        .update(stored.id, |s| s.meta.plan_reported = Some(info.id.clone()))
+        .await?;
     Ok(())
 }
 
