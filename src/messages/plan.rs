@@ -4,7 +4,9 @@
 use super::escape_mrkdwn;
 use crate::domain::plan::{Action, Counts, PlanSummary, ResourceChange};
 use crate::locale::Locale;
+use crate::messages::Message;
 use serde_json::{Value, json};
+use std::sync::OnceLock;
 
 /// Slack refuses a section text over 3,000 characters and a message over 50 blocks.
 pub const SLACK_SECTION_MAX: usize = 3000;
@@ -12,101 +14,113 @@ pub const SLACK_BLOCKS_MAX: usize = 50;
 /// Resources named on the card itself; the thread has them all.
 const CARD_RESOURCES: usize = 15;
 
-struct Labels {
-    title: &'static str,
-    no_changes: &'static str,
-    errored: &'static str,
-    add: &'static str,
-    change: &'static str,
-    destroy: &'static str,
-    replace: &'static str,
-    import: &'static str,
-    moved: &'static str,
-    forget: &'static str,
-    read: &'static str,
-    destructive: &'static str,
-    other_changes: &'static str,
-    drift: &'static str,
-    outputs: &'static str,
-    more: &'static str,
-    thread_hint: &'static str,
-    thread_rest: &'static str,
-    imported: &'static str,
-    moved_from: &'static str,
-    failed_in: &'static str,
-    nothing_to_approve: &'static str,
-    build_log: &'static str,
-    apply_title: &'static str,
-    applied: &'static str,
-    apply_failed_in: &'static str,
-    approved_by: &'static str,
+super::bilingual! {
+    use { PlanWord as W };
+    PlanWord => "en/plan_word.txt", "ja/plan_word.txt";
 }
 
-const EN: Labels = Labels {
-    title: "Terraform plan",
-    no_changes: "No changes. Your infrastructure matches the configuration.",
-    errored: "The plan failed: nothing below can be trusted. See the build log.",
-    add: "to add",
-    change: "to change",
-    destroy: "to destroy",
-    replace: "to replace",
-    import: "to import",
-    moved: "to move",
-    forget: "to forget",
-    read: "to read",
-    destructive: "Destroys and replaces",
-    other_changes: "Changes",
-    drift: "Changed outside Terraform",
-    outputs: "Outputs",
-    more: "more",
-    thread_hint: "Full resource list in the thread.",
-    thread_rest: "…and {n} more resource changes, not posted here (Slack allows about one message a second per channel): the build log has the whole plan.",
-    imported: "import",
-    moved_from: "moved from",
-    failed_in: "The plan failed in phase",
-    nothing_to_approve: "Nothing to approve; an earlier plan on this pull request no longer stands.",
-    build_log: "Build log",
-    apply_title: "Terraform apply",
-    applied: "Applied",
-    apply_failed_in: "The apply failed in phase",
-    approved_by: "approved by",
-};
+/// The words of a plan summary (`templates/*/plan_word.txt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanWord {
+    Title,
+    NoChanges,
+    Errored,
+    Add,
+    Change,
+    Destroy,
+    Replace,
+    Import,
+    Moved,
+    Forget,
+    Read,
+    Destructive,
+    OtherChanges,
+    Drift,
+    Outputs,
+    More,
+    ThreadHint,
+    ThreadRest,
+    Imported,
+    MovedFrom,
+    FailedIn,
+    NothingToApprove,
+    BuildLog,
+    ApplyTitle,
+    Applied,
+    ApplyFailedIn,
+    ApprovedBy,
+}
 
-const JA: Labels = Labels {
-    title: "Terraform plan",
-    no_changes: "変更はありません。インフラは設定と一致しています。",
-    errored: "plan が失敗しました。以下の内容は信頼できません。ビルドログを確認してください。",
-    add: "追加",
-    change: "変更",
-    destroy: "削除",
-    replace: "置換",
-    import: "インポート",
-    moved: "移動",
-    forget: "state から除外",
-    read: "読み取り",
-    destructive: "削除・置換されるリソース",
-    other_changes: "変更",
-    drift: "Terraform の外で変更されたリソース",
-    outputs: "出力",
-    more: "件 (ほか)",
-    thread_hint: "全リソースの一覧はスレッドにあります。",
-    thread_rest: "…ほか {n} 件のリソース変更はここには投稿していません（Slack はチャンネルごとに毎秒約 1 件まで）。plan の全体はビルドログにあります。",
-    imported: "インポート",
-    moved_from: "移動元",
-    failed_in: "plan が失敗したフェーズ:",
-    nothing_to_approve: "承認できるものはありません。このプルリクエストの以前の plan は無効です。",
-    build_log: "ビルドログ",
-    apply_title: "Terraform apply",
-    applied: "適用しました",
-    apply_failed_in: "apply が失敗したフェーズ:",
-    approved_by: "承認者:",
-};
+/// Every word of a plan summary in one language, rendered once.
+struct Labels {
+    title: String,
+    no_changes: String,
+    errored: String,
+    add: String,
+    change: String,
+    destroy: String,
+    replace: String,
+    import: String,
+    moved: String,
+    forget: String,
+    read: String,
+    destructive: String,
+    other_changes: String,
+    drift: String,
+    outputs: String,
+    more: String,
+    thread_hint: String,
+    thread_rest: String,
+    imported: String,
+    moved_from: String,
+    failed_in: String,
+    nothing_to_approve: String,
+    build_log: String,
+    apply_title: String,
+    applied: String,
+    apply_failed_in: String,
+    approved_by: String,
+}
 
 fn labels(locale: Locale) -> &'static Labels {
-    match locale {
+    static EN: OnceLock<Labels> = OnceLock::new();
+    static JA: OnceLock<Labels> = OnceLock::new();
+    let cell = match locale {
         Locale::En => &EN,
         Locale::Ja => &JA,
-    }
+    };
+    cell.get_or_init(|| {
+        let w = |word: PlanWord| word.render(locale);
+        Labels {
+            title: w(PlanWord::Title),
+            no_changes: w(PlanWord::NoChanges),
+            errored: w(PlanWord::Errored),
+            add: w(PlanWord::Add),
+            change: w(PlanWord::Change),
+            destroy: w(PlanWord::Destroy),
+            replace: w(PlanWord::Replace),
+            import: w(PlanWord::Import),
+            moved: w(PlanWord::Moved),
+            forget: w(PlanWord::Forget),
+            read: w(PlanWord::Read),
+            destructive: w(PlanWord::Destructive),
+            other_changes: w(PlanWord::OtherChanges),
+            drift: w(PlanWord::Drift),
+            outputs: w(PlanWord::Outputs),
+            more: w(PlanWord::More),
+            thread_hint: w(PlanWord::ThreadHint),
+            thread_rest: w(PlanWord::ThreadRest),
+            imported: w(PlanWord::Imported),
+            moved_from: w(PlanWord::MovedFrom),
+            failed_in: w(PlanWord::FailedIn),
+            nothing_to_approve: w(PlanWord::NothingToApprove),
+            build_log: w(PlanWord::BuildLog),
+            apply_title: w(PlanWord::ApplyTitle),
+            applied: w(PlanWord::Applied),
+            apply_failed_in: w(PlanWord::ApplyFailedIn),
+            approved_by: w(PlanWord::ApprovedBy),
+        }
+    })
 }
 
 /// Terraform's own `Plan:` counts first, then what they include or leave out:
@@ -118,17 +132,21 @@ pub fn counts_line(c: &Counts, locale: Locale) -> String {
         Locale::En => format!("{n} {word}"),
         Locale::Ja => format!("{word} {n}"),
     };
-    let import = (c.import > 0).then_some((c.import, l.import));
+    let import = (c.import > 0).then_some((c.import, l.import.as_str()));
     let terraform: Vec<String> = import
         .into_iter()
-        .chain([(c.add, l.add), (c.change, l.change), (c.destroy, l.destroy)])
+        .chain([
+            (c.add, l.add.as_str()),
+            (c.change, l.change.as_str()),
+            (c.destroy, l.destroy.as_str()),
+        ])
         .map(part)
         .collect();
     let beside: Vec<String> = [
-        (c.replace, l.replace),
-        (c.moved, l.moved),
-        (c.forget, l.forget),
-        (c.read, l.read),
+        (c.replace, l.replace.as_str()),
+        (c.moved, l.moved.as_str()),
+        (c.forget, l.forget.as_str()),
+        (c.read, l.read.as_str()),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
