@@ -314,7 +314,7 @@ pub async fn write(app: &App, id: IncidentId, regenerated: bool) -> anyhow::Resu
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };
-    let Some(channel) = stored.meta.channel.as_deref().map(ChannelId::from) else {
+    let Some(channel) = stored.meta.channel.clone() else {
         return Ok(());
     };
     let zones = zones(app);

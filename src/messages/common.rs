@@ -10,7 +10,8 @@ pub const REASON_BLOCK: &str = "reason";
 pub const REASON_INPUT: &str = "reason_input";
 
 /// `<@U…>` for a Slack user; a GitHub login (`github:octocat`) as code, since it cannot ping.
-pub fn mention(who: &str) -> String {
+pub fn mention(who: impl AsRef<str>) -> String {
+    let who = who.as_ref();
     match who.strip_prefix("github:") {
         Some(login) => format!("`{}` (GitHub)", escape_mrkdwn(login)),
         None => format!("<@{}>", escape_mrkdwn(who)),

@@ -15,7 +15,7 @@ impl Record for Incident {
     const NOUN: &'static str = "incident";
     const KEY_COLUMNS: [&'static str; 2] = ["kind", "reporter"];
     fn keys(&self) -> [&str; 2] {
-        [&self.kind, &self.reporter]
+        [&self.kind, self.reporter.as_str()]
     }
     fn state_label(&self) -> &'static str {
         self.status.word()

@@ -62,7 +62,7 @@ async fn a_declaration_finishes_once_wherever_it_stopped() {
             let open = w.app.store.open_incidents().await.unwrap();
             assert_eq!(open.len(), 1, "{at}: one incident");
             let i = &open[0];
-            let channel = i.meta.channel.clone().expect("a channel");
+            let channel = i.meta.channel.clone().expect("a channel").0;
             let inc_channels = w
                 .slack
                 .state()

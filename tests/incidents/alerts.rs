@@ -155,7 +155,7 @@ async fn an_alertmanager_alert_is_declared_with_its_detected_time_kept() {
         linked.blocks.as_ref().unwrap().as_array().unwrap().len() == 1,
         "no more buttons once declared"
     );
-    let channel = i.meta.channel.clone().unwrap();
+    let channel = i.meta.channel.clone().unwrap().0;
     let name = world.slack.state().channels[&channel].name.clone();
     let mut posted: Vec<FakeMessage> = Vec::new();
     for _ in 0..4 {
@@ -216,7 +216,7 @@ async fn a_cloudwatch_alarm_is_one_card_and_attaches_to_an_open_incident() {
     let reply = world.next_reply("alice").await.unwrap();
     assert!(reply.text.starts_with("Declared *INC-1*"), "{}", reply.text);
     let i = world.app.store.load(IncidentId(1)).await.unwrap().unwrap();
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     for _ in 0..3 {

@@ -23,7 +23,7 @@ pub async fn declare(
     let reply = ask(world, user, "#ops", line).await;
     assert!(reply.contains("*INC-"), "declared: {reply}");
     let i = open_incident(world).await;
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     let mut read = vec![];

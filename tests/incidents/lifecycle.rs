@@ -529,7 +529,7 @@ async fn the_declaration_form_and_the_message_shortcut() {
         "the picker's time"
     );
     assert!(i.meta.source_link.is_some());
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     for _ in 0..3 {
@@ -586,7 +586,7 @@ async fn declared_without_a_commander_the_channel_is_asked_after_five_minutes() 
     let i = submit_without_commander(&world, &meta).await;
     assert_eq!(i.record.commander(), None);
     assert_eq!(i.record.acknowledged_ms, None);
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     let card = world.next_message(&name).await.unwrap();
@@ -732,7 +732,7 @@ async fn no_commander_and_an_update_due_at_once_is_one_message() {
     world.slash("bob", "#ops", "/incident").await.unwrap();
     world.settle().await.unwrap();
     let i = submit_without_commander(&world, &form_meta(&world)).await;
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     for _ in 0..3 {
@@ -768,7 +768,7 @@ async fn the_announcement_is_in_the_broadcast_channels_language() {
     .await;
     assert!(reply.contains("INC-1"), "{reply}");
     let i = open_incident(&world).await;
-    let name = world.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+    let name = world.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
         .name
         .clone();
     for _ in 0..3 {

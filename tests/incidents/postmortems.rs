@@ -89,7 +89,7 @@ async fn resolving_shares_a_bilingual_draft_and_it_can_be_written_again() {
         "{}",
         file.filename
     );
-    assert_eq!(file.channel, i.meta.channel);
+    assert_eq!(file.channel, i.meta.channel.clone().map(|c| c.0));
     let doc = &file.content;
     for heading in [
         "## Timeline",
@@ -414,7 +414,11 @@ async fn a_private_incidents_draft_stays_in_its_channel() {
         }
     }
     let file = world.slack.state().files.last().cloned().unwrap();
-    assert_eq!(file.channel, i.meta.channel, "in the private channel only");
+    assert_eq!(
+        file.channel,
+        i.meta.channel.clone().map(|c| c.0),
+        "in the private channel only"
+    );
     assert!(
         world.github.pulls("acme/docs").is_empty(),
         "no pull request"
@@ -460,7 +464,7 @@ async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
         setup,
         async |w: &World| {
             let i = w.app.store.open_incidents().await.unwrap().remove(0);
-            let name = w.slack.state().channels[i.meta.channel.as_deref().unwrap()]
+            let name = w.slack.state().channels[i.meta.channel.as_ref().unwrap().as_str()]
                 .name
                 .clone();
             w.slash("alice", &name, "/incident resolve").await.unwrap();
@@ -475,7 +479,7 @@ async fn a_resolution_with_its_postmortem_finishes_once_wherever_it_stopped() {
                 .unwrap()
                 .unwrap();
             assert!(!i.record.is_open(), "{at}: resolved");
-            let channel = i.meta.channel.clone().unwrap();
+            let channel = i.meta.channel.clone().unwrap().0;
             let st = w.slack.state();
             let in_channel = |needle: &str| {
                 st.messages
@@ -593,7 +597,7 @@ async fn a_draft_whose_answers_were_lost_is_shared_and_filed_once() {
         .await
         .unwrap();
     assert!(failed.is_empty(), "the draft job did not fail: {failed:?}");
-    let channel = i.meta.channel.clone();
+    let channel = i.meta.channel.clone().map(|c| c.0);
     let shared = world
         .slack
         .state()

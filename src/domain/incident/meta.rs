@@ -2,18 +2,19 @@
 //! declaration done, follow-ups pending, its postmortem, the last nudge.
 
 use super::{FollowUp, Nudged};
+use crate::ids::{ChannelId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Where an incident lives: its channel, its header card, who was invited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentMeta {
     /// The incident channel, once created.
-    pub channel: Option<String>,
+    pub channel: Option<ChannelId>,
     /// The header card, in the incident channel.
     #[serde(flatten)]
     pub card: crate::domain::card::CardPlace,
     /// Everyone banto invited: for a private incident, the only people told anything of it.
-    pub members: Vec<String>,
+    pub members: Vec<UserId>,
     /// Where the command was typed (answers before the channel exists go there).
     pub declared_in: String,
     /// The language of the incident channel (the reporter's).

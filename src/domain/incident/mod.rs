@@ -20,6 +20,7 @@ pub use suspects::{Suspect, SuspectChange, Verdict, rank};
 pub use timeline::{Captured, Entry, Handover, Lesson, What};
 pub use when::{BadTime, is_date, local_time};
 
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -112,8 +113,8 @@ pub struct Incident {
     pub severity: u8,
     pub status: Status,
     pub private: bool,
-    pub reporter: String,
-    pub roles: BTreeMap<Role, String>,
+    pub reporter: UserId,
+    pub roles: BTreeMap<Role, UserId>,
     /// Affected apps and Terraform projects (and free text): suspects and freezes follow them.
     #[serde(default)]
     pub services: Vec<String>,
@@ -190,10 +191,10 @@ impl Incident {
             severity: d.severity,
             status: Status::Investigating,
             private: d.private,
-            reporter: d.reporter.to_owned(),
+            reporter: UserId::from(d.reporter),
             roles: d
                 .commander
-                .map(|c| BTreeMap::from([(Role::Commander, c.to_owned())]))
+                .map(|c| BTreeMap::from([(Role::Commander, UserId::from(c))]))
                 .unwrap_or_default(),
             services: d.services.to_vec(),
             impact_started_ms: impact,
@@ -217,7 +218,7 @@ impl Incident {
     }
 
     pub fn commander(&self) -> Option<&str> {
-        self.roles.get(&Role::Commander).map(String::as_str)
+        self.roles.get(&Role::Commander).map(UserId::as_str)
     }
 
     pub fn is_open(&self) -> bool {
@@ -341,10 +342,10 @@ impl Incident {
     }
 
     pub fn assign(&mut self, by: &str, role: Role, user: &str, now_ms: i64) -> Result<(), Refusal> {
-        if self.roles.get(&role).is_some_and(|u| u == user) {
+        if self.roles.get(&role).is_some_and(|u| u.as_str() == user) {
             return Err(Refusal::Unchanged);
         }
-        self.roles.insert(role, user.to_owned());
+        self.roles.insert(role, UserId::from(user));
         if role == Role::Commander && self.acknowledged_ms.is_none() {
             self.acknowledged_ms = Some(now_ms);
         }
@@ -399,7 +400,7 @@ impl Incident {
         let to = h.to.clone();
         self.record(by, now_ms, What::Handover(h));
         if self.commander() != Some(to.as_str()) {
-            self.roles.insert(Role::Commander, to);
+            self.roles.insert(Role::Commander, UserId::new(to));
         }
         Ok(())
     }

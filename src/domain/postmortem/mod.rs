@@ -246,7 +246,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
             participants.push(p.to_owned());
         }
     };
-    seen(&i.reporter);
+    seen(i.reporter.as_str());
     for e in &ordered {
         seen(&e.by);
         if let What::Captured(c) = &e.what {
@@ -285,7 +285,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
         resolved_at: i.resolved_ms.map(stamp),
         detected: stamp(i.detected_ms),
         detected_by_alert,
-        reporter: i.reporter.clone(),
+        reporter: i.reporter.0.clone(),
         minutes: Minutes {
             detect: minutes(m.detect),
             acknowledge: minutes(m.acknowledge),
@@ -311,7 +311,7 @@ pub fn draft(inputs: &Inputs<'_>) -> Draft {
                 link: a.link.clone().filter(|l| l.starts_with("http")),
             })
             .collect(),
-        roles: i.roles.iter().map(|(r, u)| (*r, u.clone())).collect(),
+        roles: i.roles.iter().map(|(r, u)| (*r, u.0.clone())).collect(),
         participants,
         findings,
     }

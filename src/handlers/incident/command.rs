@@ -197,7 +197,7 @@ async fn list(app: &App, user: &str) -> anyhow::Result<IncidentReply> {
                 i.record.title.clone(),
                 i.record.severity,
                 i.record.status,
-                i.meta.channel.clone()?,
+                i.meta.channel.clone()?.0,
             ))
         })
         .collect();

@@ -97,7 +97,7 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
     } else {
         open_channel(app, stored).await?
     };
-    let channel = stored.meta.channel.clone().unwrap_or_default();
+    let channel = stored.meta.channel.clone().unwrap_or_default().0;
     Ok(IncidentReply::Declared {
         id: stored.id,
         channel,
@@ -125,11 +125,11 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     let stored = match &stored.meta.channel {
         Some(_) => stored,
         None => {
-            let id = create_channel(app, &stored).await?.0;
+            let id = create_channel(app, &stored).await?;
             app.store
                 .update(stored.id, |s| {
                     s.meta.channel = Some(id.clone());
-                    s.meta.card = CardPlace::new(&id);
+                    s.meta.card = CardPlace::new(id.as_str());
                 })
                 .await?
                 .0
@@ -176,7 +176,7 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
     topic?;
     card?;
     announcement?;
-    let members: Vec<String> = people?.iter().map(|u| u.0.clone()).collect();
+    let members: Vec<UserId> = people?;
     let stored = app
         .store
         .update(stored.id, |s| {
@@ -278,7 +278,7 @@ pub(super) async fn invite_for_severity(app: &App, stored: &StoredIncident) -> a
     let people = responders(app, stored).await?;
     let new: Vec<UserId> = people
         .into_iter()
-        .filter(|p| !stored.meta.members.contains(&p.0))
+        .filter(|p| !stored.meta.members.contains(p))
         .collect();
     if new.is_empty() {
         return Ok(());
@@ -287,8 +287,8 @@ pub(super) async fn invite_for_severity(app: &App, stored: &StoredIncident) -> a
     app.store
         .update(stored.id, |s| {
             for p in &new {
-                if !s.meta.members.contains(&p.0) {
-                    s.meta.members.push(p.0.clone());
+                if !s.meta.members.contains(p) {
+                    s.meta.members.push(p.clone());
                 }
             }
         })
@@ -310,8 +310,8 @@ async fn announce(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
         title: stored.record.title.clone(),
         severity: stored.record.severity,
         kind: kind_title(app, &stored.record.kind, language),
-        channel: stored.meta.channel.clone().unwrap_or_default(),
-        reporter: mention(&stored.record.reporter),
+        channel: stored.meta.channel.clone().unwrap_or_default().0,
+        reporter: mention(stored.record.reporter.as_str()),
     }
     .render(language);
     let key = format!("incident:{}:announcement", stored.id.0);

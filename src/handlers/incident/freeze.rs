@@ -34,7 +34,7 @@ pub(super) async fn apply(app: &App, stored: &StoredIncident) -> anyhow::Result<
             severity: i.severity,
             title: crate::domain::mask::text(&i.title).into_owned(),
         },
-        by: UserId::from(i.commander().unwrap_or(&i.reporter)),
+        by: UserId::from(i.commander().unwrap_or(i.reporter.as_str())),
         since_ms: app.clock.now_ms(),
     };
     let mut untold = vec![];

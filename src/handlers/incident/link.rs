@@ -29,7 +29,7 @@ impl Carded for AlertEpisode {
                 let by = a.record.linked_by.as_deref().unwrap_or("banto");
                 Some(linked(
                     public.as_ref().map(|i| i.id),
-                    public.and_then(|i| i.meta.channel),
+                    public.and_then(|i| i.meta.channel).map(|c| c.0),
                     by,
                 ))
             }

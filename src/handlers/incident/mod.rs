@@ -53,7 +53,7 @@ fn locale(app: &App, meta: &IncidentMeta) -> crate::locale::Locale {
 
 /// Whether `user` may see the incident: every public one, a private one only if invited.
 fn visible_to(i: &StoredIncident, user: &str) -> bool {
-    !i.record.private || i.meta.members.iter().any(|m| m == user)
+    !i.record.private || i.meta.members.iter().any(|m| m.as_str() == user)
 }
 
 /// The open incidents `user` may see.
@@ -63,7 +63,7 @@ async fn visible_open(app: &App, user: &str) -> anyhow::Result<Vec<StoredInciden
 }
 
 fn channel_of(i: &StoredIncident) -> Option<ChannelId> {
-    i.meta.channel.as_deref().map(ChannelId::from)
+    i.meta.channel.clone()
 }
 
 /// Say `notice` in the incident's channel.
@@ -183,7 +183,7 @@ async fn follow_up(app: &App, after: &StoredIncident, f: &FollowUp) -> anyhow::R
                     by: mention(by),
                     channel,
                 };
-                broadcast(app, after, &notice(after.meta.channel.clone())).await?;
+                broadcast(app, after, &notice(after.meta.channel.clone().map(|c| c.0))).await?;
                 tell(app, after, &notice(None)).await?;
             }
             What::Action { number, .. } => {
