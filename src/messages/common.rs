@@ -4,6 +4,7 @@ use super::escape_mrkdwn;
 use crate::config::People;
 use crate::event::{Action, Form};
 use crate::locale::Locale;
+use crate::messages::Message;
 use serde_json::{Value, json};
 
 pub const REASON_BLOCK: &str = "reason";
@@ -53,13 +54,26 @@ pub fn duration(ms: i64, locale: Locale) -> String {
     }
 }
 
+super::bilingual! {
+    use { Word as W };
+    Word => "en/common_word.txt", "ja/common_word.txt";
+}
+
+/// Words on the approval buttons and the reject modal (`templates/*/common_word.txt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Word {
+    Approve,
+    Reject,
+    RejectWhy,
+    Cancel,
+}
+
 /// The modal that asks why a plan or deploy is rejected; `form` says which.
 pub fn reject_modal(form: &Form, locale: Locale) -> Value {
     let (callback_id, private_metadata) = form.wire();
-    let (title, label, submit, cancel) = match locale {
-        Locale::En => ("Reject", "Why? (shown on the card)", "Reject", "Cancel"),
-        Locale::Ja => ("却下", "理由 (カードに表示されます)", "却下", "キャンセル"),
-    };
+    let [title, label, cancel] =
+        [Word::Reject, Word::RejectWhy, Word::Cancel].map(|w| w.render(locale));
+    let submit = &title;
     json!({
         "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
         "title": { "type": "plain_text", "text": title },
@@ -78,17 +92,15 @@ pub fn approval_buttons(
     reject: &Action,
     locale: Locale,
 ) -> Value {
-    let (approve_label, reject_label) = match locale {
-        Locale::En => ("Approve", "Reject"),
-        Locale::Ja => ("承認", "却下"),
-    };
+    let approve_label = Word::Approve.render(locale);
+    let reject_label = Word::Reject.render(locale);
     let button = |action: &Action, style: &str, label: &str| {
         let (action_id, value) = action.wire();
         json!({ "type": "button", "action_id": action_id, "style": style, "value": value,
             "text": { "type": "plain_text", "text": label } })
     };
     json!({ "type": "actions", "block_id": block_id, "elements": [
-        button(approve, "primary", approve_label),
-        button(reject, "danger", reject_label),
+        button(approve, "primary", &approve_label),
+        button(reject, "danger", &reject_label),
     ] })
 }
