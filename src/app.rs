@@ -98,7 +98,7 @@ impl App {
 
     fn fallback_locale(&self, channel: Option<&ChannelId>) -> Locale {
         channel.map_or(self.config.slack.default_locale, |c| {
-            self.config.locale_for_channel(c.as_str())
+            self.config.locale_for_channel(c)
         })
     }
 }

@@ -29,7 +29,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     let (first, created) = store
         .insert(
             &run,
-            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1"),
+            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1".into()),
             "gh:delivery-1:network",
         )
         .await
@@ -38,7 +38,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     let (again, created) = store
         .insert(
             &run,
-            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1"),
+            &RunMeta::new("acme/infra".parse().unwrap(), "main", "C1".into()),
             "gh:delivery-1:network",
         )
         .await

@@ -257,7 +257,7 @@ impl Config {
         let mut wanted: Vec<(String, &str, SlackId)> = Vec::new();
         for p in &self.terraform.projects {
             let at = format!("terraform project {:?}", p.name);
-            wanted.push((at.clone(), &p.channel, SlackId::Channel));
+            wanted.push((at.clone(), p.channel.as_str(), SlackId::Channel));
             wanted.extend(
                 p.approvers
                     .users
@@ -273,7 +273,7 @@ impl Config {
         }
         for a in &self.deploy.apps {
             let at = format!("deploy app {:?}", a.name);
-            wanted.push((at.clone(), &a.channel, SlackId::Channel));
+            wanted.push((at.clone(), a.channel.as_str(), SlackId::Channel));
             wanted.extend(
                 a.approvers
                     .users
@@ -288,17 +288,21 @@ impl Config {
             );
         }
         if let Some(ops) = &self.slack.ops_channel {
-            wanted.push(("slack.ops_channel".into(), ops, SlackId::Channel));
+            wanted.push(("slack.ops_channel".into(), ops.as_str(), SlackId::Channel));
         }
         if let Some(broadcast) = &self.incidents.broadcast_channel {
             wanted.push((
                 "incidents.broadcast_channel".into(),
-                broadcast,
+                broadcast.as_str(),
                 SlackId::Channel,
             ));
         }
         if let Some(alerts) = &self.incidents.alerts.channel {
-            wanted.push(("incidents.alerts.channel".into(), alerts, SlackId::Channel));
+            wanted.push((
+                "incidents.alerts.channel".into(),
+                alerts.as_str(),
+                SlackId::Channel,
+            ));
         }
         for channel in self
             .translate
@@ -306,10 +310,14 @@ impl Config {
             .iter()
             .chain(self.translate.channels.keys())
         {
-            wanted.push(("translate".into(), channel, SlackId::Channel));
+            wanted.push(("translate".into(), channel.as_str(), SlackId::Channel));
         }
         for channel in self.slack.channel_locales.keys() {
-            wanted.push(("slack.channel_locales".into(), channel, SlackId::Channel));
+            wanted.push((
+                "slack.channel_locales".into(),
+                channel.as_str(),
+                SlackId::Channel,
+            ));
         }
         for user in self.github.slack_users.values() {
             wanted.push(("github.slack_users".into(), user, SlackId::User));

@@ -22,7 +22,7 @@ pub struct DeployApp {
     #[serde(default = "default_branch")]
     pub branch: String,
     /// Slack channel id for deploy cards.
-    pub channel: String,
+    pub channel: crate::ids::ChannelId,
     #[serde(default)]
     pub approvers: People,
     #[serde(default = "default_min_approvals")]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct IncidentsConfig {
     /// Where declarations and stakeholder updates are announced (never for private incidents).
-    pub broadcast_channel: Option<String>,
+    pub broadcast_channel: Option<crate::ids::ChannelId>,
     /// Incident channels are named `<prefix>-YYYYMMDD-<slug>`: what Slack allows in a channel
     /// name (lower case letters, digits, `-` and `_`), at most 40 characters.
     #[serde(default = "default_prefix", deserialize_with = "channel_prefix")]
@@ -92,7 +92,7 @@ fn default_suspect_window() -> u32 {
 pub struct AlertsConfig {
     /// Where alert cards (Declare incident, Attach to incident) are posted; unset, alerts are
     /// still kept and attached incidents still hear of them.
-    pub channel: Option<String>,
+    pub channel: Option<crate::ids::ChannelId>,
     /// The Alertmanager label whose value gives the severity.
     #[serde(default = "default_severity_label")]
     pub severity_label: String,
@@ -484,7 +484,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}\n{toml}"));
         assert_eq!(c.incidents.ask_for_commander_after_minutes, 5);
         assert_eq!(c.incidents.alerts.alarms.len(), 1);
-        assert_eq!(c.incidents.alerts.channel.as_deref(), Some("C0ALERTS00"));
+        assert_eq!(c.incidents.alerts.channel, Some("C0ALERTS00".into()));
     }
 
     #[test]

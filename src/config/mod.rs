@@ -112,13 +112,13 @@ pub struct SlackConfig {
     pub default_locale: Locale,
     /// Per-channel language, by channel id.
     #[serde(default)]
-    pub channel_locales: BTreeMap<String, Locale>,
+    pub channel_locales: BTreeMap<crate::ids::ChannelId, Locale>,
     /// Team time zone, used when a user's own zone is unknown.
     #[serde(default = "default_time_zone")]
     pub time_zone: Tz,
     /// Where webhooks and timers that failed every retry are reported (channel id).
     #[serde(default)]
-    pub ops_channel: Option<String>,
+    pub ops_channel: Option<crate::ids::ChannelId>,
     /// Pace calls to Slack's rate limits (each method's tier, about one message a second per
     /// channel) instead of waiting for 429s.
     #[serde(default = "default_true")]
@@ -260,7 +260,7 @@ impl Config {
         config.postmortem.load_templates(dir)?;
         Ok(config)
     }
-    pub fn locale_for_channel(&self, channel: &str) -> Locale {
+    pub fn locale_for_channel(&self, channel: &crate::ids::ChannelId) -> Locale {
         self.slack
             .channel_locales
             .get(channel)

@@ -13,11 +13,19 @@ impl Out {
 }
 
 /// "2: a, b" or "none".
-fn listing(items: &[String]) -> String {
+fn listing(items: &[impl AsRef<str>]) -> String {
     if items.is_empty() {
         "none".to_owned()
     } else {
-        format!("{}: {}", items.len(), items.join("; "))
+        format!(
+            "{}: {}",
+            items.len(),
+            items
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
     }
 }
 
@@ -78,13 +86,18 @@ pub fn summary(config: &Config, secrets: &Secrets) -> String {
         .collect();
     out.line(format!("  playbooks         {}", listing(&playbooks)));
     let incidents = &config.incidents;
-    let or_none = |c: Option<&String>| c.cloned().unwrap_or_else(|| "none".to_owned());
+    let or_none = |c: Option<String>| c.unwrap_or_else(|| "none".to_owned());
     out.line(format!(
         "  incidents         channels {}-…, announced in {}, alerts in {}, default type {}",
         incidents.channel_prefix,
-        or_none(incidents.broadcast_channel.as_ref()),
-        or_none(incidents.alerts.channel.as_ref()),
-        or_none(incidents.default_type.as_ref())
+        or_none(
+            incidents
+                .broadcast_channel
+                .as_ref()
+                .map(ToString::to_string)
+        ),
+        or_none(incidents.alerts.channel.as_ref().map(ToString::to_string)),
+        or_none(incidents.default_type.clone())
     ));
     let translate = &config.translate;
     let per_channel: Vec<String> = translate

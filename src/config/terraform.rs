@@ -77,7 +77,7 @@ pub struct TfProject {
     #[serde(default = "default_artifact_prefix")]
     pub artifact_prefix: String,
     /// Slack channel id where plan cards are posted.
-    pub channel: String,
+    pub channel: crate::ids::ChannelId,
     #[serde(default)]
     pub approvers: People,
     #[serde(default = "super::approval::default_min_approvals")]

@@ -2,6 +2,7 @@
 //! or a self-hosted OpenAI-compatible model, chosen per channel.
 
 use crate::domain::translate::{Glossary, Provider};
+use crate::ids::ChannelId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -13,11 +14,11 @@ pub struct TranslateConfig {
     pub provider: Provider,
     /// Channel id → provider, e.g. a private security channel kept on the self-hosted model.
     #[serde(default)]
-    pub channels: BTreeMap<String, Provider>,
+    pub channels: BTreeMap<ChannelId, Provider>,
     /// Channels (ids) where every person's message gets the other language in its thread;
     /// incident channels whose playbook says `translate = true` do too.
     #[serde(default)]
-    pub auto_channels: Vec<String>,
+    pub auto_channels: Vec<ChannelId>,
     #[serde(default)]
     pub glossary: GlossaryConfig,
     #[serde(default)]
@@ -99,7 +100,7 @@ fn default_deepl_url() -> String {
 
 impl TranslateConfig {
     /// The provider for a channel.
-    pub fn provider_for(&self, channel: &str) -> Provider {
+    pub fn provider_for(&self, channel: &ChannelId) -> Provider {
         self.channels.get(channel).copied().unwrap_or(self.provider)
     }
 
@@ -151,8 +152,8 @@ mod tests {
         )
         .unwrap();
         let t = &c.translate;
-        assert_eq!(t.provider_for("C0SECURITY0"), Provider::Llm);
-        assert_eq!(t.provider_for("C0OPS00000"), Provider::Amazon);
+        assert_eq!(t.provider_for(&"C0SECURITY0".into()), Provider::Llm);
+        assert_eq!(t.provider_for(&"C0OPS00000".into()), Provider::Amazon);
         assert_eq!(t.limits(Provider::Amazon), (false, 1000));
         assert_eq!(t.limits(Provider::Llm), (true, 0));
         assert_eq!(t.limits(Provider::Deepl), (false, 0));

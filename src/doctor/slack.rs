@@ -77,7 +77,7 @@ pub(super) async fn check(report: &mut Report, config: &Config, secrets: &Secret
     }
     for (channel, uses) in channels(config) {
         let uses = uses.join(", ");
-        match within(slack.channel_status(&ChannelId(channel.clone()))).await {
+        match within(slack.channel_status(&channel)).await {
             Ok(c) if c.is_archived => report.fail(
                 SLACK,
                 format!("#{} ({channel}) is archived — {uses}", c.name),
@@ -118,9 +118,9 @@ pub(super) async fn check(report: &mut Report, config: &Config, secrets: &Secret
 }
 
 /// Every channel id in the configuration, with what it is used for.
-fn channels(config: &Config) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add = |c: &str, what: String| out.entry(c.to_owned()).or_default().push(what);
+fn channels(config: &Config) -> BTreeMap<ChannelId, Vec<String>> {
+    let mut out: BTreeMap<ChannelId, Vec<String>> = BTreeMap::new();
+    let mut add = |c: &ChannelId, what: String| out.entry(c.clone()).or_default().push(what);
     if let Some(c) = &config.slack.ops_channel {
         add(c, "ops channel".into());
     }

@@ -10,14 +10,11 @@ pub struct CardPlace {
     pub channel: ChannelId,
     /// None until the card is posted.
     #[serde(rename = "card_ts")]
-    pub ts: Option<String>,
+    pub ts: Option<crate::ids::MessageTs>,
 }
 
 impl CardPlace {
-    pub fn new(channel: &str) -> Self {
-        Self {
-            channel: ChannelId::from(channel),
-            ts: None,
-        }
+    pub fn new(channel: ChannelId) -> Self {
+        Self { channel, ts: None }
     }
 }

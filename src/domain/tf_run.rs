@@ -3,8 +3,7 @@
 
 use super::glob::Globs;
 use super::plan::{Action, PlanSummary};
-use crate::ids::RepoName;
-use crate::ids::UserId;
+use crate::ids::{ChannelId, RepoName, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +131,7 @@ pub struct RunMeta {
 
 impl RunMeta {
     /// A run of `repo` at `git_ref` whose card goes to `channel`, waiting for its lock.
-    pub fn new(repo: RepoName, git_ref: &str, channel: &str) -> Self {
+    pub fn new(repo: RepoName, git_ref: &str, channel: ChannelId) -> Self {
         Self {
             repo,
             pr: None,

@@ -34,7 +34,7 @@ pub(crate) async fn show<R: Carded>(app: &App, record: &Versioned<R>) -> anyhow:
         if let Some(ts) = post_or_edit(app, &key, place, &msg).await? {
             seen = app
                 .store
-                .update(id, |r| R::card_mut(&mut r.meta).ts = Some(ts.0.clone()))
+                .update(id, |r| R::card_mut(&mut r.meta).ts = Some(ts.clone()))
                 .await?
                 .0
                 .version;
@@ -69,7 +69,7 @@ async fn post_or_edit(
 /// Post in the card's thread (or the channel, before there is a card).
 pub(crate) async fn in_thread(app: &App, place: &CardPlace, text: String) -> anyhow::Result<()> {
     let channel = place.channel.clone();
-    let ts = place.ts.as_deref().map(MessageTs::from);
+    let ts = place.ts.clone();
     crate::effects::post(app, &channel, &Outgoing::text(text), ts.as_ref()).await?;
     Ok(())
 }

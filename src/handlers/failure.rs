@@ -68,7 +68,7 @@ async fn notify(
                 error,
                 row: row.0,
             };
-            let channel = ChannelId(ops.clone());
+            let channel = ops.clone();
             let locale = app.config.locale_for_channel(ops);
             app.slack
                 .post(&channel, &Outgoing::text(notice.render(locale)), None)

@@ -9,7 +9,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::incident::PostmortemDoc;
 use crate::domain::postmortem::{Draft, Inputs, draft};
 use crate::event::Timer;
-use crate::ids::{ChannelId, IncidentId};
+use crate::ids::IncidentId;
 use crate::locale::Locale;
 use crate::messages::Message;
 use crate::messages::common::mention;
@@ -298,7 +298,7 @@ pub async fn review_due(app: &App, id: IncidentId, round: u32) -> anyhow::Result
         who: stored.record.commander().map(mention),
     };
     let text = crate::clients::slack::Outgoing::text(notice.render(locale));
-    crate::effects::post(app, &ChannelId::from(channel.as_str()), &text, None).await?;
+    crate::effects::post(app, channel, &text, None).await?;
     schedule_review(app, id, doc.pr, round + 1).await
 }
 

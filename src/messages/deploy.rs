@@ -127,7 +127,7 @@ pub enum DeployReply {
         tag: String,
         id: DeployId,
         pr_url: String,
-        channel: String,
+        channel: crate::ids::ChannelId,
         /// Holds that stay in force (a person rolled forward over them, or broke glass).
         held: Vec<HoldLine>,
     },

@@ -99,7 +99,7 @@ pub enum TfReply {
         project: String,
         git_ref: String,
         run: i64,
-        channel: String,
+        channel: crate::ids::ChannelId,
     },
     PlanQueued {
         project: String,
@@ -397,7 +397,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
         let meta = RunMeta {
             pr: Some(42),
             queued: false,
-            ..RunMeta::new("acme/infra".parse().unwrap(), "", "C1")
+            ..RunMeta::new("acme/infra".parse().unwrap(), "", "C1".into())
         };
         let status = status_of(&run, &meta, &p, None, Locale::Ja);
         let awaiting = card(7, &run, &meta, &p, &status, Locale::Ja);

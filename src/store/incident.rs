@@ -3,7 +3,7 @@
 use super::Store;
 use super::records::{COLUMNS, Record, RecordId, Versioned, from_row};
 use crate::domain::incident::{Incident, IncidentMeta, Status};
-use crate::ids::IncidentId;
+use crate::ids::{ChannelId, IncidentId};
 use sqlx::AssertSqlSafe;
 
 pub type StoredIncident = Versioned<Incident>;
@@ -47,11 +47,11 @@ impl Store {
     }
 
     /// The incident whose channel this is.
-    pub async fn incident_in(&self, channel: &str) -> anyhow::Result<Option<StoredIncident>> {
+    pub async fn incident_in(&self, channel: &ChannelId) -> anyhow::Result<Option<StoredIncident>> {
         sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM incidents WHERE channel = $1 ORDER BY id DESC LIMIT 1"
         )))
-        .bind(channel)
+        .bind(channel.as_str())
         .fetch_optional(self.pool())
         .await?
         .as_ref()
@@ -60,9 +60,13 @@ impl Store {
     }
 
     /// Index the incident under its channel (once it has one).
-    pub async fn set_incident_channel(&self, id: IncidentId, channel: &str) -> anyhow::Result<()> {
+    pub async fn set_incident_channel(
+        &self,
+        id: IncidentId,
+        channel: &ChannelId,
+    ) -> anyhow::Result<()> {
         sqlx::query("UPDATE incidents SET channel = $1 WHERE id = $2")
-            .bind(channel)
+            .bind(channel.as_str())
             .bind(id.0)
             .execute(self.pool())
             .await?;

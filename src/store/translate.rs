@@ -2,16 +2,32 @@
 //! the providers' answers cache; characters sent per provider and month.
 
 use super::Store;
+use crate::ids::{ChannelId, MessageTs};
 use sqlx::Row;
 
 impl Store {
     /// Claim the translation of `(channel, ts)` into `lang`. False: someone already did.
     pub async fn claim_translation(
         &self,
-        channel: &str,
-        ts: &str,
+        channel: &ChannelId,
+        ts: &MessageTs,
         lang: &str,
     ) -> anyhow::Result<bool> {
+        self.claim_row(channel.as_str(), ts.as_str(), lang).await
+    }
+
+    /// Claim saying the notice `kind` about `provider` in `month`: a row no channel can have
+    /// (`!kind`). False: it was said already.
+    pub async fn claim_monthly_notice(
+        &self,
+        kind: &str,
+        month: &str,
+        provider: &str,
+    ) -> anyhow::Result<bool> {
+        self.claim_row(&format!("!{kind}"), month, provider).await
+    }
+
+    async fn claim_row(&self, channel: &str, ts: &str, lang: &str) -> anyhow::Result<bool> {
         Ok(sqlx::query(
             "INSERT INTO translations (channel, ts, lang, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (channel, ts, lang) DO NOTHING",
@@ -29,13 +45,13 @@ impl Store {
     /// Give a claim up (the translation failed): a later reaction may try again.
     pub async fn release_translation(
         &self,
-        channel: &str,
-        ts: &str,
+        channel: &ChannelId,
+        ts: &MessageTs,
         lang: &str,
     ) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM translations WHERE channel = $1 AND ts = $2 AND lang = $3 AND reply_ts IS NULL")
-            .bind(channel)
-            .bind(ts)
+            .bind(channel.as_str())
+            .bind(ts.as_str())
             .bind(lang)
             .execute(self.pool())
             .await?;
@@ -44,17 +60,17 @@ impl Store {
 
     pub async fn set_translation_reply(
         &self,
-        channel: &str,
-        ts: &str,
+        channel: &ChannelId,
+        ts: &MessageTs,
         lang: &str,
-        reply_ts: &str,
+        reply_ts: &MessageTs,
     ) -> anyhow::Result<()> {
         sqlx::query(
             "UPDATE translations SET reply_ts = $1 WHERE channel = $2 AND ts = $3 AND lang = $4",
         )
-        .bind(reply_ts)
-        .bind(channel)
-        .bind(ts)
+        .bind(reply_ts.as_str())
+        .bind(channel.as_str())
+        .bind(ts.as_str())
         .bind(lang)
         .execute(self.pool())
         .await?;
@@ -64,38 +80,46 @@ impl Store {
     /// `(language, reply)` of every translation posted of `(channel, ts)`.
     pub async fn translations_of(
         &self,
-        channel: &str,
-        ts: &str,
-    ) -> anyhow::Result<Vec<(String, String)>> {
+        channel: &ChannelId,
+        ts: &MessageTs,
+    ) -> anyhow::Result<Vec<(String, MessageTs)>> {
         let rows = sqlx::query(
             "SELECT lang, reply_ts FROM translations \
              WHERE channel = $1 AND ts = $2 AND reply_ts IS NOT NULL ORDER BY lang",
         )
-        .bind(channel)
-        .bind(ts)
+        .bind(channel.as_str())
+        .bind(ts.as_str())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get(0)?, MessageTs(r.try_get(1)?))))
             .collect()
     }
 
     /// The source is gone: so are its translations' rows.
-    pub async fn forget_translations(&self, channel: &str, ts: &str) -> anyhow::Result<()> {
+    pub async fn forget_translations(
+        &self,
+        channel: &ChannelId,
+        ts: &MessageTs,
+    ) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM translations WHERE channel = $1 AND ts = $2")
-            .bind(channel)
-            .bind(ts)
+            .bind(channel.as_str())
+            .bind(ts.as_str())
             .execute(self.pool())
             .await?;
         Ok(())
     }
 
     /// Whether `(channel, ts)` is one of banto's translations (never translated again).
-    pub async fn is_translation(&self, channel: &str, ts: &str) -> anyhow::Result<bool> {
+    pub async fn is_translation(
+        &self,
+        channel: &ChannelId,
+        ts: &MessageTs,
+    ) -> anyhow::Result<bool> {
         Ok(
             sqlx::query("SELECT 1 FROM translations WHERE channel = $1 AND reply_ts = $2")
-                .bind(channel)
-                .bind(ts)
+                .bind(channel.as_str())
+                .bind(ts.as_str())
                 .fetch_optional(self.pool())
                 .await?
                 .is_some(),

@@ -86,15 +86,15 @@ async fn a_declaration_finishes_once_wherever_it_stopped() {
                 4,
                 "{at}: card, checklist, suspects, freeze: {texts:#?}"
             );
-            let ts = |pick: Option<&String>| pick.cloned().unwrap_or_default();
+            let ts = |pick: Option<&banto::ids::MessageTs>| pick.map(|t| t.0.clone()).unwrap_or_default();
             assert_eq!(said[0].ts, ts(i.meta.card.ts.as_ref()), "{at}: the card");
             let checklist = said
                 .iter()
-                .find(|m| Some(&m.ts) == i.meta.checklist_ts.as_ref())
+                .find(|m| Some(m.ts.as_str()) == i.meta.checklist_ts.as_ref().map(|t| t.as_str()))
                 .unwrap_or_else(|| panic!("{at}: the checklist is recorded: {texts:#?}"));
             assert!(
                 said.iter()
-                    .any(|m| Some(&m.ts) == i.meta.suspects_ts.as_ref()),
+                    .any(|m| Some(m.ts.as_str()) == i.meta.suspects_ts.as_ref().map(|t| t.as_str())),
                 "{at}: the suspects card is recorded"
             );
             assert_eq!(
@@ -107,7 +107,7 @@ async fn a_declaration_finishes_once_wherever_it_stopped() {
             );
             let announced = posts(w, &w.channel("incidents"));
             assert_eq!(announced.len(), 1, "{at}: one announcement");
-            assert_eq!(Some(&announced[0].ts), i.meta.announcement_ts.as_ref());
+            assert_eq!(Some(announced[0].ts.as_str()), i.meta.announcement_ts.as_ref().map(|t| t.as_str()));
             let declared = told(w, "carol")
                 .into_iter()
                 .filter(|t| t.contains("Declared"))
@@ -159,7 +159,10 @@ async fn a_deploy_starts_once_wherever_it_stopped() {
             assert!(pulls[0].1.open, "{at}");
             let cards = posts(w, &w.channel("deploys"));
             assert_eq!(cards.len(), 1, "{at}: one card");
-            assert_eq!(Some(&cards[0].ts), history[0].meta.card.ts.as_ref());
+            assert_eq!(
+                Some(cards[0].ts.as_str()),
+                history[0].meta.card.ts.as_ref().map(|t| t.as_str())
+            );
             assert!(
                 cards[0].text.contains("Awaiting approval"),
                 "{at}: {}",

@@ -2,7 +2,7 @@
 //! declaration done, follow-ups pending, its postmortem, the last nudge.
 
 use super::{FollowUp, Nudged};
-use crate::ids::{ChannelId, UserId};
+use crate::ids::{ChannelId, MessageTs, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Where an incident lives: its channel, its header card, who was invited.
@@ -21,13 +21,13 @@ pub struct IncidentMeta {
     pub locale: Option<crate::locale::Locale>,
     /// The checklist message, edited as steps are ticked.
     #[serde(default)]
-    pub checklist_ts: Option<String>,
+    pub checklist_ts: Option<MessageTs>,
     /// The suspect-changes card, edited as suspects are confirmed or dismissed.
     #[serde(default)]
-    pub suspects_ts: Option<String>,
+    pub suspects_ts: Option<MessageTs>,
     /// The announcement in the broadcast channel, once posted (a declaration's last step).
     #[serde(default)]
-    pub announcement_ts: Option<String>,
+    pub announcement_ts: Option<MessageTs>,
     /// The environments the channel was told this incident freezes (`app/env`), and how many
     /// freezes it has lifted (a reopened incident freezes again under a new name).
     #[serde(default)]

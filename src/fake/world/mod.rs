@@ -374,12 +374,12 @@ fn resolve_names(
             g.0 = id.clone();
         }
     };
-    let channel = |c: &mut String| {
-        if let Some(id) = c
-            .strip_prefix('#')
-            .and_then(|n| slack.state().channel_by_name(n).map(|c| c.id.clone()))
+    let channel = |c: &mut crate::ids::ChannelId| {
+        if let Some(id) =
+            c.0.strip_prefix('#')
+                .and_then(|n| slack.state().channel_by_name(n).map(|c| c.id.clone()))
         {
-            *c = id;
+            c.0 = id;
         }
     };
     for p in &mut config.terraform.projects {

@@ -59,9 +59,7 @@ pub async fn notification(app: &App, n: ArgoCdNotification) -> anyhow::Result<()
             s.record.state != before
         })
         .await?;
-    let locale = app
-        .config
-        .locale_for_channel(stored.meta.card.channel.as_str());
+    let locale = app.config.locale_for_channel(&stored.meta.card.channel);
     let note = DeployReply::ArgoCd {
         argo_app: n.app.clone(),
         sync: n.sync_status.clone(),

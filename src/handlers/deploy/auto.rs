@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
 use crate::event::{ImagePushed, PackagePublished, WorkflowRun};
-use crate::ids::{ChannelId, DeliveryId};
+use crate::ids::DeliveryId;
 use crate::messages::Message;
 use crate::messages::deploy::DeployReply;
 
@@ -106,13 +106,8 @@ async fn bump_app(
                 | DeployReply::FileMissing { .. }),
             ) => {
                 let locale = app.config.locale_for_channel(&a.channel);
-                crate::effects::post(
-                    app,
-                    &ChannelId::from(a.channel.as_str()),
-                    &Outgoing::text(r.render(locale)),
-                    None,
-                )
-                .await?;
+                crate::effects::post(app, &a.channel, &Outgoing::text(r.render(locale)), None)
+                    .await?;
             }
             // Started, merged or moved: the card says it.
             Outcome::Reply(_) => {}

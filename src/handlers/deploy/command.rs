@@ -10,7 +10,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
-use crate::ids::{ChannelId, UserId};
+use crate::ids::UserId;
 use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, hold_lines, state_names};
@@ -359,7 +359,7 @@ async fn announce(app: &App, a: &DeployApp, notice: DeployReply) -> anyhow::Resu
     let locale = app.config.locale_for_channel(&a.channel);
     crate::effects::post(
         app,
-        &ChannelId::from(a.channel.as_str()),
+        &a.channel,
         &Outgoing::text(notice.render(locale)),
         None,
     )

@@ -142,7 +142,7 @@ pub async fn resume_one(app: &App, id: DeployId) -> anyhow::Result<()> {
     if d.record.ready_to_merge() {
         tracing::info!(deploy = d.id.0, "finishing an interrupted merge");
         let answer = merge(app, d.id).await?;
-        let locale = app.config.locale_for_channel(d.meta.card.channel.as_str());
+        let locale = app.config.locale_for_channel(&d.meta.card.channel);
         in_thread(app, &d, answer.render(locale)).await?;
     }
     Ok(())
@@ -350,9 +350,7 @@ async fn refuse(app: &App, id: DeployId, message: String) -> anyhow::Result<Depl
     };
     close_pull(app, &stored, why).await?;
     show_card(app, &stored).await?;
-    let locale = app
-        .config
-        .locale_for_channel(stored.meta.card.channel.as_str());
+    let locale = app.config.locale_for_channel(&stored.meta.card.channel);
     in_thread(
         app,
         &stored,

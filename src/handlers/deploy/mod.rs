@@ -62,7 +62,7 @@ impl Carded for Deploy {
     }
     async fn render(app: &App, s: &StoredDeploy) -> anyhow::Result<Outgoing> {
         let (a, _) = configured(app, &s.record.app, &s.record.env)?;
-        let locale = app.config.locale_for_channel(s.meta.card.channel.as_str());
+        let locale = app.config.locale_for_channel(&s.meta.card.channel);
         Ok(card(s.id, &s.record, &s.meta, a, locale))
     }
 }

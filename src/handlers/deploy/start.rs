@@ -159,7 +159,7 @@ pub async fn start(app: &App, ask: Ask<'_>) -> anyhow::Result<Outcome> {
         rollback: ask.rollback,
     });
     let meta = DeployMeta {
-        card: crate::domain::card::CardPlace::new(&a.channel),
+        card: crate::domain::card::CardPlace::new(a.channel.clone()),
         diff: unified_diff(&e.file, &file.content, &edited),
         requested_ms: app.clock.now_ms(),
         ..Default::default()

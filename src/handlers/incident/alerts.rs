@@ -46,7 +46,7 @@ pub async fn received(app: &App, n: AlertNotice) -> anyhow::Result<()> {
                 n.group,
                 first.unwrap_or_default()
             );
-            let place = CardPlace::new(config.channel.as_deref().unwrap_or_default());
+            let place = CardPlace::new(config.channel.clone().unwrap_or_default());
             let (stored, created) = app.store.insert(&episode, &place, &key).await?;
             if created {
                 return show_card(app, &stored).await;
@@ -97,8 +97,8 @@ pub async fn declare_clicked(app: &App, click: BlockAction, id: AlertId) -> anyh
         .channel
         .clone()
         .unwrap_or_else(|| a.meta.channel.as_str().into());
-    let source = match a.meta.ts.as_deref() {
-        Some(ts) => app.slack.permalink(&channel, &ts.into()).await.ok(),
+    let source = match &a.meta.ts {
+        Some(ts) => app.slack.permalink(&channel, ts).await.ok(),
         None => None,
     };
     let e = &a.record;

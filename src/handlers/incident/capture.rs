@@ -13,7 +13,7 @@ pub async fn reacted(app: &App, r: ReactionAdded) -> anyhow::Result<()> {
     if r.reaction != app.config.incidents.capture_emoji && lesson.is_none() {
         return Ok(());
     }
-    let Some(stored) = app.store.incident_in(&r.channel.0).await? else {
+    let Some(stored) = app.store.incident_in(&r.channel).await? else {
         return Ok(());
     };
     let Some(m) = app.slack.message(&r.channel, &r.ts).await? else {
@@ -32,7 +32,7 @@ pub async fn reacted(app: &App, r: ReactionAdded) -> anyhow::Result<()> {
 }
 
 pub async fn pinned(app: &App, p: PinAdded) -> anyhow::Result<()> {
-    let Some(stored) = app.store.incident_in(&p.channel.0).await? else {
+    let Some(stored) = app.store.incident_in(&p.channel).await? else {
         return Ok(());
     };
     let mark = Mark {
@@ -103,7 +103,7 @@ async fn follow(
     channel: &ChannelId,
     apply: impl Fn(&mut crate::domain::incident::Incident) -> bool + Send + Sync,
 ) -> anyhow::Result<()> {
-    let Some(stored) = app.store.incident_in(&channel.0).await? else {
+    let Some(stored) = app.store.incident_in(channel).await? else {
         return Ok(());
     };
     change(app, stored.id, "banto", |i| {

@@ -72,7 +72,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
         }
         _ => {}
     }
-    let Some(stored) = app.store.incident_in(&cmd.channel.0).await? else {
+    let Some(stored) = app.store.incident_in(&cmd.channel).await? else {
         return Ok(IncidentReply::NotAnIncidentChannel);
     };
     let now = app.clock.now_ms();
@@ -197,7 +197,7 @@ async fn list(app: &App, user: &str) -> anyhow::Result<IncidentReply> {
                 i.record.title.clone(),
                 i.record.severity,
                 i.record.status,
-                i.meta.channel.clone()?.0,
+                i.meta.channel.clone()?,
             ))
         })
         .collect();

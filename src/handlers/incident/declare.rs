@@ -97,7 +97,7 @@ pub(super) async fn declare(app: &App, ask: Ask) -> anyhow::Result<IncidentReply
     } else {
         open_channel(app, stored).await?
     };
-    let channel = stored.meta.channel.clone().unwrap_or_default().0;
+    let channel = stored.meta.channel.clone().unwrap_or_default();
     Ok(IncidentReply::Declared {
         id: stored.id,
         channel,
@@ -129,16 +129,14 @@ async fn open_channel(app: &App, stored: StoredIncident) -> anyhow::Result<Store
             app.store
                 .update(stored.id, |s| {
                     s.meta.channel = Some(id.clone());
-                    s.meta.card = CardPlace::new(id.as_str());
+                    s.meta.card = CardPlace::new(id.clone());
                 })
                 .await?
                 .0
         }
     };
     let channel = channel_of(&stored).unwrap_or_else(|| ChannelId::from(""));
-    app.store
-        .set_incident_channel(stored.id, &channel.0)
-        .await?;
+    app.store.set_incident_channel(stored.id, &channel).await?;
     let i = &stored.record;
     let kind = kind_title(app, &i.kind, locale);
     // Independent of each other, so made at once (Slack answers each in ~100 ms); the card,
@@ -224,7 +222,7 @@ async fn post_checklist(
     let key = format!("incident:{}:checklist", stored.id.0);
     let ts = crate::effects::post_as(app, &key, channel, &msg, None).await?;
     app.store
-        .update(stored.id, |s| s.meta.checklist_ts = Some(ts.0.clone()))
+        .update(stored.id, |s| s.meta.checklist_ts = Some(ts.clone()))
         .await?;
     Ok(())
 }
@@ -310,15 +308,14 @@ async fn announce(app: &App, stored: &StoredIncident) -> anyhow::Result<()> {
         title: stored.record.title.clone(),
         severity: stored.record.severity,
         kind: kind_title(app, &stored.record.kind, language),
-        channel: stored.meta.channel.clone().unwrap_or_default().0,
+        channel: stored.meta.channel.clone().unwrap_or_default(),
         reporter: mention(stored.record.reporter.as_str()),
     }
     .render(language);
     let key = format!("incident:{}:announcement", stored.id.0);
-    let channel = ChannelId::from(broadcast.as_str());
-    let ts = crate::effects::post_as(app, &key, &channel, &Outgoing::text(text), None).await?;
+    let ts = crate::effects::post_as(app, &key, broadcast, &Outgoing::text(text), None).await?;
     app.store
-        .update(stored.id, |s| s.meta.announcement_ts = Some(ts.0.clone()))
+        .update(stored.id, |s| s.meta.announcement_ts = Some(ts.clone()))
         .await?;
     Ok(())
 }

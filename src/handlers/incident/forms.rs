@@ -7,7 +7,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::incident::Refusal;
 use crate::event::{BlockAction, Form, MessageShortcut, SlashCommand, ViewSubmission};
 use crate::handlers::reply;
-use crate::ids::{AlertId, ChannelId, IncidentId, MessageTs, UserId};
+use crate::ids::{AlertId, ChannelId, IncidentId, UserId};
 use crate::messages::Message;
 use crate::messages::incident::{
     IncidentReply, Prefill, checklist, declare_form, handover_form, read_declare_form,
@@ -192,10 +192,8 @@ pub async fn tick(
             &step.to_string(),
         )
         .await?;
-    let (Some(channel), Some(ts)) = (
-        super::channel_of(&stored),
-        stored.meta.checklist_ts.as_deref(),
-    ) else {
+    let (Some(channel), Some(ts)) = (super::channel_of(&stored), stored.meta.checklist_ts.clone())
+    else {
         return Ok(());
     };
     let msg = checklist(
@@ -204,8 +202,6 @@ pub async fn tick(
         &steps(app, &stored),
         locale(app, &stored.meta),
     );
-    app.slack
-        .update(&channel, &MessageTs::from(ts), &msg)
-        .await?;
+    app.slack.update(&channel, &ts, &msg).await?;
     Ok(())
 }

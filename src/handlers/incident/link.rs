@@ -20,7 +20,7 @@ impl Carded for AlertEpisode {
         meta
     }
     async fn render(app: &App, a: &StoredAlert) -> anyhow::Result<Outgoing> {
-        let locale = app.config.locale_for_channel(a.meta.channel.as_str());
+        let locale = app.config.locale_for_channel(&a.meta.channel);
         let link = match a.record.incident {
             Some(id) => {
                 let i = app.store.load(IncidentId(id)).await?;

@@ -81,7 +81,7 @@ async fn broadcast(app: &App, i: &StoredIncident, notice: &IncidentNotice) -> an
         return Ok(false);
     };
     let text = Outgoing::text(notice.render(app.config.locale_for_channel(channel)));
-    crate::effects::post(app, &ChannelId::from(channel.as_str()), &text, None).await?;
+    crate::effects::post(app, channel, &text, None).await?;
     Ok(true)
 }
 

@@ -64,7 +64,7 @@ async fn render(
             let key = format!("incident:{}:suspects", stored.id.0);
             let ts = crate::effects::post_as(app, &key, &channel, &msg, None).await?;
             app.store
-                .update(stored.id, |s| s.meta.suspects_ts = Some(ts.0.clone()))
+                .update(stored.id, |s| s.meta.suspects_ts = Some(ts.clone()))
                 .await?;
         }
     }

@@ -8,7 +8,7 @@ use crate::clients::slack::Outgoing;
 use crate::commands::{TfCommand, parse_tf};
 use crate::domain::audit::AuditAction;
 use crate::event::SlashCommand;
-use crate::ids::{ChannelId, RunId};
+use crate::ids::RunId;
 use crate::messages::terraform::{RunLine, state_names};
 use crate::messages::{Message, TfReply};
 
@@ -193,9 +193,14 @@ async fn unlock(
         reason: reason.to_owned(),
         holder: holder.map(|h| h.0),
     };
-    let channel = ChannelId::from(project.channel.as_str());
     let locale = app.config.locale_for_channel(&project.channel);
-    crate::effects::post(app, &channel, &Outgoing::text(notice.render(locale)), None).await?;
+    crate::effects::post(
+        app,
+        &project.channel,
+        &Outgoing::text(notice.render(locale)),
+        None,
+    )
+    .await?;
     release_and_next(app, project, None).await?;
     Ok(notice)
 }

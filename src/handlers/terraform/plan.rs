@@ -29,7 +29,7 @@ pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<Store
     let run = Run::new(&req.project.name, &req.head_sha, &req.requested_by);
     let meta = RunMeta {
         pr: req.pr,
-        ..RunMeta::new(req.repo.clone(), &req.git_ref, &req.project.channel)
+        ..RunMeta::new(req.repo.clone(), &req.git_ref, req.project.channel.clone())
     };
     let (stored, created) = app.store.insert(&run, &meta, &req.trigger_key).await?;
     if created {

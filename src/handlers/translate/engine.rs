@@ -87,7 +87,7 @@ pub async fn provider_for(
     channel: Option<&ChannelId>,
 ) -> anyhow::Result<Result<Provider, TranslationReply>> {
     let config = &app.config.translate;
-    let provider = channel.map_or(config.provider, |c| config.provider_for(c.as_str()));
+    let provider = channel.map_or(config.provider, |c| config.provider_for(c));
     if !app.translators.has(provider) {
         return Ok(Err(TranslationReply::Off));
     }
@@ -199,10 +199,9 @@ async fn notice_once(app: &App, kind: &str, notice: TranslationReply) -> anyhow:
         _ => "",
     };
     let month = app.clock.now().format("%Y-%m").to_string();
-    // The translations table's claim doubles as "said already this month".
     if !app
         .store
-        .claim_translation(&format!("!{kind}"), &month, provider)
+        .claim_monthly_notice(kind, &month, provider)
         .await?
     {
         return Ok(());
@@ -216,13 +215,7 @@ async fn notice_once(app: &App, kind: &str, notice: TranslationReply) -> anyhow:
         return Ok(());
     };
     let text = notice.render(app.config.locale_for_channel(ops));
-    crate::effects::post(
-        app,
-        &ChannelId::from(ops.as_str()),
-        &Outgoing::text(text),
-        None,
-    )
-    .await?;
+    crate::effects::post(app, ops, &Outgoing::text(text), None).await?;
     Ok(())
 }
 

@@ -63,8 +63,8 @@ pub async fn posted(app: &App, m: &MessagePosted) -> anyhow::Result<()> {
     if m.from_bot || m.user.is_none() || !app.translators.any() {
         return Ok(());
     }
-    let auto = app.config.translate.auto_channels.contains(&m.channel.0)
-        || match app.store.incident_in(&m.channel.0).await? {
+    let auto = app.config.translate.auto_channels.contains(&m.channel)
+        || match app.store.incident_in(&m.channel).await? {
             Some(i) => app
                 .config
                 .incidents
@@ -88,7 +88,7 @@ async fn into_thread(
     to: Option<Lang>,
     asker: Asker,
 ) -> anyhow::Result<()> {
-    if !app.translators.any() || app.store.is_translation(&channel.0, &ts.0).await? {
+    if !app.translators.any() || app.store.is_translation(channel, ts).await? {
         return Ok(());
     }
     let (m, provider) = tokio::join!(
@@ -102,12 +102,7 @@ async fn into_thread(
         return Ok(());
     };
     let to = to.unwrap_or(from.other());
-    if to == from
-        || !app
-            .store
-            .claim_translation(&channel.0, &ts.0, code(to))
-            .await?
-    {
+    if to == from || !app.store.claim_translation(channel, ts, code(to)).await? {
         return Ok(());
     }
     let posted = async {
@@ -139,15 +134,13 @@ async fn into_thread(
             return Ok(Ok(false));
         }
         app.store
-            .set_translation_reply(&channel.0, &ts.0, code(to), &reply_ts.0)
+            .set_translation_reply(channel, ts, code(to), &reply_ts)
             .await
             .map(|()| Ok(true))
     }
     .await;
     if !matches!(posted, Ok(Ok(true))) {
-        app.store
-            .release_translation(&channel.0, &ts.0, code(to))
-            .await?;
+        app.store.release_translation(channel, ts, code(to)).await?;
     }
     let failure = match posted? {
         Ok(_) => return Ok(()),
@@ -167,7 +160,7 @@ async fn into_thread(
 
 /// A translated message was edited: its translations are translated again, in place.
 pub async fn edited(app: &App, e: &MessageChanged) -> anyhow::Result<()> {
-    let replies = app.store.translations_of(&e.channel.0, &e.ts.0).await?;
+    let replies = app.store.translations_of(&e.channel, &e.ts).await?;
     if replies.is_empty() {
         return Ok(());
     }
@@ -203,12 +196,12 @@ pub async fn edited(app: &App, e: &MessageChanged) -> anyhow::Result<()> {
 
 /// A translated message was deleted: so are its translations.
 pub async fn deleted(app: &App, d: &MessageDeleted) -> anyhow::Result<()> {
-    for (_, reply) in app.store.translations_of(&d.channel.0, &d.ts.0).await? {
+    for (_, reply) in app.store.translations_of(&d.channel, &d.ts).await? {
         app.slack
             .delete(&d.channel, &MessageTs::from(reply.as_str()))
             .await?;
     }
-    app.store.forget_translations(&d.channel.0, &d.ts.0).await
+    app.store.forget_translations(&d.channel, &d.ts).await
 }
 
 /// The thread reply for `m` translated from `from` into `to` (the translation, or a note that

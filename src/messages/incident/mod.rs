@@ -18,7 +18,7 @@ use super::common::mention;
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::domain::incident::{Incident, Status};
-use crate::ids::IncidentId;
+use crate::ids::{ChannelId, IncidentId};
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
@@ -115,12 +115,13 @@ pub struct Announcement {
     pub title: String,
     pub severity: u8,
     pub kind: String,
-    pub channel: String,
+    pub channel: ChannelId,
+    /// Already a mention.
     pub reporter: String,
 }
 
 /// `(id, title, severity, status, channel)` of an open incident, for `/incident list`.
-pub type ListLine = (IncidentId, String, u8, Status, String);
+pub type ListLine = (IncidentId, String, u8, Status, ChannelId);
 
 pub enum IncidentReply {
     Help {
@@ -132,7 +133,7 @@ pub enum IncidentReply {
     },
     Declared {
         id: IncidentId,
-        channel: String,
+        channel: ChannelId,
     },
     UnknownType {
         kind: String,
