@@ -40,43 +40,15 @@ pub enum DeployCommand {
 }
 
 impl DeployCommand {
-    pub const USAGE: [(&'static str, &'static str, &'static str); 8] = [
-        (
-            "/deploy <app> <tag> [env] [--break-glass <reason>]",
-            "deploy a tag (default env: the first listed); in a freeze, break-glass needs a reason and one more approver",
-            "タグをデプロイ (env 省略時は最初の env)。凍結期間中は理由付きの break-glass と追加の承認者が必要",
-        ),
-        (
-            "/promote <app> <from-env> <to-env>",
-            "deploy exactly the tag running in the lower environment",
-            "下位環境で動いているタグをそのまま昇格",
-        ),
-        (
-            "/rollback <app> <env> [tag]",
-            "go back to the previous tag (or the one given) and hold automatic bumps",
-            "前のタグ (または指定タグ) に戻し、自動更新を保留",
-        ),
-        (
-            "/deploy lock <app> <env> <reason>",
-            "hold automatic bumps of an environment",
-            "環境の自動更新を保留",
-        ),
-        (
-            "/deploy unlock <app> <env>",
-            "release a hold or rollback hold",
-            "保留を解除",
-        ),
-        (
-            "/deploy status [app]",
-            "what runs where, open deploys and holds",
-            "各環境のタグ、進行中のデプロイと保留",
-        ),
-        (
-            "/deploy history <app> <env>",
-            "the last deploys of an environment",
-            "環境の最近のデプロイ",
-        ),
-        ("/deploy help", "show this list", "この一覧を表示"),
+    pub const USAGE: [&'static str; 8] = [
+        "/deploy <app> <tag> [env] [--break-glass <reason>]",
+        "/promote <app> <from-env> <to-env>",
+        "/rollback <app> <env> [tag]",
+        "/deploy lock <app> <env> <reason>",
+        "/deploy unlock <app> <env>",
+        "/deploy status [app]",
+        "/deploy history <app> <env>",
+        "/deploy help",
     ];
 }
 
@@ -85,7 +57,7 @@ pub fn parse_deploy(command: &str, text: &str) -> Result<DeployCommand, Usage> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let usage = |i: usize| Usage {
         input: text.trim().to_owned(),
-        usage: DeployCommand::USAGE[i].0,
+        usage: DeployCommand::USAGE[i],
     };
     let own = |w: &&str| (*w).to_owned();
     match command {
@@ -200,7 +172,7 @@ mod tests {
             parse_deploy("/deploy", "web v2 production --break-glass")
                 .unwrap_err()
                 .usage,
-            DeployCommand::USAGE[0].0,
+            DeployCommand::USAGE[0],
             "break-glass needs a reason"
         );
         assert_eq!(

@@ -61,78 +61,22 @@ const IMPACT: usize = 8;
 const RESOLVE: usize = 9;
 
 impl IncidentCommand {
-    pub const USAGE: [(&'static str, &'static str, &'static str); 15] = [
-        (
-            "/incident [--type <type>] [--sev 1-4] [--service a,b] [--private] <title>",
-            "declare an incident at once (`/incident` alone opens the form)",
-            "インシデントを即座に宣言 (`/incident` だけでフォームを開く)",
-        ),
-        (
-            "/incident status investigating|identified|monitoring|resolved",
-            "set the status (in the incident channel)",
-            "ステータスを変更 (インシデントチャンネルで)",
-        ),
-        (
-            "/incident sev 1-4",
-            "set the severity (1 is the worst)",
-            "重大度を変更 (1 が最も深刻)",
-        ),
-        (
-            "/incident role commander|comms|scribe @user",
-            "give someone a role",
-            "役割を割り当て",
-        ),
-        (
-            "/incident handover @user",
-            "hand command over, with the state, hypotheses, what was tried and what is next",
-            "指揮を引き継ぐ (現状・仮説・試したこと・次の一手)",
-        ),
-        (
-            "/incident note [--at HH:MM] <text>",
-            "add a note to the timeline (`--at`: when it happened, in your zone)",
-            "タイムラインにメモを追加 (`--at`: 発生時刻、あなたのタイムゾーンで)",
-        ),
-        (
-            "/incident update <text>",
-            "post a status update for stakeholders",
-            "関係者向けに状況を共有",
-        ),
-        (
-            "/incident action <text> [@owner] [YYYY-MM-DD]",
-            "add a follow-up action item",
-            "フォローアップのアクションアイテムを追加",
-        ),
-        (
-            "/incident impact HH:MM",
-            "correct when the impact started (in your zone)",
-            "影響の開始時刻を訂正 (あなたのタイムゾーンで)",
-        ),
-        (
-            "/incident resolve [--mitigated HH:MM]",
-            "resolve (with when the impact stopped, if not said yet)",
-            "解決 (影響が止まった時刻を、まだなら添えて)",
-        ),
-        (
-            "/incident reopen",
-            "open a resolved incident again",
-            "解決済みのインシデントを再開",
-        ),
-        (
-            "/incident timeline",
-            "the timeline in your zone and the team's",
-            "タイムライン (あなたとチームのタイムゾーンで)",
-        ),
-        (
-            "/incident postmortem",
-            "write the postmortem draft (again) from the timeline",
-            "ポストモーテムの下書きをタイムラインから作成 (再作成)",
-        ),
-        (
-            "/incident list",
-            "open incidents you may see",
-            "閲覧できる進行中のインシデント",
-        ),
-        ("/incident help", "show this list", "この一覧を表示"),
+    pub const USAGE: [&'static str; 15] = [
+        "/incident [--type <type>] [--sev 1-4] [--service a,b] [--private] <title>",
+        "/incident status investigating|identified|monitoring|resolved",
+        "/incident sev 1-4",
+        "/incident role commander|comms|scribe @user",
+        "/incident handover @user",
+        "/incident note [--at HH:MM] <text>",
+        "/incident update <text>",
+        "/incident action <text> [@owner] [YYYY-MM-DD]",
+        "/incident impact HH:MM",
+        "/incident resolve [--mitigated HH:MM]",
+        "/incident reopen",
+        "/incident timeline",
+        "/incident postmortem",
+        "/incident list",
+        "/incident help",
     ];
 }
 
@@ -147,7 +91,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, Usage> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let usage = |i: usize| Usage {
         input: text.trim().to_owned(),
-        usage: IncidentCommand::USAGE[i].0,
+        usage: IncidentCommand::USAGE[i],
     };
     let rest = |from: usize| words[from..].join(" ");
     let first = words.first().map(|w| w.to_lowercase());
@@ -320,7 +264,7 @@ mod tests {
         );
         assert_eq!(
             parse_incident("note --at 14:05").unwrap_err().usage,
-            IncidentCommand::USAGE[NOTE].0
+            IncidentCommand::USAGE[NOTE]
         );
         assert_eq!(
             parse_incident("action Add a replica lag alarm <@U0KENJI> 2026-12-04"),
@@ -350,7 +294,7 @@ mod tests {
         );
         assert_eq!(
             parse_incident("update").unwrap_err().usage,
-            IncidentCommand::USAGE[UPDATE].0
+            IncidentCommand::USAGE[UPDATE]
         );
         assert_eq!(parse_incident("reopen"), Ok(IncidentCommand::Reopen));
         assert_eq!(parse_incident("timeline"), Ok(IncidentCommand::Timeline));

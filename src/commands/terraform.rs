@@ -22,29 +22,13 @@ pub enum TfCommand {
 }
 
 impl TfCommand {
-    /// Usage lines, in help order, with their English and Japanese descriptions.
-    pub const USAGE: [(&'static str, &'static str, &'static str); 5] = [
-        (
-            "/tf plan <project> [ref]",
-            "plan a project at a branch, tag or commit (default: the default branch)",
-            "プロジェクトを plan する (ref 省略時はデフォルトブランチ)",
-        ),
-        (
-            "/tf status [project]",
-            "runs in progress and who holds each lock",
-            "実行中の run とロックの保持者",
-        ),
-        (
-            "/tf unlock <project> <reason>",
-            "force-release a project lock (approvers only, audited)",
-            "ロックを強制解除 (承認者のみ・監査ログに記録)",
-        ),
-        (
-            "/tf cancel <run>",
-            "cancel a run that has not started applying",
-            "apply 前の run を取り消す",
-        ),
-        ("/tf help", "show this list", "この一覧を表示"),
+    /// Usage lines, in help order (their descriptions are in the help templates).
+    pub const USAGE: [&'static str; 5] = [
+        "/tf plan <project> [ref]",
+        "/tf status [project]",
+        "/tf unlock <project> <reason>",
+        "/tf cancel <run>",
+        "/tf help",
     ];
 }
 
@@ -52,7 +36,7 @@ pub fn parse_tf(text: &str) -> Result<TfCommand, Usage> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let usage = |i: usize| Usage {
         input: text.trim().to_owned(),
-        usage: TfCommand::USAGE[i].0,
+        usage: TfCommand::USAGE[i],
     };
     match words.first().map(|w| w.to_lowercase()).as_deref() {
         None | Some("help") => Ok(TfCommand::Help),

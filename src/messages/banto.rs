@@ -3,28 +3,22 @@
 use crate::commands::BantoCommand;
 
 super::bilingual! {
-    use {};
+    use { BantoCommand as Cmd };
     Help => "en/help.mrkdwn", "ja/help.mrkdwn";
     Pong => "en/pong.mrkdwn", "ja/pong.mrkdwn";
     UnknownInput => "en/unknown_input.mrkdwn", "ja/unknown_input.mrkdwn";
     UnknownCommand => "en/unknown_command.mrkdwn", "ja/unknown_command.mrkdwn";
 }
 
-pub struct HelpLine {
-    pub usage: &'static str,
-    pub summary_en: &'static str,
-    pub summary_ja: &'static str,
-}
-
+/// One line per command, described in the template (a `match`, so a new command must be).
 pub struct Help {
-    pub lines: Vec<HelpLine>,
+    pub commands: [BantoCommand; 2],
 }
 
 impl Help {
-    /// One line per command, generated from the command enum.
     pub fn new() -> Self {
         Self {
-            lines: BantoCommand::ALL.into_iter().map(help_line).collect(),
+            commands: BantoCommand::ALL,
         }
     }
 }
@@ -32,21 +26,6 @@ impl Help {
 impl Default for Help {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-fn help_line(c: BantoCommand) -> HelpLine {
-    let (summary_en, summary_ja) = match c {
-        BantoCommand::Help => ("show this list", "この一覧を表示"),
-        BantoCommand::Ping => (
-            "check that banto is up and its inbox is healthy",
-            "banto の稼働と受信箱の状態を確認",
-        ),
-    };
-    HelpLine {
-        usage: c.usage(),
-        summary_en,
-        summary_ja,
     }
 }
 

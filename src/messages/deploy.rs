@@ -105,7 +105,7 @@ pub struct HistoryLine {
 /// Replies only the asking user sees, and the few notices posted in an app's channel.
 pub enum DeployReply {
     Help {
-        lines: Vec<(&'static str, &'static str, &'static str)>,
+        usage: &'static [&'static str],
     },
     Usage {
         command: String,

@@ -88,12 +88,12 @@ fn manual_line() -> HoldLine {
 fn replies_in_both_languages() {
     let all = [
         DeployReply::Help {
-            lines: crate::commands::DeployCommand::USAGE.to_vec(),
+            usage: &crate::commands::DeployCommand::USAGE,
         },
         DeployReply::Usage {
             command: "/promote".into(),
             input: "web".into(),
-            usage: crate::commands::DeployCommand::USAGE[1].0,
+            usage: crate::commands::DeployCommand::USAGE[1],
         },
         DeployReply::UnknownEnv {
             app: "web".into(),

@@ -81,7 +81,7 @@ pub struct RunLine {
 /// Replies only the asking user sees, and the few notices posted in a project's channel.
 pub enum TfReply {
     Help {
-        lines: Vec<(&'static str, &'static str, &'static str)>,
+        usage: &'static [&'static str],
     },
     Usage {
         input: String,
@@ -350,7 +350,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
     fn replies_in_both_languages() {
         let all = [
             TfReply::Help {
-                lines: crate::commands::TfCommand::USAGE.to_vec(),
+                usage: &crate::commands::TfCommand::USAGE,
             },
             TfReply::Usage {
                 input: "unlock network".into(),

@@ -108,7 +108,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<DeployReply
     };
     Ok(match parsed {
         DeployCommand::Help => DeployReply::Help {
-            lines: DeployCommand::USAGE.to_vec(),
+            usage: &DeployCommand::USAGE,
         },
         DeployCommand::Deploy {
             app: name,

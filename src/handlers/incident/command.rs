@@ -29,7 +29,7 @@ pub async fn answer(app: &App, cmd: &SlashCommand) -> anyhow::Result<IncidentRep
     match parsed {
         IncidentCommand::Help => {
             return Ok(IncidentReply::Help {
-                lines: IncidentCommand::USAGE.to_vec(),
+                usage: &IncidentCommand::USAGE,
             });
         }
         IncidentCommand::List => return list(app, &user).await,
@@ -180,7 +180,7 @@ fn refused(refusal: Refusal, cmd: &SlashCommand, zone: chrono_tz::Tz) -> Inciden
         Refusal::BadSeverity | Refusal::NoSuchStep | Refusal::NoSuchSuspect => {
             IncidentReply::Usage {
                 input: cmd.text.trim().to_owned(),
-                usage: IncidentCommand::USAGE[2].0,
+                usage: IncidentCommand::USAGE[2],
             }
         }
     }

@@ -16,7 +16,7 @@ use crate::messages::{Message, TfReply};
 pub async fn handle(app: &App, cmd: &SlashCommand) -> anyhow::Result<TfReply> {
     Ok(match parse_tf(&cmd.text) {
         Ok(TfCommand::Help) => TfReply::Help {
-            lines: TfCommand::USAGE.to_vec(),
+            usage: &TfCommand::USAGE,
         },
         Err(e) => TfReply::Usage {
             input: e.input,

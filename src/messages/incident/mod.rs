@@ -125,7 +125,7 @@ pub type ListLine = (IncidentId, String, u8, Status, ChannelId);
 
 pub enum IncidentReply {
     Help {
-        lines: Vec<(&'static str, &'static str, &'static str)>,
+        usage: &'static [&'static str],
     },
     Usage {
         input: String,
