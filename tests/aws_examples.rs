@@ -2,6 +2,7 @@
 //! gives each build, and the apply must refuse a plan file that is not the approved one.
 
 use banto::config::Config;
+use banto::domain::tf_run::{Binding, PlanFacts};
 use banto::handlers::terraform::build_env;
 use banto::ids::RunId;
 use std::collections::BTreeSet;
@@ -52,11 +53,20 @@ approvers = { users = ["U1"] }
 #[test]
 fn buildspecs_read_only_what_banto_sets_and_use_all_of_it() {
     let p = project();
-    for (file, mode, sha) in [
+    let approved = PlanFacts {
+        sha256: "ab".into(),
+        planned_at_ms: 0,
+        required_approvals: 1,
+        binding: Binding {
+            lock_sha256: Some("cd".into()),
+            terraform_version: Some("1.9.8".into()),
+        },
+    };
+    for (file, mode, approved) in [
         ("buildspec-plan.yml", "plan", None),
-        ("buildspec-apply.yml", "apply", Some("ab")),
+        ("buildspec-apply.yml", "apply", Some(&approved)),
     ] {
-        let set: BTreeSet<String> = build_env(&p, RunId(1), mode, sha)
+        let set: BTreeSet<String> = build_env(&p, RunId(1), mode, approved)
             .into_iter()
             .map(|(k, _)| k)
             .collect();
@@ -93,8 +103,15 @@ fn the_apply_checks_the_plan_hash_before_applying_the_saved_plan() {
         apply[run..].contains("tfplan"),
         "applies the saved plan file, not a fresh plan"
     );
+    for bound in ["$BANTO_LOCK_SHA256\"", "$BANTO_TERRAFORM_VERSION\""] {
+        let at = apply
+            .find(bound)
+            .unwrap_or_else(|| panic!("compares against {bound}"));
+        let exit = apply[at..].find("exit 1").expect("refuses on mismatch") + at;
+        assert!(exit < run, "{bound} is checked before terraform apply");
+    }
     let plan = read("buildspec-plan.yml");
-    for artifact in ["tfplan", "tfplan.sha256", "plan.json"] {
+    for artifact in ["tfplan", "tfplan.sha256", "plan.json", "binding.json"] {
         assert!(plan.contains(artifact), "the plan build uploads {artifact}");
     }
     assert!(

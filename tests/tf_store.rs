@@ -23,6 +23,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
             sha256: "abc".into(),
             planned_at_ms: banto::clock::Clock::default().now_ms(),
             required_approvals: 1,
+            binding: Default::default(),
         },
         true,
     );
@@ -58,6 +59,10 @@ async fn only_one_of_two_racing_transitions_is_saved() {
         current_head: Some("sha-a".into()),
         last_apply_ms: None,
         holds_lock: true,
+        artifacts: banto::domain::tf_run::Artifacts {
+            plan_sha256: "abc".into(),
+            binding: Default::default(),
+        },
     };
     a.record.approve(&UserId::from("UBOB"), &approvers).unwrap();
     assert_eq!(a.record.begin_apply(&fresh), ApplyDecision::Start);

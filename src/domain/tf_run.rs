@@ -70,6 +70,53 @@ pub enum Stale {
     LockLost,
     /// The pull request was closed or merged.
     PrClosed,
+    /// Something that decides what apply does is not what was approved.
+    Changed { parts: Vec<BindingPart> },
+}
+
+/// What, besides the plan file and the commit, decides what apply does; written by the plan
+/// build (`binding.json`) and checked again before apply and by the apply build. Absent pieces
+/// (an older buildspec) bind nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    /// SHA-256 of `.terraform.lock.hcl`, which pins the providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform_version: Option<String>,
+}
+
+/// One piece of what an approval is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingPart {
+    PlanFile,
+    LockFile,
+    TerraformVersion,
+}
+
+/// The plan build's artifacts as they are now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Artifacts {
+    pub plan_sha256: String,
+    pub binding: Binding,
+}
+
+impl PlanFacts {
+    /// What differs between what was approved and the artifacts now, in a fixed order.
+    pub fn changed(&self, now: &Artifacts) -> Vec<BindingPart> {
+        let mut parts = vec![];
+        if now.plan_sha256 != self.sha256 {
+            parts.push(BindingPart::PlanFile);
+        }
+        if now.binding.lock_sha256 != self.binding.lock_sha256 {
+            parts.push(BindingPart::LockFile);
+        }
+        if now.binding.terraform_version != self.binding.terraform_version {
+            parts.push(BindingPart::TerraformVersion);
+        }
+        parts
+    }
 }
 
 /// What the plan build produced.
@@ -78,6 +125,8 @@ pub struct PlanFacts {
     pub sha256: String,
     pub planned_at_ms: i64,
     pub required_approvals: u32,
+    #[serde(default)]
+    pub binding: Binding,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +224,8 @@ pub struct Freshness {
     pub last_apply_ms: Option<i64>,
     /// Whether the project lock is still this run's.
     pub holds_lock: bool,
+    /// The plan build's artifacts read again now.
+    pub artifacts: Artifacts,
 }
 
 /// A change that needs more approvals (destroying a database, touching IAM, …).
@@ -259,10 +310,17 @@ impl Run {
             return ApplyDecision::NotReady;
         }
         let planned_at = self.plan.as_ref().map_or(0, |p| p.planned_at_ms);
+        let changed = self
+            .plan
+            .as_ref()
+            .map(|p| p.changed(&f.artifacts))
+            .unwrap_or_default();
         let stale = if f.current_head.as_ref().is_some_and(|h| *h != self.head_sha) {
             Some(Stale::NewCommit {
                 head: f.current_head.clone().unwrap_or_default(),
             })
+        } else if !changed.is_empty() {
+            Some(Stale::Changed { parts: changed })
         } else if f.last_apply_ms.is_some_and(|t| t > planned_at) {
             Some(Stale::OtherApply)
         } else if f.now_ms - planned_at > f.ttl_ms {
@@ -375,6 +433,7 @@ mod tests {
                 sha256: "p".into(),
                 planned_at_ms: 1_000,
                 required_approvals: need,
+                binding: bound(),
             },
             true,
         );
@@ -388,6 +447,68 @@ mod tests {
             current_head: Some("sha-a".into()),
             last_apply_ms: None,
             holds_lock: true,
+            artifacts: Artifacts {
+                plan_sha256: "p".into(),
+                binding: bound(),
+            },
+        }
+    }
+
+    fn bound() -> Binding {
+        Binding {
+            lock_sha256: Some("lock-1".into()),
+            terraform_version: Some("1.9.8".into()),
+        }
+    }
+
+    #[test]
+    fn each_piece_of_the_binding_voids_the_approval_and_is_named() {
+        let plan = Artifacts {
+            plan_sha256: "other".into(),
+            binding: bound(),
+        };
+        let lock = Artifacts {
+            plan_sha256: "p".into(),
+            binding: Binding {
+                lock_sha256: Some("lock-2".into()),
+                ..bound()
+            },
+        };
+        let version = Artifacts {
+            plan_sha256: "p".into(),
+            binding: Binding {
+                terraform_version: None,
+                ..bound()
+            },
+        };
+        let all = Artifacts {
+            plan_sha256: "other".into(),
+            binding: Binding::default(),
+        };
+        for (artifacts, parts) in [
+            (plan, vec![BindingPart::PlanFile]),
+            (lock, vec![BindingPart::LockFile]),
+            (version, vec![BindingPart::TerraformVersion]),
+            (
+                all,
+                vec![
+                    BindingPart::PlanFile,
+                    BindingPart::LockFile,
+                    BindingPart::TerraformVersion,
+                ],
+            ),
+        ] {
+            let mut r = awaiting(1);
+            r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
+            let want = Stale::Changed { parts };
+            assert_eq!(
+                r.begin_apply(&Freshness {
+                    artifacts,
+                    ..fresh(2_000)
+                }),
+                ApplyDecision::Superseded(want.clone())
+            );
+            assert_eq!(r.state, RunState::Superseded { reason: want });
         }
     }
 
@@ -514,6 +635,7 @@ mod tests {
                 sha256: "p".into(),
                 planned_at_ms: 0,
                 required_approvals: 1,
+                binding: Binding::default(),
             },
             false,
         );

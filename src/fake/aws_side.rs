@@ -8,6 +8,10 @@ use anyhow::Context;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// What the fake plan build says it planned with (`binding.json`).
+pub const TERRAFORM_VERSION: &str = "1.9.8";
+pub const LOCK_SHA256: &str = "3c0e0f2fd9e6b3d5c1b1a4a8f37f5b6d0c8e4a1b2d3e4f5a6b7c8d9e0f1a2b3c";
+
 #[derive(Clone)]
 pub struct AwsSide {
     pub codebuild: FakeCodeBuild,
@@ -18,7 +22,8 @@ pub struct AwsSide {
 }
 
 impl AwsSide {
-    /// The plan build writes `plan_json` (and the plan file's hash) where banto reads them,
+    /// The plan build writes `plan_json` (and the plan file's hash and `binding.json`) where banto
+    /// reads them,
     /// succeeds, and EventBridge tells banto. Returns the plan file's SHA-256.
     pub async fn finish_plan(&self, build: &FakeBuild, plan_json: &str) -> anyhow::Result<String> {
         let bucket = build
@@ -39,6 +44,12 @@ impl AwsSide {
             bucket,
             &format!("{dir}/tfplan.sha256"),
             format!("{sha}  tfplan\n"),
+        );
+        self.s3.put(
+            bucket,
+            &format!("{dir}/binding.json"),
+            json!({ "terraform_version": TERRAFORM_VERSION, "lock_sha256": LOCK_SHA256 })
+                .to_string(),
         );
         self.finish_build(build, Outcome::Succeeded).await?;
         Ok(sha)

@@ -5,14 +5,14 @@ use super::common::{approval_buttons, approver_mentions, duration, mention, ment
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
-use crate::domain::tf_run::{Run, RunMeta, RunState, Stale};
+use crate::domain::tf_run::{BindingPart, Run, RunMeta, RunState, Stale};
 use crate::event::Action;
 use crate::ids::RunId;
 use crate::locale::Locale;
 use serde_json::{Value, json};
 
 super::bilingual! {
-    use { TfReply as Reply, TfStatus as Status, Why };
+    use { TfReply as Reply, TfStatus as Status, Why, BindingPart as Part };
     TfStatus => "en/tf_status.mrkdwn", "ja/tf_status.mrkdwn";
     TfReply => "en/tf_reply.mrkdwn", "ja/tf_reply.mrkdwn";
 }
@@ -25,6 +25,7 @@ pub enum Why {
     Expired { minutes: u32 },
     LockLost,
     PrClosed,
+    Changed { parts: Vec<BindingPart> },
 }
 
 /// The card's status line.
@@ -210,6 +211,9 @@ pub fn status_of(
                 },
                 Stale::LockLost => Why::LockLost,
                 Stale::PrClosed => Why::PrClosed,
+                Stale::Changed { parts } => Why::Changed {
+                    parts: parts.clone(),
+                },
             },
         },
         RunState::Cancelled { by } => TfStatus::Cancelled { by: mention(by) },
@@ -333,6 +337,11 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
             TfStatus::Superseded {
                 why: Why::Expired { minutes: 240 },
             },
+            TfStatus::Superseded {
+                why: Why::Changed {
+                    parts: vec![BindingPart::LockFile, BindingPart::TerraformVersion],
+                },
+            },
             TfStatus::Cancelled {
                 by: mention("github:carol"),
             },
@@ -391,6 +400,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 sha256: "00".into(),
                 planned_at_ms: 0,
                 required_approvals: 1,
+                binding: Default::default(),
             },
             true,
         );

@@ -46,6 +46,48 @@ async fn a_new_commit_supersedes_an_approved_but_not_applied_plan() {
 }
 
 #[tokio::test]
+async fn an_approval_is_bound_to_the_plan_file_lock_file_and_terraform_version() {
+    let world = world_with("").await;
+    let (card, build) = open_pr(&world, 12, HEAD_A, "carol-gh").await;
+    let (card, _) = plan_ready(&world, &card, &build, &destroys()).await;
+    world.press("alice", &card, "Approve").await.unwrap();
+    // Between the approvals someone replaces the saved plan in the artifact bucket.
+    let dir = build.env("BANTO_ARTIFACT_PREFIX").unwrap();
+    let bucket = build.env("BANTO_ARTIFACT_BUCKET").unwrap();
+    world
+        .s3
+        .put(bucket, &format!("{dir}/tfplan.sha256"), "f".repeat(64));
+    world.press("bob", &card, "Approve").await.unwrap();
+    let old = world
+        .wait_edit(&card, "voided", |m| m.text.contains("Not applied"))
+        .await
+        .unwrap();
+    assert!(
+        old.text
+            .contains("the plan file changed since it was approved"),
+        "{}",
+        old.text
+    );
+    assert!(!has_buttons(&old));
+    assert!(world.codebuild.started(APPLY).is_empty());
+
+    // Untouched, the apply build is given every piece to check again itself.
+    let (card, build) = open_pr(&world, 13, HEAD_B, "carol-gh").await;
+    let (card, sha) = plan_ready(&world, &card, &build, &creates()).await;
+    world.press("alice", &card, "Approve").await.unwrap();
+    let apply = world.build(APPLY, 0).await.unwrap();
+    assert_eq!(apply.env("BANTO_PLAN_SHA256"), Some(sha.as_str()));
+    assert_eq!(
+        apply.env("BANTO_LOCK_SHA256"),
+        Some(banto::fake::aws_side::LOCK_SHA256)
+    );
+    assert_eq!(
+        apply.env("BANTO_TERRAFORM_VERSION"),
+        Some(banto::fake::aws_side::TERRAFORM_VERSION)
+    );
+}
+
+#[tokio::test]
 async fn a_plan_older_than_its_ttl_is_not_applied() {
     let world = world_with("plan_ttl_minutes = 60").await;
     let (card, build) = open_pr(&world, 3, HEAD_A, "carol-gh").await;

@@ -126,6 +126,7 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
             .lock_holder(&project.name, &project.workspace)
             .await?
             == Some(stored.id),
+        artifacts: super::builds::read_artifacts(app, project, stored.id).await?,
     })
 }
 
@@ -133,18 +134,14 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
 async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     let stored = app.store.load(id).await?.expect("run exists");
     let project = project(app, &stored.record.project)?;
-    let sha = stored
-        .record
-        .plan
-        .as_ref()
-        .map(|p| p.sha256.clone())
-        .unwrap_or_default();
+    let plan = stored.record.plan.as_ref();
+    let sha = plan.map(|p| p.sha256.clone()).unwrap_or_default();
     let build = app
         .codebuild
         .start_build(&StartBuild {
             project: project.codebuild_apply_project.clone(),
             source_version: stored.record.head_sha.clone(),
-            env: build_env(project, id, "apply", Some(&sha)),
+            env: build_env(project, id, "apply", plan),
             idempotency_token: format!("banto-run-{}-apply", id.0),
         })
         .await?;

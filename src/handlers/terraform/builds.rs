@@ -6,10 +6,12 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
+use crate::clients::s3::S3Error;
+use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
 use crate::domain::changes::{ApplyChange, Change, ChangeEvent, ChangeKind};
 use crate::domain::plan::{Action, PlanSummary, summarize};
-use crate::domain::tf_run::{PlanFacts, RunState, required_approvals};
+use crate::domain::tf_run::{Artifacts, Binding, PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
 use crate::ids::ChangeId;
@@ -118,26 +120,50 @@ fn failed_phase(info: &BuildInfo) -> String {
         .unwrap_or_else(|| format!("{:?}", info.status).to_uppercase())
 }
 
-async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, String)> {
+/// The plan file's hash and what else binds an approval, as the plan build left them now.
+pub(super) async fn read_artifacts(
+    app: &App,
+    project: &TfProject,
+    id: RunId,
+) -> anyhow::Result<Artifacts> {
+    let dir = artifact_dir(project, id);
+    let sha = app
+        .artifacts
+        .get(&project.artifact_bucket, &format!("{dir}/tfplan.sha256"))
+        .await?;
+    let plan_sha256: String = String::from_utf8_lossy(&sha)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    anyhow::ensure!(
+        plan_sha256.len() == 64 && plan_sha256.chars().all(|c| c.is_ascii_hexdigit()),
+        "tfplan.sha256 does not hold a SHA-256"
+    );
+    let binding = match app
+        .artifacts
+        .get(&project.artifact_bucket, &format!("{dir}/binding.json"))
+        .await
+    {
+        Ok(bytes) => serde_json::from_slice::<Binding>(&bytes)
+            .map_err(|e| anyhow::anyhow!("binding.json is not what the buildspec writes: {e}"))?,
+        Err(S3Error::NotFound { .. }) => Binding::default(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Artifacts {
+        plan_sha256,
+        binding,
+    })
+}
+
+async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, Artifacts)> {
     let project = project(app, &stored.record.project)?;
     let dir = artifact_dir(project, stored.id);
     let json = app
         .artifacts
         .get(&project.artifact_bucket, &format!("{dir}/plan.json"))
         .await?;
-    let sha = app
-        .artifacts
-        .get(&project.artifact_bucket, &format!("{dir}/tfplan.sha256"))
-        .await?;
-    let sha: String = String::from_utf8_lossy(&sha)
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_owned();
-    anyhow::ensure!(
-        sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
-        "tfplan.sha256 does not hold a SHA-256"
-    );
+    let artifacts = read_artifacts(app, project, stored.id).await?;
     // A plan can be hundreds of megabytes: read on the blocking pool, so acknowledgements and
     // other handlers never wait behind it.
     let summary = tokio::task::spawn_blocking(move || {
@@ -146,7 +172,7 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary
         anyhow::Ok(summarize(text)?)
     })
     .await??;
-    Ok((summary, sha))
+    Ok((summary, artifacts))
 }
 
 async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
@@ -173,9 +199,10 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             s.meta.plan_reporter = row.clone();
             s.meta.logs_url = info.logs_url.clone();
             match &plan {
-                Ok((summary, sha)) => {
+                Ok((summary, artifacts)) => {
                     let facts = PlanFacts {
-                        sha256: sha.clone(),
+                        sha256: artifacts.plan_sha256.clone(),
+                        binding: artifacts.binding.clone(),
                         planned_at_ms: now,
                         required_approvals: required_approvals(
                             project.min_approvals,
@@ -204,9 +231,12 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         return Ok(());
     }
     let (action, detail) = match &plan {
-        Ok((_, sha)) => (
+        Ok((_, a)) => (
             AuditAction::Planned,
-            format!("run #{} plan sha256 {sha} build {}", stored.id.0, info.id),
+            format!(
+                "run #{} plan sha256 {} build {}",
+                stored.id.0, a.plan_sha256, info.id
+            ),
         ),
         Err(phase) => (
             AuditAction::PlanFailed,

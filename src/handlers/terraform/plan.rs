@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
-use crate::domain::tf_run::{Run, RunMeta, Stale};
+use crate::domain::tf_run::{PlanFacts, Run, RunMeta, Stale};
 use crate::event::Timer;
 use crate::ids::RepoName;
 use crate::ids::RunId;
@@ -182,7 +182,7 @@ pub fn build_env(
     project: &TfProject,
     id: RunId,
     mode: &str,
-    plan_sha256: Option<&str>,
+    approved: Option<&PlanFacts>,
 ) -> Vec<(String, String)> {
     let mut env = vec![
         ("BANTO_RUN_ID".to_owned(), id.0.to_string()),
@@ -198,8 +198,17 @@ pub fn build_env(
             artifact_dir(project, id),
         ),
     ];
-    if let Some(sha) = plan_sha256 {
-        env.push(("BANTO_PLAN_SHA256".to_owned(), sha.to_owned()));
+    if let Some(p) = approved {
+        env.push(("BANTO_PLAN_SHA256".to_owned(), p.sha256.clone()));
+        let bound = [
+            ("BANTO_LOCK_SHA256", &p.binding.lock_sha256),
+            ("BANTO_TERRAFORM_VERSION", &p.binding.terraform_version),
+        ];
+        for (name, value) in bound {
+            if let Some(v) = value {
+                env.push((name.to_owned(), v.clone()));
+            }
+        }
     }
     env
 }
