@@ -60,6 +60,7 @@ fn buildspecs_read_only_what_banto_sets_and_use_all_of_it() {
         binding: Binding {
             lock_sha256: Some("cd".into()),
             terraform_version: Some("1.9.8".into()),
+            base_sha: None,
         },
     };
     for (file, mode, approved) in [

@@ -38,6 +38,8 @@ pub enum GithubError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PullState {
     pub head: String,
+    /// The branch it merges into.
+    pub base_ref: String,
     pub open: bool,
 }
 
@@ -172,7 +174,7 @@ impl GithubApi {
             .await
     }
 
-    /// A pull request as it is now: its head commit and whether it is still open.
+    /// A pull request as it is now: its head commit, its base branch and whether it is open.
     pub async fn pull(
         &self,
         owner: &str,
@@ -188,11 +190,11 @@ impl GithubApi {
             .await?;
         Ok(PullState {
             head: sha_at(&v, "/head/sha")?,
+            base_ref: v["base"]["ref"].as_str().unwrap_or_default().to_owned(),
             open: v["state"] == "open",
         })
     }
 
-    /// The commit SHA a branch, tag or SHA names.
     /// The repository's default branch (`main`, `master`, …).
     pub async fn default_branch(&self, owner: &str, repo: &str) -> Result<String, GithubError> {
         let v = self.get_json(owner, repo, &repo_route(owner, repo)).await?;
@@ -202,6 +204,7 @@ impl GithubApi {
             .ok_or_else(|| GithubError::Unavailable("an answer without default_branch".into()))
     }
 
+    /// The commit SHA a branch, tag or SHA names.
     pub async fn resolve_ref(
         &self,
         owner: &str,

@@ -84,6 +84,9 @@ pub struct Binding {
     pub lock_sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terraform_version: Option<String>,
+    /// The pull request's base branch head (an undiverged plan); None without a pull request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_sha: Option<String>,
 }
 
 /// One piece of what an approval is bound to.
@@ -93,9 +96,10 @@ pub enum BindingPart {
     PlanFile,
     LockFile,
     TerraformVersion,
+    BaseCommit,
 }
 
-/// The plan build's artifacts as they are now.
+/// The plan build's artifacts and the pull request's base, as they are now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Artifacts {
     pub plan_sha256: String,
@@ -114,6 +118,10 @@ impl PlanFacts {
         }
         if now.binding.terraform_version != self.binding.terraform_version {
             parts.push(BindingPart::TerraformVersion);
+        }
+        // Plans saved before bases were recorded bind none.
+        if self.binding.base_sha.is_some() && now.binding.base_sha != self.binding.base_sha {
+            parts.push(BindingPart::BaseCommit);
         }
         parts
     }
@@ -417,263 +425,5 @@ impl Approvable for Run {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::config::terraform::tests::project;
-
-    fn policy(allow_self_approval: bool) -> Policy {
-        Policy::new(["UALICE", "UBOB", "UCAROL"], allow_self_approval)
-    }
-
-    fn awaiting(need: u32) -> Run {
-        let mut r = Run::new("network", "sha-a", "UALICE");
-        r.plan_succeeded(
-            PlanFacts {
-                sha256: "p".into(),
-                planned_at_ms: 1_000,
-                required_approvals: need,
-                binding: bound(),
-            },
-            true,
-        );
-        r
-    }
-
-    fn fresh(now_ms: i64) -> Freshness {
-        Freshness {
-            now_ms,
-            ttl_ms: 60_000,
-            current_head: Some("sha-a".into()),
-            last_apply_ms: None,
-            holds_lock: true,
-            artifacts: Artifacts {
-                plan_sha256: "p".into(),
-                binding: bound(),
-            },
-        }
-    }
-
-    fn bound() -> Binding {
-        Binding {
-            lock_sha256: Some("lock-1".into()),
-            terraform_version: Some("1.9.8".into()),
-        }
-    }
-
-    #[test]
-    fn each_piece_of_the_binding_voids_the_approval_and_is_named() {
-        let plan = Artifacts {
-            plan_sha256: "other".into(),
-            binding: bound(),
-        };
-        let lock = Artifacts {
-            plan_sha256: "p".into(),
-            binding: Binding {
-                lock_sha256: Some("lock-2".into()),
-                ..bound()
-            },
-        };
-        let version = Artifacts {
-            plan_sha256: "p".into(),
-            binding: Binding {
-                terraform_version: None,
-                ..bound()
-            },
-        };
-        let all = Artifacts {
-            plan_sha256: "other".into(),
-            binding: Binding::default(),
-        };
-        for (artifacts, parts) in [
-            (plan, vec![BindingPart::PlanFile]),
-            (lock, vec![BindingPart::LockFile]),
-            (version, vec![BindingPart::TerraformVersion]),
-            (
-                all,
-                vec![
-                    BindingPart::PlanFile,
-                    BindingPart::LockFile,
-                    BindingPart::TerraformVersion,
-                ],
-            ),
-        ] {
-            let mut r = awaiting(1);
-            r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
-            let want = Stale::Changed { parts };
-            assert_eq!(
-                r.begin_apply(&Freshness {
-                    artifacts,
-                    ..fresh(2_000)
-                }),
-                ApplyDecision::Superseded(want.clone())
-            );
-            assert_eq!(r.state, RunState::Superseded { reason: want });
-        }
-    }
-
-    #[test]
-    fn n_of_m_and_double_clicks() {
-        let mut r = awaiting(2);
-        assert_eq!(
-            r.approve(&UserId::from("UBOB"), &policy(false)),
-            Ok(Approved::Counted { have: 1, need: 2 })
-        );
-        assert_eq!(
-            r.approve(&UserId::from("UBOB"), &policy(false)),
-            Err(Refusal::AlreadyApproved)
-        );
-        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::NotReady);
-        assert_eq!(
-            r.state,
-            RunState::AwaitingApproval,
-            "one approval of two starts nothing"
-        );
-        assert_eq!(
-            r.approve(&UserId::from("UCAROL"), &policy(false)),
-            Ok(Approved::Complete)
-        );
-        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
-        assert_eq!(r.state, RunState::Applying);
-        assert_eq!(
-            r.begin_apply(&fresh(2_001)),
-            ApplyDecision::NotReady,
-            "a second click or retry cannot start a second apply"
-        );
-        assert_eq!(
-            r.approve(&UserId::from("UALICE"), &policy(true)),
-            Err(Refusal::NotAwaitingApproval)
-        );
-    }
-
-    #[test]
-    fn stale_plans_are_superseded_with_the_reason() {
-        let cases = [
-            (
-                Freshness {
-                    current_head: Some("sha-b".into()),
-                    ..fresh(2_000)
-                },
-                Stale::NewCommit {
-                    head: "sha-b".into(),
-                },
-            ),
-            (
-                Freshness {
-                    last_apply_ms: Some(1_500),
-                    ..fresh(2_000)
-                },
-                Stale::OtherApply,
-            ),
-            (fresh(1_000 + 60_001), Stale::Expired),
-            (
-                Freshness {
-                    holds_lock: false,
-                    ..fresh(2_000)
-                },
-                Stale::LockLost,
-            ),
-        ];
-        for (f, want) in cases {
-            let mut r = awaiting(1);
-            r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
-            assert_eq!(r.begin_apply(&f), ApplyDecision::Superseded(want.clone()));
-            assert_eq!(r.state, RunState::Superseded { reason: want });
-        }
-        let mut r = awaiting(1);
-        r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
-        assert_eq!(
-            r.begin_apply(&Freshness {
-                last_apply_ms: Some(900),
-                ..fresh(2_000)
-            }),
-            ApplyDecision::Start,
-            "an apply before this plan is fine"
-        );
-    }
-
-    #[test]
-    fn risk_rules_raise_the_bar() {
-        let p = project(
-            "[[terraform.projects.risk]]\nresource_types = [\"aws_db_instance\", \"aws_iam_*\"]\nmin_approvals = 2\n",
-        );
-        let plan = |json: &str| super::super::plan::summarize(json).unwrap();
-        let destroy_db = plan(
-            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["delete"]}}]}"#,
-        );
-        let update_db = plan(
-            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["update"],"before":{},"after":{}}}]}"#,
-        );
-        let replace_role = plan(
-            r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.ci","type":"aws_iam_role","change":{"actions":["create","delete"]}}]}"#,
-        );
-        assert_eq!(required_approvals(p.min_approvals, &p.risk, &destroy_db), 2);
-        assert_eq!(
-            required_approvals(p.min_approvals, &p.risk, &update_db),
-            1,
-            "only delete and replace are risky by default"
-        );
-        assert_eq!(
-            required_approvals(p.min_approvals, &p.risk, &replace_role),
-            2
-        );
-    }
-
-    #[test]
-    fn lifecycle_ends() {
-        let mut r = Run::new("network", "sha-a", "UALICE");
-        r.plan_failed("BUILD");
-        assert_eq!(
-            r.state,
-            RunState::PlanFailed {
-                phase: "BUILD".into()
-            }
-        );
-        let mut r = Run::new("network", "sha-a", "UALICE");
-        r.plan_succeeded(
-            PlanFacts {
-                sha256: "p".into(),
-                planned_at_ms: 0,
-                required_approvals: 1,
-                binding: Binding::default(),
-            },
-            false,
-        );
-        assert_eq!(r.state, RunState::Applied, "no changes: nothing to approve");
-        let mut r = awaiting(1);
-        r.supersede(Stale::NewCommit {
-            head: "sha-b".into(),
-        });
-        assert!(r.state.is_final());
-        let mut r = awaiting(1);
-        assert_eq!(
-            r.reject(&UserId::from("UMALLORY"), &policy(false), "no"),
-            Err(Refusal::NotAnApprover)
-        );
-        assert_eq!(
-            r.reject(&UserId::from("UBOB"), &policy(false), "wrong account"),
-            Ok(())
-        );
-        assert_eq!(
-            r.state,
-            RunState::Rejected {
-                by: UserId::from("UBOB"),
-                reason: "wrong account".into()
-            }
-        );
-        let mut r = awaiting(1);
-        r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
-        assert_eq!(r.begin_apply(&fresh(2_000)), ApplyDecision::Start);
-        assert!(
-            !r.cancel("UBOB"),
-            "an apply in flight is not cancelled from Slack"
-        );
-        r.apply_finished(Some("BUILD"));
-        assert_eq!(
-            r.state,
-            RunState::ApplyFailed {
-                phase: "BUILD".into()
-            }
-        );
-    }
-}
+#[path = "tf_run_tests.rs"]
+mod tests;

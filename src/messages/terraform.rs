@@ -339,7 +339,11 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
             },
             TfStatus::Superseded {
                 why: Why::Changed {
-                    parts: vec![BindingPart::LockFile, BindingPart::TerraformVersion],
+                    parts: vec![
+                        BindingPart::LockFile,
+                        BindingPart::TerraformVersion,
+                        BindingPart::BaseCommit,
+                    ],
                 },
             },
             TfStatus::Cancelled {

@@ -88,6 +88,28 @@ async fn an_approval_is_bound_to_the_plan_file_lock_file_and_terraform_version()
 }
 
 #[tokio::test]
+async fn an_approval_is_void_when_the_base_branch_moves_before_apply() {
+    let world = world_with("").await;
+    let (card, build) = open_pr(&world, 14, HEAD_A, "carol-gh").await;
+    let (card, _) = plan_ready(&world, &card, &build, &destroys()).await;
+    world.press("alice", &card, "Approve").await.unwrap();
+    // Another pull request merges into main: this plan no longer shows what main will hold.
+    world.github.set_ref(REPO, "main", HEAD_B);
+    world.press("bob", &card, "Approve").await.unwrap();
+    let old = world
+        .wait_edit(&card, "voided", |m| m.text.contains("Not applied"))
+        .await
+        .unwrap();
+    assert!(
+        old.text
+            .contains("the base branch changed since it was approved"),
+        "{}",
+        old.text
+    );
+    assert!(world.codebuild.started(APPLY).is_empty());
+}
+
+#[tokio::test]
 async fn a_plan_older_than_its_ttl_is_not_applied() {
     let world = world_with("plan_ttl_minutes = 60").await;
     let (card, build) = open_pr(&world, 3, HEAD_A, "carol-gh").await;

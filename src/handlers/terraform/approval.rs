@@ -6,10 +6,11 @@ use super::plan::{build_env, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::StartBuild;
+use crate::clients::s3::S3Error;
 use crate::config::ApprovalRules;
 use crate::domain::approval::Refusal;
 use crate::domain::audit::AuditAction;
-use crate::domain::tf_run::{ApplyDecision, Approved, Freshness, Run, RunState};
+use crate::domain::tf_run::{ApplyDecision, Approved, Artifacts, Freshness, Run, RunState};
 use crate::event::Form;
 use crate::handlers::approval::Approving;
 use crate::ids::RunId;
@@ -106,10 +107,23 @@ impl Approving for Run {
 async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     let project = project(app, &stored.record.project)?;
     let repo = &stored.meta.repo;
-    let current_head = match stored.meta.pr {
-        Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?.head),
+    let pull = match stored.meta.pr {
+        Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?),
         None => None,
     };
+    let mut artifacts = match super::builds::read_artifacts(app, project, stored.id).await {
+        Ok(a) => a,
+        Err(e)
+            if e.downcast_ref::<S3Error>()
+                .is_some_and(|e| !matches!(e, S3Error::NotFound { .. })) =>
+        {
+            return Err(e);
+        }
+        // Gone or unreadable: nothing an approval can be bound to.
+        Err(_) => Artifacts::default(),
+    };
+    artifacts.binding.base_sha = super::builds::base_sha(app, repo, pull.as_ref()).await?;
+    let current_head = pull.map(|p| p.head);
     Ok(Freshness {
         now_ms: app.clock.now_ms(),
         ttl_ms: project.plan_ttl_minutes as i64 * 60_000,
@@ -126,7 +140,7 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
             .lock_holder(&project.name, &project.workspace)
             .await?
             == Some(stored.id),
-        artifacts: super::builds::read_artifacts(app, project, stored.id).await?,
+        artifacts,
     })
 }
 

@@ -6,6 +6,7 @@ use super::plan::{artifact_dir, schedule_poll};
 use super::{project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
+use crate::clients::github::PullState;
 use crate::clients::s3::S3Error;
 use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
@@ -15,7 +16,7 @@ use crate::domain::tf_run::{Artifacts, Binding, PlanFacts, RunState, required_ap
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
 use crate::ids::ChangeId;
-use crate::ids::RunId;
+use crate::ids::{RepoName, RunId};
 use crate::messages::plan::{
     markdown, markdown_applied, markdown_failed, slack_card, slack_thread,
 };
@@ -156,6 +157,22 @@ pub(super) async fn read_artifacts(
     })
 }
 
+/// The head of the pull request's base branch now (None without a pull request).
+pub(super) async fn base_sha(
+    app: &App,
+    repo: &RepoName,
+    pull: Option<&PullState>,
+) -> anyhow::Result<Option<String>> {
+    let Some(pull) = pull.filter(|p| !p.base_ref.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        app.github
+            .resolve_ref(repo.owner(), repo.name(), &pull.base_ref)
+            .await?,
+    ))
+}
+
 async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, Artifacts)> {
     let project = project(app, &stored.record.project)?;
     let dir = artifact_dir(project, stored.id);
@@ -179,8 +196,18 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
     let project = project(app, &stored.record.project)?;
     let locale = app.config.locale_for_channel(&project.channel);
     let plan = if info.status == BuildStatus::Succeeded {
+        // The base the plan was made against; GitHub failing here is retried, not a failed plan.
+        let repo = &stored.meta.repo;
+        let pull = match stored.meta.pr {
+            Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?),
+            None => None,
+        };
+        let base = base_sha(app, repo, pull.as_ref()).await?;
         match read_plan(app, &stored).await {
-            Ok(p) => Ok(p),
+            Ok((summary, mut artifacts)) => {
+                artifacts.binding.base_sha = base;
+                Ok((summary, artifacts))
+            }
             // An artifact that cannot be trusted is a failed plan, said plainly.
             Err(e) => Err(format!("{e:#}")),
         }
