@@ -46,60 +46,37 @@ fn bound() -> Binding {
 
 #[test]
 fn each_piece_of_the_binding_voids_the_approval_and_is_named() {
-    let plan = Artifacts {
-        plan_sha256: "other".into(),
-        binding: bound(),
-    };
-    let lock = Artifacts {
-        plan_sha256: "p".into(),
-        binding: Binding {
-            lock_sha256: Some("lock-2".into()),
-            ..bound()
-        },
-    };
-    let version = Artifacts {
-        plan_sha256: "p".into(),
-        binding: Binding {
-            terraform_version: None,
-            ..bound()
-        },
-    };
-    let base = Artifacts {
-        plan_sha256: "p".into(),
-        binding: Binding {
-            base_sha: Some("base-2".into()),
-            ..bound()
-        },
-    };
-    let all = Artifacts {
-        plan_sha256: "other".into(),
-        binding: Binding::default(),
-    };
-    for (artifacts, parts) in [
-        (plan, vec![BindingPart::PlanFile]),
-        (lock, vec![BindingPart::LockFile]),
-        (version, vec![BindingPart::TerraformVersion]),
-        (base, vec![BindingPart::BaseCommit]),
+    use BindingPart::*;
+    type Change = fn(&mut Artifacts);
+    let cases: [(Change, Vec<BindingPart>); 5] = [
+        (|a| a.plan_sha256 = "other".into(), vec![PlanFile]),
         (
-            all,
-            vec![
-                BindingPart::PlanFile,
-                BindingPart::LockFile,
-                BindingPart::TerraformVersion,
-                BindingPart::BaseCommit,
-            ],
+            |a| a.binding.lock_sha256 = Some("lock-2".into()),
+            vec![LockFile],
         ),
-    ] {
+        (
+            |a| a.binding.terraform_version = None,
+            vec![TerraformVersion],
+        ),
+        (
+            |a| a.binding.base_sha = Some("base-2".into()),
+            vec![BaseCommit],
+        ),
+        (
+            |a| {
+                a.plan_sha256 = "other".into();
+                a.binding = Binding::default();
+            },
+            vec![PlanFile, LockFile, TerraformVersion, BaseCommit],
+        ),
+    ];
+    for (change, parts) in cases {
+        let mut now = fresh(2_000);
+        change(&mut now.artifacts);
         let mut r = awaiting(1);
         r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
         let want = Stale::Changed { parts };
-        assert_eq!(
-            r.begin_apply(&Freshness {
-                artifacts,
-                ..fresh(2_000)
-            }),
-            ApplyDecision::Superseded(want.clone())
-        );
+        assert_eq!(r.begin_apply(&now), ApplyDecision::Superseded(want.clone()));
         assert_eq!(r.state, RunState::Superseded { reason: want });
     }
 }

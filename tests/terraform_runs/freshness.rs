@@ -45,33 +45,53 @@ async fn a_new_commit_supersedes_an_approved_but_not_applied_plan() {
     assert!(comments[0].body.contains("7 to add"));
 }
 
-#[tokio::test]
-async fn an_approval_is_bound_to_the_plan_file_lock_file_and_terraform_version() {
+/// A plan needing two approvals; `between` runs after the first; the second must not apply and
+/// the card says `why`.
+async fn voided_between_approvals(pr: u64, between: impl FnOnce(&World, &FakeBuild), why: &str) {
     let world = world_with("").await;
-    let (card, build) = open_pr(&world, 12, HEAD_A, "carol-gh").await;
+    let (card, build) = open_pr(&world, pr, HEAD_A, "carol-gh").await;
     let (card, _) = plan_ready(&world, &card, &build, &destroys()).await;
     world.press("alice", &card, "Approve").await.unwrap();
-    // Between the approvals someone replaces the saved plan in the artifact bucket.
-    let dir = build.env("BANTO_ARTIFACT_PREFIX").unwrap();
-    let bucket = build.env("BANTO_ARTIFACT_BUCKET").unwrap();
-    world
-        .s3
-        .put(bucket, &format!("{dir}/tfplan.sha256"), "f".repeat(64));
+    between(&world, &build);
     world.press("bob", &card, "Approve").await.unwrap();
     let old = world
         .wait_edit(&card, "voided", |m| m.text.contains("Not applied"))
         .await
         .unwrap();
-    assert!(
-        old.text
-            .contains("the plan file changed since it was approved"),
-        "{}",
-        old.text
-    );
+    assert!(old.text.contains(why), "{}", old.text);
     assert!(!has_buttons(&old));
     assert!(world.codebuild.started(APPLY).is_empty());
+}
 
-    // Untouched, the apply build is given every piece to check again itself.
+#[tokio::test]
+async fn an_approval_is_void_when_the_saved_plan_is_replaced() {
+    voided_between_approvals(
+        12,
+        |world, build| {
+            let dir = build.env("BANTO_ARTIFACT_PREFIX").unwrap();
+            let bucket = build.env("BANTO_ARTIFACT_BUCKET").unwrap();
+            let sha = "f".repeat(64);
+            world.s3.put(bucket, &format!("{dir}/tfplan.sha256"), sha);
+        },
+        "the plan file changed since it was approved",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_approval_is_void_when_the_base_branch_moves_before_apply() {
+    // Another pull request merges into main: this plan no longer shows what main will hold.
+    voided_between_approvals(
+        14,
+        |world, _| world.github.set_ref(REPO, "main", HEAD_B),
+        "the base branch changed since it was approved",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_apply_build_is_given_everything_the_approval_is_bound_to() {
+    let world = world_with("").await;
     let (card, build) = open_pr(&world, 13, HEAD_B, "carol-gh").await;
     let (card, sha) = plan_ready(&world, &card, &build, &creates()).await;
     world.press("alice", &card, "Approve").await.unwrap();
@@ -85,28 +105,6 @@ async fn an_approval_is_bound_to_the_plan_file_lock_file_and_terraform_version()
         apply.env("BANTO_TERRAFORM_VERSION"),
         Some(banto::fake::aws_side::TERRAFORM_VERSION)
     );
-}
-
-#[tokio::test]
-async fn an_approval_is_void_when_the_base_branch_moves_before_apply() {
-    let world = world_with("").await;
-    let (card, build) = open_pr(&world, 14, HEAD_A, "carol-gh").await;
-    let (card, _) = plan_ready(&world, &card, &build, &destroys()).await;
-    world.press("alice", &card, "Approve").await.unwrap();
-    // Another pull request merges into main: this plan no longer shows what main will hold.
-    world.github.set_ref(REPO, "main", HEAD_B);
-    world.press("bob", &card, "Approve").await.unwrap();
-    let old = world
-        .wait_edit(&card, "voided", |m| m.text.contains("Not applied"))
-        .await
-        .unwrap();
-    assert!(
-        old.text
-            .contains("the base branch changed since it was approved"),
-        "{}",
-        old.text
-    );
-    assert!(world.codebuild.started(APPLY).is_empty());
 }
 
 #[tokio::test]

@@ -106,11 +106,7 @@ impl Approving for Run {
 /// What the world looks like now, for the freshness check.
 async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     let project = project(app, &stored.record.project)?;
-    let repo = &stored.meta.repo;
-    let pull = match stored.meta.pr {
-        Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?),
-        None => None,
-    };
+    let pull = super::builds::pull_now(app, stored).await?;
     let mut artifacts = match super::builds::read_artifacts(app, project, stored.id).await {
         Ok(a) => a,
         Err(e)
@@ -122,7 +118,8 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
         // Gone or unreadable: nothing an approval can be bound to.
         Err(_) => Artifacts::default(),
     };
-    artifacts.binding.base_sha = super::builds::base_sha(app, repo, pull.as_ref()).await?;
+    artifacts.binding.base_sha =
+        super::builds::base_sha(app, &stored.meta.repo, pull.as_ref()).await?;
     let current_head = pull.map(|p| p.head);
     Ok(Freshness {
         now_ms: app.clock.now_ms(),

@@ -157,6 +157,15 @@ pub(super) async fn read_artifacts(
     })
 }
 
+/// The run's pull request as it is now (None for runs without one).
+pub(super) async fn pull_now(app: &App, stored: &StoredRun) -> anyhow::Result<Option<PullState>> {
+    let repo = &stored.meta.repo;
+    Ok(match stored.meta.pr {
+        Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?),
+        None => None,
+    })
+}
+
 /// The head of the pull request's base branch now (None without a pull request).
 pub(super) async fn base_sha(
     app: &App,
@@ -197,12 +206,8 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
     let locale = app.config.locale_for_channel(&project.channel);
     let plan = if info.status == BuildStatus::Succeeded {
         // The base the plan was made against; GitHub failing here is retried, not a failed plan.
-        let repo = &stored.meta.repo;
-        let pull = match stored.meta.pr {
-            Some(pr) => Some(app.github.pull(repo.owner(), repo.name(), pr).await?),
-            None => None,
-        };
-        let base = base_sha(app, repo, pull.as_ref()).await?;
+        let pull = pull_now(app, &stored).await?;
+        let base = base_sha(app, &stored.meta.repo, pull.as_ref()).await?;
         match read_plan(app, &stored).await {
             Ok((summary, mut artifacts)) => {
                 artifacts.binding.base_sha = base;
