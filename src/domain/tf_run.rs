@@ -89,6 +89,23 @@ pub struct Binding {
     pub base_sha: Option<String>,
 }
 
+/// As the audit log says it: ` lock sha256 … terraform … base …`, absent pieces left out.
+impl std::fmt::Display for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pieces = [
+            ("lock sha256", &self.lock_sha256),
+            ("terraform", &self.terraform_version),
+            ("base", &self.base_sha),
+        ];
+        for (name, value) in pieces {
+            if let Some(v) = value {
+                write!(f, " {name} {v}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One piece of what an approval is bound to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

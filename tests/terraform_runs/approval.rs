@@ -62,15 +62,22 @@ async fn a_pull_request_plans_and_an_approver_applies_exactly_that_plan() {
         card.text
     );
 
-    let trail: Vec<String> = world
-        .app
-        .store
-        .audit_trail("tf:network")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    let entries = world.app.store.audit_trail("tf:network").await.unwrap();
+    let started = entries
+        .iter()
+        .find(|e| e.action == "apply_started")
+        .unwrap();
+    for bound in [
+        format!("lock sha256 {}", banto::fake::aws_side::LOCK_SHA256),
+        format!("terraform {}", banto::fake::aws_side::TERRAFORM_VERSION),
+    ] {
+        assert!(
+            started.detail.contains(&bound),
+            "the audit log says what the apply is bound to: {}",
+            started.detail
+        );
+    }
+    let trail: Vec<String> = entries.into_iter().map(|e| e.action).collect();
     assert_eq!(
         trail,
         [

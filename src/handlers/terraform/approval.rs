@@ -177,8 +177,11 @@ async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
             AuditAction::ApplyStarted,
             &subject(&project.name),
             &format!(
-                "run #{} commit {} plan sha256 {sha} build {}",
-                id.0, stored.record.head_sha, build.id
+                "run #{} commit {} plan sha256 {sha}{} build {}",
+                id.0,
+                stored.record.head_sha,
+                plan.map(|p| p.binding.to_string()).unwrap_or_default(),
+                build.id
             ),
         )
         .await?;
