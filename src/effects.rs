@@ -73,6 +73,16 @@ where
     }
 }
 
+/// Say `notice` in `channel`, in the channel's language (a new top-level message).
+pub async fn say(
+    app: &App,
+    channel: &ChannelId,
+    notice: &impl crate::messages::Message,
+) -> anyhow::Result<MessageTs> {
+    let text = notice.render(app.config.locale_for_channel(channel));
+    post(app, channel, &Outgoing::text(text), None).await
+}
+
 /// Posts a message to a channel (or a thread) exactly once across runs of the same event,
 /// answering the `ts` of the one message.
 pub async fn post(

@@ -5,11 +5,9 @@
 
 use super::start::{Ask, Outcome, start};
 use crate::app::App;
-use crate::clients::slack::Outgoing;
 use crate::config::DeployApp;
 use crate::event::{ImagePushed, PackagePublished, WorkflowRun};
 use crate::ids::DeliveryId;
-use crate::messages::Message;
 use crate::messages::deploy::DeployReply;
 
 /// ECR pushed `tag` of `image`.
@@ -105,9 +103,7 @@ async fn bump_app(
                 | DeployReply::Refused { .. }
                 | DeployReply::FileMissing { .. }),
             ) => {
-                let locale = app.config.locale_for_channel(&a.channel);
-                crate::effects::post(app, &a.channel, &Outgoing::text(r.render(locale)), None)
-                    .await?;
+                crate::effects::say(app, &a.channel, &r).await?;
             }
             // Started, merged or moved: the card says it.
             Outcome::Reply(_) => {}

@@ -3,7 +3,6 @@
 use super::start::{Ask, Outcome, start};
 use super::{owner_repo, subject};
 use crate::app::App;
-use crate::clients::slack::Outgoing;
 use crate::commands::{DeployCommand, parse_deploy};
 use crate::config::{DeployApp, DeployEnv};
 use crate::domain::audit::AuditAction;
@@ -11,7 +10,6 @@ use crate::domain::deploy::{Hold, HoldKind, HoldWhy};
 use crate::domain::yaml_edit::current_tag;
 use crate::event::SlashCommand;
 use crate::ids::UserId;
-use crate::messages::Message;
 use crate::messages::common::mention;
 use crate::messages::deploy::{DeployReply, EnvLine, HistoryLine, hold_lines, state_names};
 
@@ -356,13 +354,6 @@ async fn previous(
 
 /// Post a notice in the app's channel too, and return it as the reply.
 async fn announce(app: &App, a: &DeployApp, notice: DeployReply) -> anyhow::Result<DeployReply> {
-    let locale = app.config.locale_for_channel(&a.channel);
-    crate::effects::post(
-        app,
-        &a.channel,
-        &Outgoing::text(notice.render(locale)),
-        None,
-    )
-    .await?;
+    crate::effects::say(app, &a.channel, &notice).await?;
     Ok(notice)
 }

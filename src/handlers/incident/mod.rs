@@ -80,8 +80,7 @@ async fn broadcast(app: &App, i: &StoredIncident, notice: &IncidentNotice) -> an
     let (Some(channel), false) = (&app.config.incidents.broadcast_channel, i.record.private) else {
         return Ok(false);
     };
-    let text = Outgoing::text(notice.render(app.config.locale_for_channel(channel)));
-    crate::effects::post(app, channel, &text, None).await?;
+    crate::effects::say(app, channel, notice).await?;
     Ok(true)
 }
 

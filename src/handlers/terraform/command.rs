@@ -4,13 +4,12 @@ use super::plan::{PlanRequest, start_plan, stop_plan_build};
 use super::{approvers, project, release_and_next, show_card, subject};
 use crate::app::App;
 use crate::clients::github::GithubError;
-use crate::clients::slack::Outgoing;
 use crate::commands::{TfCommand, parse_tf};
 use crate::domain::audit::AuditAction;
 use crate::event::SlashCommand;
 use crate::ids::RunId;
+use crate::messages::TfReply;
 use crate::messages::terraform::{RunLine, state_names};
-use crate::messages::{Message, TfReply};
 
 /// The answer to a `/tf` command, once it is done.
 pub async fn handle(app: &App, cmd: &SlashCommand) -> anyhow::Result<TfReply> {
@@ -193,14 +192,7 @@ async fn unlock(
         reason: reason.to_owned(),
         holder: holder.map(|h| h.0),
     };
-    let locale = app.config.locale_for_channel(&project.channel);
-    crate::effects::post(
-        app,
-        &project.channel,
-        &Outgoing::text(notice.render(locale)),
-        None,
-    )
-    .await?;
+    crate::effects::say(app, &project.channel, &notice).await?;
     release_and_next(app, project, None).await?;
     Ok(notice)
 }

@@ -4,11 +4,9 @@
 //! Used-up quotas and budgets are said once a month in the ops channel.
 
 use crate::app::App;
-use crate::clients::slack::Outgoing;
 use crate::clients::translate::TranslateError;
 use crate::domain::translate::{Lang, Provider, encode, restore, split};
 use crate::ids::ChannelId;
-use crate::messages::Message;
 use crate::messages::translate::TranslationReply;
 use sha2::{Digest, Sha256};
 
@@ -214,8 +212,7 @@ async fn notice_once(app: &App, kind: &str, notice: TranslationReply) -> anyhow:
         );
         return Ok(());
     };
-    let text = notice.render(app.config.locale_for_channel(ops));
-    crate::effects::post(app, ops, &Outgoing::text(text), None).await?;
+    crate::effects::say(app, ops, &notice).await?;
     Ok(())
 }
 
