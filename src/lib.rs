@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod locale;
 pub mod messages;
 pub mod metrics;
+pub mod policy;
 pub mod redact;
 pub mod server;
 pub mod socket_mode;

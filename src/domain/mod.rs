@@ -11,6 +11,7 @@ pub mod hold;
 pub mod incident;
 pub mod mask;
 pub mod plan;
+pub mod policy;
 pub mod postmortem;
 pub mod slack_limits;
 pub mod tag_policy;
