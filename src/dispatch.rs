@@ -15,6 +15,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
             Action::TfReject { run } => {
                 Box::pin(approval::reject_clicked::<Run>(app, click, run)).await
             }
+            Action::TfOverride { run } => {
+                Box::pin(terraform::policies::override_clicked(app, click, run)).await
+            }
             Action::DeployApprove { deploy } => {
                 Box::pin(approval::approve::<Deploy>(app, click, deploy)).await
             }
@@ -50,6 +53,9 @@ pub async fn dispatch(app: &App, event: Event) -> anyhow::Result<()> {
         Event::ViewSubmission(view) => match view.form.clone() {
             Form::TfRejectReason { run } => {
                 Box::pin(approval::reject_submitted::<Run>(app, view, run)).await
+            }
+            Form::TfOverrideReason { run } => {
+                Box::pin(terraform::policies::override_submitted(app, view, run)).await
             }
             Form::DeployRejectReason { deploy } => {
                 Box::pin(approval::reject_submitted::<Deploy>(app, view, deploy)).await

@@ -61,7 +61,9 @@ fn buildspecs_read_only_what_banto_sets_and_use_all_of_it() {
             lock_sha256: Some("cd".into()),
             terraform_version: Some("1.9.8".into()),
             base_sha: None,
+            policy_digest: None,
         },
+        policies: vec![],
     };
     for (file, mode, approved) in [
         ("buildspec-plan.yml", "plan", None),

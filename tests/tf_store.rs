@@ -24,6 +24,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
             planned_at_ms: banto::clock::Clock::default().now_ms(),
             required_approvals: 1,
             binding: Default::default(),
+            policies: vec![],
         },
         true,
     );

@@ -10,6 +10,7 @@ mod check;
 use check::line_column;
 mod deploy;
 mod incidents;
+mod policies;
 mod postmortem;
 mod secrets;
 mod summary;
@@ -20,6 +21,7 @@ pub use approval::{ApprovalRules, People};
 pub use aws::AwsConfig;
 pub use deploy::*;
 pub use incidents::{IncidentsConfig, Playbook};
+pub use policies::PolicySet;
 pub use postmortem::PostmortemConfig;
 pub use secrets::{SECRET_VARS, Secret, Secrets};
 pub use summary::summary;
@@ -256,6 +258,7 @@ impl Config {
         config.validate(path, text)?;
         let dir = path.parent().unwrap_or(Path::new(""));
         config.incidents.load_playbooks(dir)?;
+        config.terraform.load_policies(dir)?;
         config.incidents.check_default(path, text)?;
         config.postmortem.load_templates(dir)?;
         Ok(config)

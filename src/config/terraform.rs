@@ -15,6 +15,9 @@ pub struct TerraformConfig {
     /// never arrives.
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
+    /// Policy sets (Rego) every plan of the projects they name is checked against.
+    #[serde(default)]
+    pub policies: Vec<super::PolicySet>,
 }
 
 impl Default for TerraformConfig {
@@ -22,6 +25,7 @@ impl Default for TerraformConfig {
         Self {
             projects: vec![],
             poll_seconds: default_poll_seconds(),
+            policies: vec![],
         }
     }
 }
@@ -136,6 +140,7 @@ pub(crate) mod tests {
         let config = TerraformConfig {
             projects: vec![net, dns],
             poll_seconds: 30,
+            policies: vec![],
         };
         let paths = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let names = |v: Vec<&TfProject>| v.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>();

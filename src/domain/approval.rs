@@ -35,6 +35,8 @@ pub enum Refusal {
     OwnRun,
     AlreadyApproved,
     NotAwaitingApproval,
+    /// A check (a failing policy) must be overridden by its owners first.
+    Blocked,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +58,10 @@ pub trait Approvable {
     fn set_rejected(&mut self, by: &UserId, reason: &str);
     /// Who rejected it, once rejected.
     fn rejected_by(&self) -> Option<&UserId>;
+    /// Whether something other than approvals holds it back (policy failures not overridden).
+    fn blocked(&self) -> bool {
+        false
+    }
 
     /// `user` approves, if the policy lets them; N-of-M approvals complete the change.
     fn approve(&mut self, user: &UserId, policy: &Policy) -> Result<Approved, Refusal> {
@@ -67,6 +73,9 @@ pub trait Approvable {
         }
         if user.as_str() == self.requested_by() && !policy.allow_self_approval {
             return Err(Refusal::OwnRun);
+        }
+        if self.blocked() {
+            return Err(Refusal::Blocked);
         }
         if self.approvals().iter().any(|a| a == user) {
             return Err(Refusal::AlreadyApproved);

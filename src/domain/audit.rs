@@ -25,6 +25,7 @@ pub enum AuditAction {
     Rejected,
     Superseded,
     ApplyStarted,
+    PolicyOverride,
     Applied,
     ApplyFailed,
     Cancelled,
@@ -50,7 +51,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 30] = [
         Self::PlanRequested,
         Self::Planned,
         Self::PlanFailed,
@@ -58,6 +59,7 @@ impl AuditAction {
         Self::Rejected,
         Self::Superseded,
         Self::ApplyStarted,
+        Self::PolicyOverride,
         Self::Applied,
         Self::ApplyFailed,
         Self::Cancelled,
@@ -91,6 +93,7 @@ impl AuditAction {
             Self::Rejected => "rejected",
             Self::Superseded => "superseded",
             Self::ApplyStarted => "apply_started",
+            Self::PolicyOverride => "policy_override",
             Self::Applied => "applied",
             Self::ApplyFailed => "apply_failed",
             Self::Cancelled => "cancelled",

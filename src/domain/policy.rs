@@ -65,20 +65,24 @@ pub enum OverrideRefusal {
     OwnChange,
 }
 
-/// The combined digest of the sets a plan was checked against (None: no set applies).
-pub fn digest(results: &[SetResult]) -> Option<String> {
+/// The combined digest of the sets (name, digest) a plan is checked against (None: no set).
+pub fn digest<'a>(sets: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
     use sha2::{Digest, Sha256};
-    if results.is_empty() {
-        return None;
-    }
     let mut h = Sha256::new();
-    for r in results {
-        h.update(r.set.as_bytes());
+    let mut any = false;
+    for (set, digest) in sets {
+        any = true;
+        h.update(set.as_bytes());
         h.update([0]);
-        h.update(r.digest.as_bytes());
+        h.update(digest.as_bytes());
         h.update([0]);
     }
-    Some(hex::encode(h.finalize()))
+    any.then(|| hex::encode(h.finalize()))
+}
+
+/// The combined digest of the sets these results came from.
+pub fn digest_of(results: &[SetResult]) -> Option<String> {
+    digest(results.iter().map(|r| (r.set.as_str(), r.digest.as_str())))
 }
 
 /// The sets whose failures still need overrides, given the overrides so far.
@@ -249,9 +253,10 @@ mod tests {
         let mut warn_only = failing("style", 1);
         warn_only.findings.retain(|f| f.level == Level::Warn);
         assert!(blocking(&[warn_only.clone()], &[]).is_empty());
-        assert_eq!(digest(&[]), None);
-        let a = digest(&[warn_only.clone()]);
+        assert_eq!(digest_of(&[]), None);
+        let a = digest_of(&[warn_only.clone()]);
+        assert_eq!(a, digest([("style", "d")]));
         warn_only.digest = "e".into();
-        assert_ne!(a, digest(&[warn_only]));
+        assert_ne!(a, digest_of(&[warn_only]));
     }
 }

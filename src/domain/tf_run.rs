@@ -3,6 +3,7 @@
 
 use super::glob::Globs;
 use super::plan::{Action, PlanSummary};
+use super::policy::{Override, OverrideRefusal, SetResult};
 use crate::ids::{ChannelId, RepoName, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +88,9 @@ pub struct Binding {
     /// The pull request's base branch head (an undiverged plan); None without a pull request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_sha: Option<String>,
+    /// The digest of the policy sets the plan was checked against (None: no set applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_digest: Option<String>,
 }
 
 /// As the audit log says it: ` lock sha256 … terraform … base …`, absent pieces left out.
@@ -96,6 +100,7 @@ impl std::fmt::Display for Binding {
             ("lock sha256", &self.lock_sha256),
             ("terraform", &self.terraform_version),
             ("base", &self.base_sha),
+            ("policies", &self.policy_digest),
         ];
         for (name, value) in pieces {
             if let Some(v) = value {
@@ -114,6 +119,7 @@ pub enum BindingPart {
     LockFile,
     TerraformVersion,
     BaseCommit,
+    Policies,
 }
 
 /// The plan build's artifacts and the pull request's base, as they are now.
@@ -140,6 +146,9 @@ impl PlanFacts {
         if self.binding.base_sha.is_some() && now.binding.base_sha != self.binding.base_sha {
             parts.push(BindingPart::BaseCommit);
         }
+        if now.binding.policy_digest != self.binding.policy_digest {
+            parts.push(BindingPart::Policies);
+        }
         parts
     }
 }
@@ -152,6 +161,9 @@ pub struct PlanFacts {
     pub required_approvals: u32,
     #[serde(default)]
     pub binding: Binding,
+    /// What each policy set found in the plan (messages masked like the plan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<SetResult>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +176,9 @@ pub struct Run {
     pub plan: Option<PlanFacts>,
     /// Slack user ids, in the order they approved.
     pub approvals: Vec<UserId>,
+    /// Owners who let failing policy sets through, with their reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
 }
 
 /// Where a run lives besides its state: its PR, its Slack card, its builds. Not part of the
@@ -299,6 +314,7 @@ impl Run {
             state: RunState::Planning,
             plan: None,
             approvals: vec![],
+            overrides: vec![],
         }
     }
 
@@ -390,6 +406,33 @@ impl Run {
         }
     }
 
+    /// The policy sets whose failures still wait for their owners' overrides.
+    pub fn blocking_policies(&self) -> Vec<&SetResult> {
+        let results = self.plan.as_ref().map_or(&[][..], |p| &p.policies[..]);
+        super::policy::blocking(results, &self.overrides)
+    }
+
+    /// `user` overrides the failing sets they own (`owns`), with a reason.
+    pub fn override_policies(
+        &mut self,
+        user: &UserId,
+        reason: &str,
+        owns: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, OverrideRefusal> {
+        if self.state != RunState::AwaitingApproval {
+            return Err(OverrideRefusal::NotAwaitingApproval);
+        }
+        let results = self.plan.as_ref().map_or(&[][..], |p| &p.policies[..]);
+        super::policy::override_sets(
+            results,
+            &mut self.overrides,
+            user,
+            &self.requested_by,
+            reason,
+            owns,
+        )
+    }
+
     pub fn cancel(&mut self, by: &str) -> bool {
         if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
             self.state = RunState::Cancelled { by: by.to_owned() };
@@ -426,6 +469,9 @@ impl Approvable for Run {
     }
     fn required_approvals(&self) -> u32 {
         self.plan.as_ref().map_or(1, |p| p.required_approvals)
+    }
+    fn blocked(&self) -> bool {
+        !self.blocking_policies().is_empty()
     }
     fn set_rejected(&mut self, by: &UserId, reason: &str) {
         self.state = RunState::Rejected {

@@ -16,6 +16,7 @@ fn awaiting(need: u32) -> Run {
             planned_at_ms: 1_000,
             required_approvals: need,
             binding: bound(),
+            policies: vec![],
         },
         true,
     );
@@ -41,6 +42,7 @@ fn bound() -> Binding {
         lock_sha256: Some("lock-1".into()),
         terraform_version: Some("1.9.8".into()),
         base_sha: Some("base-1".into()),
+        policy_digest: Some("pol-1".into()),
     }
 }
 
@@ -48,7 +50,7 @@ fn bound() -> Binding {
 fn each_piece_of_the_binding_voids_the_approval_and_is_named() {
     use BindingPart::*;
     type Change = fn(&mut Artifacts);
-    let cases: [(Change, Vec<BindingPart>); 5] = [
+    let cases: [(Change, Vec<BindingPart>); 6] = [
         (|a| a.plan_sha256 = "other".into(), vec![PlanFile]),
         (
             |a| a.binding.lock_sha256 = Some("lock-2".into()),
@@ -63,11 +65,15 @@ fn each_piece_of_the_binding_voids_the_approval_and_is_named() {
             vec![BaseCommit],
         ),
         (
+            |a| a.binding.policy_digest = Some("pol-2".into()),
+            vec![Policies],
+        ),
+        (
             |a| {
                 a.plan_sha256 = "other".into();
                 a.binding = Binding::default();
             },
-            vec![PlanFile, LockFile, TerraformVersion, BaseCommit],
+            vec![PlanFile, LockFile, TerraformVersion, BaseCommit, Policies],
         ),
     ];
     for (change, parts) in cases {
@@ -205,6 +211,7 @@ fn lifecycle_ends() {
             planned_at_ms: 0,
             required_approvals: 1,
             binding: Binding::default(),
+            policies: vec![],
         },
         false,
     );

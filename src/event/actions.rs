@@ -16,6 +16,10 @@ pub enum Action {
     TfReject {
         run: RunId,
     },
+    /// An owner lets a run's failing policy sets through (a modal asks why).
+    TfOverride {
+        run: RunId,
+    },
     DeployApprove {
         deploy: DeployId,
     },
@@ -61,6 +65,9 @@ pub enum Form {
     TfRejectReason {
         run: RunId,
     },
+    TfOverrideReason {
+        run: RunId,
+    },
     DeployRejectReason {
         deploy: DeployId,
     },
@@ -85,6 +92,8 @@ pub enum Form {
 
 const TF_APPROVE: &str = "tf_approve";
 const TF_REJECT: &str = "tf_reject";
+const TF_OVERRIDE: &str = "tf_override";
+const TF_OVERRIDE_REASON: &str = "tf_override_reason";
 const DEPLOY_APPROVE: &str = "deploy_approve";
 const DEPLOY_REJECT: &str = "deploy_reject";
 const INCIDENT_TICK: &str = "incident_tick";
@@ -120,6 +129,9 @@ impl Action {
                 run: RunId(id(action_id, value)?),
             },
             TF_REJECT => Action::TfReject {
+                run: RunId(id(action_id, value)?),
+            },
+            TF_OVERRIDE => Action::TfOverride {
                 run: RunId(id(action_id, value)?),
             },
             DEPLOY_APPROVE => Action::DeployApprove {
@@ -173,6 +185,7 @@ impl Action {
         match self {
             Action::TfApprove { run } => (TF_APPROVE, run.0.to_string()),
             Action::TfReject { run } => (TF_REJECT, run.0.to_string()),
+            Action::TfOverride { run } => (TF_OVERRIDE, run.0.to_string()),
             Action::DeployApprove { deploy } => (DEPLOY_APPROVE, deploy.0.to_string()),
             Action::DeployReject { deploy } => (DEPLOY_REJECT, deploy.0.to_string()),
             Action::IncidentTick { incident, step } => {
@@ -198,6 +211,9 @@ impl Form {
     pub fn parse(callback_id: &str, private_metadata: &str) -> Result<Self, Malformed> {
         Ok(match callback_id {
             TF_REJECT_REASON => Form::TfRejectReason {
+                run: RunId(id(callback_id, Some(private_metadata))?),
+            },
+            TF_OVERRIDE_REASON => Form::TfOverrideReason {
                 run: RunId(id(callback_id, Some(private_metadata))?),
             },
             DEPLOY_REJECT_REASON => Form::DeployRejectReason {
@@ -245,6 +261,7 @@ impl Form {
     pub fn wire(&self) -> (&str, String) {
         match self {
             Form::TfRejectReason { run } => (TF_REJECT_REASON, run.0.to_string()),
+            Form::TfOverrideReason { run } => (TF_OVERRIDE_REASON, run.0.to_string()),
             Form::DeployRejectReason { deploy } => (DEPLOY_REJECT_REASON, deploy.0.to_string()),
             Form::DeclareIncident {
                 channel,
@@ -279,6 +296,7 @@ mod tests {
         for a in [
             Action::TfApprove { run: RunId(7) },
             Action::TfReject { run: RunId(7) },
+            Action::TfOverride { run: RunId(7) },
             Action::DeployApprove {
                 deploy: DeployId(3),
             },
@@ -301,6 +319,7 @@ mod tests {
         }
         for f in [
             Form::TfRejectReason { run: RunId(7) },
+            Form::TfOverrideReason { run: RunId(7) },
             Form::DeployRejectReason {
                 deploy: DeployId(3),
             },

@@ -199,8 +199,8 @@ pub(crate) async fn reject_clicked<R: Approving>(
     Ok(app.slack.open_view(&click.trigger_id, &modal).await?)
 }
 
-/// The reason typed into a reject modal (`messages::common::reject_modal`).
-fn reject_reason(view: &ViewSubmission) -> String {
+/// The reason typed into a reason modal (`messages::common::reason_modal`).
+pub(crate) fn reason_of(view: &ViewSubmission) -> String {
     use crate::messages::common::{REASON_BLOCK, REASON_INPUT};
     view.values[format!("{REASON_BLOCK}.{REASON_INPUT}")]
         .as_str()
@@ -214,7 +214,7 @@ pub(crate) async fn reject_submitted<R: Approving>(
     view: ViewSubmission,
     id: R::Id,
 ) -> anyhow::Result<()> {
-    let reason = reject_reason(&view);
+    let reason = reason_of(&view);
     let Some(stored) = app.store.load(id).await? else {
         return Ok(());
     };

@@ -45,9 +45,15 @@ mod tests {
                 Refusal::OwnRun,
                 Refusal::AlreadyApproved,
                 Refusal::NotAwaitingApproval,
+                Refusal::Blocked,
             ] {
                 for rejecting in [false, true] {
-                    if rejecting && matches!(refusal, Refusal::OwnRun | Refusal::AlreadyApproved) {
+                    if rejecting
+                        && matches!(
+                            refusal,
+                            Refusal::OwnRun | Refusal::AlreadyApproved | Refusal::Blocked
+                        )
+                    {
                         continue;
                     }
                     let m = ApprovalRefused {

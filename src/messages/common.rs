@@ -70,10 +70,15 @@ pub enum Word {
 
 /// The modal that asks why a plan or deploy is rejected; `form` says which.
 pub fn reject_modal(form: &Form, locale: Locale) -> Value {
+    let [title, label] = [Word::Reject, Word::RejectWhy].map(|w| w.render(locale));
+    reason_modal(form, &title, &label, locale)
+}
+
+/// A modal asking one question whose answer is a reason (`REASON_BLOCK`.`REASON_INPUT`).
+pub fn reason_modal(form: &Form, title: &str, label: &str, locale: Locale) -> Value {
     let (callback_id, private_metadata) = form.wire();
-    let [title, label, cancel] =
-        [Word::Reject, Word::RejectWhy, Word::Cancel].map(|w| w.render(locale));
-    let submit = &title;
+    let cancel = Word::Cancel.render(locale);
+    let submit = title;
     json!({
         "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
         "title": { "type": "plain_text", "text": title },

@@ -53,6 +53,7 @@ pub mod failure;
 pub mod gitops;
 pub mod incident;
 pub mod plan;
+pub mod policy;
 pub mod postmortem;
 pub mod terraform;
 pub mod translate;

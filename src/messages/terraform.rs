@@ -2,6 +2,7 @@
 //! (`templates/{en,ja}/tf_*.mrkdwn`); this module assembles the card's blocks around them.
 
 use super::common::{approval_buttons, approver_mentions, duration, mention, mentions};
+use super::policy::PolicyText;
 use super::{Message, escape_mrkdwn};
 use crate::clients::slack::Outgoing;
 use crate::config::TfProject;
@@ -236,14 +237,35 @@ pub fn card(
         json!({ "type": "section", "text": { "type": "mrkdwn", "text": status_line } }),
     ];
     blocks.extend(meta.summary_blocks.iter().cloned());
+    let sets = super::policy::set_views(run, false);
+    if !sets.is_empty() {
+        let text: String = PolicyText::Card { sets }
+            .render(locale)
+            .chars()
+            .take(3000)
+            .collect();
+        blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }));
+    }
     if run.state == RunState::AwaitingApproval {
-        let run = RunId(run_id);
-        blocks.push(approval_buttons(
+        let id = RunId(run_id);
+        let mut buttons = approval_buttons(
             format!("tf_run_{run_id}"),
-            &Action::TfApprove { run },
-            &Action::TfReject { run },
+            &Action::TfApprove { run: id },
+            &Action::TfReject { run: id },
             locale,
-        ));
+        );
+        if !run.blocking_policies().is_empty() {
+            let override_action = Action::TfOverride { run: id };
+            let (action_id, value) = override_action.wire();
+            let label = PolicyText::ModalTitle.render(locale);
+            if let Some(elements) = buttons["elements"].as_array_mut() {
+                elements.push(
+                    json!({ "type": "button", "action_id": action_id, "value": value,
+                    "text": { "type": "plain_text", "text": label } }),
+                );
+            }
+        }
+        blocks.push(buttons);
     }
     let sha: String = run.head_sha.chars().take(7).collect();
     let mut context = format!(
@@ -405,6 +427,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 planned_at_ms: 0,
                 required_approvals: 1,
                 binding: Default::default(),
+                policies: vec![],
             },
             true,
         );

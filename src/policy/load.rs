@@ -105,12 +105,12 @@ fn root_var(v: &Json) -> &Json {
 fn calls(v: &Json, out: &mut Vec<(String, usize, usize)>) {
     match v {
         Json::Object(map) => {
-            if let Some(call) = map.get("Call") {
-                if let Some(name) = ref_path(&call["fcn"]) {
-                    let span = &root_var(&call["fcn"])["span"];
-                    let n = |k: &str| span[k].as_u64().unwrap_or(1) as usize;
-                    out.push((name, n("line"), n("col")));
-                }
+            if let Some(call) = map.get("Call")
+                && let Some(name) = ref_path(&call["fcn"])
+            {
+                let span = &root_var(&call["fcn"])["span"];
+                let n = |k: &str| span[k].as_u64().unwrap_or(1) as usize;
+                out.push((name, n("line"), n("col")));
             }
             map.values().for_each(|x| calls(x, out));
         }

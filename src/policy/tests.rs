@@ -42,7 +42,7 @@ helper_not_a_rule := true
         "nested/main.rego",
         "package main\n\nviolation contains \"always\" if { true }\n",
     );
-    let bundle = Bundle::load(&[dir.clone()]).unwrap();
+    let bundle = Bundle::load(std::slice::from_ref(&dir)).unwrap();
     let input = Input::parse(PLAN).unwrap();
     for threads in [1, 2] {
         let found = bundle.evaluate(&input, threads);
@@ -89,7 +89,7 @@ fn a_missing_builtin_is_named_at_its_file_and_line() {
         "certs.rego",
         "package certs\n\ndeny contains msg if {\n    certs := crypto.x509.parse_certificates(input.pem)\n    count(certs) > 1\n    msg := \"x\"\n}\n",
     );
-    let e = Bundle::load(&[dir.clone()]).unwrap_err();
+    let e = Bundle::load(std::slice::from_ref(&dir)).unwrap_err();
     assert_eq!((e.line, e.column), (4, 14), "{e}");
     assert!(e.path.ends_with("certs.rego"));
     assert!(
@@ -119,7 +119,7 @@ fn syntax_errors_point_at_the_line_and_tests_run() {
         "bad.rego",
         "package bad\n\ndeny contains msg if {\n\tmsg := \n}\n",
     );
-    let e = Bundle::load(&[dir.clone()]).unwrap_err();
+    let e = Bundle::load(std::slice::from_ref(&dir)).unwrap_err();
     assert!(e.path.ends_with("bad.rego") && e.line >= 4, "{e}");
 
     let dir = tempdir();
@@ -133,7 +133,7 @@ fn syntax_errors_point_at_the_line_and_tests_run() {
         "p_test.rego",
         "package p_test\n\nimport data.p\n\ntest_denied if { p.deny[\"no\"] with input as {\"x\": 1} }\ntest_wrong if { p.deny[\"no\"] with input as {\"x\": 2} }\n",
     );
-    let bundle = Bundle::load(&[dir.clone()]).unwrap();
+    let bundle = Bundle::load(std::slice::from_ref(&dir)).unwrap();
     assert_eq!(bundle.files.len(), 1, "tests are not policies");
     let mut results: Vec<_> = bundle
         .run_tests()
@@ -148,7 +148,10 @@ fn syntax_errors_point_at_the_line_and_tests_run() {
     // Changing a test leaves the digest alone; changing a policy does not.
     let before = bundle.digest.clone();
     write(&dir, "p_test.rego", "package p_test\n\ntest_x if true\n");
-    assert_eq!(Bundle::load(&[dir.clone()]).unwrap().digest, before);
+    assert_eq!(
+        Bundle::load(std::slice::from_ref(&dir)).unwrap().digest,
+        before
+    );
     write(
         &dir,
         "p.rego",

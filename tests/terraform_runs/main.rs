@@ -10,3 +10,4 @@ mod failures;
 mod freshness;
 mod helpers;
 mod locks;
+mod policies;

@@ -166,6 +166,12 @@ impl PlanSummary {
 /// Reads every change, then masks what it shows with every string the plan marks sensitive
 /// anywhere, so a secret marked in one place is masked where it repeats unmarked.
 pub fn summarize(json: &str) -> Result<PlanSummary, PlanError> {
+    summarize_keeping_masker(json).map(|(summary, _)| summary)
+}
+
+/// As [`summarize`], with the plan's masker for other text made from the same plan (policy
+/// messages).
+pub fn summarize_keeping_masker(json: &str) -> Result<(PlanSummary, Masker), PlanError> {
     let raw: RawPlan<'_> =
         serde_json::from_str(json).map_err(|e| PlanError::Json(e.to_string()))?;
     let major = raw.format_version.split('.').next().unwrap_or("");
@@ -235,7 +241,7 @@ pub fn summarize(json: &str) -> Result<PlanSummary, PlanError> {
             })
         })
         .collect::<Result<Vec<_>, PlanError>>()?;
-    Ok(PlanSummary {
+    let summary = PlanSummary {
         format_version: raw.format_version,
         terraform_version: raw.terraform_version,
         errored: raw.errored,
@@ -243,7 +249,8 @@ pub fn summarize(json: &str) -> Result<PlanSummary, PlanError> {
         changes: shown,
         drift,
         outputs,
-    })
+    };
+    Ok((summary, masker))
 }
 
 #[cfg(test)]

@@ -350,6 +350,12 @@ impl World {
         Ok(())
     }
 
+    /// As [`World::restart`], with the config changed first (a new release of the config).
+    pub async fn restart_with(&mut self, change: impl FnOnce(&mut Config)) -> anyhow::Result<()> {
+        change(&mut self.boot.config);
+        self.restart().await
+    }
+
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
     }
@@ -386,6 +392,10 @@ fn resolve_names(
         p.approvers.users.iter_mut().for_each(user_id);
         p.approvers.groups.iter_mut().for_each(group);
         channel(&mut p.channel);
+    }
+    for s in &mut config.terraform.policies {
+        s.owners.users.iter_mut().for_each(user_id);
+        s.owners.groups.iter_mut().for_each(group);
     }
     for a in &mut config.deploy.apps {
         a.approvers.users.iter_mut().for_each(user_id);

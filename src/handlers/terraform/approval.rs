@@ -120,6 +120,7 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     };
     artifacts.binding.base_sha =
         super::builds::base_sha(app, &stored.meta.repo, pull.as_ref()).await?;
+    artifacts.binding.policy_digest = super::policies::current_digest(app, &project.name);
     let current_head = pull.map(|p| p.head);
     Ok(Freshness {
         now_ms: app.clock.now_ms(),

@@ -8,10 +8,12 @@ use crate::app::App;
 use crate::clients::codebuild::{BuildInfo, BuildStatus, CodeBuildError};
 use crate::clients::github::PullState;
 use crate::clients::s3::S3Error;
+use crate::config::PolicySet;
 use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
 use crate::domain::changes::{ApplyChange, Change, ChangeEvent, ChangeKind};
-use crate::domain::plan::{Action, PlanSummary, summarize};
+use crate::domain::plan::{Action, PlanSummary, summarize_keeping_masker};
+use crate::domain::policy::{SetResult, digest_of};
 use crate::domain::tf_run::{Artifacts, Binding, PlanFacts, RunState, required_approvals};
 use crate::event::BuildStateChange;
 use crate::handlers::cards::in_thread;
@@ -182,23 +184,44 @@ pub(super) async fn base_sha(
     ))
 }
 
-async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<(PlanSummary, Artifacts)> {
+/// The plan's summary, what binds an approval to it, and what the policy sets found in it.
+struct ReadPlan {
+    summary: PlanSummary,
+    artifacts: Artifacts,
+    policies: Vec<SetResult>,
+}
+
+async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
     let project = project(app, &stored.record.project)?;
+    let sets: Vec<PolicySet> = app
+        .config
+        .terraform
+        .policies_for(&project.name)
+        .into_iter()
+        .cloned()
+        .collect();
     let dir = artifact_dir(project, stored.id);
     let json = app
         .artifacts
         .get(&project.artifact_bucket, &format!("{dir}/plan.json"))
         .await?;
-    let artifacts = read_artifacts(app, project, stored.id).await?;
+    let mut artifacts = read_artifacts(app, project, stored.id).await?;
     // A plan can be hundreds of megabytes: read on the blocking pool, so acknowledgements and
     // other handlers never wait behind it.
-    let summary = tokio::task::spawn_blocking(move || {
+    let (summary, policies) = tokio::task::spawn_blocking(move || {
         let text =
             std::str::from_utf8(&json).map_err(|_| anyhow::anyhow!("plan.json is not UTF-8"))?;
-        anyhow::Ok(summarize(text)?)
+        let (summary, masker) = summarize_keeping_masker(text)?;
+        let policies = super::policies::check(&sets, text, &masker)?;
+        anyhow::Ok((summary, policies))
     })
     .await??;
-    Ok((summary, artifacts))
+    artifacts.binding.policy_digest = digest_of(&policies);
+    Ok(ReadPlan {
+        summary,
+        artifacts,
+        policies,
+    })
 }
 
 async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::Result<()> {
@@ -209,9 +232,9 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         let pull = pull_now(app, &stored).await?;
         let base = base_sha(app, &stored.meta.repo, pull.as_ref()).await?;
         match read_plan(app, &stored).await {
-            Ok((summary, mut artifacts)) => {
-                artifacts.binding.base_sha = base;
-                Ok((summary, artifacts))
+            Ok(mut read) => {
+                read.artifacts.binding.base_sha = base;
+                Ok(read)
             }
             // An artifact that cannot be trusted is a failed plan, said plainly.
             Err(e) => Err(format!("{e:#}")),
@@ -231,10 +254,15 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             s.meta.plan_reporter = row.clone();
             s.meta.logs_url = info.logs_url.clone();
             match &plan {
-                Ok((summary, artifacts)) => {
+                Ok(ReadPlan {
+                    summary,
+                    artifacts,
+                    policies,
+                }) => {
                     let facts = PlanFacts {
                         sha256: artifacts.plan_sha256.clone(),
                         binding: artifacts.binding.clone(),
+                        policies: policies.clone(),
                         planned_at_ms: now,
                         required_approvals: required_approvals(
                             project.min_approvals,
@@ -263,11 +291,14 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         return Ok(());
     }
     let (action, detail) = match &plan {
-        Ok((_, a)) => (
+        Ok(read) => (
             AuditAction::Planned,
             format!(
-                "run #{} plan sha256 {} build {}",
-                stored.id.0, a.plan_sha256, info.id
+                "run #{} plan sha256 {} build {}{}",
+                stored.id.0,
+                read.artifacts.plan_sha256,
+                info.id,
+                super::policies::audit_detail(&read.policies)
             ),
         ),
         Err(phase) => (
@@ -287,7 +318,7 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         );
         pr_comment(app, &stored, pr, &body).await?;
     }
-    if let Ok((summary, _)) = &plan {
+    if let Ok(ReadPlan { summary, .. }) = &plan {
         if stored.meta.card.ts.is_some() {
             for part in slack_thread(summary, locale) {
                 in_thread(app, &stored.meta.card, part).await?;
@@ -297,6 +328,7 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             let body = markdown(summary, app.config.slack.default_locale);
             pr_comment(app, &stored, pr, &body).await?;
         }
+        super::policies::pr_comment(app, &stored).await?;
     }
     if stored.record.state == RunState::AwaitingApproval {
         // The lease restarts when the plan is ready: approvers get the whole lease to decide.

@@ -7,6 +7,7 @@ mod builds;
 mod command;
 mod github;
 mod plan;
+pub mod policies;
 
 pub use builds::{build_event, poll};
 pub use command::handle as command;
