@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: TfCommand,
     },
+    /// Policy helpers that run anywhere, e.g. in CI (no Slack, no database).
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// GitOps helpers that run anywhere (no Slack, no GitHub).
     Gitops {
         #[command(subcommand)]
@@ -103,6 +108,22 @@ enum TfCommand {
         plan: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Check a plan against Rego policies as banto does before approval, with conftest's output
+    /// and exit codes (1 on any failure); `_test.rego` files' `test_` rules run too.
+    Test {
+        /// Policy folders or files.
+        #[arg(default_value = "policies")]
+        paths: Vec<PathBuf>,
+        /// The JSON plan (`terraform show -json plan.out > plan.json`); `-` reads standard input.
+        #[arg(long)]
+        plan: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Lang::En)]
         lang: Lang,
     },
@@ -215,6 +236,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tf {
             command: TfCommand::Summarize { plan, format, lang },
         } => summarize(&plan, format, lang),
+        Command::Policy {
+            command: PolicyCommand::Test { paths, plan, lang },
+        } => policy_test(&paths, plan.as_deref(), lang),
         Command::Gitops {
             command:
                 GitopsCommand::SetTag {
@@ -341,20 +365,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+impl From<Lang> for banto::locale::Locale {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::En => Self::En,
+            Lang::Ja => Self::Ja,
+        }
+    }
+}
+
+/// A file's text, or standard input for `-`.
+fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        Ok(std::io::read_to_string(std::io::stdin())?)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+fn policy_test(
+    paths: &[PathBuf],
+    plan: Option<&std::path::Path>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let bundle = banto::policy::Bundle::load(paths)?;
+    let json = plan.map(read_input).transpose()?;
+    let name = plan.map(|p| p.display().to_string());
+    let input = name.as_deref().zip(json.as_deref());
+    let (report, failed) = banto::policy::report::run(&bundle, input, lang.into())?;
+    print!("{report}");
+    if failed {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 fn summarize(plan: &std::path::Path, format: Format, lang: Lang) -> anyhow::Result<()> {
     use banto::messages::plan as render;
-    let json = if plan.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())?
-    } else {
-        std::fs::read_to_string(plan).with_context(|| format!("cannot read {}", plan.display()))?
-    };
+    let json = read_input(plan)?;
     let summary =
         banto::domain::plan::summarize(&json).with_context(|| plan.display().to_string())?;
     drop(json);
-    let locale = match lang {
-        Lang::En => banto::locale::Locale::En,
-        Lang::Ja => banto::locale::Locale::Ja,
-    };
+    let locale = lang.into();
     let out = match format {
         Format::Text => render::text(&summary, locale),
         Format::Markdown => render::markdown(&summary, locale),

@@ -500,3 +500,115 @@ fn a_missing_config_file_is_said_once() {
     );
     assert!(err.contains("cannot read /nonexistent/banto.toml"), "{err}");
 }
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("banto-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn policy_test_reads_like_conftest_and_fails_ci_on_a_denial() {
+    let args = [
+        "policy",
+        "test",
+        "examples/policies",
+        "--plan",
+        "examples/policies/plan.json",
+    ];
+    let (ok, out, err) = banto(&args, "", &[]);
+    assert!(!ok, "a denial exits 1: {out}\n{err}");
+    let plan = "examples/policies/plan.json";
+    for line in [
+        format!(
+            "FAIL - {plan} - terraform.stateful - aws_db_instance.orders would be replaced: it holds data"
+        ),
+        format!(
+            "FAIL - {plan} - terraform.s3 - aws_s3_bucket_acl.assets makes the bucket public-read"
+        ),
+        format!("WARN - {plan} - terraform.tags - aws_iam_policy.deployer has no service tag"),
+        "5 tests, 2 passed, 1 warning, 2 failures, 0 exceptions".to_owned(),
+    ] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+    assert!(
+        !out.contains("aws_iam_policy.deployer allows") && !out.contains("aws_security_group_rule"),
+        "a scoped IAM policy and HTTPS from anywhere pass: {out}"
+    );
+    let unit_tests = out.lines().next().unwrap();
+    assert!(
+        unit_tests.ends_with("passed, 0 warnings, 0 failures, 0 exceptions"),
+        "the examples' own _test.rego pass: {out}"
+    );
+
+    let (_, out, _) = banto(&[&args[..], &["--lang", "ja"]].concat(), "", &[]);
+    assert!(
+        out.contains("aws_s3_bucket_acl.assets でバケットが public-read になります"),
+        "{out}"
+    );
+
+    let (ok, out, err) = banto(&["policy", "test", "examples/policies"], "", &[]);
+    assert!(
+        ok,
+        "without a plan only the unit tests run, and pass: {out}\n{err}"
+    );
+}
+
+#[test]
+fn policy_test_names_a_failing_unit_test_and_an_unknown_function_at_its_line() {
+    let dir = scratch("policy");
+    std::fs::write(
+        dir.join("p.rego"),
+        "package main\n\ndeny contains \"no\" if { input.bad }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("p_test.rego"),
+        "package main_test\n\nimport data.main\n\ntest_good if { count(main.deny) == 0 with input as {\"bad\": false} }\n\ntest_wrong if { count(main.deny) == 0 with input as {\"bad\": true} }\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let (ok, out, _) = banto(&["policy", "test", d], "", &[]);
+    assert!(!ok, "{out}");
+    let failing = format!("FAIL - {d}/p_test.rego - main_test - test_wrong: ");
+    assert!(out.lines().any(|l| l.starts_with(&failing)), "{out}");
+    assert!(
+        out.contains("2 tests, 1 passed, 0 warnings, 1 failure, 0 exceptions"),
+        "{out}"
+    );
+
+    std::fs::write(
+        dir.join("p.rego"),
+        "package main\n\ndeny contains \"no\" if {\n\tcrypto.x509.parse_certificates(input.pem)\n}\n",
+    )
+    .unwrap();
+    let (ok, out, err) = banto(&["policy", "test", d], "", &[]);
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!("{d}/p.rego:4:")) && err.contains("`crypto.x509.parse_certificates`"),
+        "the file, the line and the function: {err}"
+    );
+
+    std::fs::write(
+        dir.join("p.rego"),
+        "package main\n\ndeny contains \"no\" if { input.bad }\n",
+    )
+    .unwrap();
+    let (ok, _, err) = banto(
+        &["policy", "test", d, "--plan", "/nonexistent/plan.json"],
+        "",
+        &[],
+    );
+    assert!(
+        !ok && err.contains("cannot read /nonexistent/plan.json"),
+        "{err}"
+    );
+    std::fs::write(dir.join("plan.bin"), b"PK\x03\x04binary").unwrap();
+    let plan = format!("{d}/plan.bin");
+    let (ok, _, err) = banto(&["policy", "test", d, "--plan", &plan], "", &[]);
+    assert!(
+        !ok && err.contains("terraform show -json"),
+        "a saved binary plan is explained: {err}"
+    );
+}

@@ -7,6 +7,7 @@
 
 mod eval;
 mod load;
+pub mod report;
 
 pub use eval::{Evaluation, Input, TestOutcome};
 pub use load::LoadError;
