@@ -2,8 +2,10 @@
 
 use super::Bundle;
 use crate::domain::policy::{Finding, Level};
+use regorus::Engine;
 use serde_json::Value as Json;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A plan's JSON read once into the engine's values, shared by every set and rule.
 pub struct Input(regorus::Value);
@@ -68,73 +70,83 @@ fn messages(value: &Json, rule: &str) -> Vec<(String, Option<String>)> {
 }
 
 impl Bundle {
-    /// The conftest rules at indexes `rules` evaluated on `input` with one engine.
-    fn eval_rules(&self, input: &Input, rules: std::ops::Range<usize>) -> Evaluation {
-        let mut engine = self.engine.clone();
-        engine.set_input(input.0.clone());
-        let mut out = Evaluation::default();
-        for (rule, level) in &self.rules[rules] {
-            out.rules += 1;
-            let (namespace, name) = split_rule(rule);
-            let found = match engine.eval_rule(rule.clone()) {
-                Ok(regorus::Value::Undefined) => vec![],
-                Ok(v) => match v.to_json_str().map(|s| serde_json::from_str::<Json>(&s)) {
-                    Ok(Ok(json)) => messages(&json, name),
-                    _ => vec![(format!("{rule}: a value banto cannot read"), None)],
-                },
-                // Fail closed: a policy that cannot be evaluated is a failure, never a pass.
-                Err(e) => {
-                    let first = e.to_string();
-                    let first = first
-                        .lines()
-                        .find(|l| l.starts_with("error"))
-                        .unwrap_or(&first);
-                    out.findings.push(Finding {
-                        level: Level::Fail,
-                        namespace: namespace.to_owned(),
-                        msg: format!("{name} could not be evaluated: {first}"),
-                        msg_ja: None,
-                    });
-                    continue;
-                }
-            };
-            if found.is_empty() {
-                out.passed += 1;
+    /// One conftest rule's findings; `None` when it found nothing.
+    fn eval_rule(&self, engine: &mut Engine, index: usize) -> Option<Vec<Finding>> {
+        let (rule, level) = &self.rules[index];
+        let (namespace, name) = split_rule(rule);
+        let found = match engine.eval_rule(rule.clone()) {
+            Ok(regorus::Value::Undefined) => vec![],
+            Ok(v) => match v.to_json_str().map(|s| serde_json::from_str::<Json>(&s)) {
+                Ok(Ok(json)) => messages(&json, name),
+                _ => vec![(format!("{rule}: a value banto cannot read"), None)],
+            },
+            // Fail closed: a policy that cannot be evaluated is a failure, never a pass.
+            Err(e) => {
+                let first = e.to_string();
+                let first = first
+                    .lines()
+                    .find(|l| l.starts_with("error"))
+                    .unwrap_or(&first);
+                return Some(vec![Finding {
+                    level: Level::Fail,
+                    namespace: namespace.to_owned(),
+                    msg: format!("{name} could not be evaluated: {first}"),
+                    msg_ja: None,
+                }]);
             }
-            out.findings
-                .extend(found.into_iter().map(|(msg, msg_ja)| Finding {
+        };
+        (!found.is_empty()).then(|| {
+            found
+                .into_iter()
+                .map(|(msg, msg_ja)| Finding {
                     level: *level,
                     namespace: namespace.to_owned(),
                     msg,
                     msg_ja,
-                }));
-        }
-        out
+                })
+                .collect()
+        })
     }
 
-    /// Every conftest rule of the bundle on `input`, on up to `threads` cores.
+    /// Every conftest rule of the bundle on `input`, on up to `threads` cores, each taking the
+    /// next rule when it is done with one; findings in rule order whatever the threads.
     pub fn evaluate(&self, input: &Input, threads: usize) -> Evaluation {
         let n = self.rules.len();
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut engine = self.engine.clone();
+            engine.set_input(input.0.clone());
+            let mut done = vec![];
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return done;
+                }
+                done.push((i, self.eval_rule(&mut engine, i)));
+            }
+        };
         let threads = threads.clamp(1, n.max(1));
-        if threads == 1 {
-            return self.eval_rules(input, 0..n);
-        }
-        let chunk = n.div_ceil(threads);
-        let parts: Vec<Evaluation> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| s.spawn(move || self.eval_rules(input, start..(start + chunk).min(n))))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        let mut all = Evaluation::default();
-        for p in parts {
-            all.findings.extend(p.findings);
-            all.rules += p.rules;
-            all.passed += p.passed;
+        let mut results = if threads == 1 {
+            work()
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        results.sort_by_key(|(i, _)| *i);
+        let mut all = Evaluation {
+            rules: results.len(),
+            ..Evaluation::default()
+        };
+        for (_, found) in results {
+            match found {
+                Some(found) => all.findings.extend(found),
+                None => all.passed += 1,
+            }
         }
         all
     }
