@@ -528,7 +528,7 @@ fn policy_test_reads_like_conftest_and_fails_ci_on_a_denial() {
             "FAIL - {plan} - terraform.s3 - aws_s3_bucket_acl.assets makes the bucket public-read"
         ),
         format!("WARN - {plan} - terraform.tags - aws_iam_policy.deployer has no service tag"),
-        "5 tests, 2 passed, 1 warning, 2 failures, 0 exceptions".to_owned(),
+        "6 tests, 3 passed, 1 warning, 2 failures, 0 exceptions".to_owned(),
     ] {
         assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
     }
@@ -611,4 +611,25 @@ fn policy_test_names_a_failing_unit_test_and_an_unknown_function_at_its_line() {
         !ok && err.contains("terraform show -json"),
         "a saved binary plan is explained: {err}"
     );
+}
+
+#[test]
+fn console_demo_plan_waits_for_an_owners_override_of_its_policy_failure() {
+    let script = "/tf plan network\n:wait 2\n:as bob\n:click 1 Approve\n:as kenji\n:click 1 Override policy\n:submit\n:click 1 Override policy\n:submit reason=legacy_NAT_unused\n:as bob\n:click 1 Approve\n:as kenji\n:click 1 Approve\n:wait 2\n:quit\n";
+    let (ok, out, err) = banto(&["console"], script, &[]);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains(":x: `terraform.egress` aws_nat_gateway.legacy would be deleted: traffic through it stops"),
+        "the example policies check the demo plan: {out}"
+    );
+    assert!(
+        out.contains("failed a policy"),
+        "bob cannot approve past it: {out}"
+    );
+    assert!(out.contains("オーバーライドには理由が必要です"), "{out}");
+    assert!(
+        out.contains(":unlock: Overridden by @kenji: legacy NAT unused"),
+        "{out}"
+    );
+    assert!(out.contains(":white_check_mark: *Applied*"), "{out}");
 }

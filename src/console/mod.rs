@@ -55,9 +55,44 @@ resource_types = ["aws_nat_gateway", "aws_db_instance"]
 actions = ["delete", "replace"]
 min_approvals = 2
 "##;
-    Config::parse(text, std::path::Path::new("<console demo>"))
+    let mut terraform = Config::parse(text, std::path::Path::new("<console demo>"))
         .expect("the demo project is valid")
-        .terraform
+        .terraform;
+    terraform.policies.push(demo_policies());
+    terraform
+}
+
+/// examples/policies, built in, checking the demo project; sre-leads (kenji) own it.
+fn demo_policies() -> crate::config::PolicySet {
+    macro_rules! rego {
+        ($($name:literal),*) => {
+            vec![$((
+                std::path::PathBuf::from(concat!("examples/policies/terraform/", $name)),
+                std::path::PathBuf::from(concat!("terraform/", $name)),
+                include_str!(concat!("../../examples/policies/terraform/", $name)).to_owned(),
+            )),*]
+        };
+    }
+    let files = rego![
+        "egress.rego",
+        "iam.rego",
+        "network.rego",
+        "s3_public.rego",
+        "stateful.rego",
+        "tags.rego"
+    ];
+    let mut set: crate::config::PolicySet = toml::from_str(
+        r#"
+name = "aws-basics"
+paths = ["examples/policies"]
+owners = { groups = ["&sre-leads"] }
+"#,
+    )
+    .expect("the demo policy set is valid");
+    set.bundle = std::sync::Arc::new(Some(
+        crate::policy::Bundle::compile(files).expect("the example policies compile"),
+    ));
+    set
 }
 
 /// The demo's GitOps app, used when config.toml defines none: `/deploy web 1.5.0`.

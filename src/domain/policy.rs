@@ -63,6 +63,8 @@ pub enum OverrideRefusal {
     NotAnOwner,
     /// Whoever asked for the change may not override its failures.
     OwnChange,
+    /// An override says why, for the audit log and the pull request.
+    NoReason,
 }
 
 /// The combined digest of the sets (name, digest) a plan is checked against (None: no set).

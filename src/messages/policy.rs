@@ -32,6 +32,7 @@ pub struct SetView {
     pub more: usize,
     /// Who overrode it and why (mentions).
     pub overrides: Vec<(String, String)>,
+    /// Overrides still needed.
     pub needed: u32,
     /// Its failures still hold approval back.
     pub blocking: bool,
@@ -73,18 +74,22 @@ pub fn set_views(run: &Run, all: bool) -> Vec<SetView> {
                 r.failures().take(take).map(|f| view(f, !all)).collect();
             let warnings: Vec<FindingView> =
                 r.warnings().take(take).map(|f| view(f, !all)).collect();
+            let overrides: Vec<(String, String)> = run
+                .overrides
+                .iter()
+                .filter(|o| o.set == r.set)
+                .map(|o| (mention(o.by.as_str()), o.reason.clone()))
+                .collect();
             SetView {
                 name: r.set.clone(),
                 more: r.findings.len() - failures.len() - warnings.len(),
                 failures,
                 warnings,
-                overrides: run
-                    .overrides
-                    .iter()
-                    .filter(|o| o.set == r.set)
-                    .map(|o| (mention(o.by.as_str()), o.reason.clone()))
-                    .collect(),
-                needed: r.overrides_needed.max(1),
+                needed: r
+                    .overrides_needed
+                    .max(1)
+                    .saturating_sub(overrides.len() as u32),
+                overrides,
                 blocking: blocking.contains(&r.set.as_str()),
             }
         })
@@ -236,6 +241,7 @@ mod tests {
                 OverrideRefusal::NothingToOverride,
                 OverrideRefusal::NotAnOwner,
                 OverrideRefusal::OwnChange,
+                OverrideRefusal::NoReason,
             ] {
                 texts.push(PolicyText::Refused { run: 7, refusal });
             }

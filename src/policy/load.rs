@@ -163,6 +163,14 @@ impl Bundle {
             let at = roots.first().map_or(Path::new("."), PathBuf::as_path);
             return Err(LoadError::at(at, "no policy (.rego) files here"));
         }
+        Self::compile(files)
+    }
+
+    /// Compile Rego held in memory: (path for messages, name for the digest, text).
+    pub fn compile(files: Vec<(PathBuf, PathBuf, String)>) -> Result<Bundle, LoadError> {
+        if files.is_empty() {
+            return Err(LoadError::at(Path::new("."), "no policy (.rego) files"));
+        }
         let mut engine = Engine::new();
         let mut with_tests = Engine::new();
         let mut digest = Sha256::new();

@@ -68,14 +68,30 @@ async fn a_failing_policy_waits_for_its_owners_override_then_approvals_apply() {
         .unwrap();
     assert!(run.record.approvals.is_empty() && run.record.overrides.is_empty());
 
-    // kenji owns the set (through &sre-leads): asked why, the override is recorded.
+    // kenji owns the set (through &sre-leads): asked why, the override is recorded; without
+    // a reason it is not.
     world.press("kenji", &card, "tf_override").await.unwrap();
     let view = override_view(&world);
+    let metadata = view["private_metadata"].as_str().unwrap();
     world
         .submit_view(
             "kenji",
             "tf_override_reason",
-            view["private_metadata"].as_str().unwrap(),
+            metadata,
+            serde_json::json!({ "reason": { "reason_input": "   " } }),
+        )
+        .await
+        .unwrap();
+    world.settle().await.unwrap();
+    let refused = world.next_reply("kenji").await.unwrap();
+    assert!(refused.text.contains("理由が必要"), "{}", refused.text);
+    let run = world.app.store.load(banto::ids::RunId(1)).await.unwrap();
+    assert!(run.unwrap().record.overrides.is_empty());
+    world
+        .submit_view(
+            "kenji",
+            "tf_override_reason",
+            metadata,
             serde_json::json!({ "reason": { "reason_input": "decommissioning the test box <!channel>" } }),
         )
         .await

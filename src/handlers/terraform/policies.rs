@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::config::PolicySet;
 use crate::domain::audit::AuditAction;
 use crate::domain::mask::Masker;
-use crate::domain::policy::{Finding, SetResult};
+use crate::domain::policy::{Finding, OverrideRefusal, SetResult};
 use crate::event::{BlockAction, Form, ViewSubmission};
 use crate::handlers::reply;
 use crate::ids::{RunId, UserId};
@@ -155,8 +155,15 @@ pub async fn override_submitted(app: &App, view: ViewSubmission, run: RunId) -> 
     let Some(stored) = app.store.load(run).await? else {
         return Ok(());
     };
-    let owners = owners(app, &stored).await?;
     let user = view.user.clone();
+    if reason.is_empty() {
+        let text = PolicyText::Refused {
+            run: run.0,
+            refusal: OverrideRefusal::NoReason,
+        };
+        return answer(app, &user, None, &stored, &text).await;
+    }
+    let owners = owners(app, &stored).await?;
     let (stored, result) = app
         .store
         .update(run, |s| {
