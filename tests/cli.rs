@@ -142,6 +142,11 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
         assert!(err.contains(&format!("{}:{want}", path.display())), "{err}");
     }
     let good = project("C0123INFRA", "\"U0123ALICE\"", "\"S0SRELEADS\"")
+        + &format!(
+            "[[terraform.policies]]\nname = \"aws-basics\"\npaths = [\"{}/examples/policies\"]\n\
+             owners = {{ groups = [\"S0SRELEADS\"] }}\noverrides_needed = 2\n",
+            env!("CARGO_MANIFEST_DIR")
+        )
         + "[aws]\nendpoint_url = \"http://localhost:4566\"\n\
            [aws.endpoints]\ncodebuild = \"https://vpce-0abc.codebuild.us-east-1.vpce.amazonaws.com\"\n\
            [incidents]\nbroadcast_channel = \"C0INCIDENTS\"\n\
@@ -154,6 +159,10 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
         "{out}"
     );
     assert!(out.contains("deploy apps       none"), "{out}");
+    assert!(
+        out.contains("policies          1: aws-basics (6 files, 2 overrides to pass a failure)"),
+        "{out}"
+    );
     assert!(
         out.contains("us-east-1 via http://localhost:4566/"),
         "{out}"

@@ -68,6 +68,21 @@ pub fn summary(config: &Config, secrets: &Secrets) -> String {
         .map(|p| format!("{} ({} {})", p.name, p.repo, p.dir))
         .collect();
     out.line(format!("  terraform         {}", listing(&projects)));
+    let sets: Vec<String> = config
+        .terraform
+        .policies
+        .iter()
+        .map(|s| {
+            let n = s.overrides_needed;
+            format!(
+                "{} ({} files, {n} override{} to pass a failure)",
+                s.name,
+                s.bundle().files.len(),
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    out.line(format!("  policies          {}", listing(&sets)));
     let apps: Vec<String> = config
         .deploy
         .apps
