@@ -64,6 +64,7 @@ fn buildspecs_read_only_what_banto_sets_and_use_all_of_it() {
             policy_digest: None,
         },
         policies: vec![],
+        cost: None,
     };
     for (file, mode, approved) in [
         ("buildspec-plan.yml", "plan", None),
@@ -114,7 +115,13 @@ fn the_apply_checks_the_plan_hash_before_applying_the_saved_plan() {
         assert!(exit < run, "{bound} is checked before terraform apply");
     }
     let plan = read("buildspec-plan.yml");
-    for artifact in ["tfplan", "tfplan.sha256", "plan.json", "binding.json"] {
+    for artifact in [
+        "tfplan",
+        "tfplan.sha256",
+        "plan.json",
+        "binding.json",
+        "infracost.json",
+    ] {
         assert!(plan.contains(artifact), "the plan build uploads {artifact}");
     }
     assert!(

@@ -115,6 +115,11 @@ fn check_config_refuses_what_cannot_work_in_a_real_workspace() {
     };
     let cases = [
         (
+            project("C0123INFRA", "\"U0123ALICE\"", "")
+                + "[[terraform.projects.risk]]\nmin_approvals = 2\n",
+            "1:1: terraform project \"network\": a risk rule names resource_types, cost_increase_over or both",
+        ),
+        (
             project("#terraform", "\"U0123ALICE\"", ""),
             "8:11: terraform project \"network\": \"#terraform\" is not a Slack channel id",
         ),

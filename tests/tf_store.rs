@@ -25,6 +25,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
             required_approvals: 1,
             binding: Default::default(),
             policies: vec![],
+            cost: None,
         },
         true,
     );

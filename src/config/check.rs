@@ -47,6 +47,11 @@ impl Config {
                 return Err(here(at("no approvers: nobody could ever apply it")));
             }
             for r in &p.risk {
+                if r.resource_types.is_empty() && r.cost_increase_over.is_none() {
+                    return Err(here(at(
+                        "a risk rule names resource_types, cost_increase_over or both",
+                    )));
+                }
                 if let Some(a) = r.actions.iter().find(|a| {
                     !["create", "update", "delete", "replace", "forget"].contains(&a.as_str())
                 }) {

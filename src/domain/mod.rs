@@ -4,6 +4,7 @@ pub mod approval;
 pub mod audit;
 pub mod card;
 pub mod changes;
+pub mod cost;
 pub mod deploy;
 pub mod freeze;
 pub mod glob;

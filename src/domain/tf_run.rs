@@ -1,6 +1,7 @@
 //! The life of one Terraform run, as a pure state machine: plan → approvals → freshness check →
 //! exactly one apply. Handlers load a `Run`, call one method, and persist the result.
 
+use super::cost::Cost;
 use super::glob::Globs;
 use super::plan::{Action, PlanSummary};
 use super::policy::{Override, OverrideRefusal, SetResult};
@@ -164,6 +165,9 @@ pub struct PlanFacts {
     /// What each policy set found in the plan (messages masked like the plan).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<SetResult>,
+    /// The monthly cost before and after, when the plan build ran Infracost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,7 +277,12 @@ pub struct Freshness {
 #[serde(deny_unknown_fields)]
 pub struct RiskRule {
     /// Resource type globs, e.g. `aws_iam_*`, `aws_db_instance`.
+    #[serde(default)]
     pub resource_types: Globs,
+    /// A monthly cost increase above this (in the estimate's currency) makes it risky; so does
+    /// a plan without a readable estimate, when a rule asks for one.
+    #[serde(default)]
+    pub cost_increase_over: Option<f64>,
     /// Which actions make it risky: any of `create`, `update`, `delete`, `replace`, `forget`.
     #[serde(default = "default_risk_actions")]
     pub actions: Vec<String>,
@@ -284,8 +293,15 @@ fn default_risk_actions() -> Vec<String> {
     vec!["delete".into(), "replace".into()]
 }
 
-/// Approvals the plan needs: `min`, raised by any risk rule a change matches.
-pub fn required_approvals(min: u32, risk: &[RiskRule], plan: &PlanSummary) -> u32 {
+/// Approvals the plan needs: `min`, raised by any risk rule the plan matches: a change of its
+/// resource types and actions, and a cost increase over its limit, whichever it names (both when
+/// it names both).
+pub fn required_approvals(
+    min: u32,
+    risk: &[RiskRule],
+    plan: &PlanSummary,
+    cost: Option<&Cost>,
+) -> u32 {
     let action_word = |a: Action| match a {
         Action::Create => "create",
         Action::Update => "update",
@@ -294,12 +310,20 @@ pub fn required_approvals(min: u32, risk: &[RiskRule], plan: &PlanSummary) -> u3
         Action::Forget => "forget",
         Action::Read | Action::NoOp => "",
     };
+    let costs_more = |limit: f64| match cost {
+        Some(Cost::Estimate(e)) => e.increase_cents() as f64 > limit * 100.0,
+        // Fail closed: a limit nobody can check counts as passed.
+        Some(Cost::Unreadable(_)) | None => true,
+    };
     risk.iter()
         .filter(|rule| {
-            plan.changes.iter().any(|c| {
-                rule.actions.iter().any(|a| a == action_word(c.action))
-                    && rule.resource_types.is_match(&c.resource_type)
-            })
+            let by_change = rule.resource_types.is_empty()
+                || plan.changes.iter().any(|c| {
+                    rule.actions.iter().any(|a| a == action_word(c.action))
+                        && rule.resource_types.is_match(&c.resource_type)
+                });
+            let by_cost = rule.cost_increase_over.is_none_or(costs_more);
+            by_change && by_cost
         })
         .map(|rule| rule.min_approvals)
         .fold(min, u32::max)

@@ -17,6 +17,7 @@ fn awaiting(need: u32) -> Run {
             required_approvals: need,
             binding: bound(),
             policies: vec![],
+            cost: None,
         },
         true,
     );
@@ -182,15 +183,71 @@ fn risk_rules_raise_the_bar() {
     let replace_role = plan(
         r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.ci","type":"aws_iam_role","change":{"actions":["create","delete"]}}]}"#,
     );
-    assert_eq!(required_approvals(p.min_approvals, &p.risk, &destroy_db), 2);
     assert_eq!(
-        required_approvals(p.min_approvals, &p.risk, &update_db),
+        required_approvals(p.min_approvals, &p.risk, &destroy_db, None),
+        2
+    );
+    assert_eq!(
+        required_approvals(p.min_approvals, &p.risk, &update_db, None),
         1,
         "only delete and replace are risky by default"
     );
     assert_eq!(
-        required_approvals(p.min_approvals, &p.risk, &replace_role),
+        required_approvals(p.min_approvals, &p.risk, &replace_role, None),
         2
+    );
+}
+
+#[test]
+fn a_cost_rule_raises_the_bar_above_its_increase_and_when_nobody_can_tell() {
+    use super::super::cost::{Cost, CostEstimate};
+    let p = project(
+        "[[terraform.projects.risk]]\ncost_increase_over = 500\nmin_approvals = 3\n\
+         [[terraform.projects.risk]]\nresource_types = [\"aws_db_instance\"]\ncost_increase_over = 100\nmin_approvals = 2\n",
+    );
+    let update_vm = super::super::plan::summarize(
+        r#"{"format_version":"1.2","resource_changes":[{"address":"aws_instance.a","type":"aws_instance","change":{"actions":["update"],"before":{},"after":{}}}]}"#,
+    )
+    .unwrap();
+    let delete_db = super::super::plan::summarize(
+        r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","change":{"actions":["delete"]}}]}"#,
+    )
+    .unwrap();
+    let costing = |before: i64, after: i64| {
+        Some(Cost::Estimate(CostEstimate {
+            currency: "USD".into(),
+            before_cents: before,
+            after_cents: after,
+            top: vec![],
+        }))
+    };
+    let need = |plan, cost: Option<Cost>| required_approvals(1, &p.risk, plan, cost.as_ref());
+    assert_eq!(
+        need(&update_vm, costing(10_000, 60_000)),
+        1,
+        "+$500 is not over 500"
+    );
+    assert_eq!(need(&update_vm, costing(10_000, 60_001)), 3);
+    assert_eq!(need(&update_vm, costing(90_000, 10_000)), 1, "savings");
+    assert_eq!(
+        need(&delete_db, costing(0, 20_000)),
+        2,
+        "both halves of the rule match"
+    );
+    assert_eq!(need(&update_vm, costing(0, 20_000)), 1, "not a database");
+    assert_eq!(
+        need(&update_vm, None),
+        3,
+        "no estimate: the limit cannot be checked"
+    );
+    assert_eq!(
+        need(
+            &update_vm,
+            Some(Cost::Unreadable(
+                super::super::cost::Unreadable::NotInfracost
+            ))
+        ),
+        3
     );
 }
 
@@ -212,6 +269,7 @@ fn lifecycle_ends() {
             required_approvals: 1,
             binding: Binding::default(),
             policies: vec![],
+            cost: None,
         },
         false,
     );

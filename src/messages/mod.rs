@@ -48,6 +48,7 @@ pub(crate) use bilingual;
 pub mod approval;
 pub mod banto;
 pub mod common;
+pub mod cost;
 pub mod deploy;
 pub mod failure;
 pub mod gitops;

@@ -210,6 +210,7 @@ mod tests {
                 required_approvals: 1,
                 binding: Default::default(),
                 policies: vec![guard, names],
+                cost: None,
             },
             true,
         );

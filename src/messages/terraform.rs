@@ -237,6 +237,14 @@ pub fn card(
         json!({ "type": "section", "text": { "type": "mrkdwn", "text": status_line } }),
     ];
     blocks.extend(meta.summary_blocks.iter().cloned());
+    let has_cost_rule = project.risk.iter().any(|r| r.cost_increase_over.is_some());
+    let cost = run.plan.as_ref().and_then(|p| p.cost.as_ref());
+    if let Some(text) =
+        super::cost::CostText::of(cost, has_cost_rule).filter(|_| run.plan.is_some())
+    {
+        let text = text.render(locale);
+        blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }));
+    }
     let sets = super::policy::set_views(run, false);
     if !sets.is_empty() {
         let text: String = PolicyText::Card { sets }
@@ -428,6 +436,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 required_approvals: 1,
                 binding: Default::default(),
                 policies: vec![],
+                cost: None,
             },
             true,
         );

@@ -5,6 +5,7 @@
 //! One story per module; `helpers.rs` holds the world and the steps they share.
 
 mod approval;
+mod cost;
 mod crash_points;
 mod failures;
 mod freshness;

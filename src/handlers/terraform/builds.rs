@@ -12,6 +12,7 @@ use crate::config::PolicySet;
 use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
 use crate::domain::changes::{ApplyChange, Change, ChangeEvent, ChangeKind};
+use crate::domain::cost::Cost;
 use crate::domain::plan::{Action, PlanSummary, summarize_keeping_masker};
 use crate::domain::policy::{SetResult, digest_of};
 use crate::domain::tf_run::{Artifacts, Binding, PlanFacts, RunState, required_approvals};
@@ -184,11 +185,26 @@ pub(super) async fn base_sha(
     ))
 }
 
-/// The plan's summary, what binds an approval to it, and what the policy sets found in it.
+/// The plan's summary, what binds an approval to it, what the policy sets found in it, and its
+/// cost when the build ran Infracost.
 struct ReadPlan {
     summary: PlanSummary,
     artifacts: Artifacts,
     policies: Vec<SetResult>,
+    cost: Option<Cost>,
+}
+
+/// `infracost.json`, when the plan build wrote one.
+async fn read_cost(app: &App, project: &TfProject, dir: &str) -> anyhow::Result<Option<Cost>> {
+    match app
+        .artifacts
+        .get(&project.artifact_bucket, &format!("{dir}/infracost.json"))
+        .await
+    {
+        Ok(bytes) => Ok(Some(crate::domain::cost::parse(&bytes))),
+        Err(S3Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
@@ -206,6 +222,7 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
         .get(&project.artifact_bucket, &format!("{dir}/plan.json"))
         .await?;
     let mut artifacts = read_artifacts(app, project, stored.id).await?;
+    let cost = read_cost(app, project, &dir).await?;
     // A plan can be hundreds of megabytes: read on the blocking pool, so acknowledgements and
     // other handlers never wait behind it.
     let (summary, policies) = tokio::task::spawn_blocking(move || {
@@ -221,6 +238,7 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
         summary,
         artifacts,
         policies,
+        cost,
     })
 }
 
@@ -258,16 +276,19 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
                     summary,
                     artifacts,
                     policies,
+                    cost,
                 }) => {
                     let facts = PlanFacts {
                         sha256: artifacts.plan_sha256.clone(),
                         binding: artifacts.binding.clone(),
                         policies: policies.clone(),
+                        cost: cost.clone(),
                         planned_at_ms: now,
                         required_approvals: required_approvals(
                             project.min_approvals,
                             &project.risk,
                             summary,
+                            cost.as_ref(),
                         ),
                     };
                     s.record.plan_succeeded(facts, summary.has_changes());
