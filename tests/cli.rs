@@ -646,4 +646,8 @@ fn console_demo_plan_waits_for_an_owners_override_of_its_policy_failure() {
         "{out}"
     );
     assert!(out.contains(":white_check_mark: *Applied*"), "{out}");
+    assert!(
+        out.contains(":moneybag: *Monthly cost* $445.44 → $443.18 (*-$2.26*)"),
+        "the demo build ran Infracost: {out}"
+    );
 }

@@ -197,6 +197,10 @@ pub async fn run(
     // CodeBuild plans and applies by itself, a moment after each build starts.
     let autopilot = world.aws_side().autopilot(
         include_str!("../../examples/plans/network.plan.json").to_owned(),
+        vec![(
+            "infracost.json",
+            include_str!("../../examples/plans/network.infracost.json").to_owned(),
+        )],
         std::time::Duration::from_millis(300),
     );
     let mut s = Session {

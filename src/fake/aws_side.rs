@@ -83,7 +83,26 @@ impl AwsSide {
     }
 
     /// End every build shortly after it starts: plans succeed with `plan_json`, applies succeed.
-    pub fn autopilot(self, plan_json: String, delay: Duration) -> tokio::task::JoinHandle<()> {
+    /// A file the plan build writes beside the plan (e.g. `infracost.json`).
+    pub fn put_artifact(&self, build: &FakeBuild, name: &str, body: &str) -> anyhow::Result<()> {
+        let bucket = build
+            .env("BANTO_ARTIFACT_BUCKET")
+            .context("no BANTO_ARTIFACT_BUCKET")?;
+        let dir = build
+            .env("BANTO_ARTIFACT_PREFIX")
+            .context("no BANTO_ARTIFACT_PREFIX")?;
+        self.s3
+            .put(bucket, &format!("{dir}/{name}"), body.as_bytes().to_vec());
+        Ok(())
+    }
+
+    /// Plan builds also leave `extra` files (name, text) beside the plan.
+    pub fn autopilot(
+        self,
+        plan_json: String,
+        extra: Vec<(&'static str, String)>,
+        delay: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut changed = self.codebuild.subscribe();
             loop {
@@ -98,7 +117,13 @@ impl AwsSide {
                 for b in running {
                     tokio::time::sleep(delay).await;
                     let done = if b.env("BANTO_MODE") == Some("plan") {
-                        self.finish_plan(&b, &plan_json).await.map(|_| ())
+                        let written = extra
+                            .iter()
+                            .try_for_each(|(name, body)| self.put_artifact(&b, name, body));
+                        match written {
+                            Ok(()) => self.finish_plan(&b, &plan_json).await.map(|_| ()),
+                            Err(e) => Err(e),
+                        }
                     } else {
                         self.finish_build(&b, Outcome::Succeeded).await
                     };

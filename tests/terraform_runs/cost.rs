@@ -18,15 +18,11 @@ fn infracost(before: &str, after: &str) -> String {
     )
 }
 
-/// The plan build also writes `infracost.json` beside the plan.
 fn write_estimate(world: &World, build: &FakeBuild, body: &str) {
-    let bucket = build.env("BANTO_ARTIFACT_BUCKET").unwrap();
-    let dir = build.env("BANTO_ARTIFACT_PREFIX").unwrap();
-    world.s3.put(
-        bucket,
-        &format!("{dir}/infracost.json"),
-        body.as_bytes().to_vec(),
-    );
+    world
+        .aws_side()
+        .put_artifact(build, "infracost.json", body)
+        .unwrap();
 }
 
 #[tokio::test]
