@@ -6,6 +6,7 @@ pub mod card;
 pub mod changes;
 pub mod cost;
 pub mod deploy;
+pub mod drift;
 pub mod freeze;
 pub mod glob;
 pub mod hold;
