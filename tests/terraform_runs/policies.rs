@@ -219,3 +219,117 @@ async fn an_approval_is_void_when_the_policies_change_before_apply() {
     );
     assert!(world.codebuild.started(APPLY).is_empty());
 }
+
+/// A PR whose plan fails `guard`, waiting for an owner's override.
+async fn blocked() -> World {
+    let world = world_with(GUARD).await;
+    let (card, build) = open_pr(&world, 31, HEAD_A, "carol-gh").await;
+    plan_ready(&world, &card, &build, &destroys()).await;
+    world
+}
+
+fn policy_comments(world: &World) -> Vec<String> {
+    world
+        .github
+        .comments_on(REPO, 31)
+        .into_iter()
+        .filter(|c| c.body.contains("banto:tf:network:policies"))
+        .map(|c| c.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_blocked_plan_is_reported_once_wherever_it_stopped() {
+    banto::fake::crash::sweep(
+        "plan with a policy failure ends",
+        || async {
+            let world = world_with(GUARD).await;
+            open_pr(&world, 31, HEAD_A, "carol-gh").await;
+            world
+        },
+        async |w: &World| {
+            let build = w.build(PLAN, 0).await.unwrap();
+            w.finish_plan(&build, &destroys()).await.unwrap();
+        },
+        async |w: &World, n| {
+            let at = format!("crash before call {n}");
+            let comments = policy_comments(w);
+            assert_eq!(comments.len(), 1, "{at}: one policy comment");
+            assert!(comments[0].contains("❌ fail"), "{at}: {}", comments[0]);
+            let run = w
+                .app
+                .store
+                .load(banto::ids::RunId(1))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(run.record.blocking_policies().len(), 1, "{at}");
+            w.slack
+                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_override_is_recorded_once_wherever_it_stopped() {
+    banto::fake::crash::sweep(
+        "override",
+        blocked,
+        async |w: &World| {
+            w.submit_view(
+                "kenji",
+                "tf_override_reason",
+                "1",
+                serde_json::json!({ "reason": { "reason_input": "the box is empty" } }),
+            )
+            .await
+            .unwrap();
+        },
+        async |w: &World, n| {
+            let at = format!("crash before call {n}");
+            let run = w
+                .app
+                .store
+                .load(banto::ids::RunId(1))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(run.record.overrides.len(), 1, "{at}: one override");
+            assert!(run.record.blocking_policies().is_empty(), "{at}");
+            let audited: Vec<_> = w
+                .app
+                .store
+                .audit_trail("tf:network")
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.action == "policy_override")
+                .collect();
+            assert_eq!(audited.len(), 1, "{at}: audited once");
+            let comments = policy_comments(w);
+            assert_eq!(
+                comments.len(),
+                1,
+                "{at}: the policy comment is edited, not repeated"
+            );
+            assert_eq!(
+                comments[0].matches("the box is empty").count(),
+                1,
+                "{at}: {}",
+                comments[0]
+            );
+            let told = w
+                .slack
+                .state()
+                .messages
+                .iter()
+                .filter(|m| m.text.contains("オーバーライドしました"))
+                .count();
+            assert_eq!(told, 1, "{at}: kenji is told once");
+            w.slack
+                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+        },
+    )
+    .await;
+}
