@@ -23,34 +23,15 @@ pub struct AwsSide {
 
 impl AwsSide {
     /// The plan build writes `plan_json` (and the plan file's hash and `binding.json`) where banto
-    /// reads them,
-    /// succeeds, and EventBridge tells banto. Returns the plan file's SHA-256.
+    /// reads them, succeeds, and EventBridge tells banto. Returns the plan file's SHA-256.
     pub async fn finish_plan(&self, build: &FakeBuild, plan_json: &str) -> anyhow::Result<String> {
-        let bucket = build
-            .env("BANTO_ARTIFACT_BUCKET")
-            .context("no BANTO_ARTIFACT_BUCKET")?;
-        let dir = build
-            .env("BANTO_ARTIFACT_PREFIX")
-            .context("no BANTO_ARTIFACT_PREFIX")?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
             format!("tfplan for {}", build.id).as_bytes(),
         ));
-        self.s3.put(
-            bucket,
-            &format!("{dir}/plan.json"),
-            plan_json.as_bytes().to_vec(),
-        );
-        self.s3.put(
-            bucket,
-            &format!("{dir}/tfplan.sha256"),
-            format!("{sha}  tfplan\n"),
-        );
-        self.s3.put(
-            bucket,
-            &format!("{dir}/binding.json"),
-            json!({ "terraform_version": TERRAFORM_VERSION, "lock_sha256": LOCK_SHA256 })
-                .to_string(),
-        );
+        self.put_artifact(build, "plan.json", plan_json)?;
+        self.put_artifact(build, "tfplan.sha256", &format!("{sha}  tfplan\n"))?;
+        let binding = json!({ "terraform_version": TERRAFORM_VERSION, "lock_sha256": LOCK_SHA256 });
+        self.put_artifact(build, "binding.json", &binding.to_string())?;
         self.finish_build(build, Outcome::Succeeded).await?;
         Ok(sha)
     }
