@@ -65,6 +65,7 @@ fn buildspecs_read_only_what_banto_sets_and_use_all_of_it() {
         },
         policies: vec![],
         cost: None,
+        changes_digest: None,
     };
     for (file, mode, approved) in [
         ("buildspec-plan.yml", "plan", None),

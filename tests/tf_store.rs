@@ -26,6 +26,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
             binding: Default::default(),
             policies: vec![],
             cost: None,
+            changes_digest: None,
         },
         true,
     );
@@ -56,6 +57,7 @@ async fn only_one_of_two_racing_transitions_is_saved() {
     let mut b = store.load(id).await.unwrap().unwrap();
     let approvers = Policy::new(["UBOB"], false);
     let fresh = Freshness {
+        wait_for_merge: false,
         now_ms: banto::clock::Clock::default().now_ms(),
         ttl_ms: 60_000,
         current_head: Some("sha-a".into()),

@@ -97,6 +97,9 @@ pub struct TfProject {
     /// How long a project lock lasts without renewal.
     #[serde(default = "default_lock_minutes")]
     pub lock_minutes: u32,
+    /// `approval` (apply at the last approval) or `merge` (after the pull request's merge).
+    #[serde(default)]
+    pub apply_on: crate::domain::tf_run::ApplyOn,
 }
 
 fn default_workspace() -> String {

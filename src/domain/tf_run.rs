@@ -17,6 +17,8 @@ pub enum RunState {
         phase: String,
     },
     AwaitingApproval,
+    /// Approved; the project applies after merge, so it waits for the pull request's merge.
+    AwaitingMerge,
     Applying,
     Applied,
     ApplyFailed {
@@ -41,6 +43,7 @@ impl RunState {
             RunState::Planning => "planning",
             RunState::PlanFailed { .. } => "plan_failed",
             RunState::AwaitingApproval => "awaiting_approval",
+            RunState::AwaitingMerge => "awaiting_merge",
             RunState::Applying => "applying",
             RunState::Applied => "applied",
             RunState::ApplyFailed { .. } => "apply_failed",
@@ -53,7 +56,10 @@ impl RunState {
     pub fn is_final(&self) -> bool {
         !matches!(
             self,
-            RunState::Planning | RunState::AwaitingApproval | RunState::Applying
+            RunState::Planning
+                | RunState::AwaitingApproval
+                | RunState::AwaitingMerge
+                | RunState::Applying
         )
     }
 }
@@ -74,6 +80,27 @@ pub enum Stale {
     PrClosed,
     /// Something that decides what apply does is not what was approved.
     Changed { parts: Vec<BindingPart> },
+    /// Merged: the merge commit is planned again in run `run`, which applies with these
+    /// approvals if it plans the same changes.
+    Merged { run: i64 },
+}
+
+/// When an approved plan applies: at the last approval, or after the pull request's merge
+/// (planned again at the merge commit; the approvals hold only for the same changes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplyOn {
+    #[default]
+    Approval,
+    Merge,
+}
+
+/// Approvals given to the pull request's plan, carried to the plan of its merge commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carried {
+    pub from_run: i64,
+    pub changes_digest: String,
+    pub approvals: Vec<UserId>,
 }
 
 /// What, besides the plan file and the commit, decides what apply does; written by the plan
@@ -168,6 +195,9 @@ pub struct PlanFacts {
     /// The monthly cost before and after, when the plan build ran Infracost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Cost>,
+    /// SHA-256 of what the plan would change (`resource_changes`), to tell two plans apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes_digest: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +213,9 @@ pub struct Run {
     /// Owners who let failing policy sets through, with their reasons.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
+    /// A merge commit's plan: the approvals of the pull request's plan, if the changes match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Carried>,
 }
 
 /// Where a run lives besides its state: its PR, its Slack card, its builds. Not part of the
@@ -255,11 +288,15 @@ pub enum ApplyDecision {
     /// Not every approval is in, or the run is past approval: nothing starts.
     NotReady,
     Superseded(Stale),
+    /// Approved: the state is `AwaitingMerge`; the merge starts what follows.
+    AwaitMerge,
 }
 
 /// What the world looks like when the approvals are complete.
 #[derive(Clone, Debug)]
 pub struct Freshness {
+    /// Approved runs wait for their pull request's merge instead of applying now.
+    pub wait_for_merge: bool,
     pub now_ms: i64,
     pub ttl_ms: i64,
     /// The PR's head now (None for plans not tied to a PR).
@@ -339,6 +376,7 @@ impl Run {
             plan: None,
             approvals: vec![],
             overrides: vec![],
+            carried: None,
         }
     }
 
@@ -402,6 +440,10 @@ impl Run {
                 };
                 ApplyDecision::Superseded(reason)
             }
+            None if f.wait_for_merge => {
+                self.state = RunState::AwaitingMerge;
+                ApplyDecision::AwaitMerge
+            }
             None => {
                 self.state = RunState::Applying;
                 ApplyDecision::Start
@@ -422,7 +464,10 @@ impl Run {
 
     /// A new commit on the PR or a closed PR: every unfinished run before it stops.
     pub fn supersede(&mut self, reason: Stale) -> bool {
-        if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
+        if matches!(
+            self.state,
+            RunState::Planning | RunState::AwaitingApproval | RunState::AwaitingMerge
+        ) {
             self.state = RunState::Superseded { reason };
             true
         } else {
@@ -457,8 +502,29 @@ impl Run {
         )
     }
 
+    /// The merge commit's plan makes the same changes as the approved one: its approvals hold.
+    pub fn carry_approvals(&mut self) -> bool {
+        let same = match (&self.carried, &self.plan) {
+            (Some(c), Some(p)) => p.changes_digest.as_ref() == Some(&c.changes_digest),
+            _ => false,
+        };
+        if same && self.state == RunState::AwaitingApproval && self.approvals.is_empty() {
+            self.approvals = self
+                .carried
+                .as_ref()
+                .map(|c| c.approvals.clone())
+                .unwrap_or_default();
+            true
+        } else {
+            false
+        }
+    }
+
     pub fn cancel(&mut self, by: &str) -> bool {
-        if matches!(self.state, RunState::Planning | RunState::AwaitingApproval) {
+        if matches!(
+            self.state,
+            RunState::Planning | RunState::AwaitingApproval | RunState::AwaitingMerge
+        ) {
             self.state = RunState::Cancelled { by: by.to_owned() };
             true
         } else {

@@ -18,6 +18,7 @@ fn awaiting(need: u32) -> Run {
             binding: bound(),
             policies: vec![],
             cost: None,
+            changes_digest: None,
         },
         true,
     );
@@ -26,6 +27,7 @@ fn awaiting(need: u32) -> Run {
 
 fn fresh(now_ms: i64) -> Freshness {
     Freshness {
+        wait_for_merge: false,
         now_ms,
         ttl_ms: 60_000,
         current_head: Some("sha-a".into()),
@@ -270,6 +272,7 @@ fn lifecycle_ends() {
             binding: Binding::default(),
             policies: vec![],
             cost: None,
+            changes_digest: None,
         },
         false,
     );
@@ -309,4 +312,59 @@ fn lifecycle_ends() {
             phase: "BUILD".into()
         }
     );
+}
+
+#[test]
+fn apply_on_merge_waits_for_the_merge_and_carries_approvals_only_to_the_same_changes() {
+    let mut r = awaiting(1);
+    r.approve(&UserId::from("UBOB"), &policy(false)).unwrap();
+    let at_merge = Freshness {
+        wait_for_merge: true,
+        ..fresh(2_000)
+    };
+    assert_eq!(r.begin_apply(&at_merge), ApplyDecision::AwaitMerge);
+    assert_eq!(r.state, RunState::AwaitingMerge);
+    assert!(
+        r.supersede(Stale::Merged { run: 2 }),
+        "the merge supersedes it"
+    );
+
+    let merged = |digest: &str| {
+        let mut m = Run {
+            carried: Some(Carried {
+                from_run: 1,
+                changes_digest: "same".into(),
+                approvals: vec![UserId::from("UBOB")],
+            }),
+            ..Run::new("network", "sha-m", "UALICE")
+        };
+        m.plan_succeeded(
+            PlanFacts {
+                changes_digest: Some(digest.into()),
+                ..awaiting(1).plan.unwrap()
+            },
+            true,
+        );
+        m
+    };
+    let mut same = merged("same");
+    assert!(same.carry_approvals());
+    assert_eq!(same.approvals, vec![UserId::from("UBOB")]);
+    assert!(!same.carry_approvals(), "once");
+    let fresh_merge = Freshness {
+        current_head: None,
+        ..fresh(2_000)
+    };
+    let mut same = Run {
+        head_sha: "sha-m".into(),
+        ..same
+    };
+    assert_eq!(same.begin_apply(&fresh_merge), ApplyDecision::Start);
+    let mut other = merged("other");
+    assert!(
+        !other.carry_approvals(),
+        "other changes need approval again"
+    );
+    assert!(other.approvals.is_empty());
+    assert_eq!(other.state, RunState::AwaitingApproval);
 }

@@ -29,6 +29,15 @@ pub struct PullRequest {
     pub head_sha: String,
     pub head_ref: String,
     pub author: String,
+    /// For `closed` when it was merged: the branch it went into and the commit the merge made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Merged {
+    pub base_ref: String,
+    pub commit: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,6 +124,15 @@ fn pull_request(p: &Value, action: &str) -> Result<PullRequest, Malformed> {
         head_sha: required(p, "/pull_request/head/sha", what)?,
         head_ref: required(p, "/pull_request/head/ref", what)?,
         author: required(p, "/pull_request/user/login", what)?,
+        merged: (action == "closed"
+            && p.pointer("/pull_request/merged").and_then(Value::as_bool) == Some(true))
+        .then(|| {
+            Some(Merged {
+                base_ref: required(p, "/pull_request/base/ref", what).ok()?,
+                commit: required(p, "/pull_request/merge_commit_sha", what).ok()?,
+            })
+        })
+        .flatten(),
     })
 }
 
@@ -196,4 +214,30 @@ fn workflow_run(p: &Value) -> Result<Option<WorkflowRun>, Malformed> {
         run_number: run["run_number"].as_u64().unwrap_or(0),
         sender: str_at(p, "/sender/login").unwrap_or("actions").to_owned(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::corpus;
+
+    fn pull(body: &str) -> PullRequest {
+        let payload: Value = serde_json::from_str(body).unwrap();
+        pull_request(&payload, "closed").unwrap()
+    }
+
+    #[test]
+    fn a_closed_pull_request_says_whether_and_where_it_was_merged() {
+        let closed = corpus::text("github-webhooks/octokit__pull_request__closed.json");
+        assert_eq!(pull(&closed).merged, None, "closed unmerged");
+        let mut merged: Value = serde_json::from_str(&closed).unwrap();
+        merged["pull_request"]["merged"] = Value::Bool(true);
+        assert_eq!(
+            pull(&merged.to_string()).merged,
+            Some(Merged {
+                base_ref: "master".into(),
+                commit: "c4295bd74fb0f4fda03689c3df3f2803b658fd85".into(),
+            })
+        );
+    }
 }

@@ -12,7 +12,7 @@ mod slack;
 pub use actions::{Action, Form};
 pub use alerts::{AlertNotice, AlertSignal, AlertSource, parse_alertmanager};
 pub use aws::{parse_argocd, parse_aws_event};
-pub use github::{PackagePublished, PullRequest, Push, Webhook, WorkflowRun, parse_github};
+pub use github::{Merged, PackagePublished, PullRequest, Push, Webhook, WorkflowRun, parse_github};
 pub use order::Lane;
 pub use slack::{parse_interaction, parse_slack_events, parse_slash_command};
 

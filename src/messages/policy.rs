@@ -211,6 +211,7 @@ mod tests {
                 binding: Default::default(),
                 policies: vec![guard, names],
                 cost: None,
+                changes_digest: None,
             },
             true,
         );

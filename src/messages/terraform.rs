@@ -27,6 +27,7 @@ pub enum Why {
     LockLost,
     PrClosed,
     Changed { parts: Vec<BindingPart> },
+    Merged { run: i64 },
 }
 
 /// The card's status line.
@@ -41,6 +42,13 @@ pub enum TfStatus {
         need: u32,
         approvers: String,
         approved_by: String,
+        /// A merge commit's plan that differs from the approved plan of this run.
+        differs_from: Option<i64>,
+    },
+    /// Approved; applies after the pull request is merged.
+    AwaitingMerge {
+        approved_by: String,
+        pr: Option<u64>,
     },
     Applying {
         approved_by: String,
@@ -146,6 +154,7 @@ pub fn state_names(state: &RunState, queued: bool) -> (&'static str, &'static st
         RunState::Planning => ("planning", "plan 中"),
         RunState::PlanFailed { .. } => ("plan failed", "plan 失敗"),
         RunState::AwaitingApproval => ("awaiting approval", "承認待ち"),
+        RunState::AwaitingMerge => ("awaiting merge", "マージ待ち"),
         RunState::Applying => ("applying", "apply 中"),
         RunState::Applied => ("applied", "apply 完了"),
         RunState::ApplyFailed { .. } => ("apply failed", "apply 失敗"),
@@ -180,6 +189,11 @@ pub fn status_of(
             need: run.plan.as_ref().map_or(1, |p| p.required_approvals),
             approvers: approver_mentions(&project.approvers),
             approved_by,
+            differs_from: run.carried.as_ref().map(|c| c.from_run),
+        },
+        RunState::AwaitingMerge => TfStatus::AwaitingMerge {
+            approved_by,
+            pr: meta.pr,
         },
         RunState::Applying => TfStatus::Applying { approved_by },
         RunState::Applied if run.approvals.is_empty() => TfStatus::NothingToDo,
@@ -215,6 +229,7 @@ pub fn status_of(
                 Stale::Changed { parts } => Why::Changed {
                     parts: parts.clone(),
                 },
+                Stale::Merged { run } => Why::Merged { run: *run },
             },
         },
         RunState::Cancelled { by } => TfStatus::Cancelled { by: mention(by) },
@@ -336,6 +351,18 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 need: 2,
                 approvers: mention("UALICE"),
                 approved_by: mention("UBOB"),
+                differs_from: None,
+            },
+            TfStatus::Awaiting {
+                have: 0,
+                need: 1,
+                approvers: mention("UALICE"),
+                approved_by: String::new(),
+                differs_from: Some(4),
+            },
+            TfStatus::AwaitingMerge {
+                approved_by: mention("UBOB"),
+                pr: Some(31),
             },
             TfStatus::Applying {
                 approved_by: mention("UBOB"),
@@ -375,6 +402,9 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                         BindingPart::BaseCommit,
                     ],
                 },
+            },
+            TfStatus::Superseded {
+                why: Why::Merged { run: 5 },
             },
             TfStatus::Cancelled {
                 by: mention("github:carol"),
@@ -437,6 +467,7 @@ approvers = { users = ["UALICE"], groups = ["SLEADS"] }
                 binding: Default::default(),
                 policies: vec![],
                 cost: None,
+                changes_digest: None,
             },
             true,
         );

@@ -58,7 +58,7 @@ impl Store {
     pub async fn open_runs(&self, project: Option<&str>) -> anyhow::Result<Vec<StoredRun>> {
         sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM tf_runs WHERE ($1 = '' OR project = $1) \
-             AND state IN ('planning', 'awaiting_approval', 'applying') ORDER BY id"
+             AND state IN ('planning', 'awaiting_approval', 'awaiting_merge', 'applying') ORDER BY id"
         )))
         .bind(project.unwrap_or(""))
         .fetch_all(self.pool())

@@ -11,4 +11,5 @@ mod failures;
 mod freshness;
 mod helpers;
 mod locks;
+mod merge;
 mod policies;

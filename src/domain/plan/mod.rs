@@ -5,7 +5,10 @@ use super::mask::{self, Masker, SENSITIVE, UNKNOWN};
 use serde_json::Value;
 
 mod changes;
+mod digest;
 mod raw;
+
+pub use digest::changes_digest;
 
 use changes::*;
 use raw::*;

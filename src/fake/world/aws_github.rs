@@ -57,6 +57,44 @@ impl World {
         author: &str,
         files: &[&str],
     ) -> anyhow::Result<()> {
+        self.pull_request_event(action, repo, number, head, author, files, None)
+            .await
+    }
+
+    /// The pull request is merged into `main` as `merge_commit` (GitHub's `closed` with
+    /// `merged: true`).
+    pub async fn merge_pull(
+        &self,
+        repo: &str,
+        number: u64,
+        head: &str,
+        author: &str,
+        merge_commit: &str,
+    ) -> anyhow::Result<()> {
+        self.github.set_ref(repo, "main", merge_commit);
+        self.pull_request_event(
+            "closed",
+            repo,
+            number,
+            head,
+            author,
+            &[],
+            Some(merge_commit),
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pull_request_event(
+        &self,
+        action: &str,
+        repo: &str,
+        number: u64,
+        head: &str,
+        author: &str,
+        files: &[&str],
+        merge_commit: Option<&str>,
+    ) -> anyhow::Result<()> {
         let files: Vec<(&str, &str)> = files.iter().map(|f| (*f, "modified")).collect();
         self.github.add_pull(repo, number, &files);
         self.github.set_head(repo, number, head);
@@ -67,7 +105,8 @@ impl World {
             "action": action, "number": number,
             "pull_request": { "number": number, "state": if action == "closed" { "closed" } else { "open" },
                 "head": { "sha": head, "ref": format!("pr-{number}") }, "base": { "ref": "main" },
-                "user": { "login": author }, "merged": false },
+                "user": { "login": author }, "merged": merge_commit.is_some(),
+                "merge_commit_sha": merge_commit },
             "repository": { "full_name": repo, "name": repo.split('/').nth(1), "default_branch": "main" },
             "sender": { "login": author },
         });

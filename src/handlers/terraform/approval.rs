@@ -10,7 +10,9 @@ use crate::clients::s3::S3Error;
 use crate::config::ApprovalRules;
 use crate::domain::approval::Refusal;
 use crate::domain::audit::AuditAction;
-use crate::domain::tf_run::{ApplyDecision, Approved, Artifacts, Freshness, Run, RunState};
+use crate::domain::tf_run::{
+    ApplyDecision, ApplyOn, Approved, Artifacts, Freshness, Run, RunState,
+};
 use crate::event::Form;
 use crate::handlers::approval::Approving;
 use crate::ids::RunId;
@@ -88,7 +90,7 @@ impl Approving for Run {
                     .await?;
                 release_and_next(app, project, Some(stored.id)).await?
             }
-            Some(ApplyDecision::NotReady) | None => {}
+            Some(ApplyDecision::AwaitMerge | ApplyDecision::NotReady) | None => {}
         }
         Ok(None)
     }
@@ -104,7 +106,7 @@ impl Approving for Run {
 }
 
 /// What the world looks like now, for the freshness check.
-async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
+pub(super) async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     let project = project(app, &stored.record.project)?;
     let pull = super::builds::pull_now(app, stored).await?;
     let mut artifacts = match super::builds::read_artifacts(app, project, stored.id).await {
@@ -123,6 +125,7 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
     artifacts.binding.policy_digest = super::policies::current_digest(app, &project.name);
     let current_head = pull.map(|p| p.head);
     Ok(Freshness {
+        wait_for_merge: project.apply_on == ApplyOn::Merge && stored.meta.pr.is_some(),
         now_ms: app.clock.now_ms(),
         ttl_ms: project.plan_ttl_minutes as i64 * 60_000,
         current_head,
@@ -143,7 +146,7 @@ async fn freshness(app: &App, stored: &StoredRun) -> anyhow::Result<Freshness> {
 }
 
 /// Start the apply build for a run already saved as `Applying` (idempotent: same token).
-async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
+pub(super) async fn start_apply(app: &App, id: RunId) -> anyhow::Result<()> {
     let stored = app.store.load(id).await?.expect("run exists");
     let project = project(app, &stored.record.project)?;
     let plan = stored.record.plan.as_ref();

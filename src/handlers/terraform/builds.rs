@@ -192,6 +192,7 @@ struct ReadPlan {
     artifacts: Artifacts,
     policies: Vec<SetResult>,
     cost: Option<Cost>,
+    changes_digest: String,
 }
 
 /// `infracost.json`, when the plan build wrote one.
@@ -225,12 +226,13 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
     let cost = read_cost(app, project, &dir).await?;
     // A plan can be hundreds of megabytes: read on the blocking pool, so acknowledgements and
     // other handlers never wait behind it.
-    let (summary, policies) = tokio::task::spawn_blocking(move || {
+    let (summary, policies, changes_digest) = tokio::task::spawn_blocking(move || {
         let text =
             std::str::from_utf8(&json).map_err(|_| anyhow::anyhow!("plan.json is not UTF-8"))?;
         let (summary, masker) = summarize_keeping_masker(text)?;
         let policies = super::policies::check(&sets, text, &masker)?;
-        anyhow::Ok((summary, policies))
+        let changes = crate::domain::plan::changes_digest(text)?;
+        anyhow::Ok((summary, policies, changes))
     })
     .await??;
     artifacts.binding.policy_digest = digest_of(&policies);
@@ -239,6 +241,7 @@ async fn read_plan(app: &App, stored: &StoredRun) -> anyhow::Result<ReadPlan> {
         artifacts,
         policies,
         cost,
+        changes_digest,
     })
 }
 
@@ -277,12 +280,14 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
                     artifacts,
                     policies,
                     cost,
+                    changes_digest,
                 }) => {
                     let facts = PlanFacts {
                         sha256: artifacts.plan_sha256.clone(),
                         binding: artifacts.binding.clone(),
                         policies: policies.clone(),
                         cost: cost.clone(),
+                        changes_digest: Some(changes_digest.clone()),
                         planned_at_ms: now,
                         required_approvals: required_approvals(
                             project.min_approvals,
@@ -351,7 +356,11 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
         }
         super::policies::pr_comment(app, &stored).await?;
     }
-    if stored.record.state == RunState::AwaitingApproval {
+    // (Applying: a merge commit's run whose carried approvals started it, on a re-run.)
+    if matches!(
+        stored.record.state,
+        RunState::AwaitingApproval | RunState::Applying
+    ) {
         // The lease restarts when the plan is ready: approvers get the whole lease to decide.
         let lease = project.lock_minutes as i64 * 60_000;
         app.store
@@ -359,6 +368,9 @@ async fn plan_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::R
             .await?;
     } else {
         release_and_next(app, project, Some(stored.id)).await?;
+    }
+    if let Some(stored) = app.store.load(stored.id).await? {
+        super::merge::carry_approvals(app, &stored).await?;
     }
     app.store
         .update(stored.id, |s| s.meta.plan_reported = Some(info.id.clone()))

@@ -89,6 +89,7 @@ async fn plan(
             repo: project.repo.clone(),
             pr: None,
             trigger_key: format!("slash:{}:{}", cmd.trigger_id, project.name),
+            carried: None,
         },
     )
     .await?;

@@ -23,7 +23,12 @@ pub async fn pull_request(
 ) -> anyhow::Result<()> {
     let repo = &pr.repo;
     match pr.action.as_str() {
-        "closed" => supersede_pr_runs(app, repo, pr.number, None, Stale::PrClosed).await,
+        "closed" => {
+            if let Some(merged) = &pr.merged {
+                super::merge::merged(app, delivery, pr, merged).await?;
+            }
+            supersede_pr_runs(app, repo, pr.number, None, Stale::PrClosed).await
+        }
         "opened" | "synchronize" | "reopened" => {
             if app
                 .config
@@ -63,6 +68,7 @@ pub async fn pull_request(
                         repo: repo.clone(),
                         pr: Some(pr.number),
                         trigger_key: format!("gh:{delivery}:{}", project.name),
+                        carried: None,
                     },
                 )
                 .await?;
@@ -96,6 +102,7 @@ pub async fn push(app: &App, delivery: &DeliveryId, push: &Push) -> anyhow::Resu
                 repo: push.repo.clone(),
                 pr: None,
                 trigger_key: format!("gh:{delivery}:{}", project.name),
+                carried: None,
             },
         )
         .await?;

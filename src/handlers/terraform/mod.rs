@@ -6,6 +6,7 @@ mod approval;
 mod builds;
 mod command;
 mod github;
+mod merge;
 mod plan;
 pub mod policies;
 

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::clients::codebuild::StartBuild;
 use crate::config::TfProject;
 use crate::domain::audit::AuditAction;
-use crate::domain::tf_run::{PlanFacts, Run, RunMeta, Stale};
+use crate::domain::tf_run::{Carried, PlanFacts, Run, RunMeta, Stale};
 use crate::event::Timer;
 use crate::ids::RepoName;
 use crate::ids::RunId;
@@ -20,13 +20,18 @@ pub struct PlanRequest<'a> {
     pub requested_by: String,
     pub repo: RepoName,
     pub pr: Option<u64>,
+    /// Approvals carried from the pull request's run to its merge commit's.
+    pub carried: Option<Carried>,
     /// Unique per triggering event and project: a retried event finds its run.
     pub trigger_key: String,
 }
 
 /// Create (or find) the run for this trigger and get it going. Returns the run.
 pub async fn start_plan(app: &App, req: PlanRequest<'_>) -> anyhow::Result<StoredRun> {
-    let run = Run::new(&req.project.name, &req.head_sha, &req.requested_by);
+    let run = Run {
+        carried: req.carried,
+        ..Run::new(&req.project.name, &req.head_sha, &req.requested_by)
+    };
     let meta = RunMeta {
         pr: req.pr,
         ..RunMeta::new(req.repo.clone(), &req.git_ref, req.project.channel.clone())
