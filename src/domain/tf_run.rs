@@ -99,6 +99,8 @@ pub enum ApplyOn {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carried {
     pub from_run: i64,
+    /// The merged pull request, which hears how the apply went.
+    pub pr: u64,
     pub changes_digest: String,
     pub approvals: Vec<UserId>,
 }

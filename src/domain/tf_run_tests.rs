@@ -333,6 +333,7 @@ fn apply_on_merge_waits_for_the_merge_and_carries_approvals_only_to_the_same_cha
         let mut m = Run {
             carried: Some(Carried {
                 from_run: 1,
+                pr: 31,
                 changes_digest: "same".into(),
                 approvals: vec![UserId::from("UBOB")],
             }),

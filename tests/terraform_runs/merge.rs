@@ -67,6 +67,14 @@ async fn the_merge_commit_applies_with_the_approvals_when_it_plans_the_same_chan
         .wait_edit(&second, "applied", |m| m.text.contains("Applied"))
         .await
         .unwrap();
+    world.settle().await.unwrap();
+    let comments = world.github.comments_on(REPO, 31);
+    assert!(
+        comments
+            .iter()
+            .any(|c| c.body.contains("**Applied**: run #2 (`c3c3c3c`)")),
+        "the merged pull request hears of the apply: {comments:?}"
+    );
     let trail: Vec<String> = world
         .app
         .store

@@ -484,7 +484,8 @@ async fn apply_ended(app: &App, stored: StoredRun, info: &BuildInfo) -> anyhow::
         }
     }
     show_card(app, &stored).await?;
-    if let Some(pr) = stored.meta.pr {
+    let merged_pr = stored.record.carried.as_ref().map(|c| c.pr);
+    if let Some(pr) = stored.meta.pr.or(merged_pr) {
         let approvers: Vec<String> = stored
             .record
             .approvals

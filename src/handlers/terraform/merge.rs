@@ -35,6 +35,7 @@ pub async fn merged(
             .and_then(|p| p.changes_digest.clone())
             .map(|changes_digest| Carried {
                 from_run: old.id.0,
+                pr: pr.number,
                 changes_digest,
                 approvals: old.record.approvals.clone(),
             });
