@@ -651,3 +651,27 @@ fn console_demo_plan_waits_for_an_owners_override_of_its_policy_failure() {
         "the demo build ran Infracost: {out}"
     );
 }
+
+#[test]
+fn policy_test_masks_sensitive_values_a_message_quotes() {
+    let dir = scratch("policy-mask");
+    std::fs::write(
+        dir.join("p.rego"),
+        "package main\n\ndeny contains msg if {\n\tsome rc in input.resource_changes\n\tmsg := sprintf(\"%s sets password %s\", [rc.address, rc.change.after.password])\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plan.json"),
+        r#"{"format_version":"1.2","resource_changes":[{"address":"aws_db_instance.main","type":"aws_db_instance","name":"main","change":{"actions":["update"],"before":{"password":"old"},"after":{"password":"hunter2-sekrit"},"after_sensitive":{"password":true}}}]}"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let plan = format!("{d}/plan.json");
+    let (ok, out, _) = banto(&["policy", "test", d, "--plan", &plan], "", &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("aws_db_instance.main sets password"), "{out}");
+    assert!(
+        !out.contains("hunter2-sekrit"),
+        "a sensitive value never reaches a CI log: {out}"
+    );
+}

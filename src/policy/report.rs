@@ -103,7 +103,16 @@ pub fn run(
             anyhow::anyhow!("{file} is not JSON ({e}); give `terraform show -json plan.out` output")
         })?;
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let evaluation = bundle.evaluate(&input, threads);
+        let mut evaluation = bundle.evaluate(&input, threads);
+        // CI logs are read by many: values the plan marks sensitive, and credentials, are
+        // masked in messages as on the card.
+        let masker = crate::domain::plan::summarize_keeping_masker(json)
+            .map(|(_, m)| m)
+            .unwrap_or_default();
+        for f in &mut evaluation.findings {
+            f.msg = masker.scrub(&f.msg).into_owned();
+            f.msg_ja = f.msg_ja.as_deref().map(|m| masker.scrub(m).into_owned());
+        }
         failed |= evaluation.findings.iter().any(|f| f.level == Level::Fail);
         if !out.is_empty() {
             out.push('\n');
