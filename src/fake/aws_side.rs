@@ -98,10 +98,10 @@ impl AwsSide {
                 for b in running {
                     tokio::time::sleep(delay).await;
                     let done = if b.env("BANTO_MODE") == Some("plan") {
-                        let written = extra
+                        match extra
                             .iter()
-                            .try_for_each(|(name, body)| self.put_artifact(&b, name, body));
-                        match written {
+                            .try_for_each(|(name, body)| self.put_artifact(&b, name, body))
+                        {
                             Ok(()) => self.finish_plan(&b, &plan_json).await.map(|_| ()),
                             Err(e) => Err(e),
                         }

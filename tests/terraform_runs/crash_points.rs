@@ -25,31 +25,13 @@ async fn applying() -> World {
 
 /// The one card in #infra (there is never a second).
 fn the_card(world: &World) -> FakeMessage {
-    let infra = world.channel("infra");
-    let cards: Vec<FakeMessage> = world
-        .slack
-        .state()
-        .messages
-        .iter()
-        .filter(|m| {
-            m.from_bot && m.channel == infra && m.thread_ts.is_none() && m.ephemeral_to.is_none()
-        })
-        .cloned()
-        .collect();
+    let cards = cards(world);
     assert_eq!(cards.len(), 1, "one card: {cards:?}");
     world.current(&cards[0]).unwrap()
 }
 
 async fn trail(world: &World) -> Vec<String> {
-    world
-        .app
-        .store
-        .audit_trail("tf:network")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
+    audit(world).await.into_iter().map(|e| e.action).collect()
 }
 
 /// A PR whose plan build is running.
@@ -99,8 +81,7 @@ async fn a_plan_is_reported_once_wherever_it_stopped() {
                 Some(banto::ids::RunId(1)),
                 "{at}: the run keeps its lock while it waits"
             );
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;
@@ -139,8 +120,7 @@ async fn an_approval_starts_one_apply_wherever_it_stopped() {
                 ["plan_requested", "planned", "approved", "apply_started"],
                 "{at}"
             );
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;

@@ -125,3 +125,41 @@ pub(crate) async fn plan_ready(
     );
     (card, sha)
 }
+
+/// The run cards in #infra as first posted: the bot's top-level messages everyone sees.
+pub(crate) fn cards(world: &World) -> Vec<FakeMessage> {
+    let infra = world.channel("infra");
+    world
+        .slack
+        .state()
+        .messages
+        .iter()
+        .filter(|m| {
+            m.from_bot && m.channel == infra && m.thread_ts.is_none() && m.ephemeral_to.is_none()
+        })
+        .cloned()
+        .collect()
+}
+
+/// Run `id` as stored now.
+pub(crate) async fn run(world: &World, id: i64) -> banto::store::StoredRun {
+    world
+        .app
+        .store
+        .load(banto::ids::RunId(id))
+        .await
+        .unwrap()
+        .expect("the run exists")
+}
+
+/// The audit entries about the `network` project, oldest first.
+pub(crate) async fn audit(world: &World) -> Vec<banto::domain::audit::AuditEntry> {
+    world.app.store.audit_trail("tf:network").await.unwrap()
+}
+
+/// Everything posted so far counts as read (between a crash sweep's runs).
+pub(crate) fn mark_read(world: &World) {
+    world
+        .slack
+        .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+}

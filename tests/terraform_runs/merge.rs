@@ -75,12 +75,8 @@ async fn the_merge_commit_applies_with_the_approvals_when_it_plans_the_same_chan
             .any(|c| c.body.contains("**Applied**: run #2 (`c3c3c3c`)")),
         "the merged pull request hears of the apply: {comments:?}"
     );
-    let trail: Vec<String> = world
-        .app
-        .store
-        .audit_trail("tf:network")
+    let trail: Vec<String> = audit(&world)
         .await
-        .unwrap()
         .into_iter()
         .map(|e| format!("{} {}", e.action, e.detail))
         .collect();
@@ -167,39 +163,18 @@ async fn a_merge_is_followed_once_wherever_banto_stopped() {
             let plans = w.codebuild.started(PLAN);
             assert_eq!(plans.len(), 2, "{at}: the merge commit planned once");
             assert_eq!(plans[1].source_version, MERGE, "{at}");
-            let infra = w.channel("infra");
-            let cards = w
-                .slack
-                .state()
-                .messages
-                .iter()
-                .filter(|m| {
-                    m.from_bot
-                        && m.channel == infra
-                        && m.thread_ts.is_none()
-                        && m.ephemeral_to.is_none()
-                })
-                .count();
-            assert_eq!(cards, 2, "{at}: the first card and the merge commit's");
-            let first = w
-                .app
-                .store
-                .load(banto::ids::RunId(1))
-                .await
-                .unwrap()
-                .unwrap();
+            assert_eq!(
+                cards(w).len(),
+                2,
+                "{at}: the first card and the merge commit's"
+            );
+            let first = run(w, 1).await;
             assert!(
                 first.record.state.label() == "superseded",
                 "{at}: {:?}",
                 first.record.state
             );
-            let second = w
-                .app
-                .store
-                .load(banto::ids::RunId(2))
-                .await
-                .unwrap()
-                .unwrap();
+            let second = run(w, 2).await;
             assert_eq!(
                 second.record.carried.map(|c| c.from_run),
                 Some(1),
@@ -210,8 +185,7 @@ async fn a_merge_is_followed_once_wherever_banto_stopped() {
                 Some(banto::ids::RunId(2)),
                 "{at}: the merge commit's run holds the lock"
             );
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;
@@ -240,26 +214,15 @@ async fn the_merge_commits_plan_starts_one_apply_wherever_banto_stopped() {
             let applies = w.codebuild.started(APPLY);
             assert_eq!(applies.len(), 1, "{at}: one apply");
             assert_eq!(applies[0].source_version, MERGE, "{at}");
-            let second = w
-                .app
-                .store
-                .load(banto::ids::RunId(2))
-                .await
-                .unwrap()
-                .unwrap();
+            let second = run(w, 2).await;
             assert_eq!(second.record.state.label(), "applying", "{at}");
-            let carried = w
-                .app
-                .store
-                .audit_trail("tf:network")
+            let carried = audit(w)
                 .await
-                .unwrap()
                 .into_iter()
                 .filter(|e| e.detail.contains("carried"))
                 .count();
             assert_eq!(carried, 1, "{at}: said once in the audit log");
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;

@@ -59,14 +59,8 @@ async fn a_failing_policy_waits_for_its_owners_override_then_approvals_apply() {
     world.press("alice", &card, "tf_override").await.unwrap();
     let refused = world.next_reply("alice").await.unwrap();
     assert!(refused.text.contains("Only the owners"), "{}", refused.text);
-    let run = world
-        .app
-        .store
-        .load(banto::ids::RunId(1))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(run.record.approvals.is_empty() && run.record.overrides.is_empty());
+    let first = run(&world, 1).await;
+    assert!(first.record.approvals.is_empty() && first.record.overrides.is_empty());
 
     // kenji owns the set (through &sre-leads): asked why, the override is recorded; without
     // a reason it is not.
@@ -85,8 +79,7 @@ async fn a_failing_policy_waits_for_its_owners_override_then_approvals_apply() {
     world.settle().await.unwrap();
     let refused = world.next_reply("kenji").await.unwrap();
     assert!(refused.text.contains("理由が必要"), "{}", refused.text);
-    let run = world.app.store.load(banto::ids::RunId(1)).await.unwrap();
-    assert!(run.unwrap().record.overrides.is_empty());
+    assert!(run(&world, 1).await.record.overrides.is_empty());
     world
         .submit_view(
             "kenji",
@@ -131,8 +124,8 @@ async fn a_failing_policy_waits_for_its_owners_override_then_approvals_apply() {
         "the override is on the pull request: {}",
         policy_comment.body
     );
-    let audit = world.app.store.audit_trail("tf:network").await.unwrap();
-    let entry = audit
+    let entries = audit(&world).await;
+    let entry = entries
         .iter()
         .find(|e| e.action == "policy_override")
         .expect("audited");
@@ -142,7 +135,7 @@ async fn a_failing_policy_waits_for_its_owners_override_then_approvals_apply() {
         "{}",
         entry.detail
     );
-    let planned = audit.iter().find(|e| e.action == "planned").unwrap();
+    let planned = entries.iter().find(|e| e.action == "planned").unwrap();
     assert!(
         planned
             .detail
@@ -256,16 +249,9 @@ async fn a_blocked_plan_is_reported_once_wherever_it_stopped() {
             let comments = policy_comments(w);
             assert_eq!(comments.len(), 1, "{at}: one policy comment");
             assert!(comments[0].contains("❌ fail"), "{at}: {}", comments[0]);
-            let run = w
-                .app
-                .store
-                .load(banto::ids::RunId(1))
-                .await
-                .unwrap()
-                .unwrap();
+            let run = run(w, 1).await;
             assert_eq!(run.record.blocking_policies().len(), 1, "{at}");
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;
@@ -288,21 +274,11 @@ async fn an_override_is_recorded_once_wherever_it_stopped() {
         },
         async |w: &World, n| {
             let at = format!("crash before call {n}");
-            let run = w
-                .app
-                .store
-                .load(banto::ids::RunId(1))
-                .await
-                .unwrap()
-                .unwrap();
+            let run = run(w, 1).await;
             assert_eq!(run.record.overrides.len(), 1, "{at}: one override");
             assert!(run.record.blocking_policies().is_empty(), "{at}");
-            let audited: Vec<_> = w
-                .app
-                .store
-                .audit_trail("tf:network")
+            let audited: Vec<_> = audit(w)
                 .await
-                .unwrap()
                 .into_iter()
                 .filter(|e| e.action == "policy_override")
                 .collect();
@@ -327,8 +303,7 @@ async fn an_override_is_recorded_once_wherever_it_stopped() {
                 .filter(|m| m.text.contains("オーバーライドしました"))
                 .count();
             assert_eq!(told, 1, "{at}: kenji is told once");
-            w.slack
-                .mutate(|s| s.messages.iter_mut().for_each(|m| m.seen = true));
+            mark_read(w);
         },
     )
     .await;
